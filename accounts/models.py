@@ -1,0 +1,55 @@
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+
+
+class User(AbstractUser):
+    """A person who signs in: an inspector, someone of an organisation, or an administrator.
+
+    An inspector belongs to an inspectorate; an organisation user belongs to one or more
+    organisations through memberships.
+    """
+
+    inspectorate = models.ForeignKey(
+        "inspections.Inspectorate",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="inspectors",
+        help_text="Set for inspectors only.",
+    )
+    organisations = models.ManyToManyField(
+        "inspections.Organisation",
+        through="Membership",
+        related_name="members",
+        blank=True,
+    )
+
+    @property
+    def is_inspector(self):
+        return self.inspectorate_id is not None
+
+    def display_name(self):
+        return self.get_full_name() or self.username
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        "inspections.Organisation", on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_lead = models.BooleanField(
+        "organisation lead",
+        default=False,
+        help_text="Leads may submit for closure and publish the section 55 response.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                name="membership_unique_user_organisation", fields=["user", "organisation"]
+            ),
+        ]
+
+    def __str__(self):
+        role = "lead" if self.is_lead else "user"
+        return f"{self.user} ({role}, {self.organisation})"

@@ -1,0 +1,15 @@
+from django.contrib.contenttypes.models import ContentType
+
+from audit.models import ActionLog
+
+
+def log_action(*, action: str, obj, actor=None, data: dict | None = None) -> ActionLog:
+    """Record an edit of ``obj``. Call inside the transaction that makes the edit."""
+    return ActionLog.objects.create(
+        action=action,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        content_type=ContentType.objects.get_for_model(obj),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:300],
+        data=data or {},
+    )

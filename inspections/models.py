@@ -1,0 +1,370 @@
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from inspections.choices import (
+    GRADES_BY_SCALE,
+    Country,
+    Grade,
+    GradingScale,
+    OrganisationKind,
+    ProgrammeKind,
+    Region,
+)
+
+
+class Inspectorate(models.Model):
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    abbreviation = models.CharField(max_length=30)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.abbreviation or self.name
+
+
+class OrganisationQuerySet(models.QuerySet):
+    def police_forces(self):
+        return self.filter(kind=OrganisationKind.POLICE_FORCE)
+
+    def local_policing_bodies(self):
+        return self.filter(kind=OrganisationKind.LOCAL_POLICING_BODY)
+
+    def current(self):
+        """Bodies that still exist: those without a successor."""
+        return self.filter(successor__isnull=True)
+
+
+class Organisation(models.Model):
+    slug = models.SlugField(max_length=120, unique=True)
+    name = models.CharField(max_length=200)
+    name_cy = models.CharField("Welsh name", max_length=200, blank=True)
+    kind = models.CharField(max_length=30, choices=OrganisationKind.choices)
+    country = models.CharField(
+        max_length=20, choices=Country.choices, blank=True, help_text="Empty for bodies across GB."
+    )
+    region = models.CharField(max_length=30, choices=Region.choices, blank=True)
+    local_policing_body = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="forces",
+        limit_choices_to={"kind": OrganisationKind.LOCAL_POLICING_BODY},
+        help_text="For a police force: the body that holds it to account (PCC, mayor, MOPAC).",
+    )
+    successor = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="predecessors",
+        help_text="The body this one merged into or was renamed to; its findings follow.",
+    )
+    ceased_on = models.DateField(
+        null=True, blank=True, help_text="The day the body merged or was renamed."
+    )
+
+    objects = OrganisationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="organisation_kind_valid",
+                condition=Q(kind__in=OrganisationKind.values),
+            ),
+            models.CheckConstraint(
+                name="organisation_country_valid",
+                condition=Q(country__in=[*Country.values, ""]),
+            ),
+            models.CheckConstraint(
+                name="organisation_region_valid",
+                condition=Q(region__in=[*Region.values, ""]),
+            ),
+            models.CheckConstraint(
+                name="organisation_not_own_successor",
+                condition=~Q(successor=F("pk")),
+            ),
+            models.CheckConstraint(
+                name="organisation_not_own_policing_body",
+                condition=~Q(local_policing_body=F("pk")),
+            ),
+            models.CheckConstraint(
+                name="organisation_policing_body_only_for_forces",
+                condition=Q(local_policing_body__isnull=True)
+                | Q(kind=OrganisationKind.POLICE_FORCE),
+            ),
+            models.CheckConstraint(
+                name="organisation_ceased_with_successor",
+                condition=Q(ceased_on__isnull=True) | Q(successor__isnull=False),
+            ),
+        ]
+        indexes = [
+            # Public tables filter organisations by kind and region.
+            models.Index(fields=["kind", "region"], name="organisation_kind_region_idx"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("admin:inspections_organisation_change", args=[self.pk])
+
+    @property
+    def is_police_force(self):
+        return self.kind == OrganisationKind.POLICE_FORCE
+
+    def lineage_ids(self) -> set[int]:
+        """This body's id and those of every body it succeeded, however many mergers back.
+
+        Findings addressed to a predecessor follow its successor: pages and lists of a body
+        query ``organisation_id__in=body.lineage_ids()``.
+        """
+        ids = {self.pk}
+        frontier = {self.pk}
+        while frontier:
+            frontier = set(
+                Organisation.objects.filter(successor_id__in=frontier)
+                .exclude(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+            ids |= frontier
+        return ids
+
+    def current_successor(self):
+        """The body that carries this one on today (itself if it still exists)."""
+        body, seen = self, {self.pk}
+        while body.successor_id and body.successor_id not in seen:
+            body = body.successor
+            seen.add(body.pk)
+        return body
+
+
+class EngagePeriod(models.Model):
+    """A spell in the inspectorate's enhanced monitoring ("Engage")."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="engage_periods"
+    )
+    entered_on = models.DateField()
+    left_on = models.DateField(null=True, blank=True, help_text="Empty while still in Engage.")
+    entry_reasons = models.TextField()
+    exit_reasons = models.TextField(blank=True)
+    inspection = models.ForeignKey(
+        "Inspection",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="engage_periods",
+        help_text="The inspection whose findings led to this period.",
+    )
+
+    class Meta:
+        ordering = ["organisation__name", "-entered_on"]
+        constraints = [
+            models.CheckConstraint(
+                name="engage_left_after_entered",
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=F("entered_on")),
+            ),
+            models.CheckConstraint(
+                name="engage_exit_reasons_when_left",
+                condition=Q(left_on__isnull=True) | ~Q(exit_reasons=""),
+            ),
+            models.UniqueConstraint(
+                name="engage_one_open_period_per_organisation",
+                fields=["organisation"],
+                condition=Q(left_on__isnull=True),
+            ),
+        ]
+
+    def __str__(self):
+        end = self.left_on.isoformat() if self.left_on else "present"
+        return f"{self.organisation} in Engage {self.entered_on.isoformat()} to {end}"
+
+    @property
+    def is_current(self):
+        return self.left_on is None
+
+
+class Programme(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=30, choices=ProgrammeKind.choices)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                name="programme_kind_valid", condition=Q(kind__in=ProgrammeKind.values)
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class InspectionQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Inspections the public may see: published at or before ``at`` (default now)."""
+        return self.filter(published_at__lte=at or timezone.now())
+
+    def unpublished(self, *, at=None):
+        return self.exclude(published_at__lte=at or timezone.now())
+
+
+class Inspection(models.Model):
+    title = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, unique=True)
+    programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="inspections")
+    organisations = models.ManyToManyField(
+        Organisation,
+        related_name="inspections",
+        help_text="The bodies inspected: one, or many for a thematic.",
+    )
+    lead_inspectorate = models.ForeignKey(
+        Inspectorate, on_delete=models.PROTECT, related_name="led_inspections"
+    )
+    partner_inspectorates = models.ManyToManyField(
+        Inspectorate,
+        related_name="partner_inspections",
+        blank=True,
+        help_text="Other inspectorates of a joint inspection.",
+    )
+    fieldwork_started_on = models.DateField(null=True, blank=True)
+    fieldwork_ended_on = models.DateField(null=True, blank=True)
+    published_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Nothing of the inspection is public before this moment. Empty: not scheduled.",
+    )
+    report_url = models.URLField("report URL", max_length=500, blank=True)
+    summary = models.TextField(blank=True)
+    follows_up = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        help_text="The inspection this one revisits or updates.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = InspectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "title"]
+        constraints = [
+            models.CheckConstraint(
+                name="inspection_fieldwork_dates_in_order",
+                condition=Q(fieldwork_started_on__isnull=True)
+                | Q(fieldwork_ended_on__isnull=True)
+                | Q(fieldwork_ended_on__gte=F("fieldwork_started_on")),
+            ),
+            models.CheckConstraint(
+                name="inspection_not_follow_up_of_itself",
+                condition=~Q(follows_up=F("pk")),
+            ),
+        ]
+        indexes = [
+            # published(): every public query filters on publication time and sorts by it.
+            models.Index(fields=["published_at"], name="inspection_published_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("admin:inspections_inspection_change", args=[self.pk])
+
+    @property
+    def is_published(self):
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def published_on(self):
+        """The publication day in UK time, the day 1 of the section 55 clock."""
+        return timezone.localdate(self.published_at) if self.published_at else None
+
+    def series(self):
+        """The first inspection of this one's series and every follow-up after it, in order."""
+        root, seen = self, {self.pk}
+        while root.follows_up_id and root.follows_up_id not in seen:
+            root = root.follows_up
+            seen.add(root.pk)
+        members, frontier = [root], [root.pk]
+        while frontier:
+            children = list(
+                Inspection.objects.filter(follows_up_id__in=frontier).exclude(
+                    pk__in=[m.pk for m in members]
+                )
+            )
+            members.extend(children)
+            frontier = [c.pk for c in children]
+        return sorted(members, key=lambda i: (i.published_at is None, i.published_at, i.pk))
+
+
+class KeyFigure(models.Model):
+    """A headline number of a report, e.g. 191 of 214 cases judged inadequate."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="figures")
+    label = models.CharField(max_length=300)
+    value = models.PositiveIntegerField()
+    out_of = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The total the value is part of, if any."
+    )
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["inspection", "position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="keyfigure_value_within_total",
+                condition=Q(out_of__isnull=True) | Q(value__lte=F("out_of")),
+            ),
+        ]
+
+    def __str__(self):
+        if self.out_of is not None:
+            return f"{self.label}: {self.value} of {self.out_of}"
+        return f"{self.label}: {self.value}"
+
+
+def _grade_allowed_by_scale():
+    condition = Q()
+    for scale, grades in GRADES_BY_SCALE.items():
+        condition |= Q(scale=scale, grade__in=[g.value for g in grades])
+    return condition
+
+
+class Judgement(models.Model):
+    """A graded judgement of one question area of one inspection, on one grading scale."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="judgements")
+    question_area = models.CharField(max_length=200)
+    scale = models.CharField(max_length=20, choices=GradingScale.choices)
+    grade = models.CharField(max_length=30, choices=Grade.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["inspection", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                name="judgement_one_per_question_area",
+                fields=["inspection", "question_area"],
+            ),
+            models.CheckConstraint(name="judgement_grade_on_scale", condition=_grade_allowed_by_scale()),
+        ]
+
+    def __str__(self):
+        return f"{self.question_area}: {self.get_grade_display()}"
+
+    @property
+    def grade_rank(self):
+        """1 for the best grade of the scale; ranks are comparable only within one scale."""
+        return GRADES_BY_SCALE[GradingScale(self.scale)].index(Grade(self.grade)) + 1

@@ -1,0 +1,135 @@
+"""Writes about inspections and organisations that must leave a trace in the action log."""
+
+from datetime import date, datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from audit.services import log_action
+from inspections.models import EngagePeriod, Inspection, Organisation
+
+
+class DomainError(Exception):
+    """A request the rules refuse. Views and the admin turn it into a message."""
+
+
+@transaction.atomic
+def inspection_set_publication(
+    *, inspection: Inspection, published_at: datetime | None, user=None
+) -> Inspection:
+    """Schedule, reschedule or publish. Once the moment has passed the report is public for good."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.published_at == published_at:
+        return inspection
+    if inspection.is_published:
+        raise DomainError(
+            f"“{inspection}” was published on {timezone.localtime(inspection.published_at):%d %B %Y}"
+            " and cannot be withdrawn or re-dated."
+        )
+    previous = inspection.published_at
+    inspection.published_at = published_at
+    inspection.save(update_fields=["published_at", "updated_at"])
+    log_action(
+        action=(
+            "inspections.inspection.published"
+            if published_at and published_at <= timezone.now()
+            else "inspections.inspection.publication_scheduled"
+        ),
+        obj=inspection,
+        actor=user,
+        data={
+            "from": previous.isoformat() if previous else None,
+            "to": published_at.isoformat() if published_at else None,
+        },
+    )
+    if published_at is not None:
+        from recommendations.services import section55_open_responses
+
+        section55_open_responses(inspection=inspection)
+    return inspection
+
+
+def inspection_publish(*, inspection: Inspection, user=None) -> Inspection:
+    return inspection_set_publication(inspection=inspection, published_at=timezone.now(), user=user)
+
+
+@transaction.atomic
+def engage_enter(
+    *,
+    organisation: Organisation,
+    entered_on: date,
+    reasons: str,
+    user=None,
+    inspection: Inspection | None = None,
+) -> EngagePeriod:
+    if not reasons.strip():
+        raise DomainError("Give the reasons for moving the organisation into Engage.")
+    Organisation.objects.select_for_update().get(pk=organisation.pk)
+    if organisation.engage_periods.filter(left_on__isnull=True).exists():
+        raise DomainError(f"{organisation} is already in Engage.")
+    period = EngagePeriod.objects.create(
+        organisation=organisation,
+        entered_on=entered_on,
+        entry_reasons=reasons,
+        inspection=inspection,
+    )
+    log_action(
+        action="inspections.engage.entered",
+        obj=organisation,
+        actor=user,
+        data={"entered_on": entered_on.isoformat(), "reasons": reasons},
+    )
+    return period
+
+
+@transaction.atomic
+def engage_leave(
+    *, organisation: Organisation, left_on: date, reasons: str, user=None
+) -> EngagePeriod:
+    if not reasons.strip():
+        raise DomainError("Give the reasons for moving the organisation out of Engage.")
+    period = (
+        EngagePeriod.objects.select_for_update()
+        .filter(organisation=organisation, left_on__isnull=True)
+        .first()
+    )
+    if period is None:
+        raise DomainError(f"{organisation} is not in Engage.")
+    if left_on < period.entered_on:
+        raise DomainError("The exit date cannot be before the entry date.")
+    period.left_on = left_on
+    period.exit_reasons = reasons
+    period.save(update_fields=["left_on", "exit_reasons"])
+    log_action(
+        action="inspections.engage.left",
+        obj=organisation,
+        actor=user,
+        data={"left_on": left_on.isoformat(), "reasons": reasons},
+    )
+    return period
+
+
+@transaction.atomic
+def organisation_set_successor(
+    *, organisation: Organisation, successor: Organisation, ceased_on: date, user=None
+) -> Organisation:
+    """Record a merger or rename. The findings of the old body then follow the new one."""
+    if successor.pk == organisation.pk:
+        raise DomainError("An organisation cannot succeed itself.")
+    if successor.pk in organisation.lineage_ids():
+        raise DomainError(f"{successor} is a predecessor of {organisation}: that would be a loop.")
+    previous = organisation.successor
+    organisation.successor = successor
+    organisation.ceased_on = ceased_on
+    organisation.save(update_fields=["successor", "ceased_on"])
+    log_action(
+        action="inspections.organisation.succeeded",
+        obj=organisation,
+        actor=user,
+        data={
+            "from": previous.slug if previous else None,
+            "to": successor.slug,
+            "ceased_on": ceased_on.isoformat(),
+        },
+    )
+    return organisation

@@ -1,0 +1,468 @@
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from inspections.models import Inspection, Organisation
+from recommendations.choices import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    SELF_REPORTED_STATUSES,
+    Channel,
+    FindingKind,
+    Section55Action,
+    SelfAssessment,
+    Source,
+    Status,
+)
+
+# Section 55 of the Police Act 1996: comments are due within 56 days of publication, the day
+# of publication being day 1, so the last day is publication day + 55.
+SECTION_55_DAYS = 56
+
+
+def section55_due_date(published_on: date) -> date:
+    return published_on + timedelta(days=SECTION_55_DAYS - 1)
+
+
+class Theme(models.Model):
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=120, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CauseOfConcern(models.Model):
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="causes_of_concern"
+    )
+    reference = models.CharField(max_length=30, help_text="E.g. CoC1, unique in the inspection.")
+    text = models.TextField()
+    discharged_on = models.DateField(null=True, blank=True)
+    discharge_note = models.TextField(blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["inspection", "position", "reference"]
+        verbose_name_plural = "causes of concern"
+        constraints = [
+            models.UniqueConstraint(
+                name="causeofconcern_reference_unique_in_inspection",
+                fields=["inspection", "reference"],
+            ),
+            models.CheckConstraint(
+                name="causeofconcern_discharge_has_note",
+                condition=(Q(discharged_on__isnull=True) & Q(discharge_note=""))
+                | (Q(discharged_on__isnull=False) & ~Q(discharge_note="")),
+            ),
+            models.CheckConstraint(
+                name="causeofconcern_reference_not_blank", condition=~Q(reference="")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.text[:80]}"
+
+    @property
+    def is_discharged(self):
+        return self.discharged_on is not None
+
+
+class FindingQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        return self.filter(inspection__published_at__lte=at or timezone.now())
+
+    def recommendations(self):
+        return self.filter(kind=FindingKind.RECOMMENDATION)
+
+    def areas_for_improvement(self):
+        return self.filter(kind=FindingKind.AREA_FOR_IMPROVEMENT)
+
+
+class Finding(models.Model):
+    """A recommendation or an area for improvement: both share one lifecycle per addressee."""
+
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="findings")
+    kind = models.CharField(max_length=30, choices=FindingKind.choices)
+    cause_of_concern = models.ForeignKey(
+        CauseOfConcern,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="recommendations",
+        help_text="Only recommendations can answer a cause of concern.",
+    )
+    reference = models.CharField(max_length=30, help_text="E.g. R1 or AFI12, unique in the report.")
+    text = models.TextField()
+    themes = models.ManyToManyField(Theme, related_name="findings", blank=True)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="The deadline the report set, if any."
+    )
+    deadline_wording = models.CharField(
+        max_length=300, blank=True, help_text='The report\'s own words, e.g. "within six months".'
+    )
+    addressees = models.ManyToManyField(
+        Organisation,
+        through="Assignment",
+        through_fields=("finding", "organisation"),
+        related_name="findings",
+    )
+    position = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = FindingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["inspection", "kind", "position", "reference"]
+        constraints = [
+            models.UniqueConstraint(
+                name="finding_reference_unique_in_inspection", fields=["inspection", "reference"]
+            ),
+            models.CheckConstraint(
+                name="finding_kind_valid", condition=Q(kind__in=FindingKind.values)
+            ),
+            models.CheckConstraint(
+                name="finding_cause_only_for_recommendations",
+                condition=Q(cause_of_concern__isnull=True) | Q(kind=FindingKind.RECOMMENDATION),
+            ),
+            models.CheckConstraint(name="finding_reference_not_blank", condition=~Q(reference="")),
+        ]
+        indexes = [
+            # An inspection page lists its findings by kind in report order.
+            models.Index(fields=["inspection", "kind", "position"], name="finding_inspection_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reference}: {self.text[:80]}"
+
+    def get_absolute_url(self):
+        return reverse("admin:recommendations_finding_change", args=[self.pk])
+
+    def clean(self):
+        from django.core.exceptions import ValidationError
+
+        if (
+            self.cause_of_concern_id
+            and self.inspection_id
+            and self.cause_of_concern.inspection_id != self.inspection_id
+        ):
+            raise ValidationError(
+                {"cause_of_concern": "The cause of concern must belong to the same inspection."}
+            )
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        return self.filter(finding__inspection__published_at__lte=at or timezone.now())
+
+    def active(self):
+        return self.filter(status__in=ACTIVE_STATUSES)
+
+    def closed(self):
+        return self.filter(status__in=CLOSED_STATUSES)
+
+    def overdue(self, *, today=None):
+        """Still active and past its due date: computed, never stored."""
+        return self.active().filter(due_date__lt=today or timezone.localdate())
+
+    def not_yet_due(self, *, today=None):
+        return self.active().filter(due_date__gte=today or timezone.localdate())
+
+    def for_organisation(self, organisation):
+        """What is addressed to the body, including what was addressed to its predecessors."""
+        return self.filter(organisation_id__in=organisation.lineage_ids())
+
+
+class Assignment(models.Model):
+    """One addressee's own tracking of a finding: its status, due date and history.
+
+    ``status`` changes only through ``recommendations.services``, which writes the
+    ``StatusChange`` row in the same transaction.
+    """
+
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="assignments")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="assignments"
+    )
+    status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="This addressee's due date; starts as the finding's."
+    )
+    superseded_by = models.ForeignKey(
+        Finding,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="supersedes",
+        help_text="Set when closed as superseded: the newer finding that replaces this one.",
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Bumped on every write through the services; later forms use it to refuse a stale save.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["finding", "organisation__name"]
+        constraints = [
+            models.UniqueConstraint(
+                name="assignment_one_per_finding_and_organisation",
+                fields=["finding", "organisation"],
+            ),
+            models.CheckConstraint(name="assignment_status_valid", condition=Q(status__in=Status.values)),
+            models.CheckConstraint(
+                name="assignment_superseded_has_successor",
+                condition=(Q(status=Status.CLOSED_SUPERSEDED) & Q(superseded_by__isnull=False))
+                | (~Q(status=Status.CLOSED_SUPERSEDED) & Q(superseded_by__isnull=True)),
+            ),
+            models.CheckConstraint(
+                name="assignment_not_superseded_by_itself",
+                condition=~Q(superseded_by=F("finding")),
+            ),
+        ]
+        indexes = [
+            # Overdue and due-soon lists: status in active statuses and due_date before a day.
+            models.Index(fields=["status", "due_date"], name="assignment_status_due_idx"),
+            # An organisation's page and portal: its assignments counted by status.
+            models.Index(fields=["organisation", "status"], name="assignment_org_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.finding.reference} for {self.organisation}"
+
+    @property
+    def is_active(self):
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_closed(self):
+        return self.status in CLOSED_STATUSES
+
+    @property
+    def is_self_reported(self):
+        return self.status in SELF_REPORTED_STATUSES
+
+    @property
+    def is_verified(self):
+        return self.status in CLOSED_STATUSES
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.is_active and self.due_date is not None and self.due_date < today
+
+    def is_not_yet_due(self, today=None):
+        today = today or timezone.localdate()
+        return self.is_active and self.due_date is not None and self.due_date >= today
+
+
+class StatusChange(models.Model):
+    """An append-only row per status change of an assignment: from, to, when, who, why."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="status_changes"
+    )
+    from_status = models.CharField(max_length=30, choices=Status.choices)
+    to_status = models.CharField(max_length=30, choices=Status.choices)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when a command or the system made the change.",
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    channel = models.CharField(max_length=20, choices=Channel.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["assignment", "changed_at", "pk"]
+        get_latest_by = "changed_at"
+        constraints = [
+            models.CheckConstraint(
+                name="statuschange_statuses_valid",
+                condition=Q(from_status__in=Status.values) & Q(to_status__in=Status.values),
+            ),
+            models.CheckConstraint(
+                name="statuschange_is_a_change", condition=~Q(from_status=F("to_status"))
+            ),
+            models.CheckConstraint(
+                name="statuschange_source_valid", condition=Q(source__in=Source.values)
+            ),
+            models.CheckConstraint(
+                name="statuschange_channel_valid", condition=Q(channel__in=Channel.values)
+            ),
+        ]
+        indexes = [
+            # Site-wide feeds and "closures per quarter" read the newest changes first.
+            models.Index(fields=["-changed_at"], name="statuschange_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_from_status_display()} to {self.get_to_status_display()}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise ValueError("The status history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("The status history is append-only.")
+
+
+class ProgressUpdate(models.Model):
+    """A dated narrative from an addressee; the public sees it only once published."""
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="updates")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="progress_updates"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="progress_updates",
+    )
+    written_on = models.DateField(default=timezone.localdate)
+    narrative = models.TextField()
+    self_assessment = models.CharField(max_length=20, choices=SelfAssessment.choices)
+    is_published = models.BooleanField(
+        default=False, help_text="Published updates appear on the public timeline."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["assignment", "-written_on", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="progressupdate_self_assessment_valid",
+                condition=Q(self_assessment__in=SelfAssessment.values),
+            ),
+            models.CheckConstraint(
+                name="progressupdate_narrative_not_blank", condition=~Q(narrative="")
+            ),
+        ]
+        indexes = [
+            # Public timelines and feeds: published updates, newest first.
+            models.Index(
+                fields=["-written_on"],
+                name="progressupdate_published_idx",
+                condition=Q(is_published=True),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Update of {self.written_on.isoformat()} by {self.organisation}"
+
+
+def evidence_upload_to(instance, filename):
+    # The stored name never comes from the user: only the extension is kept.
+    import uuid
+    from pathlib import PurePath
+
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"evidence/{timezone.now():%Y/%m}/{uuid.uuid4().hex}{suffix}"
+
+
+class EvidenceFile(models.Model):
+    update = models.ForeignKey(ProgressUpdate, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_upload_to, max_length=200)
+    original_name = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["update", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Section55Response(models.Model):
+    """A local policing body's published comments on a police inspection report."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.PROTECT, related_name="section55_responses"
+    )
+    local_policing_body = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="section55_responses",
+        limit_choices_to={"kind": "local_policing_body"},
+    )
+    received_on = models.DateField(null=True, blank=True)
+    url = models.URLField("link", max_length=500, blank=True)
+    text = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["inspection", "local_policing_body__name"]
+        verbose_name = "section 55 response"
+        constraints = [
+            models.UniqueConstraint(
+                name="section55_one_per_inspection_and_body",
+                fields=["inspection", "local_policing_body"],
+            ),
+            models.CheckConstraint(
+                name="section55_received_has_content",
+                condition=Q(received_on__isnull=True) | ~Q(url="") | ~Q(text=""),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Section 55 response of {self.local_policing_body} to {self.inspection}"
+
+    @property
+    def due_on(self):
+        published_on = self.inspection.published_on
+        return section55_due_date(published_on) if published_on else None
+
+    def is_overdue(self, today=None):
+        today = today or timezone.localdate()
+        return self.received_on is None and self.due_on is not None and self.due_on < today
+
+    @property
+    def was_late(self):
+        return self.received_on is not None and self.due_on is not None and self.received_on > self.due_on
+
+
+class Section55Statement(models.Model):
+    """What the body says it has done or will do about one recommendation, or why nothing."""
+
+    response = models.ForeignKey(
+        Section55Response, on_delete=models.CASCADE, related_name="statements"
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.PROTECT, related_name="section55_statements"
+    )
+    action = models.CharField(max_length=20, choices=Section55Action.choices)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["response", "finding__position", "finding__reference"]
+        constraints = [
+            models.UniqueConstraint(
+                name="section55statement_one_per_finding", fields=["response", "finding"]
+            ),
+            models.CheckConstraint(
+                name="section55statement_action_valid",
+                condition=Q(action__in=Section55Action.values),
+            ),
+            models.CheckConstraint(
+                name="section55statement_text_not_blank", condition=~Q(text="")
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.finding.reference}: {self.get_action_display()}"

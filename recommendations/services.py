@@ -1,0 +1,311 @@
+"""Every write that changes a status or touches several rows.
+
+Views, forms, the admin, its bulk actions, commands and the API all call these functions;
+none of them writes ``Assignment.status`` itself. Each status change writes its
+``StatusChange`` row in the same transaction.
+"""
+
+from datetime import date
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from audit.services import log_action
+from inspections.choices import OrganisationKind
+from inspections.models import Inspection, Organisation
+from inspections.services import DomainError
+from recommendations.choices import (
+    CLOSED_STATUSES,
+    SELF_REPORTED_STATUSES,
+    TRANSITIONS,
+    Channel,
+    FindingKind,
+    SelfAssessment,
+    Source,
+    Status,
+)
+from recommendations.models import (
+    Assignment,
+    CauseOfConcern,
+    Finding,
+    ProgressUpdate,
+    Section55Response,
+    StatusChange,
+)
+
+
+class TransitionError(DomainError):
+    """A status change the lifecycle does not allow."""
+
+
+def transition_source(from_status: str, to_status: str) -> Source:
+    """Who stands behind a move: the organisation reports progress and asks for closure;
+    the inspectorate closes, returns and reopens."""
+    if to_status in SELF_REPORTED_STATUSES and from_status not in {
+        Status.SUBMITTED,
+        *CLOSED_STATUSES,
+    }:
+        return Source.ORGANISATION
+    return Source.INSPECTORATE
+
+
+@transaction.atomic
+def assignment_change_status(
+    *,
+    assignment: Assignment,
+    to_status: str,
+    user=None,
+    note: str = "",
+    superseded_by: Finding | None = None,
+    channel: str = Channel.WEB,
+    at=None,
+) -> Assignment:
+    """Move one addressee's finding to ``to_status`` and record who, when and why."""
+    locked = Assignment.objects.select_for_update().select_related("finding").get(pk=assignment.pk)
+    from_status = Status(locked.status)
+    to_status = Status(to_status)
+    if to_status not in TRANSITIONS[from_status]:
+        raise TransitionError(
+            f"{locked} cannot go from “{from_status.label}” to “{to_status.label}”."
+        )
+    note = note.strip()
+    source = transition_source(from_status, to_status)
+    if source == Source.INSPECTORATE and not note:
+        raise TransitionError(
+            "Say why: inspectorate decisions are published with their reasons."
+        )
+    if to_status == Status.CLOSED_SUPERSEDED:
+        if superseded_by is None:
+            raise TransitionError("Choose the finding that supersedes this one.")
+        if superseded_by.pk == locked.finding_id:
+            raise TransitionError("A finding cannot supersede itself.")
+    elif superseded_by is not None:
+        raise TransitionError("Only a finding closed as superseded has a superseding finding.")
+
+    at = at or timezone.now()
+    locked.status = to_status
+    locked.superseded_by = superseded_by
+    locked.status_changed_at = at
+    locked.version = F("version") + 1
+    locked.save(update_fields=["status", "superseded_by", "status_changed_at", "version"])
+    locked.refresh_from_db(fields=["version"])
+    StatusChange.objects.create(
+        assignment=locked,
+        from_status=from_status,
+        to_status=to_status,
+        changed_at=at,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        source=source,
+        channel=channel,
+        note=note,
+    )
+    return locked
+
+
+def assignment_start(*, assignment, user=None, note="", channel=Channel.WEB):
+    return assignment_change_status(
+        assignment=assignment, to_status=Status.IN_PROGRESS, user=user, note=note, channel=channel
+    )
+
+
+def assignment_submit_for_closure(*, assignment, user=None, note, channel=Channel.WEB):
+    if not note.strip():
+        raise TransitionError("Describe what was done and the evidence for it.")
+    return assignment_change_status(
+        assignment=assignment, to_status=Status.SUBMITTED, user=user, note=note, channel=channel
+    )
+
+
+def assignment_return(*, assignment, user=None, note, channel=Channel.WEB):
+    if assignment.status != Status.SUBMITTED:
+        raise TransitionError("Only a finding submitted for closure can be returned.")
+    return assignment_change_status(
+        assignment=assignment, to_status=Status.IN_PROGRESS, user=user, note=note, channel=channel
+    )
+
+
+def assignment_close(
+    *, assignment, outcome, user=None, note, superseded_by=None, channel=Channel.WEB
+):
+    if outcome not in CLOSED_STATUSES:
+        raise TransitionError(f"“{outcome}” is not a way of closing a finding.")
+    return assignment_change_status(
+        assignment=assignment,
+        to_status=outcome,
+        user=user,
+        note=note,
+        superseded_by=superseded_by,
+        channel=channel,
+    )
+
+
+def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB):
+    if assignment.status not in CLOSED_STATUSES:
+        raise TransitionError("Only a closed finding can be reopened.")
+    return assignment_change_status(
+        assignment=assignment, to_status=Status.IN_PROGRESS, user=user, note=note, channel=channel
+    )
+
+
+@transaction.atomic
+def assignment_set_due_date(
+    *, assignment: Assignment, due_date: date | None, user=None, reason: str
+) -> Assignment:
+    if not reason.strip():
+        raise DomainError("Give the reason for the new due date.")
+    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if locked.due_date == due_date:
+        return locked
+    previous = locked.due_date
+    locked.due_date = due_date
+    locked.version = F("version") + 1
+    locked.save(update_fields=["due_date", "version"])
+    locked.refresh_from_db(fields=["version"])
+    log_action(
+        action="recommendations.assignment.due_date_changed",
+        obj=locked,
+        actor=user,
+        data={
+            "from": previous.isoformat() if previous else None,
+            "to": due_date.isoformat() if due_date else None,
+            "reason": reason,
+        },
+    )
+    return locked
+
+
+@transaction.atomic
+def finding_add_addressees(
+    *, finding: Finding, organisations, user=None
+) -> list[Assignment]:
+    """Address the finding to more bodies; each starts open with the finding's due date."""
+    existing = set(finding.assignments.values_list("organisation_id", flat=True))
+    created = [
+        Assignment(finding=finding, organisation=org, due_date=finding.due_date)
+        for org in organisations
+        if org.pk not in existing
+    ]
+    Assignment.objects.bulk_create(created)
+    for assignment in created:
+        log_action(
+            action="recommendations.assignment.created",
+            obj=finding,
+            actor=user,
+            data={"organisation": assignment.organisation.slug},
+        )
+    return created
+
+
+@transaction.atomic
+def progress_update_add(
+    *,
+    assignment: Assignment,
+    author=None,
+    narrative: str,
+    self_assessment: str,
+    written_on: date | None = None,
+    publish: bool = False,
+    channel: str = Channel.WEB,
+) -> ProgressUpdate:
+    """Record progress. The first update of an open finding moves it to "in progress"."""
+    if not narrative.strip():
+        raise DomainError("Describe the progress made.")
+    SelfAssessment(self_assessment)
+    update = ProgressUpdate.objects.create(
+        assignment=assignment,
+        organisation=assignment.organisation,
+        author=author if author is not None and author.is_authenticated else None,
+        written_on=written_on or timezone.localdate(),
+        narrative=narrative.strip(),
+        self_assessment=self_assessment,
+        is_published=publish,
+    )
+    if assignment.status == Status.OPEN:
+        assignment_start(
+            assignment=assignment, user=author, note="Progress update recorded.", channel=channel
+        )
+    return update
+
+
+@transaction.atomic
+def cause_of_concern_discharge(
+    *, cause: CauseOfConcern, discharged_on: date, note: str, user=None
+) -> CauseOfConcern:
+    if not note.strip():
+        raise DomainError("Say on what basis the cause of concern is discharged.")
+    locked = CauseOfConcern.objects.select_for_update().get(pk=cause.pk)
+    if locked.is_discharged:
+        raise DomainError(f"{locked.reference} was already discharged on {locked.discharged_on}.")
+    locked.discharged_on = discharged_on
+    locked.discharge_note = note.strip()
+    locked.save(update_fields=["discharged_on", "discharge_note"])
+    log_action(
+        action="recommendations.cause_of_concern.discharged",
+        obj=locked,
+        actor=user,
+        data={"discharged_on": discharged_on.isoformat(), "note": locked.discharge_note},
+    )
+    return locked
+
+
+def section55_expected_bodies(inspection: Inspection):
+    """The local policing bodies that must comment: those of every police force inspected."""
+    return Organisation.objects.filter(
+        forces__in=inspection.organisations.filter(kind=OrganisationKind.POLICE_FORCE)
+    ).distinct()
+
+
+@transaction.atomic
+def section55_open_responses(*, inspection: Inspection) -> list[Section55Response]:
+    """Create the awaited responses of a published (or scheduled) police report. Idempotent."""
+    if inspection.published_at is None:
+        return []
+    responses = []
+    for body in section55_expected_bodies(inspection):
+        response, _ = Section55Response.objects.get_or_create(
+            inspection=inspection, local_policing_body=body
+        )
+        responses.append(response)
+    return responses
+
+
+@transaction.atomic
+def section55_record_response(
+    *,
+    response: Section55Response,
+    received_on: date,
+    url: str = "",
+    text: str = "",
+    statements: dict | None = None,
+    user=None,
+) -> Section55Response:
+    """Record the published response, with per recommendation what was or will be done.
+
+    ``statements`` maps a recommendation (``Finding``) to ``(action, text)``.
+    """
+    if not (url.strip() or text.strip()):
+        raise DomainError("Give the link to the published response or its text.")
+    if not response.inspection.is_published:
+        raise DomainError("A section 55 response is due only once the report is published.")
+    statements = statements or {}
+    for finding in statements:
+        if finding.inspection_id != response.inspection_id:
+            raise DomainError(f"{finding.reference} is not a finding of this report.")
+        if finding.kind != FindingKind.RECOMMENDATION:
+            raise DomainError(f"{finding.reference} is not a recommendation.")
+    response.received_on = received_on
+    response.url = url.strip()
+    response.text = text.strip()
+    response.save(update_fields=["received_on", "url", "text"])
+    for finding, (action, statement_text) in statements.items():
+        response.statements.update_or_create(
+            finding=finding, defaults={"action": action, "text": statement_text}
+        )
+    log_action(
+        action="recommendations.section55.received",
+        obj=response,
+        actor=user,
+        data={"received_on": received_on.isoformat(), "url": response.url},
+    )
+    return response
