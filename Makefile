@@ -1,0 +1,53 @@
+# The two commands of the README: `make run` and `make test`. Everything they need is set up
+# here, so a fresh machine with Python 3.12+ needs nothing else.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+TOOLS := var/tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+# The test settings: a throwaway key, DEBUG off as in production.
+TEST_ENV := SECRET_KEY=insecure-test-only DEBUG=false
+RUN_ENV := DEBUG=true
+
+.PHONY: help install run test lint format demo
+
+help:
+	@echo "make run    set everything up, load demo data and serve on http://127.0.0.1:8000"
+	@echo "make test   set everything up and run the whole test suite"
+	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+
+$(UV):
+	@mkdir -p var
+	"$$(scripts/find-python)" -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+$(VENV)/.installed: $(UV) pyproject.toml uv.lock
+	UV_PYTHON="$$(scripts/find-python)" $(UV) sync --frozen
+	@touch $@
+
+install: $(VENV)/.installed
+
+demo: install
+	$(RUN_ENV) $(PY) manage.py migrate --no-input
+	$(RUN_ENV) $(PY) manage.py load_reference_data
+	$(RUN_ENV) $(PY) manage.py seed_demo
+
+run: demo
+	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
+
+test: install
+	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(TEST_ENV) $(PY) manage.py check
+	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .

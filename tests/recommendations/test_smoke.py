@@ -1,0 +1,2 @@
+def test_fixture_assignment_starts_open(assignment):
+    assert assignment.status == "open"
