@@ -1,8 +1,431 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q
+from django.forms.models import BaseInlineFormSet
 
-from inspections.models import Organisation
+from audit.admin import AuditedAdmin
+from audit.services import log_action
+from inspections.models import (
+    EngagePeriod,
+    Inspection,
+    Inspectorate,
+    Judgement,
+    KeyFigure,
+    Organisation,
+    Programme,
+)
+from inspections.services import (
+    DomainError,
+    engage_enter,
+    engage_leave,
+    inspection_publish,
+    inspection_set_publication,
+    organisation_set_successor,
+)
+from recommendations.choices import ACTIVE_STATUSES
 
 
-@admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class SharedChoicesInlineFormSet(BaseInlineFormSet):
+    """Evaluates the choices of the listed foreign keys once for the whole formset.
+
+    Without it every inline row runs its own query for each select box, so a report with
+    twenty findings costs twenty queries more.
+    """
+
+    shared_choice_fields: tuple[str, ...] = ()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.shared_choice_fields:
+            field = self.form.base_fields.get(name)
+            if field is None:
+                continue
+            queryset = self.limit_choices(name, field.queryset)
+            choices = [("", "---------"), *((obj.pk, str(obj)) for obj in queryset)]
+            for form in [*self.forms, self.empty_form]:
+                form.fields[name].queryset = queryset
+                form.fields[name].choices = choices
+
+    def limit_choices(self, name, queryset):
+        return queryset
+
+
+class InspectorateAdmin(admin.ModelAdmin):
+    list_display = ["name", "abbreviation", "slug"]
+    search_fields = ["name", "abbreviation", "slug"]
+    prepopulated_fields = {"slug": ["abbreviation"]}
+
+
+class ProgrammeAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "inspection_count"]
+    list_filter = ["kind"]
     search_fields = ["name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_inspection_count=Count("inspections"))
+
+    @admin.display(description="Inspections", ordering="_inspection_count")
+    def inspection_count(self, obj):
+        return obj._inspection_count
+
+
+class InEngageFilter(admin.SimpleListFilter):
+    title = "Engage"
+    parameter_name = "engage"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In Engage now"), ("no", "Not in Engage")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(_in_engage=True)
+        if self.value() == "no":
+            return queryset.filter(_in_engage=False)
+        return queryset
+
+
+class EngagePeriodInline(admin.TabularInline):
+    model = EngagePeriod
+    fk_name = "organisation"
+    fields = ["entered_on", "left_on", "entry_reasons", "exit_reasons", "inspection"]
+    readonly_fields = fields
+    extra = 0
+    show_change_link = True
+    verbose_name_plural = "Engage periods (record entry and exit on the Engage period page)"
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class OrganisationForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        successor = cleaned.get("successor")
+        if successor and self.instance.pk:
+            if successor.pk == self.instance.pk:
+                self.add_error("successor", "An organisation cannot succeed itself.")
+            elif successor.pk in self.instance.lineage_ids():
+                self.add_error("successor", f"{successor} is a predecessor of this organisation.")
+        if successor and not cleaned.get("ceased_on"):
+            self.add_error("ceased_on", "Give the date of the merger or rename.")
+        return cleaned
+
+
+class OrganisationAdmin(AuditedAdmin):
+    form = OrganisationForm
+    list_display = [
+        "name",
+        "kind",
+        "region",
+        "country",
+        "local_policing_body",
+        "successor",
+        "active_findings",
+        "in_engage",
+    ]
+    list_filter = ["kind", "region", "country", InEngageFilter]
+    list_select_related = ["local_policing_body", "successor"]
+    search_fields = ["name", "name_cy", "slug"]
+    autocomplete_fields = ["local_policing_body", "successor"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [EngagePeriodInline]
+    fieldsets = [
+        (None, {"fields": ["name", "name_cy", "slug", "kind"]}),
+        ("Where", {"fields": ["country", "region"]}),
+        ("Governance and history", {"fields": ["local_policing_body", "successor", "ceased_on"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                _active_findings=Count(
+                    "assignments", filter=Q(assignments__status__in=ACTIVE_STATUSES)
+                ),
+                _in_engage=Exists(
+                    EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
+                ),
+            )
+        )
+
+    @admin.display(description="Open findings", ordering="_active_findings")
+    def active_findings(self, obj):
+        return obj._active_findings
+
+    @admin.display(description="In Engage", boolean=True, ordering="_in_engage")
+    def in_engage(self, obj):
+        return obj._in_engage
+
+    def save_model(self, request, obj, form, change):
+        successor_changed = change and {"successor", "ceased_on"} & set(form.changed_data)
+        if successor_changed and obj.successor_id:
+            new_successor, ceased_on = obj.successor, obj.ceased_on
+            previous = Organisation.objects.get(pk=obj.pk)
+            obj.successor, obj.ceased_on = previous.successor, previous.ceased_on
+            super().save_model(request, obj, form, change)
+            organisation_set_successor(
+                organisation=obj, successor=new_successor, ceased_on=ceased_on, user=request.user
+            )
+            obj.refresh_from_db()
+            return
+        super().save_model(request, obj, form, change)
+        if successor_changed:
+            log_action(
+                action="inspections.organisation.succession_removed", obj=obj, actor=request.user
+            )
+
+
+class EngagePeriodForm(forms.ModelForm):
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("left_on") and not cleaned.get("exit_reasons", "").strip():
+            self.add_error("exit_reasons", "Give the reasons for moving out of Engage.")
+        return cleaned
+
+
+class CurrentEngageFilter(admin.SimpleListFilter):
+    title = "current"
+    parameter_name = "current"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In Engage now"), ("no", "Ended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(left_on__isnull=True)
+        if self.value() == "no":
+            return queryset.filter(left_on__isnull=False)
+        return queryset
+
+
+class EngagePeriodAdmin(AuditedAdmin):
+    form = EngagePeriodForm
+    list_display = ["organisation", "entered_on", "left_on", "inspection"]
+    list_filter = [CurrentEngageFilter, "organisation__kind"]
+    list_select_related = ["organisation", "inspection"]
+    search_fields = ["organisation__name", "entry_reasons", "exit_reasons"]
+    autocomplete_fields = ["organisation", "inspection"]
+    date_hierarchy = "entered_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None:
+            return ["organisation", "entered_on", "entry_reasons"]
+        return ["left_on", "exit_reasons"]
+
+    def save_model(self, request, obj, form, change):
+        try:
+            if not change:
+                period = engage_enter(
+                    organisation=obj.organisation,
+                    entered_on=obj.entered_on,
+                    reasons=obj.entry_reasons,
+                    inspection=obj.inspection,
+                    user=request.user,
+                )
+                obj.pk = period.pk
+                obj._state.adding = False
+            elif "left_on" in form.changed_data and obj.left_on:
+                engage_leave(
+                    organisation=obj.organisation,
+                    left_on=obj.left_on,
+                    reasons=obj.exit_reasons,
+                    user=request.user,
+                )
+            else:
+                super().save_model(request, obj, form, change)
+        except DomainError as error:
+            messages.error(request, str(error))
+
+
+class KeyFigureInline(admin.TabularInline):
+    model = KeyFigure
+    extra = 0
+    fields = ["label", "value", "out_of", "position"]
+
+
+class JudgementFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        scales = {
+            form.cleaned_data["scale"]
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and "scale" in form.cleaned_data
+        }
+        if len(scales) > 1:
+            raise ValidationError(
+                "All judgements of one inspection use the same grading scale: grades from "
+                "different scales cannot be compared."
+            )
+
+
+class JudgementInline(admin.TabularInline):
+    model = Judgement
+    formset = JudgementFormSet
+    extra = 0
+    fields = ["question_area", "scale", "grade", "position"]
+
+
+class PublicationFilter(admin.SimpleListFilter):
+    title = "publication"
+    parameter_name = "publication"
+
+    def lookups(self, request, model_admin):
+        return [
+            ("published", "Published"),
+            ("scheduled", "Scheduled (embargoed)"),
+            ("draft", "Not scheduled"),
+        ]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "published":
+                return queryset.published()
+            case "scheduled":
+                return queryset.unpublished().filter(published_at__isnull=False)
+            case "draft":
+                return queryset.filter(published_at__isnull=True)
+        return queryset
+
+
+class InspectionForm(forms.ModelForm):
+    def clean_published_at(self):
+        value = self.cleaned_data.get("published_at")
+        if self.instance.pk and self.instance.is_published and value != self.instance.published_at:
+            raise ValidationError(
+                "This report is already public: its publication time cannot be changed."
+            )
+        return value
+
+    def clean_follows_up(self):
+        value = self.cleaned_data.get("follows_up")
+        node = value
+        while node is not None and self.instance.pk:
+            if node.pk == self.instance.pk:
+                raise ValidationError("An inspection cannot follow up itself or its own follow-up.")
+            node = node.follows_up
+        return value
+
+
+class InspectionAdmin(AuditedAdmin):
+    form = InspectionForm
+    list_display = [
+        "title",
+        "programme",
+        "lead_inspectorate",
+        "published_at",
+        "is_published",
+        "finding_count",
+    ]
+    list_filter = [PublicationFilter, "programme", "lead_inspectorate", "organisations__kind"]
+    list_select_related = ["programme", "lead_inspectorate"]
+    search_fields = ["title", "slug", "organisations__name"]
+    autocomplete_fields = [
+        "programme",
+        "organisations",
+        "lead_inspectorate",
+        "partner_inspectorates",
+        "follows_up",
+    ]
+    prepopulated_fields = {"slug": ["title"]}
+    date_hierarchy = "published_at"
+    actions = ["publish_now"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "programme", "organisations", "summary"]}),
+        ("Inspectorates", {"fields": ["lead_inspectorate", "partner_inspectorates"]}),
+        (
+            "Dates and report",
+            {
+                "fields": [
+                    "fieldwork_started_on",
+                    "fieldwork_ended_on",
+                    "published_at",
+                    "report_url",
+                ]
+            },
+        ),
+        ("Series", {"fields": ["follows_up"]}),
+    ]
+
+    def get_inlines(self, request, obj):
+        from recommendations.admin import (
+            AreaForImprovementInline,
+            CauseOfConcernInline,
+            RecommendationInline,
+        )
+
+        return [
+            KeyFigureInline,
+            JudgementInline,
+            CauseOfConcernInline,
+            RecommendationInline,
+            AreaForImprovementInline,
+        ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(_finding_count=Count("findings"))
+
+    @admin.display(description="Findings", ordering="_finding_count")
+    def finding_count(self, obj):
+        return obj._finding_count
+
+    @admin.display(description="Public", boolean=True)
+    def is_published(self, obj):
+        return obj.is_published
+
+    def save_model(self, request, obj, form, change):
+        # Publication goes through the service so it is logged and opens the section 55 clock.
+        requested = obj.published_at
+        if change:
+            obj.published_at = Inspection.objects.values_list("published_at", flat=True).get(
+                pk=obj.pk
+            )
+        else:
+            obj.published_at = None
+        super().save_model(request, obj, form, change)
+        obj._requested_published_at = requested
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        obj = form.instance
+        requested = getattr(obj, "_requested_published_at", obj.published_at)
+        if requested != obj.published_at:
+            try:
+                inspection_set_publication(
+                    inspection=obj, published_at=requested, user=request.user
+                )
+            except DomainError as error:
+                messages.error(request, str(error))
+        elif obj.published_at is not None:
+            # Inspected organisations may have changed: open any newly due section 55 responses.
+            from recommendations.services import section55_open_responses
+
+            section55_open_responses(inspection=obj)
+
+    @admin.action(description="Publish the selected inspections now", permissions=["change"])
+    def publish_now(self, request, queryset):
+        published = 0
+        with transaction.atomic():
+            for inspection in queryset.unpublished():
+                inspection_publish(inspection=inspection, user=request.user)
+                published += 1
+        skipped = queryset.count() - published
+        message = f"Published {published} inspection{'s' if published != 1 else ''}."
+        if skipped:
+            message += f" {skipped} already public, left as they were."
+        messages.success(request, message)
+
+
+admin.site.register(Inspectorate, InspectorateAdmin)
+admin.site.register(Programme, ProgrammeAdmin)
+admin.site.register(Organisation, OrganisationAdmin)
+admin.site.register(EngagePeriod, EngagePeriodAdmin)
+admin.site.register(Inspection, InspectionAdmin)

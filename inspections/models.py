@@ -358,7 +358,9 @@ class Judgement(models.Model):
                 name="judgement_one_per_question_area",
                 fields=["inspection", "question_area"],
             ),
-            models.CheckConstraint(name="judgement_grade_on_scale", condition=_grade_allowed_by_scale()),
+            models.CheckConstraint(
+                name="judgement_grade_on_scale", condition=_grade_allowed_by_scale()
+            ),
         ]
 
     def __str__(self):

@@ -22,9 +22,10 @@ def inspection_set_publication(
     if inspection.published_at == published_at:
         return inspection
     if inspection.is_published:
+        published = timezone.localtime(inspection.published_at)
         raise DomainError(
-            f"“{inspection}” was published on {timezone.localtime(inspection.published_at):%d %B %Y}"
-            " and cannot be withdrawn or re-dated."
+            f"“{inspection}” was published on {published:%d %B %Y} and cannot be withdrawn"
+            " or re-dated."
         )
     previous = inspection.published_at
     inspection.published_at = published_at

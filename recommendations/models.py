@@ -217,7 +217,9 @@ class Assignment(models.Model):
                 name="assignment_one_per_finding_and_organisation",
                 fields=["finding", "organisation"],
             ),
-            models.CheckConstraint(name="assignment_status_valid", condition=Q(status__in=Status.values)),
+            models.CheckConstraint(
+                name="assignment_status_valid", condition=Q(status__in=Status.values)
+            ),
             models.CheckConstraint(
                 name="assignment_superseded_has_successor",
                 condition=(Q(status=Status.CLOSED_SUPERSEDED) & Q(superseded_by__isnull=False))
@@ -434,7 +436,11 @@ class Section55Response(models.Model):
 
     @property
     def was_late(self):
-        return self.received_on is not None and self.due_on is not None and self.received_on > self.due_on
+        return (
+            self.received_on is not None
+            and self.due_on is not None
+            and self.received_on > self.due_on
+        )
 
 
 class Section55Statement(models.Model):
@@ -459,9 +465,7 @@ class Section55Statement(models.Model):
                 name="section55statement_action_valid",
                 condition=Q(action__in=Section55Action.values),
             ),
-            models.CheckConstraint(
-                name="section55statement_text_not_blank", condition=~Q(text="")
-            ),
+            models.CheckConstraint(name="section55statement_text_not_blank", condition=~Q(text="")),
         ]
 
     def __str__(self):

@@ -50,6 +50,27 @@ def transition_source(from_status: str, to_status: str) -> Source:
     return Source.INSPECTORATE
 
 
+def assignment_check_transition(
+    *, assignment: Assignment, to_status: str, note: str = "", superseded_by=None
+) -> None:
+    """Raise ``TransitionError`` unless the move is allowed; forms call it to explain early."""
+    from_status = Status(assignment.status)
+    to_status = Status(to_status)
+    if to_status not in TRANSITIONS[from_status]:
+        raise TransitionError(
+            f"{assignment} cannot go from “{from_status.label}” to “{to_status.label}”."
+        )
+    if transition_source(from_status, to_status) == Source.INSPECTORATE and not note.strip():
+        raise TransitionError("Say why: inspectorate decisions are published with their reasons.")
+    if to_status == Status.CLOSED_SUPERSEDED:
+        if superseded_by is None:
+            raise TransitionError("Choose the finding that supersedes this one.")
+        if superseded_by.pk == assignment.finding_id:
+            raise TransitionError("A finding cannot supersede itself.")
+    elif superseded_by is not None:
+        raise TransitionError("Only a finding closed as superseded has a superseding finding.")
+
+
 @transaction.atomic
 def assignment_change_status(
     *,
@@ -63,25 +84,13 @@ def assignment_change_status(
 ) -> Assignment:
     """Move one addressee's finding to ``to_status`` and record who, when and why."""
     locked = Assignment.objects.select_for_update().select_related("finding").get(pk=assignment.pk)
+    assignment_check_transition(
+        assignment=locked, to_status=to_status, note=note, superseded_by=superseded_by
+    )
     from_status = Status(locked.status)
     to_status = Status(to_status)
-    if to_status not in TRANSITIONS[from_status]:
-        raise TransitionError(
-            f"{locked} cannot go from “{from_status.label}” to “{to_status.label}”."
-        )
     note = note.strip()
     source = transition_source(from_status, to_status)
-    if source == Source.INSPECTORATE and not note:
-        raise TransitionError(
-            "Say why: inspectorate decisions are published with their reasons."
-        )
-    if to_status == Status.CLOSED_SUPERSEDED:
-        if superseded_by is None:
-            raise TransitionError("Choose the finding that supersedes this one.")
-        if superseded_by.pk == locked.finding_id:
-            raise TransitionError("A finding cannot supersede itself.")
-    elif superseded_by is not None:
-        raise TransitionError("Only a finding closed as superseded has a superseding finding.")
 
     at = at or timezone.now()
     locked.status = to_status
@@ -176,9 +185,7 @@ def assignment_set_due_date(
 
 
 @transaction.atomic
-def finding_add_addressees(
-    *, finding: Finding, organisations, user=None
-) -> list[Assignment]:
+def finding_add_addressees(*, finding: Finding, organisations, user=None) -> list[Assignment]:
     """Address the finding to more bodies; each starts open with the finding's due date."""
     existing = set(finding.assignments.values_list("organisation_id", flat=True))
     created = [

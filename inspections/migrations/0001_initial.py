@@ -5,183 +5,564 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Inspectorate',
+            name="Inspectorate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('abbreviation', models.CharField(max_length=30)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                ("abbreviation", models.CharField(max_length=30)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Organisation',
+            name="Organisation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=120, unique=True)),
-                ('name', models.CharField(max_length=200)),
-                ('name_cy', models.CharField(blank=True, max_length=200, verbose_name='Welsh name')),
-                ('kind', models.CharField(choices=[('police_force', 'Police force'), ('fire_and_rescue_service', 'Fire and rescue service'), ('local_policing_body', 'Local policing body'), ('national_body', 'National body')], max_length=30)),
-                ('country', models.CharField(blank=True, choices=[('England', 'England'), ('Wales', 'Wales'), ('Scotland', 'Scotland'), ('Northern Ireland', 'Northern Ireland')], help_text='Empty for bodies across GB.', max_length=20)),
-                ('region', models.CharField(blank=True, choices=[('North East', 'North East'), ('North West', 'North West'), ('Yorkshire and The Humber', 'Yorkshire and The Humber'), ('East Midlands', 'East Midlands'), ('West Midlands', 'West Midlands'), ('East of England', 'East of England'), ('London', 'London'), ('South East', 'South East'), ('South West', 'South West'), ('Wales', 'Wales'), ('England', 'England (national)'), ('Great Britain', 'Great Britain')], max_length=30)),
-                ('ceased_on', models.DateField(blank=True, help_text='The day the body merged or was renamed.', null=True)),
-                ('local_policing_body', models.ForeignKey(blank=True, help_text='For a police force: the body that holds it to account (PCC, mayor, MOPAC).', limit_choices_to={'kind': 'local_policing_body'}, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='forces', to='inspections.organisation')),
-                ('successor', models.ForeignKey(blank=True, help_text='The body this one merged into or was renamed to; its findings follow.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='predecessors', to='inspections.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=120, unique=True)),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "name_cy",
+                    models.CharField(blank=True, max_length=200, verbose_name="Welsh name"),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("police_force", "Police force"),
+                            ("fire_and_rescue_service", "Fire and rescue service"),
+                            ("local_policing_body", "Local policing body"),
+                            ("national_body", "National body"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "country",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("England", "England"),
+                            ("Wales", "Wales"),
+                            ("Scotland", "Scotland"),
+                            ("Northern Ireland", "Northern Ireland"),
+                        ],
+                        help_text="Empty for bodies across GB.",
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "region",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("North East", "North East"),
+                            ("North West", "North West"),
+                            ("Yorkshire and The Humber", "Yorkshire and The Humber"),
+                            ("East Midlands", "East Midlands"),
+                            ("West Midlands", "West Midlands"),
+                            ("East of England", "East of England"),
+                            ("London", "London"),
+                            ("South East", "South East"),
+                            ("South West", "South West"),
+                            ("Wales", "Wales"),
+                            ("England", "England (national)"),
+                            ("Great Britain", "Great Britain"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "ceased_on",
+                    models.DateField(
+                        blank=True, help_text="The day the body merged or was renamed.", null=True
+                    ),
+                ),
+                (
+                    "local_policing_body",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="For a police force: the body that holds it to account (PCC, mayor, MOPAC).",
+                        limit_choices_to={"kind": "local_policing_body"},
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="forces",
+                        to="inspections.organisation",
+                    ),
+                ),
+                (
+                    "successor",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The body this one merged into or was renamed to; its findings follow.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="predecessors",
+                        to="inspections.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Inspection',
+            name="Inspection",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('title', models.CharField(max_length=300)),
-                ('slug', models.SlugField(max_length=200, unique=True)),
-                ('fieldwork_started_on', models.DateField(blank=True, null=True)),
-                ('fieldwork_ended_on', models.DateField(blank=True, null=True)),
-                ('published_at', models.DateTimeField(blank=True, help_text='Nothing of the inspection is public before this moment. Empty: not scheduled.', null=True)),
-                ('report_url', models.URLField(blank=True, max_length=500, verbose_name='report URL')),
-                ('summary', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('follows_up', models.ForeignKey(blank=True, help_text='The inspection this one revisits or updates.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='follow_ups', to='inspections.inspection')),
-                ('lead_inspectorate', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='led_inspections', to='inspections.inspectorate')),
-                ('partner_inspectorates', models.ManyToManyField(blank=True, help_text='Other inspectorates of a joint inspection.', related_name='partner_inspections', to='inspections.inspectorate')),
-                ('organisations', models.ManyToManyField(help_text='The bodies inspected: one, or many for a thematic.', related_name='inspections', to='inspections.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("title", models.CharField(max_length=300)),
+                ("slug", models.SlugField(max_length=200, unique=True)),
+                ("fieldwork_started_on", models.DateField(blank=True, null=True)),
+                ("fieldwork_ended_on", models.DateField(blank=True, null=True)),
+                (
+                    "published_at",
+                    models.DateTimeField(
+                        blank=True,
+                        help_text="Nothing of the inspection is public before this moment. Empty: not scheduled.",
+                        null=True,
+                    ),
+                ),
+                (
+                    "report_url",
+                    models.URLField(blank=True, max_length=500, verbose_name="report URL"),
+                ),
+                ("summary", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "follows_up",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The inspection this one revisits or updates.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="follow_ups",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "lead_inspectorate",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="led_inspections",
+                        to="inspections.inspectorate",
+                    ),
+                ),
+                (
+                    "partner_inspectorates",
+                    models.ManyToManyField(
+                        blank=True,
+                        help_text="Other inspectorates of a joint inspection.",
+                        related_name="partner_inspections",
+                        to="inspections.inspectorate",
+                    ),
+                ),
+                (
+                    "organisations",
+                    models.ManyToManyField(
+                        help_text="The bodies inspected: one, or many for a thematic.",
+                        related_name="inspections",
+                        to="inspections.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-published_at', 'title'],
+                "ordering": ["-published_at", "title"],
             },
         ),
         migrations.CreateModel(
-            name='EngagePeriod',
+            name="EngagePeriod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('entered_on', models.DateField()),
-                ('left_on', models.DateField(blank=True, help_text='Empty while still in Engage.', null=True)),
-                ('entry_reasons', models.TextField()),
-                ('exit_reasons', models.TextField(blank=True)),
-                ('inspection', models.ForeignKey(blank=True, help_text='The inspection whose findings led to this period.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='engage_periods', to='inspections.inspection')),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='engage_periods', to='inspections.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("entered_on", models.DateField()),
+                (
+                    "left_on",
+                    models.DateField(
+                        blank=True, help_text="Empty while still in Engage.", null=True
+                    ),
+                ),
+                ("entry_reasons", models.TextField()),
+                ("exit_reasons", models.TextField(blank=True)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The inspection whose findings led to this period.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="engage_periods",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="engage_periods",
+                        to="inspections.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['organisation__name', '-entered_on'],
+                "ordering": ["organisation__name", "-entered_on"],
             },
         ),
         migrations.CreateModel(
-            name='Programme',
+            name="Programme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=200, unique=True)),
-                ('kind', models.CharField(choices=[('peel', 'PEEL'), ('police_custody', 'Police custody'), ('child_protection', 'National child protection'), ('joint_targeted_area', 'Joint targeted area inspection'), ('thematic', 'Thematic'), ('fire_and_rescue', 'Fire and rescue service'), ('crime_data_integrity', 'Crime data integrity'), ('other', 'Other')], max_length=30)),
-                ('description', models.TextField(blank=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=200, unique=True)),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("peel", "PEEL"),
+                            ("police_custody", "Police custody"),
+                            ("child_protection", "National child protection"),
+                            ("joint_targeted_area", "Joint targeted area inspection"),
+                            ("thematic", "Thematic"),
+                            ("fire_and_rescue", "Fire and rescue service"),
+                            ("crime_data_integrity", "Crime data integrity"),
+                            ("other", "Other"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("description", models.TextField(blank=True)),
             ],
             options={
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('kind__in', ['peel', 'police_custody', 'child_protection', 'joint_targeted_area', 'thematic', 'fire_and_rescue', 'crime_data_integrity', 'other'])), name='programme_kind_valid')],
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            (
+                                "kind__in",
+                                [
+                                    "peel",
+                                    "police_custody",
+                                    "child_protection",
+                                    "joint_targeted_area",
+                                    "thematic",
+                                    "fire_and_rescue",
+                                    "crime_data_integrity",
+                                    "other",
+                                ],
+                            )
+                        ),
+                        name="programme_kind_valid",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='inspection',
-            name='programme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='inspections', to='inspections.programme'),
+            model_name="inspection",
+            name="programme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="inspections",
+                to="inspections.programme",
+            ),
         ),
         migrations.CreateModel(
-            name='Judgement',
+            name="Judgement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('question_area', models.CharField(max_length=200)),
-                ('scale', models.CharField(choices=[('peel_5', 'PEEL five-point (2021/22 onwards)'), ('peel_4', 'PEEL four-point (before 2021/22)'), ('fire_4', 'Fire and rescue four-point')], max_length=20)),
-                ('grade', models.CharField(choices=[('outstanding', 'Outstanding'), ('good', 'Good'), ('adequate', 'Adequate'), ('requires_improvement', 'Requires improvement'), ('inadequate', 'Inadequate')], max_length=30)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='judgements', to='inspections.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("question_area", models.CharField(max_length=200)),
+                (
+                    "scale",
+                    models.CharField(
+                        choices=[
+                            ("peel_5", "PEEL five-point (2021/22 onwards)"),
+                            ("peel_4", "PEEL four-point (before 2021/22)"),
+                            ("fire_4", "Fire and rescue four-point"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "grade",
+                    models.CharField(
+                        choices=[
+                            ("outstanding", "Outstanding"),
+                            ("good", "Good"),
+                            ("adequate", "Adequate"),
+                            ("requires_improvement", "Requires improvement"),
+                            ("inadequate", "Inadequate"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="judgements",
+                        to="inspections.inspection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['inspection', 'position', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('inspection', 'question_area'), name='judgement_one_per_question_area'), models.CheckConstraint(condition=models.Q(models.Q(('grade__in', ['outstanding', 'good', 'adequate', 'requires_improvement', 'inadequate']), ('scale', 'peel_5')), models.Q(('grade__in', ['outstanding', 'good', 'requires_improvement', 'inadequate']), ('scale', 'peel_4')), models.Q(('grade__in', ['outstanding', 'good', 'requires_improvement', 'inadequate']), ('scale', 'fire_4')), _connector='OR'), name='judgement_grade_on_scale')],
+                "ordering": ["inspection", "position", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("inspection", "question_area"),
+                        name="judgement_one_per_question_area",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            models.Q(
+                                (
+                                    "grade__in",
+                                    [
+                                        "outstanding",
+                                        "good",
+                                        "adequate",
+                                        "requires_improvement",
+                                        "inadequate",
+                                    ],
+                                ),
+                                ("scale", "peel_5"),
+                            ),
+                            models.Q(
+                                (
+                                    "grade__in",
+                                    ["outstanding", "good", "requires_improvement", "inadequate"],
+                                ),
+                                ("scale", "peel_4"),
+                            ),
+                            models.Q(
+                                (
+                                    "grade__in",
+                                    ["outstanding", "good", "requires_improvement", "inadequate"],
+                                ),
+                                ("scale", "fire_4"),
+                            ),
+                            _connector="OR",
+                        ),
+                        name="judgement_grade_on_scale",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='KeyFigure',
+            name="KeyFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('label', models.CharField(max_length=300)),
-                ('value', models.PositiveIntegerField()),
-                ('out_of', models.PositiveIntegerField(blank=True, help_text='The total the value is part of, if any.', null=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='figures', to='inspections.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("label", models.CharField(max_length=300)),
+                ("value", models.PositiveIntegerField()),
+                (
+                    "out_of",
+                    models.PositiveIntegerField(
+                        blank=True, help_text="The total the value is part of, if any.", null=True
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="figures",
+                        to="inspections.inspection",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['inspection', 'position', 'pk'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('out_of__isnull', True), ('value__lte', models.F('out_of')), _connector='OR'), name='keyfigure_value_within_total')],
+                "ordering": ["inspection", "position", "pk"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("out_of__isnull", True),
+                            ("value__lte", models.F("out_of")),
+                            _connector="OR",
+                        ),
+                        name="keyfigure_value_within_total",
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='organisation',
-            index=models.Index(fields=['kind', 'region'], name='organisation_kind_region_idx'),
+            model_name="organisation",
+            index=models.Index(fields=["kind", "region"], name="organisation_kind_region_idx"),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['police_force', 'fire_and_rescue_service', 'local_policing_body', 'national_body'])), name='organisation_kind_valid'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "kind__in",
+                        [
+                            "police_force",
+                            "fire_and_rescue_service",
+                            "local_policing_body",
+                            "national_body",
+                        ],
+                    )
+                ),
+                name="organisation_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('country__in', ['England', 'Wales', 'Scotland', 'Northern Ireland', ''])), name='organisation_country_valid'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("country__in", ["England", "Wales", "Scotland", "Northern Ireland", ""])
+                ),
+                name="organisation_country_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('region__in', ['North East', 'North West', 'Yorkshire and The Humber', 'East Midlands', 'West Midlands', 'East of England', 'London', 'South East', 'South West', 'Wales', 'England', 'Great Britain', ''])), name='organisation_region_valid'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "region__in",
+                        [
+                            "North East",
+                            "North West",
+                            "Yorkshire and The Humber",
+                            "East Midlands",
+                            "West Midlands",
+                            "East of England",
+                            "London",
+                            "South East",
+                            "South West",
+                            "Wales",
+                            "England",
+                            "Great Britain",
+                            "",
+                        ],
+                    )
+                ),
+                name="organisation_region_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('successor', models.F('pk')), _negated=True), name='organisation_not_own_successor'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("successor", models.F("pk")), _negated=True),
+                name="organisation_not_own_successor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('local_policing_body', models.F('pk')), _negated=True), name='organisation_not_own_policing_body'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("local_policing_body", models.F("pk")), _negated=True),
+                name="organisation_not_own_policing_body",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('local_policing_body__isnull', True), ('kind', 'police_force'), _connector='OR'), name='organisation_policing_body_only_for_forces'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("local_policing_body__isnull", True), ("kind", "police_force"), _connector="OR"
+                ),
+                name="organisation_policing_body_only_for_forces",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='organisation',
-            constraint=models.CheckConstraint(condition=models.Q(('ceased_on__isnull', True), ('successor__isnull', False), _connector='OR'), name='organisation_ceased_with_successor'),
+            model_name="organisation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("ceased_on__isnull", True), ("successor__isnull", False), _connector="OR"
+                ),
+                name="organisation_ceased_with_successor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='engageperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), ('left_on__gte', models.F('entered_on')), _connector='OR'), name='engage_left_after_entered'),
+            model_name="engageperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True),
+                    ("left_on__gte", models.F("entered_on")),
+                    _connector="OR",
+                ),
+                name="engage_left_after_entered",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='engageperiod',
-            constraint=models.CheckConstraint(condition=models.Q(('left_on__isnull', True), models.Q(('exit_reasons', ''), _negated=True), _connector='OR'), name='engage_exit_reasons_when_left'),
+            model_name="engageperiod",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("left_on__isnull", True),
+                    models.Q(("exit_reasons", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="engage_exit_reasons_when_left",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='engageperiod',
-            constraint=models.UniqueConstraint(condition=models.Q(('left_on__isnull', True)), fields=('organisation',), name='engage_one_open_period_per_organisation'),
+            model_name="engageperiod",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("left_on__isnull", True)),
+                fields=("organisation",),
+                name="engage_one_open_period_per_organisation",
+            ),
         ),
         migrations.AddIndex(
-            model_name='inspection',
-            index=models.Index(fields=['published_at'], name='inspection_published_idx'),
+            model_name="inspection",
+            index=models.Index(fields=["published_at"], name="inspection_published_idx"),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('fieldwork_started_on__isnull', True), ('fieldwork_ended_on__isnull', True), ('fieldwork_ended_on__gte', models.F('fieldwork_started_on')), _connector='OR'), name='inspection_fieldwork_dates_in_order'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("fieldwork_started_on__isnull", True),
+                    ("fieldwork_ended_on__isnull", True),
+                    ("fieldwork_ended_on__gte", models.F("fieldwork_started_on")),
+                    _connector="OR",
+                ),
+                name="inspection_fieldwork_dates_in_order",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='inspection',
-            constraint=models.CheckConstraint(condition=models.Q(('follows_up', models.F('pk')), _negated=True), name='inspection_not_follow_up_of_itself'),
+            model_name="inspection",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("follows_up", models.F("pk")), _negated=True),
+                name="inspection_not_follow_up_of_itself",
+            ),
         ),
     ]

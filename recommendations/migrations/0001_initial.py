@@ -2,278 +2,721 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import recommendations.models
 from django.conf import settings
 from django.db import migrations, models
 
+import recommendations.models
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('inspections', '0001_initial'),
+        ("inspections", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Theme',
+            name="Theme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('slug', models.SlugField(max_length=80, unique=True)),
-                ('name', models.CharField(max_length=120, unique=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("slug", models.SlugField(max_length=80, unique=True)),
+                ("name", models.CharField(max_length=120, unique=True)),
             ],
             options={
-                'ordering': ['name'],
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Assignment',
+            name="Assignment",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('submitted', 'Submitted for closure'), ('closed_complete', 'Closed: complete'), ('closed_not_implemented', 'Closed: not implemented'), ('closed_superseded', 'Closed: superseded'), ('closed_no_longer_relevant', 'Closed: no longer relevant')], default='open', max_length=30)),
-                ('due_date', models.DateField(blank=True, help_text="This addressee's due date; starts as the finding's.", null=True)),
-                ('status_changed_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('version', models.PositiveIntegerField(default=1, editable=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='assignments', to='inspections.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted for closure"),
+                            ("closed_complete", "Closed: complete"),
+                            ("closed_not_implemented", "Closed: not implemented"),
+                            ("closed_superseded", "Closed: superseded"),
+                            ("closed_no_longer_relevant", "Closed: no longer relevant"),
+                        ],
+                        default="open",
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "due_date",
+                    models.DateField(
+                        blank=True,
+                        help_text="This addressee's due date; starts as the finding's.",
+                        null=True,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("version", models.PositiveIntegerField(default=1, editable=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="assignments",
+                        to="inspections.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['finding', 'organisation__name'],
+                "ordering": ["finding", "organisation__name"],
             },
         ),
         migrations.CreateModel(
-            name='CauseOfConcern',
+            name="CauseOfConcern",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('reference', models.CharField(help_text='E.g. CoC1, unique in the inspection.', max_length=30)),
-                ('text', models.TextField()),
-                ('discharged_on', models.DateField(blank=True, null=True)),
-                ('discharge_note', models.TextField(blank=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='causes_of_concern', to='inspections.inspection')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="E.g. CoC1, unique in the inspection.", max_length=30
+                    ),
+                ),
+                ("text", models.TextField()),
+                ("discharged_on", models.DateField(blank=True, null=True)),
+                ("discharge_note", models.TextField(blank=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="causes_of_concern",
+                        to="inspections.inspection",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'causes of concern',
-                'ordering': ['inspection', 'position', 'reference'],
+                "verbose_name_plural": "causes of concern",
+                "ordering": ["inspection", "position", "reference"],
             },
         ),
         migrations.CreateModel(
-            name='Finding',
+            name="Finding",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('recommendation', 'Recommendation'), ('area_for_improvement', 'Area for improvement')], max_length=30)),
-                ('reference', models.CharField(help_text='E.g. R1 or AFI12, unique in the report.', max_length=30)),
-                ('text', models.TextField()),
-                ('due_date', models.DateField(blank=True, help_text='The deadline the report set, if any.', null=True)),
-                ('deadline_wording', models.CharField(blank=True, help_text='The report\'s own words, e.g. "within six months".', max_length=300)),
-                ('position', models.PositiveIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('addressees', models.ManyToManyField(related_name='findings', through='recommendations.Assignment', through_fields=('finding', 'organisation'), to='inspections.organisation')),
-                ('cause_of_concern', models.ForeignKey(blank=True, help_text='Only recommendations can answer a cause of concern.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='recommendations', to='recommendations.causeofconcern')),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='findings', to='inspections.inspection')),
-                ('themes', models.ManyToManyField(blank=True, related_name='findings', to='recommendations.theme')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("recommendation", "Recommendation"),
+                            ("area_for_improvement", "Area for improvement"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "reference",
+                    models.CharField(
+                        help_text="E.g. R1 or AFI12, unique in the report.", max_length=30
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "due_date",
+                    models.DateField(
+                        blank=True, help_text="The deadline the report set, if any.", null=True
+                    ),
+                ),
+                (
+                    "deadline_wording",
+                    models.CharField(
+                        blank=True,
+                        help_text='The report\'s own words, e.g. "within six months".',
+                        max_length=300,
+                    ),
+                ),
+                ("position", models.PositiveIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "addressees",
+                    models.ManyToManyField(
+                        related_name="findings",
+                        through="recommendations.Assignment",
+                        through_fields=("finding", "organisation"),
+                        to="inspections.organisation",
+                    ),
+                ),
+                (
+                    "cause_of_concern",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Only recommendations can answer a cause of concern.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="recommendations",
+                        to="recommendations.causeofconcern",
+                    ),
+                ),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="findings",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "themes",
+                    models.ManyToManyField(
+                        blank=True, related_name="findings", to="recommendations.theme"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['inspection', 'kind', 'position', 'reference'],
+                "ordering": ["inspection", "kind", "position", "reference"],
             },
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='finding',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='assignments', to='recommendations.finding'),
+            model_name="assignment",
+            name="finding",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="assignments",
+                to="recommendations.finding",
+            ),
         ),
         migrations.AddField(
-            model_name='assignment',
-            name='superseded_by',
-            field=models.ForeignKey(blank=True, help_text='Set when closed as superseded: the newer finding that replaces this one.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='supersedes', to='recommendations.finding'),
+            model_name="assignment",
+            name="superseded_by",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Set when closed as superseded: the newer finding that replaces this one.",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="supersedes",
+                to="recommendations.finding",
+            ),
         ),
         migrations.CreateModel(
-            name='ProgressUpdate',
+            name="ProgressUpdate",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('written_on', models.DateField(default=django.utils.timezone.localdate)),
-                ('narrative', models.TextField()),
-                ('self_assessment', models.CharField(choices=[('on_track', 'On track'), ('at_risk', 'At risk'), ('off_track', 'Off track'), ('complete', 'Complete')], max_length=20)),
-                ('is_published', models.BooleanField(default=False, help_text='Published updates appear on the public timeline.')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='updates', to='recommendations.assignment')),
-                ('author', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='progress_updates', to=settings.AUTH_USER_MODEL)),
-                ('organisation', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='progress_updates', to='inspections.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("written_on", models.DateField(default=django.utils.timezone.localdate)),
+                ("narrative", models.TextField()),
+                (
+                    "self_assessment",
+                    models.CharField(
+                        choices=[
+                            ("on_track", "On track"),
+                            ("at_risk", "At risk"),
+                            ("off_track", "Off track"),
+                            ("complete", "Complete"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "is_published",
+                    models.BooleanField(
+                        default=False, help_text="Published updates appear on the public timeline."
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="updates",
+                        to="recommendations.assignment",
+                    ),
+                ),
+                (
+                    "author",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_updates",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organisation",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="progress_updates",
+                        to="inspections.organisation",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assignment', '-written_on', '-pk'],
+                "ordering": ["assignment", "-written_on", "-pk"],
             },
         ),
         migrations.CreateModel(
-            name='EvidenceFile',
+            name="EvidenceFile",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('file', models.FileField(max_length=200, upload_to=recommendations.models.evidence_upload_to)),
-                ('original_name', models.CharField(max_length=255)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.PositiveBigIntegerField()),
-                ('uploaded_at', models.DateTimeField(auto_now_add=True)),
-                ('update', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='evidence', to='recommendations.progressupdate')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "file",
+                    models.FileField(
+                        max_length=200, upload_to=recommendations.models.evidence_upload_to
+                    ),
+                ),
+                ("original_name", models.CharField(max_length=255)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.PositiveBigIntegerField()),
+                ("uploaded_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "update",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="evidence",
+                        to="recommendations.progressupdate",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['update', 'pk'],
+                "ordering": ["update", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Section55Response',
+            name="Section55Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('received_on', models.DateField(blank=True, null=True)),
-                ('url', models.URLField(blank=True, max_length=500, verbose_name='link')),
-                ('text', models.TextField(blank=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('inspection', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='section55_responses', to='inspections.inspection')),
-                ('local_policing_body', models.ForeignKey(limit_choices_to={'kind': 'local_policing_body'}, on_delete=django.db.models.deletion.PROTECT, related_name='section55_responses', to='inspections.organisation')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("received_on", models.DateField(blank=True, null=True)),
+                ("url", models.URLField(blank=True, max_length=500, verbose_name="link")),
+                ("text", models.TextField(blank=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "inspection",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="section55_responses",
+                        to="inspections.inspection",
+                    ),
+                ),
+                (
+                    "local_policing_body",
+                    models.ForeignKey(
+                        limit_choices_to={"kind": "local_policing_body"},
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="section55_responses",
+                        to="inspections.organisation",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'section 55 response',
-                'ordering': ['inspection', 'local_policing_body__name'],
+                "verbose_name": "section 55 response",
+                "ordering": ["inspection", "local_policing_body__name"],
             },
         ),
         migrations.CreateModel(
-            name='Section55Statement',
+            name="Section55Statement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('action', models.CharField(choices=[('taken', 'Action has been taken'), ('will_be_taken', 'Action will be taken'), ('none', 'No action, with reasons')], max_length=20)),
-                ('text', models.TextField()),
-                ('finding', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='section55_statements', to='recommendations.finding')),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='statements', to='recommendations.section55response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("taken", "Action has been taken"),
+                            ("will_be_taken", "Action will be taken"),
+                            ("none", "No action, with reasons"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("text", models.TextField()),
+                (
+                    "finding",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="section55_statements",
+                        to="recommendations.finding",
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="statements",
+                        to="recommendations.section55response",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['response', 'finding__position', 'finding__reference'],
+                "ordering": ["response", "finding__position", "finding__reference"],
             },
         ),
         migrations.CreateModel(
-            name='StatusChange',
+            name="StatusChange",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('from_status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('submitted', 'Submitted for closure'), ('closed_complete', 'Closed: complete'), ('closed_not_implemented', 'Closed: not implemented'), ('closed_superseded', 'Closed: superseded'), ('closed_no_longer_relevant', 'Closed: no longer relevant')], max_length=30)),
-                ('to_status', models.CharField(choices=[('open', 'Open'), ('in_progress', 'In progress'), ('submitted', 'Submitted for closure'), ('closed_complete', 'Closed: complete'), ('closed_not_implemented', 'Closed: not implemented'), ('closed_superseded', 'Closed: superseded'), ('closed_no_longer_relevant', 'Closed: no longer relevant')], max_length=30)),
-                ('changed_at', models.DateTimeField(default=django.utils.timezone.now)),
-                ('source', models.CharField(choices=[('organisation', 'Self-reported by the organisation'), ('inspectorate', 'Verified by the inspectorate'), ('system', 'Recorded by the tracker')], max_length=20)),
-                ('channel', models.CharField(choices=[('web', 'Website'), ('admin', 'Admin form'), ('admin_bulk', 'Admin bulk action'), ('command', 'Management command'), ('api', 'API')], max_length=20)),
-                ('note', models.TextField(blank=True)),
-                ('assignment', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='status_changes', to='recommendations.assignment')),
-                ('changed_by', models.ForeignKey(blank=True, help_text='Empty when a command or the system made the change.', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "from_status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted for closure"),
+                            ("closed_complete", "Closed: complete"),
+                            ("closed_not_implemented", "Closed: not implemented"),
+                            ("closed_superseded", "Closed: superseded"),
+                            ("closed_no_longer_relevant", "Closed: no longer relevant"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                (
+                    "to_status",
+                    models.CharField(
+                        choices=[
+                            ("open", "Open"),
+                            ("in_progress", "In progress"),
+                            ("submitted", "Submitted for closure"),
+                            ("closed_complete", "Closed: complete"),
+                            ("closed_not_implemented", "Closed: not implemented"),
+                            ("closed_superseded", "Closed: superseded"),
+                            ("closed_no_longer_relevant", "Closed: no longer relevant"),
+                        ],
+                        max_length=30,
+                    ),
+                ),
+                ("changed_at", models.DateTimeField(default=django.utils.timezone.now)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("organisation", "Self-reported by the organisation"),
+                            ("inspectorate", "Verified by the inspectorate"),
+                            ("system", "Recorded by the tracker"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "channel",
+                    models.CharField(
+                        choices=[
+                            ("web", "Website"),
+                            ("admin", "Admin form"),
+                            ("admin_bulk", "Admin bulk action"),
+                            ("command", "Management command"),
+                            ("api", "API"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("note", models.TextField(blank=True)),
+                (
+                    "assignment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="status_changes",
+                        to="recommendations.assignment",
+                    ),
+                ),
+                (
+                    "changed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Empty when a command or the system made the change.",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['assignment', 'changed_at', 'pk'],
-                'get_latest_by': 'changed_at',
+                "ordering": ["assignment", "changed_at", "pk"],
+                "get_latest_by": "changed_at",
             },
         ),
         migrations.AddConstraint(
-            model_name='causeofconcern',
-            constraint=models.UniqueConstraint(fields=('inspection', 'reference'), name='causeofconcern_reference_unique_in_inspection'),
+            model_name="causeofconcern",
+            constraint=models.UniqueConstraint(
+                fields=("inspection", "reference"),
+                name="causeofconcern_reference_unique_in_inspection",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='causeofconcern',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('discharged_on__isnull', True), ('discharge_note', '')), models.Q(('discharged_on__isnull', False), models.Q(('discharge_note', ''), _negated=True)), _connector='OR'), name='causeofconcern_discharge_has_note'),
+            model_name="causeofconcern",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("discharged_on__isnull", True), ("discharge_note", "")),
+                    models.Q(
+                        ("discharged_on__isnull", False),
+                        models.Q(("discharge_note", ""), _negated=True),
+                    ),
+                    _connector="OR",
+                ),
+                name="causeofconcern_discharge_has_note",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='causeofconcern',
-            constraint=models.CheckConstraint(condition=models.Q(('reference', ''), _negated=True), name='causeofconcern_reference_not_blank'),
+            model_name="causeofconcern",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reference", ""), _negated=True),
+                name="causeofconcern_reference_not_blank",
+            ),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['status', 'due_date'], name='assignment_status_due_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["status", "due_date"], name="assignment_status_due_idx"),
         ),
         migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['organisation', 'status'], name='assignment_org_status_idx'),
+            model_name="assignment",
+            index=models.Index(fields=["organisation", "status"], name="assignment_org_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.UniqueConstraint(fields=('finding', 'organisation'), name='assignment_one_per_finding_and_organisation'),
+            model_name="assignment",
+            constraint=models.UniqueConstraint(
+                fields=("finding", "organisation"),
+                name="assignment_one_per_finding_and_organisation",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['open', 'in_progress', 'submitted', 'closed_complete', 'closed_not_implemented', 'closed_superseded', 'closed_no_longer_relevant'])), name='assignment_status_valid'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        [
+                            "open",
+                            "in_progress",
+                            "submitted",
+                            "closed_complete",
+                            "closed_not_implemented",
+                            "closed_superseded",
+                            "closed_no_longer_relevant",
+                        ],
+                    )
+                ),
+                name="assignment_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'closed_superseded'), ('superseded_by__isnull', False)), models.Q(models.Q(('status', 'closed_superseded'), _negated=True), ('superseded_by__isnull', True)), _connector='OR'), name='assignment_superseded_has_successor'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "closed_superseded"), ("superseded_by__isnull", False)),
+                    models.Q(
+                        models.Q(("status", "closed_superseded"), _negated=True),
+                        ("superseded_by__isnull", True),
+                    ),
+                    _connector="OR",
+                ),
+                name="assignment_superseded_has_successor",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='assignment',
-            constraint=models.CheckConstraint(condition=models.Q(('superseded_by', models.F('finding')), _negated=True), name='assignment_not_superseded_by_itself'),
+            model_name="assignment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("superseded_by", models.F("finding")), _negated=True),
+                name="assignment_not_superseded_by_itself",
+            ),
         ),
         migrations.AddIndex(
-            model_name='progressupdate',
-            index=models.Index(condition=models.Q(('is_published', True)), fields=['-written_on'], name='progressupdate_published_idx'),
+            model_name="progressupdate",
+            index=models.Index(
+                condition=models.Q(("is_published", True)),
+                fields=["-written_on"],
+                name="progressupdate_published_idx",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('self_assessment__in', ['on_track', 'at_risk', 'off_track', 'complete'])), name='progressupdate_self_assessment_valid'),
+            model_name="progressupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("self_assessment__in", ["on_track", "at_risk", "off_track", "complete"])
+                ),
+                name="progressupdate_self_assessment_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='progressupdate',
-            constraint=models.CheckConstraint(condition=models.Q(('narrative', ''), _negated=True), name='progressupdate_narrative_not_blank'),
+            model_name="progressupdate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("narrative", ""), _negated=True),
+                name="progressupdate_narrative_not_blank",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section55response',
-            constraint=models.UniqueConstraint(fields=('inspection', 'local_policing_body'), name='section55_one_per_inspection_and_body'),
+            model_name="section55response",
+            constraint=models.UniqueConstraint(
+                fields=("inspection", "local_policing_body"),
+                name="section55_one_per_inspection_and_body",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section55response',
-            constraint=models.CheckConstraint(condition=models.Q(('received_on__isnull', True), models.Q(('url', ''), _negated=True), models.Q(('text', ''), _negated=True), _connector='OR'), name='section55_received_has_content'),
+            model_name="section55response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("received_on__isnull", True),
+                    models.Q(("url", ""), _negated=True),
+                    models.Q(("text", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="section55_received_has_content",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section55statement',
-            constraint=models.UniqueConstraint(fields=('response', 'finding'), name='section55statement_one_per_finding'),
+            model_name="section55statement",
+            constraint=models.UniqueConstraint(
+                fields=("response", "finding"), name="section55statement_one_per_finding"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section55statement',
-            constraint=models.CheckConstraint(condition=models.Q(('action__in', ['taken', 'will_be_taken', 'none'])), name='section55statement_action_valid'),
+            model_name="section55statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("action__in", ["taken", "will_be_taken", "none"])),
+                name="section55statement_action_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='section55statement',
-            constraint=models.CheckConstraint(condition=models.Q(('text', ''), _negated=True), name='section55statement_text_not_blank'),
+            model_name="section55statement",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("text", ""), _negated=True),
+                name="section55statement_text_not_blank",
+            ),
         ),
         migrations.AddIndex(
-            model_name='statuschange',
-            index=models.Index(fields=['-changed_at'], name='statuschange_recent_idx'),
+            model_name="statuschange",
+            index=models.Index(fields=["-changed_at"], name="statuschange_recent_idx"),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('from_status__in', ['open', 'in_progress', 'submitted', 'closed_complete', 'closed_not_implemented', 'closed_superseded', 'closed_no_longer_relevant']), ('to_status__in', ['open', 'in_progress', 'submitted', 'closed_complete', 'closed_not_implemented', 'closed_superseded', 'closed_no_longer_relevant'])), name='statuschange_statuses_valid'),
+            model_name="statuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "from_status__in",
+                        [
+                            "open",
+                            "in_progress",
+                            "submitted",
+                            "closed_complete",
+                            "closed_not_implemented",
+                            "closed_superseded",
+                            "closed_no_longer_relevant",
+                        ],
+                    ),
+                    (
+                        "to_status__in",
+                        [
+                            "open",
+                            "in_progress",
+                            "submitted",
+                            "closed_complete",
+                            "closed_not_implemented",
+                            "closed_superseded",
+                            "closed_no_longer_relevant",
+                        ],
+                    ),
+                ),
+                name="statuschange_statuses_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('from_status', models.F('to_status')), _negated=True), name='statuschange_is_a_change'),
+            model_name="statuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("from_status", models.F("to_status")), _negated=True),
+                name="statuschange_is_a_change",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('source__in', ['organisation', 'inspectorate', 'system'])), name='statuschange_source_valid'),
+            model_name="statuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("source__in", ["organisation", "inspectorate", "system"])),
+                name="statuschange_source_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='statuschange',
-            constraint=models.CheckConstraint(condition=models.Q(('channel__in', ['web', 'admin', 'admin_bulk', 'command', 'api'])), name='statuschange_channel_valid'),
+            model_name="statuschange",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("channel__in", ["web", "admin", "admin_bulk", "command", "api"])
+                ),
+                name="statuschange_channel_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='finding',
-            index=models.Index(fields=['inspection', 'kind', 'position'], name='finding_inspection_idx'),
+            model_name="finding",
+            index=models.Index(
+                fields=["inspection", "kind", "position"], name="finding_inspection_idx"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.UniqueConstraint(fields=('inspection', 'reference'), name='finding_reference_unique_in_inspection'),
+            model_name="finding",
+            constraint=models.UniqueConstraint(
+                fields=("inspection", "reference"), name="finding_reference_unique_in_inspection"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['recommendation', 'area_for_improvement'])), name='finding_kind_valid'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["recommendation", "area_for_improvement"])),
+                name="finding_kind_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('cause_of_concern__isnull', True), ('kind', 'recommendation'), _connector='OR'), name='finding_cause_only_for_recommendations'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("cause_of_concern__isnull", True), ("kind", "recommendation"), _connector="OR"
+                ),
+                name="finding_cause_only_for_recommendations",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='finding',
-            constraint=models.CheckConstraint(condition=models.Q(('reference', ''), _negated=True), name='finding_reference_not_blank'),
+            model_name="finding",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("reference", ""), _negated=True),
+                name="finding_reference_not_blank",
+            ),
         ),
     ]

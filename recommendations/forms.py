@@ -1,0 +1,93 @@
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AutocompleteSelect
+
+from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
+from recommendations.models import Assignment, Finding
+from recommendations.services import TransitionError, assignment_check_transition
+
+
+def superseding_finding_field(**kwargs):
+    return forms.ModelChoiceField(
+        queryset=Finding.objects.all(),
+        required=False,
+        label="Superseded by",
+        help_text="Only when closing as superseded: the newer finding that replaces this one.",
+        widget=AutocompleteSelect(Assignment._meta.get_field("superseded_by"), admin.site),
+        **kwargs,
+    )
+
+
+class AssignmentChangeForm(forms.ModelForm):
+    """The admin form of one addressee's finding: status and due date change through services."""
+
+    new_status = forms.ChoiceField(label="Change status to", required=False)
+    note = forms.CharField(
+        label="Reason",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Published with the change, e.g. “Authorised for closure on the basis of …”.",
+    )
+    new_superseded_by = superseding_finding_field()
+    new_due_date = forms.DateField(label="New due date", required=False)
+    due_date_reason = forms.CharField(
+        label="Reason for the new due date",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        allowed = TRANSITIONS[Status(self.instance.status)] if self.instance.pk else ()
+        self.fields["new_status"].choices = [("", "Leave as it is")] + [
+            (status.value, status.label) for status in Status if status in allowed
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        new_status = cleaned.get("new_status")
+        if new_status:
+            try:
+                assignment_check_transition(
+                    assignment=self.instance,
+                    to_status=new_status,
+                    note=cleaned.get("note", ""),
+                    superseded_by=cleaned.get("new_superseded_by"),
+                )
+            except TransitionError as error:
+                raise forms.ValidationError(str(error)) from error
+        elif cleaned.get("new_superseded_by"):
+            self.add_error("new_superseded_by", "Choose “Closed: superseded” as the new status.")
+        if cleaned.get("new_due_date") and not cleaned.get("due_date_reason", "").strip():
+            self.add_error("due_date_reason", "Give the reason for the new due date.")
+        return cleaned
+
+
+class BulkStatusForm(forms.Form):
+    """The intermediate page of a bulk status action: one reason for every selected item."""
+
+    note = forms.CharField(
+        label="Reason",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        help_text="Recorded in the history of every selected item.",
+    )
+
+
+class BulkCloseForm(BulkStatusForm):
+    outcome = forms.ChoiceField(
+        label="Close as",
+        choices=[(s.value, s.label) for s in Status if s in CLOSED_STATUSES],
+    )
+    superseded_by = superseding_finding_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("outcome") == Status.CLOSED_SUPERSEDED and not cleaned.get("superseded_by"):
+            self.add_error("superseded_by", "Choose the finding that supersedes these.")
+        if cleaned.get("outcome") != Status.CLOSED_SUPERSEDED and cleaned.get("superseded_by"):
+            self.add_error("superseded_by", "Only findings closed as superseded have one.")
+        return cleaned
