@@ -425,10 +425,6 @@ class AssignmentAdmin(AuditedAdmin):
         except DomainError as error:
             messages.error(request, f"Nothing was changed: {error}")
 
-    def save_related(self, request, form, formsets, change):
-        # The inlines are read-only history: nothing to save.
-        return
-
     def _bulk(self, request, queryset, *, form_class, title, apply):
         """Show the intermediate form, then apply ``apply`` to every item in one transaction."""
         form = form_class(request.POST if "apply" in request.POST else None)

@@ -126,3 +126,28 @@ def kent_user(kent):
     user = User.objects.create_user(username="kent", password="pw-kent-1")
     Membership.objects.create(user=user, organisation=kent)
     return user
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings):
+    # The personas' passwords need not resist attack; hashing them properly takes seconds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render without a collectstatic run; the manifest storage is tested by `make run`.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+def inline_management_data(response) -> dict:
+    """The inline formsets' management fields of an admin change page, for posting it back."""
+    data = {}
+    for inline in response.context["inline_admin_formsets"]:
+        formset = inline.formset
+        for name, field in formset.management_form.fields.items():
+            value = formset.management_form.initial.get(name, field.initial)
+            data[f"{formset.prefix}-{name}"] = value if value is not None else ""
+        for form in formset.initial_forms:
+            if form.instance.pk is not None and "id" in form.fields:
+                data[f"{form.prefix}-id"] = form.instance.pk
+    return data

@@ -1,2 +1,0 @@
-def test_fixture_assignment_starts_open(assignment):
-    assert assignment.status == "open"
