@@ -318,7 +318,7 @@ class ProgressUpdateInline(admin.TabularInline):
     can_delete = False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("author")
+        return super().get_queryset(request).select_related("author", "organisation")
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -1,0 +1,250 @@
+"""Every admin page renders for an administrator, and no changelist grows by a query per row."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.contrib import admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import User
+from inspections.models import (
+    Inspection,
+    Inspectorate,
+    Judgement,
+    KeyFigure,
+    Organisation,
+    Programme,
+)
+from inspections.services import engage_enter
+from recommendations.choices import FindingKind, Status
+from recommendations.models import (
+    Assignment,
+    CauseOfConcern,
+    EvidenceFile,
+    Finding,
+    Theme,
+)
+from recommendations.services import (
+    assignment_change_status,
+    finding_add_addressees,
+    progress_update_add,
+    section55_open_responses,
+    section55_record_response,
+)
+
+MODELS = [model for model in admin.site._registry if model._meta.app_label != "auth"]
+
+
+def add_inspection(n, *, programme, inspectorate, organisations, theme):
+    """One published inspection with a cause of concern, findings, history and a response."""
+    inspection = Inspection.objects.create(
+        title=f"Inspection {n}",
+        slug=f"inspection-{n}",
+        programme=programme,
+        lead_inspectorate=inspectorate,
+        published_at=timezone.now() - timedelta(days=100 + n),
+    )
+    inspection.organisations.add(*organisations)
+    inspection.partner_inspectorates.add(inspectorate)
+    KeyFigure.objects.create(inspection=inspection, label="Cases", value=10, out_of=20)
+    Judgement.objects.create(
+        inspection=inspection, question_area="Leadership", scale="peel_5", grade="good"
+    )
+    cause = CauseOfConcern.objects.create(inspection=inspection, reference="CoC1", text="Poor.")
+    for i in range(3):
+        finding = Finding.objects.create(
+            inspection=inspection,
+            kind=FindingKind.RECOMMENDATION if i == 0 else FindingKind.AREA_FOR_IMPROVEMENT,
+            cause_of_concern=cause if i == 0 else None,
+            reference=f"X{i}",
+            text=f"Finding {i} of inspection {n}.",
+            due_date=date(2026, 1, 1),
+        )
+        finding.themes.add(theme)
+        for assignment in finding_add_addressees(finding=finding, organisations=organisations):
+            update = progress_update_add(
+                assignment=assignment, narrative="Progress.", self_assessment="on_track"
+            )
+            EvidenceFile.objects.create(
+                update=update,
+                file="evidence/x.pdf",
+                original_name="plan.pdf",
+                content_type="application/pdf",
+                size=10,
+            )
+            assignment_change_status(
+                assignment=assignment, to_status=Status.SUBMITTED, note="Done."
+            )
+    for response in section55_open_responses(inspection=inspection):
+        section55_record_response(
+            response=response, received_on=date(2025, 1, 1), url="https://example.org/r"
+        )
+    return inspection
+
+
+@pytest.fixture
+def world(inspection, met, mopac, kent, admin_user, inspector, met_user, kent_user):
+    engage_enter(organisation=kent, entered_on=date(2024, 1, 1), reasons="Concerns.")
+
+    def grow(start, count):
+        """Add ``count`` rows of every model, each with its own related rows."""
+        for n in range(start, start + count):
+            body = Organisation.objects.create(
+                slug=f"force-{n}", name=f"Force {n}", kind="police_force", local_policing_body=mopac
+            )
+            engage_enter(organisation=body, entered_on=date(2024, 1, 1), reasons="Concerns.")
+            add_inspection(
+                n,
+                programme=Programme.objects.create(slug=f"p{n}", name=f"P {n}", kind="peel"),
+                inspectorate=Inspectorate.objects.create(
+                    slug=f"i{n}", name=f"Inspectorate {n}", abbreviation=f"I{n}"
+                ),
+                organisations=[met, kent, body],
+                theme=Theme.objects.create(slug=f"t{n}", name=f"Theme {n}"),
+            )
+            User.objects.create_user(username=f"user{n}")
+
+    grow(0, 2)
+    return grow
+
+
+def admin_urls_for(model):
+    opts = model._meta
+    name = f"admin:{opts.app_label}_{opts.model_name}"
+    obj = model._default_manager.order_by("pk").first()
+    urls = [reverse(f"{name}_changelist")]
+    model_admin = admin.site._registry[model]
+    if model_admin.has_add_permission(_SuperRequest()):
+        urls.append(reverse(f"{name}_add"))
+    if obj is not None:
+        urls.append(reverse(f"{name}_change", args=[obj.pk]))
+        urls.append(reverse(f"{name}_history", args=[obj.pk]))
+    return urls
+
+
+class _SuperRequest:
+    class user:
+        is_active = is_staff = is_superuser = True
+
+        @staticmethod
+        def has_perm(perm, obj=None):
+            return True
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_every_admin_page_renders(client, admin_user, world, model):
+    client.force_login(admin_user)
+    urls = admin_urls_for(model)
+    assert urls
+    if model._default_manager.exists():
+        assert len(urls) >= 3, "an object exists, so its change and history pages are checked"
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+
+
+def test_every_model_has_data_in_the_world_fixture(world):
+    empty = [m._meta.label for m in MODELS if not m._default_manager.exists()]
+    assert empty == []
+
+
+# Query counts of each changelist. Every one has: 1 session, 2 user, 3 filtered count,
+# 4 total count, 5 the page of rows (with its annotations and select_related). Above five:
+# one query per related-model list filter for its choices (programme, inspectorate, content
+# type, user, theme) and one for the date hierarchy's years. None depends on the number of
+# rows; a failure means a query per row has crept in, or a filter was added: check which.
+CHANGELIST_QUERIES = {
+    "inspections.Inspectorate": 5,
+    "inspections.Programme": 5,
+    "inspections.Organisation": 5,
+    "inspections.EngagePeriod": 7,
+    "inspections.Inspection": 9,
+    "recommendations.Theme": 5,
+    "recommendations.CauseOfConcern": 5,
+    "recommendations.Finding": 7,
+    "recommendations.Assignment": 6,
+    "recommendations.StatusChange": 7,
+    "recommendations.ProgressUpdate": 7,
+    "recommendations.Section55Response": 5,
+    "audit.ActionLog": 9,
+    "accounts.User": 7,
+}
+
+
+def count_queries(client, url):
+    client.get(url)  # Warm the per-process caches (content types) first.
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(captured)
+
+
+@pytest.mark.parametrize("model", MODELS, ids=lambda m: m._meta.label)
+def test_changelist_queries_do_not_grow_with_rows(client, admin_user, world, model):
+    client.force_login(admin_user)
+    opts = model._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    before_rows = model._default_manager.count()
+    before = count_queries(client, url)
+    world(10, 3)
+    assert model._default_manager.count() > before_rows
+    after = count_queries(client, url)
+    assert after == before
+    assert before == CHANGELIST_QUERIES[opts.label], f"{opts.label}: {before} queries"
+
+
+def _add_findings(inspection, organisations, count, start):
+    for i in range(start, start + count):
+        finding = Finding.objects.create(
+            inspection=inspection,
+            kind=FindingKind.AREA_FOR_IMPROVEMENT,
+            reference=f"AFI{i}",
+            text=f"Area for improvement {i}.",
+        )
+        for assignment in finding_add_addressees(finding=finding, organisations=organisations):
+            progress_update_add(
+                assignment=assignment, narrative="Begun.", self_assessment="at_risk"
+            )
+
+
+def test_inspection_change_page_queries_do_not_grow_with_findings(client, admin_user, world, met):
+    client.force_login(admin_user)
+    inspection = Inspection.objects.get(slug="inspection-0")
+    url = reverse("admin:inspections_inspection_change", args=[inspection.pk])
+    before = count_queries(client, url)
+    _add_findings(inspection, [met], 20, start=100)
+    assert count_queries(client, url) == before
+    # 1 session, 2 user, 3 the inspection, 4-5 its organisations and partners, 6-9 the
+    # recommendations inline built for the form (causes offered, findings, addressees and
+    # their organisations), 10 key figures, 11 judgements, 12 causes of concern, 13-15 the
+    # areas for improvement with addressees, 16-19 the autocomplete selections (programme,
+    # organisations, lead and partner inspectorates), 20 the causes offered to the
+    # recommendations' empty form.
+    assert before == 20
+
+
+def test_finding_and_assignment_pages_do_not_grow_with_history(client, admin_user, world):
+    client.force_login(admin_user)
+    assignment = Assignment.objects.filter(status=Status.SUBMITTED).first()
+    finding_url = reverse("admin:recommendations_finding_change", args=[assignment.finding_id])
+    assignment_url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
+    history_url = reverse("admin:recommendations_finding_history", args=[assignment.finding_id])
+    before = [count_queries(client, u) for u in (finding_url, assignment_url, history_url)]
+    for _ in range(5):
+        assignment = assignment_change_status(
+            assignment=assignment, to_status=Status.IN_PROGRESS, note="Returned."
+        )
+        assignment = assignment_change_status(
+            assignment=assignment, to_status=Status.SUBMITTED, note="Resubmitted."
+        )
+        progress_update_add(assignment=assignment, narrative="More.", self_assessment="on_track")
+    after = [count_queries(client, u) for u in (finding_url, assignment_url, history_url)]
+    assert after == before
+    # Finding: session, user, finding, assignments with organisation and superseding
+    # finding, autocomplete selections (inspection, cause, themes) and the formset's own.
+    # Assignment: session, user, assignment, status history, updates, finding, organisation.
+    # History: session, user, finding, admin log, action log, status history, content type.
+    assert before == [13, 7, 7]
