@@ -469,14 +469,13 @@ class AssignmentAdmin(AuditedAdmin):
             ),
         )
 
-    @admin.action(description="Return the selected submissions…", permissions=["change"])
-    def return_selected(self, request, queryset):
+    def _bulk_with_note(self, request, queryset, *, title, service):
         return self._bulk(
             request,
             queryset,
             form_class=BulkStatusForm,
-            title="Return the selected submissions",
-            apply=lambda assignment, data: assignment_return(
+            title=title,
+            apply=lambda assignment, data: service(
                 assignment=assignment,
                 note=data["note"],
                 user=request.user,
@@ -484,19 +483,16 @@ class AssignmentAdmin(AuditedAdmin):
             ),
         )
 
+    @admin.action(description="Return the selected submissions…", permissions=["change"])
+    def return_selected(self, request, queryset):
+        return self._bulk_with_note(
+            request, queryset, title="Return the selected submissions", service=assignment_return
+        )
+
     @admin.action(description="Reopen the selected items…", permissions=["change"])
     def reopen_selected(self, request, queryset):
-        return self._bulk(
-            request,
-            queryset,
-            form_class=BulkStatusForm,
-            title="Reopen the selected items",
-            apply=lambda assignment, data: assignment_reopen(
-                assignment=assignment,
-                note=data["note"],
-                user=request.user,
-                channel=Channel.ADMIN_BULK,
-            ),
+        return self._bulk_with_note(
+            request, queryset, title="Reopen the selected items", service=assignment_reopen
         )
 
 
