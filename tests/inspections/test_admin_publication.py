@@ -1,0 +1,48 @@
+from django.urls import reverse
+
+from audit.models import ActionLog
+from inspections.models import Inspection
+from recommendations.models import Section55Response
+
+
+def test_publish_action_goes_through_the_service(client, admin_user, hmicfrs, custody, met, mopac):
+    draft = Inspection.objects.create(
+        title="Draft", slug="draft", programme=custody, lead_inspectorate=hmicfrs
+    )
+    draft.organisations.add(met)
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:inspections_inspection_changelist"),
+        {"action": "publish_now", "_selected_action": [draft.pk]},
+        follow=True,
+    )
+    assert "Published 1 inspection." in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.is_published
+    assert ActionLog.objects.for_object(draft).get().action == "inspections.inspection.published"
+    assert Section55Response.objects.get(inspection=draft).local_policing_body == mopac
+
+
+def test_publish_action_leaves_public_reports_alone(client, admin_user, inspection):
+    before = inspection.published_at
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("admin:inspections_inspection_changelist"),
+        {"action": "publish_now", "_selected_action": [inspection.pk]},
+        follow=True,
+    )
+    assert "1 already public" in response.content.decode()
+    inspection.refresh_from_db()
+    assert inspection.published_at == before
+    assert not ActionLog.objects.for_object(inspection).exists()
+
+
+def test_embargoed_inspections_are_filtered_apart(client, admin_user, inspection, hmicfrs, custody):
+    Inspection.objects.create(
+        title="Embargoed report", slug="embargoed", programme=custody, lead_inspectorate=hmicfrs
+    )
+    client.force_login(admin_user)
+    url = reverse("admin:inspections_inspection_changelist")
+    drafts = client.get(url, {"publication": "draft"}).content.decode()
+    assert "Embargoed report" in drafts
+    assert "Metropolitan Police Service custody" not in drafts
