@@ -13,12 +13,13 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 TEST_ENV := SECRET_KEY=insecure-test-only DEBUG=false
 RUN_ENV := DEBUG=true
 
-.PHONY: help install run test lint format demo
+.PHONY: help install run test lint format demo frontend
 
 help:
 	@echo "make run    set everything up, load demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make frontend  rebuild the committed GOV.UK Frontend assets under static/ (needs npm)"
 
 $(UV):
 	@mkdir -p var
@@ -51,3 +52,7 @@ lint: install
 format: install
 	$(VENV)/bin/ruff check --fix .
 	$(VENV)/bin/ruff format .
+
+# Needs Node and npm; the output under static/ and tests/browser/vendor/ is committed.
+frontend:
+	scripts/build-frontend
