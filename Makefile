@@ -40,8 +40,10 @@ demo: install
 run: demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
+# The browser tests (tests/browser/) need a Chromium: scripts/ensure-chromium finds or installs one.
 test: install
-	$(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
+	chromium="$$(scripts/ensure-chromium)" && \
+		CHROMIUM_PATH="$$chromium" $(TEST_ENV) $(PY) -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,113 @@
+"""Browser tests: real Chromium driven by Playwright against pytest-django's live server.
+
+Chromium is Debian's (CHROMIUM_PATH, found or installed by scripts/ensure-chromium, which
+`make test` runs) or, where CHROMIUM_PATH is empty, Playwright's own. Every test here is marked
+`browser`, so `pytest -m "not browser"` leaves them out; CI runs them all.
+
+Each page fixture fails its test at teardown when a static file failed to load or the page's
+JavaScript threw.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+# Playwright's sync API runs an event loop in this thread, which makes Django refuse database
+# access from it ("You cannot call this from an async context") while the tests set up data.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+BROWSER_DIR = Path(__file__).resolve().parent
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+DESKTOP = {"width": 1280, "height": 900}
+MOBILE = {"width": 375, "height": 812}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if BROWSER_DIR in Path(item.fspath).resolve().parents:
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def playwright():
+    playwright = sync_playwright().start()
+    yield playwright
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def browser(playwright):
+    browser = playwright.chromium.launch(
+        executable_path=os.environ.get("CHROMIUM_PATH") or None, args=CHROMIUM_ARGS
+    )
+    yield browser
+    browser.close()
+
+
+class PageProblems:
+    """What went wrong while a page was open: failed static files and uncaught script errors."""
+
+    def __init__(self, page):
+        self.static_failures = []
+        self.script_errors = []
+        page.on("response", self._on_response)
+        page.on("requestfailed", self._on_request_failed)
+        page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+
+    def _on_response(self, response):
+        if "/static/" in response.url and response.status >= 400:
+            self.static_failures.append(f"{response.status} {response.url}")
+
+    def _on_request_failed(self, request):
+        if "/static/" in request.url:
+            self.static_failures.append(f"{request.failure} {request.url}")
+
+    def check(self):
+        assert not self.static_failures, f"Static files failed: {self.static_failures}"
+        assert not self.script_errors, f"JavaScript errors: {self.script_errors}"
+
+
+def _open_page(browser, live_server, **context_options):
+    context = browser.new_context(base_url=live_server.url, **context_options)
+    page = context.new_page()
+    problems = PageProblems(page)
+    return context, page, problems
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A desktop-sized page; `page.goto("/path/")` is relative to the live server."""
+    context, page, problems = _open_page(browser, live_server, viewport=DESKTOP)
+    yield page
+    context.close()
+    problems.check()
+
+
+@pytest.fixture
+def mobile_page(browser, live_server):
+    context, page, problems = _open_page(browser, live_server, viewport=MOBILE, has_touch=True)
+    yield page
+    context.close()
+    problems.check()
+
+
+@pytest.fixture
+def js_disabled_page(browser, live_server):
+    """Every page must work without JavaScript: a desktop page with it turned off."""
+    context, page, problems = _open_page(
+        browser, live_server, viewport=DESKTOP, java_script_enabled=False
+    )
+    yield page
+    context.close()
+    problems.check()
