@@ -1,13 +1,17 @@
 from django.contrib import admin
-from django.urls import path
-from django.views.generic import RedirectView
+from django.urls import include, path
+
+import inspections.urls
+import recommendations.urls
 
 admin.site.site_header = "Inspection Recommendations Tracker"
 admin.site.site_title = "Tracker administration"
 admin.site.index_title = "Inspections, findings and organisations"
 
+# The public pages of both apps share one namespace: their URLs are one site to a reader.
+public_urlpatterns = recommendations.urls.urlpatterns + inspections.urls.urlpatterns
+
 urlpatterns = [
     path("admin/", admin.site.urls),
-    # The public pages arrive with the dashboards; until then the root leads to the admin.
-    path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
+    path("", include((public_urlpatterns, "public"))),
 ]

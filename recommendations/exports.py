@@ -1,0 +1,151 @@
+"""CSV and JSON exports of exactly the browse page's filtered items, streamed.
+
+Rows are read in chunks with ``values()`` and written as they come, so 100,000 rows never sit
+in memory at once. One row per finding and addressee, like the browse page.
+"""
+
+import csv
+import json
+
+from django.http import StreamingHttpResponse
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from recommendations.choices import ACTIVE_STATUSES, CLOSED_STATUSES, FindingKind, Status
+from recommendations.filters import FindingItemFilterSet, published_items
+
+CHUNK_SIZE = 2000
+KIND_LABELS = dict(FindingKind.choices)
+STATUS_LABELS = dict(Status.choices)
+
+# (column header, value key); the same keys name the JSON fields.
+COLUMNS = (
+    ("Finding ID", "finding_id"),
+    ("Reference", "reference"),
+    ("Kind", "kind"),
+    ("Text", "text"),
+    ("Inspection", "inspection"),
+    ("Inspection slug", "inspection_slug"),
+    ("Programme", "programme"),
+    ("Published on", "published_on"),
+    ("Addressee", "organisation"),
+    ("Addressee slug", "organisation_slug"),
+    ("Status", "status"),
+    ("Status code", "status_code"),
+    ("Verified by the inspectorate", "verified"),
+    ("Due date", "due_date"),
+    ("Overdue", "overdue"),
+    ("Deadline wording", "deadline_wording"),
+    ("Status changed at", "status_changed_at"),
+    ("Page", "url"),
+)
+
+VALUES = (
+    "finding_id",
+    "finding__reference",
+    "finding__kind",
+    "finding__text",
+    "finding__deadline_wording",
+    "finding__inspection__title",
+    "finding__inspection__slug",
+    "finding__inspection__published_at",
+    "finding__inspection__programme__name",
+    "organisation__name",
+    "organisation__slug",
+    "status",
+    "due_date",
+    "status_changed_at",
+)
+
+
+def export_rows(request):
+    """The filtered items as plain dicts keyed like ``COLUMNS``, in the browse page's order."""
+    filterset = FindingItemFilterSet(request.GET or None, queryset=published_items())
+    queryset = filterset.qs.values(*VALUES)
+    today = timezone.localdate()
+    base = request.build_absolute_uri(reverse("public:finding-list"))
+    for row in queryset.iterator(chunk_size=CHUNK_SIZE):
+        status = row["status"]
+        due = row["due_date"]
+        active = status in ACTIVE_STATUSES
+        changed = row["status_changed_at"]
+        yield {
+            "finding_id": row["finding_id"],
+            "reference": row["finding__reference"],
+            "kind": KIND_LABELS[row["finding__kind"]],
+            "text": row["finding__text"],
+            "inspection": row["finding__inspection__title"],
+            "inspection_slug": row["finding__inspection__slug"],
+            "programme": row["finding__inspection__programme__name"],
+            "published_on": timezone.localdate(
+                row["finding__inspection__published_at"]
+            ).isoformat(),
+            "organisation": row["organisation__name"],
+            "organisation_slug": row["organisation__slug"],
+            "status": STATUS_LABELS[status],
+            "status_code": status,
+            "verified": status in CLOSED_STATUSES,
+            "due_date": due.isoformat() if due else None,
+            "overdue": bool(active and due and due < today),
+            "deadline_wording": row["finding__deadline_wording"],
+            "status_changed_at": timezone.localtime(changed).isoformat() if changed else None,
+            "url": f"{base}{row['finding_id']}/",
+        }
+
+
+class _Echo:
+    """A file-like object that hands back what is written, for csv.writer in a stream."""
+
+    def write(self, value):
+        return value
+
+
+def _csv_cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        # Spreadsheets would run a cell starting like a formula: keep it as text.
+        return "'" + value
+    return value
+
+
+def _stream_csv(rows):
+    writer = csv.writer(_Echo())
+    # A byte-order mark so that Excel opens the UTF-8 file with the right characters.
+    yield "\ufeff" + writer.writerow([header for header, _ in COLUMNS])
+    for row in rows:
+        yield writer.writerow([_csv_cell(row[key]) for _, key in COLUMNS])
+
+
+def _filename(extension):
+    return f"inspection-findings-{timezone.localdate().isoformat()}.{extension}"
+
+
+@require_safe
+def export_csv(request):
+    response = StreamingHttpResponse(
+        _stream_csv(export_rows(request)), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response
+
+
+def _stream_json(rows, request):
+    yield '{"licence": "Open Government Licence v3.0", '
+    yield f'"generated_at": {json.dumps(timezone.localtime().isoformat())}, '
+    yield f'"query": {json.dumps(request.GET.urlencode())}, "items": ['
+    for index, row in enumerate(rows):
+        yield ("," if index else "") + "\n" + json.dumps(row, ensure_ascii=False)
+    yield "\n]}\n"
+
+
+@require_safe
+def export_json(request):
+    response = StreamingHttpResponse(
+        _stream_json(export_rows(request), request), content_type="application/json"
+    )
+    response["Content-Disposition"] = f'inline; filename="{_filename("json")}"'
+    return response

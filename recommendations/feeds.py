@@ -1,0 +1,116 @@
+"""Atom feeds of published status changes and published progress updates."""
+
+from datetime import datetime, time
+
+from django.contrib.syndication.views import Feed
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.feedgenerator import Atom1Feed
+
+from inspections.models import Organisation
+from recommendations.choices import Source
+from recommendations.models import ProgressUpdate, StatusChange
+
+FEED_SIZE = 50
+SOURCE_WORDS = {
+    Source.INSPECTORATE: "verified by the inspectorate",
+    Source.ORGANISATION: "self-reported by the organisation",
+    Source.SYSTEM: "recorded by the tracker",
+}
+
+
+def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
+    """The newest public events, changes and updates merged, newest first: two queries."""
+    now = timezone.now()
+    changes = StatusChange.objects.filter(
+        assignment__finding__inspection__published_at__lte=now
+    ).select_related("assignment__organisation", "assignment__finding")
+    updates = ProgressUpdate.objects.filter(
+        is_published=True, assignment__finding__inspection__published_at__lte=now
+    ).select_related("organisation", "assignment__finding")
+    if organisation_ids is not None:
+        changes = changes.filter(assignment__organisation_id__in=organisation_ids)
+        updates = updates.filter(assignment__organisation_id__in=organisation_ids)
+    entries = [
+        {
+            "id": f"change-{change.pk}",
+            "at": change.changed_at,
+            "finding": change.assignment.finding,
+            "organisation": change.assignment.organisation,
+            "title": (
+                f"{change.assignment.finding.reference} for {change.assignment.organisation}: "
+                f"{change.get_to_status_display()}"
+            ),
+            "text": (
+                f"{change.get_from_status_display()} to {change.get_to_status_display()} "
+                f"({SOURCE_WORDS[change.source]})." + (f" {change.note}" if change.note else "")
+            ),
+        }
+        for change in changes.order_by("-changed_at", "-pk")[:size]
+    ] + [
+        {
+            "id": f"update-{update.pk}",
+            "at": timezone.make_aware(datetime.combine(update.written_on, time(12))),
+            "finding": update.assignment.finding,
+            "organisation": update.organisation,
+            "title": (
+                f"{update.assignment.finding.reference} for {update.organisation}: "
+                f"progress update ({update.get_self_assessment_display().lower()}, self-reported)"
+            ),
+            "text": update.narrative,
+        }
+        for update in updates.order_by("-written_on", "-pk")[:size]
+    ]
+    entries.sort(key=lambda entry: entry["at"], reverse=True)
+    return entries[:size]
+
+
+class SiteFeed(Feed):
+    feed_type = Atom1Feed
+    title = "Inspection Recommendations Tracker: status changes and updates"
+    subtitle = (
+        "Published status changes and progress updates of findings by police and fire "
+        "inspectorates, newest first."
+    )
+
+    def link(self):
+        return reverse("public:finding-list")
+
+    def items(self):
+        return feed_entries()
+
+    def item_title(self, item):
+        return item["title"]
+
+    def item_description(self, item):
+        return item["text"]
+
+    def item_link(self, item):
+        return reverse("public:finding-detail", args=[item["finding"].pk]) + f"#{item['id']}"
+
+    def item_pubdate(self, item):
+        return item["at"]
+
+    def item_updateddate(self, item):
+        return item["at"]
+
+    def item_author_name(self, item):
+        return str(item["organisation"])
+
+
+class OrganisationFeed(SiteFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Organisation, slug=slug)
+
+    def title(self, organisation):
+        return f"{organisation}: status changes and updates"
+
+    def subtitle(self, organisation):
+        return f"Published status changes and progress updates of findings for {organisation}."
+
+    def link(self, organisation):
+        return reverse("public:organisation-detail", args=[organisation.slug])
+
+    def items(self, organisation):
+        return feed_entries(organisation_ids=organisation.lineage_ids())

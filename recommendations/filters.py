@@ -1,0 +1,274 @@
+"""The public browse filters: one FilterSet shared by the browse page, the exports and the API.
+
+The rows are *items*: one finding for one addressee (an ``Assignment``). A recommendation made
+to a force and its police and crime commissioner is two items, because each body's progress is
+tracked on its own.
+"""
+
+from dataclasses import dataclass
+
+import django_filters
+from django import forms
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
+from django.utils import timezone
+
+from inspections.choices import OrganisationKind, Region
+from inspections.models import Organisation, Programme
+from recommendations.choices import ACTIVE_STATUSES, FindingKind, Status
+from recommendations.models import Assignment, Theme
+
+# The words search: PostgreSQL full-text search, the same expression as the GIN index on
+# recommendations_finding (migration 0003), so the index serves it.
+SEARCH_CONFIG = "english"
+
+
+def finding_search_vector(prefix=""):
+    return SearchVector(f"{prefix}text", config=SEARCH_CONFIG)
+
+
+class SortChoice:
+    """The orders the browse page offers; the key is what the URL holds."""
+
+    OPTIONS = {
+        "relevance": ("Best match", None),
+        "newest": ("Newest report first", ("-finding__inspection__published_at", "pk")),
+        "oldest": ("Oldest report first", ("finding__inspection__published_at", "pk")),
+        "due": ("Due date, soonest first", (F("due_date").asc(nulls_last=True), "pk")),
+        "organisation": ("Organisation, A to Z", ("organisation__name", "pk")),
+        "reference": (
+            "Report and reference",
+            ("finding__inspection__title", "finding__position", "finding__reference", "pk"),
+        ),
+    }
+
+    @classmethod
+    def choices(cls):
+        return [(key, label) for key, (label, _) in cls.OPTIONS.items()]
+
+
+def year_choices():
+    this_year = timezone.localdate().year
+    return [(year, str(year)) for year in range(this_year, 2009, -1)]
+
+
+class FindingItemFilterSet(django_filters.FilterSet):
+    """Filters over published items. Every option can also show how many results it would give."""
+
+    q = django_filters.CharFilter(
+        label="Words", method="filter_words", help_text="For example: custody mental health"
+    )
+    kind = django_filters.ChoiceFilter(
+        field_name="finding__kind", choices=FindingKind.choices, label="Kind", empty_label="Any"
+    )
+    status = django_filters.MultipleChoiceFilter(
+        choices=Status.choices, label="Status", widget=forms.CheckboxSelectMultiple
+    )
+    organisation = django_filters.ModelChoiceFilter(
+        queryset=Organisation.objects.all(),
+        to_field_name="slug",
+        label="Organisation",
+        method="filter_organisation",
+        empty_label="Any organisation",
+    )
+    organisation_kind = django_filters.ChoiceFilter(
+        field_name="organisation__kind",
+        choices=OrganisationKind.choices,
+        label="Type of organisation",
+        empty_label="Any",
+    )
+    region = django_filters.ChoiceFilter(
+        field_name="organisation__region", choices=Region.choices, label="Region", empty_label="Any"
+    )
+    programme = django_filters.ModelChoiceFilter(
+        field_name="finding__inspection__programme",
+        queryset=Programme.objects.all(),
+        to_field_name="slug",
+        label="Inspection programme",
+        empty_label="Any",
+    )
+    theme = django_filters.ModelChoiceFilter(
+        field_name="finding__themes",
+        queryset=Theme.objects.all(),
+        to_field_name="slug",
+        label="Theme",
+        empty_label="Any",
+    )
+    year = django_filters.ChoiceFilter(
+        method="filter_year",
+        choices=[],  # set per request: the years up to this one
+        label="Year published",
+        empty_label="Any",
+    )
+    overdue = django_filters.ChoiceFilter(
+        method="filter_overdue",
+        choices=[("yes", "Overdue only"), ("no", "Not overdue")],
+        label="Overdue",
+        empty_label="Any",
+    )
+    due_after = django_filters.DateFilter(
+        field_name="due_date",
+        lookup_expr="gte",
+        label="Due on or after",
+        help_text="For example, 31/3/2026",
+    )
+    due_before = django_filters.DateFilter(
+        field_name="due_date",
+        lookup_expr="lte",
+        label="Due on or before",
+        help_text="For example, 31/12/2026",
+    )
+    inspection = django_filters.CharFilter(
+        field_name="finding__inspection__slug", label="Inspection", widget=forms.HiddenInput
+    )
+    sort = django_filters.ChoiceFilter(
+        method="filter_sort", choices=SortChoice.choices(), label="Sort by", empty_label=None
+    )
+
+    class Meta:
+        model = Assignment
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        super().__init__(data, *args, **kwargs)
+        self.filters["year"].extra["choices"] = year_choices()
+        self._search_query = None
+        self._lineages = {}
+
+    # Filters ---------------------------------------------------------------------------
+
+    def filter_words(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        if connection.vendor == "postgresql":
+            self._search_query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
+            return queryset.annotate(search_vector=finding_search_vector("finding__")).filter(
+                Q(search_vector=self._search_query) | Q(finding__reference__iexact=value)
+            )
+        self._search_query = value
+        # SQLite, the quick start: every word must appear in the text or reference.
+        for word in value.split():
+            queryset = queryset.filter(
+                Q(finding__text__icontains=word) | Q(finding__reference__iexact=word)
+            )
+        return queryset
+
+    def filter_organisation(self, queryset, name, value):
+        # A body's items include what was addressed to the bodies it succeeded.
+        if value.pk not in self._lineages:
+            self._lineages[value.pk] = value.lineage_ids()
+        return queryset.filter(organisation_id__in=self._lineages[value.pk])
+
+    def filter_year(self, queryset, name, value):
+        return queryset.filter(finding__inspection__published_at__year=int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        today = timezone.localdate()
+        overdue = Q(status__in=ACTIVE_STATUSES, due_date__lt=today)
+        return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
+
+    def filter_sort(self, queryset, name, value):
+        return queryset  # applied last, in ``qs``, once the search is known
+
+    @property
+    def qs(self):
+        queryset = super().qs
+        sort = self.cleaned_data().get("sort")
+        if not sort or sort not in SortChoice.OPTIONS:
+            sort = "relevance" if self._search_query else "newest"
+        if sort == "relevance":
+            if self._search_query and connection.vendor == "postgresql":
+                rank = SearchRank(finding_search_vector("finding__"), self._search_query)
+                return queryset.annotate(search_rank=rank).order_by(
+                    "-search_rank", "-finding__inspection__published_at", "pk"
+                )
+            sort = "newest"
+        return queryset.order_by(*SortChoice.OPTIONS[sort][1])
+
+    # Facet counts ----------------------------------------------------------------------
+
+    def facet_counts(self) -> dict[str, dict]:
+        """For every facet, how many results each option would give with the other filters.
+
+        One grouped query per facet; the facet's own choice is left out so that the counts say
+        what choosing another option would give.
+        """
+        return {facet.name: facet.count(self) for facet in FACETS}
+
+    def without(self, *names):
+        """The filtered queryset as if ``names`` were not chosen (unordered, for counting).
+
+        It reuses the validated values, so it costs no further validation queries.
+        """
+        queryset = self.queryset.all()
+        for name, value in self.cleaned_data().items():
+            if name not in names and name != "sort":
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset.order_by()
+
+    def cleaned_data(self) -> dict:
+        """The values that passed validation; an invalid one is left out (and reported)."""
+        if not self.is_bound:
+            return {}
+        self.form.is_valid()
+        return self.form.cleaned_data
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str
+    group_by: str
+
+    def count(self, filterset):
+        rows = (
+            filterset.without(self.name)
+            .values(key=F(self.group_by))
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {row["key"]: row["n"] for row in rows if row["key"] is not None}
+
+
+class YearFacet(Facet):
+    def count(self, filterset):
+        rows = (
+            filterset.without(self.name)
+            .annotate(key=ExtractYear("finding__inspection__published_at"))
+            .values("key")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        return {row["key"]: row["n"] for row in rows if row["key"] is not None}
+
+
+class OverdueFacet(Facet):
+    def count(self, filterset):
+        today = timezone.localdate()
+        overdue = Q(status__in=ACTIVE_STATUSES, due_date__lt=today)
+        totals = filterset.without(self.name).aggregate(
+            total=Count("pk"), overdue=Count("pk", filter=overdue)
+        )
+        return {"yes": totals["overdue"], "no": totals["total"] - totals["overdue"]}
+
+
+FACETS = (
+    Facet("kind", "finding__kind"),
+    Facet("status", "status"),
+    Facet("organisation", "organisation__slug"),
+    Facet("organisation_kind", "organisation__kind"),
+    Facet("region", "organisation__region"),
+    Facet("programme", "finding__inspection__programme__slug"),
+    Facet("theme", "finding__themes__slug"),
+    YearFacet("year", ""),
+    OverdueFacet("overdue", ""),
+)
+
+
+def published_items():
+    """Every published item with what a list row shows, in one query per page."""
+    return Assignment.objects.published().select_related(
+        "finding__inspection__programme", "organisation"
+    )

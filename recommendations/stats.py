@@ -1,0 +1,204 @@
+"""Counts for the public dashboards: grouped queries over published items, never one per row."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models.functions import TruncQuarter
+from django.utils import timezone
+
+from inspections.models import EngagePeriod, Organisation
+from recommendations.choices import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    FindingKind,
+    Status,
+)
+from recommendations.models import Assignment, StatusChange
+
+
+def overdue_q(today=None):
+    return Q(status__in=ACTIVE_STATUSES, due_date__lt=today or timezone.localdate())
+
+
+@dataclass
+class StatusBreakdown:
+    """Items by kind and status, with overdue counts; what the overview and a body's page show."""
+
+    counts: dict = field(default_factory=dict)  # {(kind, status): n}
+    overdue: dict = field(default_factory=dict)  # {kind: n}
+
+    @classmethod
+    def of(cls, assignments) -> "StatusBreakdown":
+        today = timezone.localdate()
+        rows = (
+            assignments.order_by()
+            .values("finding__kind", "status")
+            .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
+        )
+        breakdown = cls()
+        for row in rows:
+            kind = row["finding__kind"]
+            breakdown.counts[kind, row["status"]] = row["n"]
+            breakdown.overdue[kind] = breakdown.overdue.get(kind, 0) + row["overdue"]
+        return breakdown
+
+    def total(self, kind=None):
+        return sum(n for (k, _), n in self.counts.items() if kind in (None, k))
+
+    def count(self, status, kind=None):
+        return sum(n for (k, s), n in self.counts.items() if s == status and kind in (None, k))
+
+    def rows(self):
+        """One row per status: label, recommendations, areas for improvement, all."""
+        return [
+            {
+                "status": status,
+                "label": status.label,
+                "recommendations": self.count(status, FindingKind.RECOMMENDATION),
+                "areas": self.count(status, FindingKind.AREA_FOR_IMPROVEMENT),
+                "total": self.count(status),
+            }
+            for status in Status
+        ]
+
+    @property
+    def total_overdue(self):
+        return sum(self.overdue.values())
+
+    @property
+    def active(self):
+        return sum(self.count(status) for status in ACTIVE_STATUSES)
+
+    @property
+    def closed(self):
+        return sum(self.count(status) for status in CLOSED_STATUSES)
+
+    @property
+    def percent_complete(self):
+        """Share of all items closed as complete (verified), or None when there are none."""
+        total = self.total()
+        return round(100 * self.count(Status.CLOSED_COMPLETE) / total) if total else None
+
+
+def quarter_label(day: date) -> str:
+    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_start(index: int) -> date:
+    """The first day of quarter number ``index`` (year * 4 + quarter - 1)."""
+    return date(index // 4, 3 * (index % 4) + 1, 1)
+
+
+def closures_per_quarter(*, quarters=12, organisation_ids=None, today=None):
+    """Items closed by the inspectorate in each of the last ``quarters`` quarters, oldest first.
+
+    Every closure counts, including one of an item later reopened: it is what happened then.
+    """
+    today = today or timezone.localdate()
+    current = today.year * 4 + (today.month - 1) // 3
+    indexes = range(current - quarters + 1, current + 1)
+    first = quarter_start(indexes[0])
+    changes = StatusChange.objects.filter(
+        to_status__in=CLOSED_STATUSES,
+        assignment__finding__inspection__published_at__lte=timezone.now(),
+        changed_at__date__gte=first,
+    )
+    if organisation_ids is not None:
+        changes = changes.filter(assignment__organisation_id__in=organisation_ids)
+    rows = (
+        changes.annotate(quarter=TruncQuarter("changed_at"))
+        .values("quarter")
+        .annotate(
+            n=Count("pk"),
+            complete=Count("pk", filter=Q(to_status=Status.CLOSED_COMPLETE)),
+        )
+        .order_by("quarter")
+    )
+    found = {}
+    for row in rows:
+        quarter = row["quarter"]
+        quarter_day = quarter.date() if hasattr(quarter, "date") else quarter
+        found[quarter_label(quarter_day)] = (row["n"], row["complete"])
+    result = []
+    for index in indexes:
+        label = quarter_label(quarter_start(index))
+        total, complete = found.get(label, (0, 0))
+        result.append({"label": label, "total": total, "complete": complete})
+    return result
+
+
+ORGANISATION_SORTS = {
+    "name": lambda row: row["organisation"].name.lower(),
+    "kind": lambda row: (row["organisation"].get_kind_display(), row["organisation"].name),
+    "region": lambda row: (row["organisation"].get_region_display(), row["organisation"].name),
+    "open": lambda row: row["active"],
+    "overdue": lambda row: row["overdue"],
+    "complete": lambda row: -1 if row["percent_complete"] is None else row["percent_complete"],
+    "engage": lambda row: (row["in_engage"], row["organisation"].name),
+}
+
+
+def organisation_table(*, kind="", region="", sort="name", descending=False):
+    """Every current organisation with its published items' counts, in two queries.
+
+    Items addressed to a body that has since merged or been renamed are counted with its
+    successor, so that history follows the new body.
+    """
+    today = timezone.localdate()
+    organisations = list(
+        Organisation.objects.annotate(
+            in_engage=Exists(
+                EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
+            )
+        ).order_by("name")
+    )
+    by_id = {o.pk: o for o in organisations}
+    counts = (
+        Assignment.objects.published()
+        .order_by()
+        .values("organisation_id")
+        .annotate(
+            total=Count("pk"),
+            active=Count("pk", filter=Q(status__in=ACTIVE_STATUSES)),
+            overdue=Count("pk", filter=overdue_q(today)),
+            complete=Count("pk", filter=Q(status=Status.CLOSED_COMPLETE)),
+        )
+    )
+    totals = {}
+    for row in counts:
+        body = by_id[row["organisation_id"]]
+        seen = {body.pk}
+        while body.successor_id and body.successor_id not in seen:
+            body = by_id[body.successor_id]
+            seen.add(body.pk)
+        into = totals.setdefault(
+            body.pk, dict.fromkeys(("total", "active", "overdue", "complete"), 0)
+        )
+        for key in into:
+            into[key] += row[key]
+    rows = []
+    for organisation in organisations:
+        if organisation.ceased_on is not None:
+            continue
+        if kind and organisation.kind != kind:
+            continue
+        if region and organisation.region != region:
+            continue
+        numbers = totals.get(
+            organisation.pk, dict.fromkeys(("total", "active", "overdue", "complete"), 0)
+        )
+        rows.append(
+            {
+                "organisation": organisation,
+                "in_engage": organisation.in_engage,
+                **numbers,
+                "percent_complete": (
+                    round(100 * numbers["complete"] / numbers["total"])
+                    if numbers["total"]
+                    else None
+                ),
+            }
+        )
+    rows.sort(key=ORGANISATION_SORTS.get(sort, ORGANISATION_SORTS["name"]), reverse=descending)
+    return rows

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from recommendations import exports, feeds, views
+
+urlpatterns = [
+    path("", views.overview, name="overview"),
+    path("recommendations/", views.finding_list, name="finding-list"),
+    path("recommendations/export.csv", exports.export_csv, name="finding-export-csv"),
+    path("recommendations/export.json", exports.export_json, name="finding-export-json"),
+    path("recommendations/<int:pk>/", views.finding_detail, name="finding-detail"),
+    path("feeds/updates.atom", feeds.SiteFeed(), name="feed"),
+    path(
+        "organisations/<slug:slug>/updates.atom",
+        feeds.OrganisationFeed(),
+        name="organisation-feed",
+    ),
+    path("about/", views.about, name="about"),
+]

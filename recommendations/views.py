@@ -1,0 +1,249 @@
+"""Public pages about findings: the national overview, browse and search, a finding's page."""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_safe
+
+from inspections.choices import OrganisationKind, Region
+from recommendations.charts import bar_chart
+from recommendations.choices import FindingKind, Source, Status
+from recommendations.filters import FACETS, FindingItemFilterSet, published_items
+from recommendations.models import Assignment, Finding, ProgressUpdate, StatusChange
+from recommendations.stats import (
+    ORGANISATION_SORTS,
+    StatusBreakdown,
+    closures_per_quarter,
+    organisation_table,
+)
+
+RESULTS_PER_PAGE = 50
+
+
+class OrganisationTableForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Type of organisation",
+        choices=[("", "All types"), *OrganisationKind.choices],
+        required=False,
+    )
+    region = forms.ChoiceField(
+        label="Region", choices=[("", "All regions"), *Region.choices], required=False
+    )
+    sort = forms.ChoiceField(
+        choices=[(key, key) for key in ORGANISATION_SORTS], required=False, widget=forms.HiddenInput
+    )
+    order = forms.ChoiceField(
+        choices=[("asc", "asc"), ("desc", "desc")], required=False, widget=forms.HiddenInput
+    )
+
+
+ORGANISATION_COLUMNS = (
+    # key, heading, numeric (first click sorts largest first)
+    ("name", "Organisation", False),
+    ("kind", "Type", False),
+    ("region", "Region", False),
+    ("open", "Open items", True),
+    ("overdue", "Overdue", True),
+    ("complete", "Closed as complete", True),
+    ("engage", "In Engage", False),
+)
+
+
+def sort_columns(sort, descending):
+    """Each column heading's link: a second click on the sorted column reverses it."""
+    columns = []
+    for key, label, numeric in ORGANISATION_COLUMNS:
+        if key == sort:
+            next_order = "asc" if descending else "desc"
+        else:
+            next_order = "desc" if numeric else "asc"
+        columns.append(
+            {
+                "key": key,
+                "label": label,
+                "numeric": numeric,
+                "current": key == sort,
+                "next_order": next_order,
+            }
+        )
+    return columns
+
+
+@require_safe
+def overview(request):
+    """The national picture: every published item, and a table of every organisation."""
+    breakdown = StatusBreakdown.of(Assignment.objects.published())
+    quarters = closures_per_quarter()
+    form = OrganisationTableForm(request.GET)
+    choice = form.cleaned_data if form.is_valid() else {}
+    sort = choice.get("sort") or "name"
+    descending = choice.get("order") == "desc"
+    rows = organisation_table(
+        kind=choice.get("kind", ""),
+        region=choice.get("region", ""),
+        sort=sort,
+        descending=descending,
+    )
+    status_rows = breakdown.rows()
+    return render(
+        request,
+        "recommendations/overview.html",
+        {
+            "breakdown": breakdown,
+            "status_rows": status_rows,
+            "status_chart": bar_chart(
+                status_rows,
+                id="status-chart",
+                title="Items by status (the same figures are in the table that follows)",
+                value="total",
+                css_class="status",
+            ),
+            "quarters": quarters,
+            "quarter_chart": bar_chart(
+                quarters,
+                id="quarter-chart",
+                title="Items closed each quarter (the same figures are in the table that follows)",
+                value="total",
+                label_width=90,
+            ),
+            "form": form,
+            "rows": rows,
+            "sort": sort,
+            "descending": descending,
+            "columns": sort_columns(sort, descending),
+            "recommendations_total": breakdown.total(FindingKind.RECOMMENDATION),
+            "areas_total": breakdown.total(FindingKind.AREA_FOR_IMPROVEMENT),
+            "recommendations_overdue": breakdown.overdue.get(FindingKind.RECOMMENDATION, 0),
+            "areas_overdue": breakdown.overdue.get(FindingKind.AREA_FOR_IMPROVEMENT, 0),
+        },
+    )
+
+
+def facet_options(filterset, counts):
+    """Each filter's options with the number of results it would give, for the template."""
+    options = {}
+    for facet in FACETS:
+        field = filterset.form.fields[facet.name]
+        chosen = filterset.form.data.getlist(facet.name) if filterset.is_bound else []
+        field_counts = counts[facet.name]
+        rows = []
+        for value, label in field.choices:
+            if value in ("", None):
+                continue
+            key = getattr(value, "value", value)  # a model choice holds its slug
+            rows.append(
+                {
+                    "value": str(key),
+                    "label": label,
+                    "count": field_counts.get(key, 0),
+                    "selected": str(key) in chosen,
+                }
+            )
+        options[facet.name] = rows
+    return options
+
+
+@require_safe
+def finding_list(request):
+    """Browse and search every published item, with facet counts; the URL holds the state."""
+    filterset = FindingItemFilterSet(request.GET or None, queryset=published_items())
+    filterset.cleaned_data()  # validate once; errors are shown, valid filters still apply
+    paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    counts = filterset.facet_counts()
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "recommendations/finding_list.html",
+        {
+            "filterset": filterset,
+            "form": filterset.form,
+            "page": page,
+            "paginator": paginator,
+            "page_numbers": [
+                None if number == paginator.ELLIPSIS else number
+                for number in paginator.get_elided_page_range(
+                    page.number, on_each_side=1, on_ends=1
+                )
+            ],
+            "options": facet_options(filterset, counts),
+            "export_query": query.urlencode(),
+            "is_filtered": any(
+                value for key, value in request.GET.items() if key not in ("page", "sort")
+            ),
+        },
+    )
+
+
+@require_safe
+def finding_detail(request, pk):
+    """A finding, each addressee's status, and the dated public timeline."""
+    finding = get_object_or_404(
+        Finding.objects.published().select_related(
+            "inspection__programme", "inspection__lead_inspectorate", "cause_of_concern"
+        ),
+        pk=pk,
+    )
+    assignments = list(
+        finding.assignments.select_related("organisation", "superseded_by__inspection").order_by(
+            "organisation__name"
+        )
+    )
+    changes = (
+        StatusChange.objects.filter(assignment__finding=finding)
+        .select_related("assignment__organisation")
+        .order_by("-changed_at", "-pk")
+    )
+    updates = (
+        ProgressUpdate.objects.filter(assignment__finding=finding, is_published=True)
+        .select_related("organisation")
+        .order_by("-written_on", "-pk")
+    )
+    timeline = sorted(
+        [
+            {
+                "kind": "change",
+                "on": timezone.localdate(change.changed_at),
+                "at": change.changed_at,
+                "organisation": change.assignment.organisation,
+                "change": change,
+                "verified": change.source == Source.INSPECTORATE,
+            }
+            for change in changes
+        ]
+        + [
+            {
+                "kind": "update",
+                "on": update.written_on,
+                "at": None,
+                "organisation": update.organisation,
+                "update": update,
+                "verified": False,
+            }
+            for update in updates
+        ],
+        key=lambda entry: entry["on"],
+        reverse=True,
+    )
+    return render(
+        request,
+        "recommendations/finding_detail.html",
+        {
+            "finding": finding,
+            "inspection": finding.inspection,
+            "assignments": assignments,
+            "timeline": timeline,
+        },
+    )
+
+
+@require_safe
+def about(request):
+    """What the statuses mean and where the data comes from."""
+    return render(
+        request,
+        "recommendations/about.html",
+        {"statuses": list(Status), "kinds": list(FindingKind)},
+    )
