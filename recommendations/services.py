@@ -228,9 +228,11 @@ def progress_update_add(
         self_assessment=self_assessment,
         is_published=publish,
     )
-    if assignment.status == Status.OPEN:
+    # Read the status afresh: the caller's copy may predate an earlier update.
+    current = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    if current.status == Status.OPEN:
         assignment_start(
-            assignment=assignment, user=author, note="Progress update recorded.", channel=channel
+            assignment=current, user=author, note="Progress update recorded.", channel=channel
         )
     return update
 

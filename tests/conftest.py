@@ -151,3 +151,84 @@ def inline_management_data(response) -> dict:
             if form.instance.pk is not None and "id" in form.fields:
                 data[f"{form.prefix}-id"] = form.instance.pk
     return data
+
+
+EMBARGOED = "EMBARGOED-WORDS"
+
+
+@pytest.fixture
+def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody, inspector):
+    """A small published world beside an embargoed report whose words must never show.
+
+    Published: the Met custody report (CoC1 with R1 to the Met and MOPAC, AFI1 to the Met, a
+    key figure), R1 in progress for the Met with a published and an internal update. Scheduled
+    for next week: a report on the Met and Kent whose text carries ``EMBARGOED``, with a status
+    change and a published update already recorded.
+    """
+    from inspections.services import inspection_set_publication
+    from recommendations.models import CauseOfConcern
+    from recommendations.services import assignment_start, progress_update_add
+
+    cause = CauseOfConcern.objects.create(
+        inspection=inspection,
+        reference="CoC1",
+        text="Governance and oversight of the use of force is poor.",
+    )
+    recommendation.cause_of_concern = cause
+    recommendation.save()
+    afi = Finding.objects.create(
+        inspection=inspection,
+        kind=FindingKind.AREA_FOR_IMPROVEMENT,
+        reference="AFI1",
+        text="Pre-release risk assessments lack detail on risks such as self-harm.",
+        position=1,
+    )
+    finding_add_addressees(finding=afi, organisations=[met])
+    inspection.figures.create(label="CCTV cases reviewed", value=64)
+    met_item = recommendation.assignments.get(organisation=met)
+    progress_update_add(
+        assignment=met_item,
+        narrative="A new use of force board met in March.",
+        self_assessment="on_track",
+        publish=True,
+    )
+    progress_update_add(
+        assignment=met_item,
+        narrative="INTERNAL-ONLY draft notes.",
+        self_assessment="at_risk",
+    )
+
+    embargoed = Inspection.objects.create(
+        title=f"Child protection {EMBARGOED}",
+        slug="embargoed-report",
+        programme=custody,
+        lead_inspectorate=hmicfrs,
+    )
+    embargoed.organisations.add(met, kent)
+    inspection_set_publication(
+        inspection=embargoed, published_at=timezone.now() + timedelta(days=7)
+    )
+    secret = Finding.objects.create(
+        inspection=embargoed,
+        kind=FindingKind.RECOMMENDATION,
+        reference="R9",
+        text=f"The force should {EMBARGOED} act on referrals.",
+        due_date=timezone.localdate() - timedelta(days=1),
+    )
+    finding_add_addressees(finding=secret, organisations=[met, kent])
+    secret_item = secret.assignments.get(organisation=met)
+    assignment_start(assignment=secret_item, note=f"Started {EMBARGOED}")
+    progress_update_add(
+        assignment=secret.assignments.get(organisation=kent),
+        narrative=f"Kent update {EMBARGOED}",
+        self_assessment="on_track",
+        publish=True,
+    )
+    return {
+        "inspection": inspection,
+        "recommendation": recommendation,
+        "afi": afi,
+        "cause": cause,
+        "embargoed": embargoed,
+        "secret": secret,
+    }
