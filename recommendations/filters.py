@@ -92,6 +92,7 @@ class FindingItemFilterSet(django_filters.FilterSet):
     theme = django_filters.ModelChoiceFilter(
         field_name="finding__themes",
         queryset=Theme.objects.all(),
+        distinct=False,  # one theme joins at most one row per finding
         to_field_name="slug",
         label="Theme",
         empty_label="Any",
