@@ -118,7 +118,6 @@ def organisation_detail(request, slug):
                 years,
                 id="year-chart",
                 title="Inspections published each year (the same figures are in the table)",
-                label_width=70,
             ),
             "latest_graded": latest_graded,
             "judgements": judgements,

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 class Bar:
     label: str
     value: int
+    label_y: float
     y: float
     width: float
-    text_y: float
+    value_y: float
     value_x: float
     css_class: str
 
@@ -25,58 +26,49 @@ class BarChart:
     bars: list
     width: int
     height: int
-    label_width: int
     bar_height: int
 
-    @property
-    def label_right(self):
-        return self.label_width - 8
+
+# Each row: the label on its own line, the bar under it, the value after the bar. Labels above
+# bars keep the chart narrow, so that on a phone it needs no shrinking and the text stays legible.
+LABEL_HEIGHT = 20
+BAR_HEIGHT = 18
+ROW_GAP = 12
+VALUE_ROOM = 56
 
 
-def bar_chart(
-    rows,
-    *,
-    id,
-    title,
-    label="label",
-    value="value",
-    css_class=None,
-    label_width=220,
-    width=640,
-    bar_height=22,
-    gap=10,
-):
+def bar_chart(rows, *, id, title, label="label", value="value", css_class=None, width=360):
     """Horizontal bars, one per row; ``rows`` are dicts (or objects) holding label and value."""
 
     def get(row, key):
         return row[key] if isinstance(row, dict) else getattr(row, key)
 
     rows = list(rows)
-    plot = width - label_width - 60  # room for the value printed after the longest bar
+    plot = width - VALUE_ROOM
     top = max((get(row, value) or 0 for row in rows), default=0) or 1
+    row_height = LABEL_HEIGHT + BAR_HEIGHT + ROW_GAP
     bars = []
     for index, row in enumerate(rows):
         amount = get(row, value) or 0
-        y = gap + index * (bar_height + gap)
+        y = index * row_height
         bar_width = round(plot * amount / top, 1)
         bars.append(
             Bar(
                 label=str(get(row, label)),
                 value=amount,
-                y=y,
+                label_y=y + 15,
+                y=y + LABEL_HEIGHT,
                 width=bar_width,
-                text_y=y + bar_height * 0.72,
-                value_x=label_width + bar_width + 6,
+                value_y=y + LABEL_HEIGHT + 14,
+                value_x=bar_width + 6,
                 css_class=(get(row, css_class) if css_class else "") or "",
             )
         )
-    height = gap + len(rows) * (bar_height + gap)
     return BarChart(
         id=id,
         title=title,
         bars=bars,
         width=width,
-        height=height,
-        label_width=label_width,
-        bar_height=bar_height,
+        height=len(rows) * row_height,
+        bar_height=BAR_HEIGHT,
     )
