@@ -70,7 +70,8 @@ class PageProblems:
             self.static_failures.append(f"{response.status} {response.url}")
 
     def _on_request_failed(self, request):
-        if "/static/" in request.url:
+        # ERR_ABORTED: the page moved on (a click, a goto) before the file arrived; not a fault.
+        if "/static/" in request.url and "ERR_ABORTED" not in (request.failure or ""):
             self.static_failures.append(f"{request.failure} {request.url}")
 
     def check(self):
