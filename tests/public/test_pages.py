@@ -346,3 +346,13 @@ def test_not_found_page_is_styled(client, db):
     assert response.status_code == 404
     assert "govuk-template" in response.content.decode()
     assert "Page not found" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request_context(rf):
+    from django.views.defaults import server_error
+
+    response = server_error(rf.get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Sorry, there is a problem with the service" in html
+    assert "govuk-template" in html
