@@ -216,14 +216,15 @@ def finding_detail(request, pk):
             {
                 "kind": "update",
                 "on": update.written_on,
-                "at": None,
+                "at": update.created_at,
                 "organisation": update.organisation,
                 "update": update,
                 "verified": False,
             }
             for update in updates
         ],
-        key=lambda entry: entry["on"],
+        # Same day: in the order they were recorded (an update before the change it caused).
+        key=lambda entry: (entry["on"], entry["at"]),
         reverse=True,
     )
     return render(

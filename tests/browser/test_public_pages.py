@@ -56,7 +56,7 @@ def test_finding_search_filters_and_finding_page(page, public_world):
     assert page.get_by_label(re.compile(r"^In progress")).is_checked()
 
     page.locator(".app-results__item a").first.click()
-    assert page.locator(".govuk-caption-l").inner_text() == "Recommendation R1"
+    assert page.locator("h1").inner_text() == "Recommendation R1"
     assert "Self-reported by the organisation" in page.content()
     assert "A new use of force board met in March." in page.content()
     assert "INTERNAL-ONLY" not in page.content()
@@ -78,7 +78,7 @@ def test_inspection_page_and_its_links(page, public_world):
 
     page.goto(f"/inspections/{inspection.slug}/")
     page.get_by_role("link", name=re.compile(r"^AFI1")).click()
-    assert page.locator(".govuk-caption-l").inner_text() == "Area for improvement AFI1"
+    assert page.locator("h1").inner_text() == "Area for improvement AFI1"
 
 
 def test_about_and_not_found_pages(page, db):
