@@ -26,7 +26,25 @@ class User(AbstractUser):
 
     @property
     def is_inspector(self):
-        return self.inspectorate_id is not None
+        """Inspectors review and decide; administrators may do whatever inspectors do."""
+        return self.is_active and (self.inspectorate_id is not None or self.is_superuser)
+
+    def organisation_ids(self) -> frozenset[int]:
+        """The organisations this person reports for (one query, then remembered)."""
+        if not hasattr(self, "_organisation_ids"):
+            rows = self.memberships.values_list("organisation_id", "is_lead")
+            self._organisation_ids = frozenset(org for org, _ in rows)
+            self._lead_organisation_ids = frozenset(org for org, lead in rows if lead)
+        return self._organisation_ids
+
+    def lead_organisation_ids(self) -> frozenset[int]:
+        """The organisations this person leads for: submits for closure, publishes section 55."""
+        self.organisation_ids()
+        return self._lead_organisation_ids
+
+    @property
+    def is_organisation_user(self):
+        return self.is_active and bool(self.organisation_ids())
 
     def display_name(self):
         return self.get_full_name() or self.username

@@ -179,6 +179,22 @@ class AssignmentQuerySet(models.QuerySet):
         """What is addressed to the body, including what was addressed to its predecessors."""
         return self.filter(organisation_id__in=organisation.lineage_ids())
 
+    def visible_to(self, user):
+        """What a signed-in person may see beyond the public pages.
+
+        Inspectors see every item, published or not. An organisation's people see the published
+        items addressed to their organisations (and to the bodies those succeeded); nobody else
+        sees anything here.
+        """
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_inspector:
+            return self.all()
+        organisation_ids = set()
+        for organisation in Organisation.objects.filter(pk__in=user.organisation_ids()):
+            organisation_ids |= organisation.lineage_ids()
+        return self.published().filter(organisation_id__in=organisation_ids)
+
 
 class Assignment(models.Model):
     """One addressee's own tracking of a finding: its status, due date and history.
