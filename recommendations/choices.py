@@ -77,3 +77,9 @@ class Section55Action(models.TextChoices):
     TAKEN = "taken", "Action has been taken"
     WILL_BE_TAKEN = "will_be_taken", "Action will be taken"
     NONE = "none", "No action, with reasons"
+
+
+class ProposalStatus(models.TextChoices):
+    PENDING = "pending", "Awaiting a decision"
+    AGREED = "agreed", "Agreed"
+    REFUSED = "refused", "Refused"

@@ -13,6 +13,7 @@ from recommendations.choices import (
     SELF_REPORTED_STATUSES,
     Channel,
     FindingKind,
+    ProposalStatus,
     Section55Action,
     SelfAssessment,
     Source,
@@ -281,6 +282,60 @@ class Assignment(models.Model):
         return self.is_active and self.due_date is not None and self.due_date >= today
 
 
+class DueDateProposal(models.Model):
+    """An addressee asks for a new due date, with a reason; an inspector agrees or refuses."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="due_date_proposals"
+    )
+    proposed_due_date = models.DateField()
+    reason = models.TextField()
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(default=timezone.now)
+    status = models.CharField(
+        max_length=20, choices=ProposalStatus.choices, default=ProposalStatus.PENDING
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                name="duedateproposal_one_pending_per_assignment",
+                fields=["assignment"],
+                condition=Q(status="pending"),
+            ),
+            models.CheckConstraint(
+                name="duedateproposal_status_valid", condition=Q(status__in=ProposalStatus.values)
+            ),
+            models.CheckConstraint(
+                name="duedateproposal_decided_when_not_pending",
+                condition=(Q(status="pending") & Q(decided_at__isnull=True))
+                | (~Q(status="pending") & Q(decided_at__isnull=False)),
+            ),
+            models.CheckConstraint(
+                name="duedateproposal_reason_not_blank", condition=~Q(reason="")
+            ),
+        ]
+        indexes = [
+            # The review queue: pending proposals, oldest first.
+            models.Index(
+                fields=["proposed_at"],
+                name="duedateproposal_pending_idx",
+                condition=Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self):
+        return f"New due date {self.proposed_due_date:%d %B %Y} for {self.assignment}"
+
+
 class StatusChange(models.Model):
     """An append-only row per status change of an assignment: from, to, when, who, why."""
 
@@ -419,10 +474,14 @@ class Section55Response(models.Model):
         related_name="section55_responses",
         limit_choices_to={"kind": "local_policing_body"},
     )
-    received_on = models.DateField(null=True, blank=True)
+    received_on = models.DateField(
+        null=True, blank=True, help_text="Set when the response is published; empty while a draft."
+    )
     url = models.URLField("link", max_length=500, blank=True)
     text = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # Bumped on every save of the draft; a form built from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     class Meta:
         ordering = ["inspection", "local_policing_body__name"]

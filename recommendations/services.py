@@ -8,7 +8,6 @@ none of them writes ``Assignment.status`` itself. Each status change writes its
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
 from audit.services import log_action
@@ -71,6 +70,39 @@ def assignment_check_transition(
         raise TransitionError("Only a finding closed as superseded has a superseding finding.")
 
 
+class StaleEditError(DomainError):
+    """Someone else changed the item since the person loaded it; nothing was saved."""
+
+    def __init__(self, assignment: Assignment, since_version: int):
+        self.assignment = assignment
+        self.changes = list(
+            assignment.status_changes.select_related("changed_by").order_by("-changed_at")[:3]
+        )
+        latest = self.changes[0] if self.changes else None
+        message = (
+            "Someone else changed this item while you were working on it, so your change was "
+            f"not saved. It is now “{Status(assignment.status).label}”"
+        )
+        if latest is not None:
+            who = latest.changed_by.display_name() if latest.changed_by else "the tracker"
+            when = timezone.localtime(latest.changed_at)
+            message += f": changed by {who} on {when:%d %B %Y at %H:%M}"
+            if latest.note:
+                message += f" (“{latest.note}”)"
+        if assignment.due_date:
+            message += f". Its due date is {assignment.due_date:%d %B %Y}"
+        message += ". Check the item, then make your change again."
+        super().__init__(message)
+
+
+def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
+    locked = Assignment.objects.select_for_update(of=("self",)).select_related("finding")
+    locked = locked.get(pk=assignment.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleEditError(locked, expected_version)
+    return locked
+
+
 @transaction.atomic
 def assignment_change_status(
     *,
@@ -81,9 +113,14 @@ def assignment_change_status(
     superseded_by: Finding | None = None,
     channel: str = Channel.WEB,
     at=None,
+    expected_version: int | None = None,
 ) -> Assignment:
-    """Move one addressee's finding to ``to_status`` and record who, when and why."""
-    locked = Assignment.objects.select_for_update().select_related("finding").get(pk=assignment.pk)
+    """Move one addressee's finding to ``to_status`` and record who, when and why.
+
+    With ``expected_version`` (what the person's form was built from), a change made by someone
+    else in between is refused with ``StaleEditError`` rather than silently overwritten.
+    """
+    locked = _lock(assignment, expected_version)
     assignment_check_transition(
         assignment=locked, to_status=to_status, note=note, superseded_by=superseded_by
     )
@@ -96,9 +133,8 @@ def assignment_change_status(
     locked.status = to_status
     locked.superseded_by = superseded_by
     locked.status_changed_at = at
-    locked.version = F("version") + 1
+    locked.version += 1
     locked.save(update_fields=["status", "superseded_by", "status_changed_at", "version"])
-    locked.refresh_from_db(fields=["version"])
     StatusChange.objects.create(
         assignment=locked,
         from_status=from_status,
@@ -112,30 +148,45 @@ def assignment_change_status(
     return locked
 
 
-def assignment_start(*, assignment, user=None, note="", channel=Channel.WEB):
+def assignment_start(*, assignment, user=None, note="", channel=Channel.WEB, **options):
     return assignment_change_status(
-        assignment=assignment, to_status=Status.IN_PROGRESS, user=user, note=note, channel=channel
+        assignment=assignment,
+        to_status=Status.IN_PROGRESS,
+        user=user,
+        note=note,
+        channel=channel,
+        **options,
     )
 
 
-def assignment_submit_for_closure(*, assignment, user=None, note, channel=Channel.WEB):
+def assignment_submit_for_closure(*, assignment, user=None, note, channel=Channel.WEB, **options):
     if not note.strip():
         raise TransitionError("Describe what was done and the evidence for it.")
     return assignment_change_status(
-        assignment=assignment, to_status=Status.SUBMITTED, user=user, note=note, channel=channel
+        assignment=assignment,
+        to_status=Status.SUBMITTED,
+        user=user,
+        note=note,
+        channel=channel,
+        **options,
     )
 
 
-def assignment_return(*, assignment, user=None, note, channel=Channel.WEB):
+def assignment_return(*, assignment, user=None, note, channel=Channel.WEB, **options):
     if assignment.status != Status.SUBMITTED:
         raise TransitionError("Only a finding submitted for closure can be returned.")
     return assignment_change_status(
-        assignment=assignment, to_status=Status.IN_PROGRESS, user=user, note=note, channel=channel
+        assignment=assignment,
+        to_status=Status.IN_PROGRESS,
+        user=user,
+        note=note,
+        channel=channel,
+        **options,
     )
 
 
 def assignment_close(
-    *, assignment, outcome, user=None, note, superseded_by=None, channel=Channel.WEB
+    *, assignment, outcome, user=None, note, superseded_by=None, channel=Channel.WEB, **options
 ):
     if outcome not in CLOSED_STATUSES:
         raise TransitionError(f"“{outcome}” is not a way of closing a finding.")
@@ -146,31 +197,41 @@ def assignment_close(
         note=note,
         superseded_by=superseded_by,
         channel=channel,
+        **options,
     )
 
 
-def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB):
+def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB, **options):
     if assignment.status not in CLOSED_STATUSES:
         raise TransitionError("Only a closed finding can be reopened.")
     return assignment_change_status(
-        assignment=assignment, to_status=Status.IN_PROGRESS, user=user, note=note, channel=channel
+        assignment=assignment,
+        to_status=Status.IN_PROGRESS,
+        user=user,
+        note=note,
+        channel=channel,
+        **options,
     )
 
 
 @transaction.atomic
 def assignment_set_due_date(
-    *, assignment: Assignment, due_date: date | None, user=None, reason: str
+    *,
+    assignment: Assignment,
+    due_date: date | None,
+    user=None,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Assignment:
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
-    locked = Assignment.objects.select_for_update().get(pk=assignment.pk)
+    locked = _lock(assignment, expected_version)
     if locked.due_date == due_date:
         return locked
     previous = locked.due_date
     locked.due_date = due_date
-    locked.version = F("version") + 1
+    locked.version += 1
     locked.save(update_fields=["due_date", "version"])
-    locked.refresh_from_db(fields=["version"])
     log_action(
         action="recommendations.assignment.due_date_changed",
         obj=locked,
