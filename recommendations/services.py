@@ -20,13 +20,17 @@ from recommendations.choices import (
     TRANSITIONS,
     Channel,
     FindingKind,
+    ProposalStatus,
     SelfAssessment,
     Source,
     Status,
 )
+from recommendations.evidence import check_evidence_file
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
+    DueDateProposal,
+    EvidenceFile,
     Finding,
     ProgressUpdate,
     Section55Response,
@@ -275,8 +279,12 @@ def progress_update_add(
     written_on: date | None = None,
     publish: bool = False,
     channel: str = Channel.WEB,
+    evidence=(),
 ) -> ProgressUpdate:
-    """Record progress. The first update of an open finding moves it to "in progress"."""
+    """Record progress. The first update of an open finding moves it to "in progress".
+
+    ``evidence`` holds uploaded files already accepted by ``evidence.check_evidence_file``.
+    """
     if not narrative.strip():
         raise DomainError("Describe the progress made.")
     SelfAssessment(self_assessment)
@@ -289,6 +297,15 @@ def progress_update_add(
         self_assessment=self_assessment,
         is_published=publish,
     )
+    for upload in evidence:
+        kind = check_evidence_file(upload)
+        EvidenceFile.objects.create(
+            update=update,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=kind.content_type,
+            size=upload.size,
+        )
     # Read the status afresh: the caller's copy may predate an earlier update.
     current = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if current.status == Status.OPEN:
@@ -379,3 +396,180 @@ def section55_record_response(
         data={"received_on": received_on.isoformat(), "url": response.url},
     )
     return response
+
+
+@transaction.atomic
+def assignment_submit_with_evidence(
+    *,
+    assignment: Assignment,
+    user,
+    note: str,
+    evidence=(),
+    publish: bool = True,
+    expected_version: int | None = None,
+) -> Assignment:
+    """An organisation says it is done: the evidence goes on an update, then the status moves.
+
+    Both happen in one transaction, so a refused move leaves no orphan update behind.
+    """
+    locked = _lock(assignment, expected_version)
+    assignment_check_transition(assignment=locked, to_status=Status.SUBMITTED, note=note)
+    progress_update_add(
+        assignment=locked,
+        author=user,
+        narrative=note,
+        self_assessment=SelfAssessment.COMPLETE,
+        publish=publish,
+        evidence=evidence,
+    )
+    return assignment_submit_for_closure(
+        assignment=locked, user=user, note=note, expected_version=locked.version
+    )
+
+
+@transaction.atomic
+def due_date_propose(
+    *, assignment: Assignment, user, proposed_due_date: date, reason: str
+) -> DueDateProposal:
+    locked = _lock(assignment, None)
+    if not reason.strip():
+        raise DomainError("Give the reason for the new due date.")
+    if not locked.is_active:
+        raise DomainError("A closed item has no due date to move.")
+    if proposed_due_date <= timezone.localdate():
+        raise DomainError("The new due date must be in the future.")
+    if proposed_due_date == locked.due_date:
+        raise DomainError("That is already the due date.")
+    if locked.due_date_proposals.filter(status=ProposalStatus.PENDING).exists():
+        raise DomainError("A new due date has already been proposed and awaits a decision.")
+    proposal = DueDateProposal.objects.create(
+        assignment=locked,
+        proposed_due_date=proposed_due_date,
+        reason=reason.strip(),
+        proposed_by=user,
+    )
+    log_action(
+        action="recommendations.due_date.proposed",
+        obj=locked,
+        actor=user,
+        data={"proposed": proposed_due_date.isoformat(), "reason": proposal.reason},
+    )
+    return proposal
+
+
+@transaction.atomic
+def due_date_decide(
+    *, proposal: DueDateProposal, user, agree: bool, note: str = ""
+) -> DueDateProposal:
+    """Agree (the due date moves, logged) or refuse (with a reason) a proposed due date."""
+    locked = DueDateProposal.objects.select_for_update().get(pk=proposal.pk)
+    if locked.status != ProposalStatus.PENDING:
+        raise DomainError("This proposal has already been decided.")
+    if not agree and not note.strip():
+        raise DomainError("Say why the new due date is refused.")
+    locked.status = ProposalStatus.AGREED if agree else ProposalStatus.REFUSED
+    locked.decided_by = user
+    locked.decided_at = timezone.now()
+    locked.decision_note = note.strip()
+    locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    if agree:
+        assignment_set_due_date(
+            assignment=locked.assignment,
+            due_date=locked.proposed_due_date,
+            user=user,
+            reason=f"Agreed on request: {locked.reason}",
+        )
+    log_action(
+        action=f"recommendations.due_date.{locked.status}",
+        obj=locked.assignment,
+        actor=user,
+        data={"proposed": locked.proposed_due_date.isoformat(), "note": locked.decision_note},
+    )
+    return locked
+
+
+class StaleDraftError(DomainError):
+    """The section 55 draft changed since the form was loaded."""
+
+
+@transaction.atomic
+def section55_save_draft(
+    *,
+    response: Section55Response,
+    user,
+    text: str,
+    url: str = "",
+    statements: dict | None = None,
+    expected_version: int | None = None,
+) -> Section55Response:
+    """Keep the local policing body's draft response: text, link and per-recommendation lines.
+
+    ``statements`` maps a recommendation (``Finding``) to ``(action, text)``; an empty text
+    removes that line.
+    """
+    locked = Section55Response.objects.select_for_update().get(pk=response.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleDraftError(
+            "Someone else saved this response while you were working on it, so your changes "
+            "were not saved. The page now shows their version: make your changes again."
+        )
+    if locked.received_on is not None:
+        raise DomainError("This response has been published and can no longer be changed.")
+    if not locked.inspection.is_published:
+        raise DomainError("A section 55 response is due only once the report is published.")
+    locked.text = text.strip()
+    locked.url = url.strip()
+    locked.version += 1
+    locked.save(update_fields=["text", "url", "version"])
+    for finding, (action, statement_text) in (statements or {}).items():
+        if finding.inspection_id != locked.inspection_id or (
+            finding.kind != FindingKind.RECOMMENDATION
+        ):
+            raise DomainError(f"{finding.reference} is not a recommendation of this report.")
+        if statement_text.strip():
+            locked.statements.update_or_create(
+                finding=finding, defaults={"action": action, "text": statement_text.strip()}
+            )
+        else:
+            locked.statements.filter(finding=finding).delete()
+    log_action(action="recommendations.section55.draft_saved", obj=locked, actor=user, data={})
+    return locked
+
+
+@transaction.atomic
+def section55_publish(
+    *, response: Section55Response, user, expected_version: int | None = None
+) -> Section55Response:
+    """Publish the draft: it needs its text or link and a statement for every recommendation."""
+    locked = Section55Response.objects.select_for_update().get(pk=response.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise StaleDraftError(
+            "Someone else saved this response after you loaded it. Check their version, then "
+            "publish again."
+        )
+    if locked.received_on is not None:
+        raise DomainError("This response has already been published.")
+    if not (locked.text or locked.url):
+        raise DomainError("Write the response, or give the link to where it is published.")
+    answered = set(locked.statements.values_list("finding_id", flat=True))
+    missing = [
+        f.reference
+        for f in locked.inspection.findings.filter(kind=FindingKind.RECOMMENDATION)
+        if f.pk not in answered
+    ]
+    if missing:
+        raise DomainError(
+            "Say what has been or will be done, or why nothing will, for every recommendation: "
+            + ", ".join(missing)
+            + " still need a statement."
+        )
+    locked.received_on = timezone.localdate()
+    locked.version += 1
+    locked.save(update_fields=["received_on", "version"])
+    log_action(
+        action="recommendations.section55.published",
+        obj=locked,
+        actor=user,
+        data={"received_on": locked.received_on.isoformat()},
+    )
+    return locked
