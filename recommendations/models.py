@@ -191,10 +191,33 @@ class AssignmentQuerySet(models.QuerySet):
             return self.none()
         if user.is_inspector:
             return self.all()
+        return self.addressed_to_members_of(user)
+
+    def addressed_to_members_of(self, user, *, lead=False):
+        """Published items of the person's organisations (only those they lead, with ``lead``),
+        including what was addressed to the bodies those organisations succeeded."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
         organisation_ids = set()
-        for organisation in Organisation.objects.filter(pk__in=user.organisation_ids()):
+        for organisation in Organisation.objects.filter(pk__in=chosen):
             organisation_ids |= organisation.lineage_ids()
         return self.published().filter(organisation_id__in=organisation_ids)
+
+    def decidable_by(self, user):
+        """Items an inspector may decide on: those of reports their inspectorate led or joined.
+        Administrators may decide on any."""
+        if not user.is_authenticated or not user.is_active:
+            return self.none()
+        if user.is_superuser:
+            return self.all()
+        if user.inspectorate_id is None:
+            return self.none()
+        theirs = Inspection.objects.filter(
+            Q(lead_inspectorate_id=user.inspectorate_id)
+            | Q(partner_inspectorates=user.inspectorate_id)
+        )
+        return self.filter(finding__inspection__in=theirs.values("pk"))
 
 
 class Assignment(models.Model):

@@ -44,3 +44,8 @@ def is_overdue(assignment):
 @register.filter
 def percent(value):
     return "\N{EN DASH}" if value is None else f"{value}%"
+
+
+@register.filter
+def get_item(mapping, key):
+    return mapping.get(key)

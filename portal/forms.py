@@ -1,0 +1,174 @@
+"""Forms of the organisation portal. Each carries the version it was built from, so that a save
+made after someone else's change is refused rather than overwriting it."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from recommendations.choices import Section55Action, SelfAssessment
+from recommendations.evidence import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, check_evidence_file
+
+MAX_FILES = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once, each checked by its content."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > MAX_FILES:
+            raise ValidationError(f"Choose {MAX_FILES} files or fewer at a time.")
+        errors = []
+        for upload in files:
+            try:
+                check_evidence_file(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return list(files)
+
+
+class VersionedForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class ProgressUpdateForm(VersionedForm):
+    narrative = forms.CharField(
+        label="What has been done since the last update?",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe the progress made"},
+    )
+    self_assessment = forms.ChoiceField(
+        label="How is it going?",
+        choices=SelfAssessment.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how it is going"},
+    )
+    publish = forms.TypedChoiceField(
+        label="Who can see this update?",
+        choices=[
+            ("yes", "Everyone: publish it on the public timeline"),
+            ("no", "Only your organisation and the inspectorate"),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who can see this update"},
+    )
+    evidence = EvidenceField(
+        label="Evidence (optional)",
+        required=False,
+        help_text=f"{ALLOWED_DESCRIPTION} files. Evidence is never public.",
+    )
+
+
+class DueDateProposalForm(VersionedForm):
+    proposed_due_date = forms.DateField(
+        label="New due date",
+        help_text="For example, 31/3/2027",
+        error_messages={
+            "required": "Enter the new due date",
+            "invalid": "Enter the new due date as a real date, for example 31/3/2027",
+        },
+    )
+    reason = forms.CharField(
+        label="Why is a new due date needed?",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason for the new due date"},
+    )
+
+
+class SubmitForClosureForm(VersionedForm):
+    note = forms.CharField(
+        label="What was done, and how does the evidence show it?",
+        help_text="This statement is published on the public timeline; the files are not.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Describe what was done and the evidence for it"},
+    )
+    evidence = EvidenceField(
+        label="Evidence",
+        help_text=f"{ALLOWED_DESCRIPTION} files, at least one.",
+        error_messages={"required": "Choose at least one evidence file"},
+    )
+
+
+class Section55Form(forms.Form):
+    """The response, with an action and a statement per recommendation of the report."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    text = forms.CharField(
+        label="Your response",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="Your comments and the chief officer's comments on the report.",
+    )
+    url = forms.URLField(
+        label="Link to the response on your website (optional)",
+        required=False,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a full web address, like https://www.example.org/"},
+    )
+
+    def __init__(self, *args, recommendations=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.recommendations = list(recommendations)
+        for finding in self.recommendations:
+            self.fields[f"action_{finding.pk}"] = forms.ChoiceField(
+                label=f"What about {finding.reference}?",
+                choices=Section55Action.choices,
+                widget=forms.RadioSelect,
+                required=False,
+            )
+            self.fields[f"statement_{finding.pk}"] = forms.CharField(
+                label=f"Statement on {finding.reference}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 3}),
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        for finding in self.recommendations:
+            action = cleaned.get(f"action_{finding.pk}")
+            statement = (cleaned.get(f"statement_{finding.pk}") or "").strip()
+            if statement and not action:
+                self.add_error(
+                    f"action_{finding.pk}",
+                    f"Select whether action has been taken, will be taken or not, "
+                    f"for {finding.reference}",
+                )
+            if action and not statement:
+                self.add_error(
+                    f"statement_{finding.pk}", f"Write the statement on {finding.reference}"
+                )
+        return cleaned
+
+    def statements(self):
+        return {
+            finding: (
+                self.cleaned_data.get(f"action_{finding.pk}") or "",
+                self.cleaned_data.get(f"statement_{finding.pk}") or "",
+            )
+            for finding in self.recommendations
+        }
+
+    def rows(self):
+        """Each recommendation with its two fields, for the template."""
+        return [
+            (finding, self[f"action_{finding.pk}"], self[f"statement_{finding.pk}"])
+            for finding in self.recommendations
+        ]

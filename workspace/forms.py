@@ -1,0 +1,127 @@
+"""Forms of the inspector workspace: every decision carries its reason and the version seen."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from inspections.models import Organisation
+from recommendations.choices import Status
+from recommendations.models import Finding
+
+ACCEPT = "accept"
+RETURN = "return"
+NOT_IMPLEMENTED = "not_implemented"
+SUPERSEDED = "superseded"
+NO_LONGER_RELEVANT = "no_longer_relevant"
+REOPEN = "reopen"
+
+DECISIONS = {
+    ACCEPT: ("Accept: closed as complete (verified)", Status.CLOSED_COMPLETE),
+    RETURN: ("Return with comments: back to in progress", Status.IN_PROGRESS),
+    NOT_IMPLEMENTED: ("Close as not implemented", Status.CLOSED_NOT_IMPLEMENTED),
+    SUPERSEDED: ("Close as superseded by a newer finding", Status.CLOSED_SUPERSEDED),
+    NO_LONGER_RELEVANT: ("Close as no longer relevant", Status.CLOSED_NO_LONGER_RELEVANT),
+    REOPEN: ("Reopen: back to in progress", Status.IN_PROGRESS),
+}
+
+
+class DecisionForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    decision = forms.ChoiceField(
+        label="Your decision",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select your decision"},
+    )
+    superseded_by = forms.CharField(
+        label="Reference of the superseding finding",
+        required=False,
+        help_text="Only when closing as superseded. For example: met-custody-2025/R1 "
+        "(the report's address name, a slash, the reference).",
+    )
+    note = forms.CharField(
+        label="Reason",
+        help_text="Published on the item's timeline, for example “Authorised for closure on "
+        "the basis of ...”.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Give the reason for your decision"},
+    )
+
+    def __init__(self, *args, allowed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(key, DECISIONS[key][0]) for key in allowed]
+
+    def clean_superseded_by(self):
+        value = self.cleaned_data.get("superseded_by", "").strip()
+        if not value:
+            return None
+        slug, _, reference = value.rpartition("/")
+        finding = (
+            Finding.objects.filter(inspection__slug=slug, reference__iexact=reference)
+            .select_related("inspection")
+            .first()
+        )
+        if finding is None:
+            raise ValidationError(
+                "No finding has that reference. Write the report's address name, a slash and "
+                "the reference, for example met-custody-2025/R1"
+            )
+        return finding
+
+    def clean(self):
+        cleaned = super().clean()
+        missing = not cleaned.get("superseded_by") and "superseded_by" not in self.errors
+        if cleaned.get("decision") == SUPERSEDED and missing:
+            self.add_error("superseded_by", "Enter the reference of the superseding finding")
+        return cleaned
+
+
+class DueDateDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("agree", "Agree the new due date"), ("refuse", "Refuse it")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select whether you agree"},
+    )
+    note = forms.CharField(
+        label="Reason",
+        required=False,
+        help_text="Needed when you refuse.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "refuse" and not cleaned.get("note", "").strip():
+            self.add_error("note", "Give the reason for refusing")
+        return cleaned
+
+
+class EngageEnterForm(forms.Form):
+    organisation = forms.ModelChoiceField(
+        label="Organisation",
+        queryset=Organisation.objects.filter(ceased_on__isnull=True).order_by("name"),
+        to_field_name="slug",
+        error_messages={"required": "Select the organisation"},
+    )
+    entered_on = forms.DateField(
+        label="Date it moved into Engage",
+        help_text="For example, 31/3/2026",
+        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reasons"},
+    )
+
+
+class EngageLeaveForm(forms.Form):
+    left_on = forms.DateField(
+        label="Date it moved out of Engage",
+        help_text="For example, 31/3/2026",
+        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+    )
+    reasons = forms.CharField(
+        label="Reasons",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reasons"},
+    )

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from workspace import views
+
+app_name = "workspace"
+
+urlpatterns = [
+    path("", views.queue, name="queue"),
+    path("items/<int:pk>/", views.item_detail, name="item"),
+    path("items/<int:pk>/decide/", views.decide, name="decide"),
+    path("proposals/<int:pk>/", views.decide_due_date, name="proposal"),
+    path("overdue/", views.overdue, name="overdue"),
+    path("engage/", views.engage, name="engage"),
+    path("engage/enter/", views.engage_enter_view, name="engage-enter"),
+    path("engage/<int:pk>/leave/", views.engage_leave_view, name="engage-leave"),
+]
