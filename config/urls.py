@@ -13,5 +13,6 @@ public_urlpatterns = recommendations.urls.urlpatterns + inspections.urls.urlpatt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/", include("accounts.urls")),
     path("", include((public_urlpatterns, "public"))),
 ]

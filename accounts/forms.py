@@ -1,0 +1,78 @@
+"""Django's authentication forms with the GOV.UK Design System's labels and error messages."""
+
+from django import forms
+from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+STRONG_ENOUGH_HINT = (
+    "Use at least 8 characters. Do not use only numbers, a common password or one like your "
+    "name or username."
+)
+
+
+def _require(field, message):
+    field.error_messages["required"] = message
+
+
+class SignInForm(auth_forms.AuthenticationForm):
+    error_messages = {
+        "invalid_login": "Enter a correct username and password",
+        "inactive": "This account is inactive",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        _require(self.fields["username"], "Enter your username")
+        _require(self.fields["password"], "Enter your password")
+
+    def clean(self):
+        # A wrong username or password is shown at the username, so that the error summary
+        # links to a field and the field keeps what was typed (the password never).
+        try:
+            return super().clean()
+        except ValidationError as error:
+            self.add_error("username", error)
+            return self.cleaned_data
+
+
+class PasswordResetForm(auth_forms.PasswordResetForm):
+    email = forms.EmailField(
+        label="Email address",
+        max_length=254,
+        error_messages={
+            "required": "Enter your email address",
+            "invalid": "Enter an email address in the correct format, like name@example.com",
+        },
+    )
+
+
+class _NewPasswordMixin:
+    error_messages = {"password_mismatch": "The passwords do not match"}
+
+    def _set_new_password_fields(self):
+        new1, new2 = self.fields["new_password1"], self.fields["new_password2"]
+        new1.label, new1.help_text = "New password", STRONG_ENOUGH_HINT
+        new2.label, new2.help_text = "Confirm your new password", ""
+        _require(new1, "Enter a new password")
+        _require(new2, "Enter your new password again")
+
+
+class SetPasswordForm(_NewPasswordMixin, auth_forms.SetPasswordForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._set_new_password_fields()
+
+
+class PasswordChangeForm(_NewPasswordMixin, auth_forms.PasswordChangeForm):
+    error_messages = {
+        **_NewPasswordMixin.error_messages,
+        "password_incorrect": "Your current password is not correct",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "Current password"
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        _require(self.fields["old_password"], "Enter your current password")
+        self._set_new_password_fields()

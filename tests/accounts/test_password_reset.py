@@ -1,0 +1,145 @@
+"""Resetting a forgotten password by email, without telling anyone which addresses have accounts."""
+
+import re
+
+import pytest
+from django.core import mail
+
+from tests.accounts.conftest import text
+
+RESET = "/account/password-reset/"
+LINK = re.compile(r"(https?)://([^/\s]+)(/account/reset/[^/\s]+/[^/\s]+/)")
+
+
+@pytest.fixture
+def met_user_with_email(met_user):
+    met_user.email = "Met.User@example.gov.uk"
+    met_user.first_name, met_user.last_name = "Alex", "Morgan"
+    met_user.save()
+    return met_user
+
+
+def test_reset_page_is_a_govuk_form(client, db):
+    response = client.get(RESET)
+
+    html = response.content.decode()
+    assert "<title>Reset your password \N{EN DASH}" in html
+    assert '<label class="govuk-label govuk-label--s" for="id_email">Email address</label>' in html
+    assert 'type="email"' in html
+    assert 'autocomplete="email"' in html
+
+
+def test_emailed_link_sets_a_new_password_to_sign_in_with(client, met_user_with_email):
+    response = client.post(RESET, {"email": "met.user@example.gov.uk"})
+
+    assert response.status_code == 302
+    assert response["Location"] == "/account/password-reset/sent/"
+    assert len(mail.outbox) == 1
+    email = mail.outbox[0]
+    assert email.to == ["Met.User@example.gov.uk"]
+    assert email.subject == "Reset your password for the Inspection Recommendations Tracker"
+    assert email.body.startswith("Hello Alex Morgan,\n")
+    assert "Your username is met." in email.body
+    assert "The link works once and expires after 3 days." in email.body
+    assert "<" not in email.body and "&" not in email.body
+    scheme, host, path = LINK.search(email.body).groups()
+    assert (scheme, host) == ("http", "testserver")
+
+    # Django moves the token from the address into the session before showing the form.
+    response = client.get(path, follow=True)
+    assert response.redirect_chain[-1][0].endswith("/set-password/")
+    assert "Choose a new password" in text(response)
+    set_password = response.redirect_chain[-1][0]
+    response = client.post(
+        set_password,
+        {"new_password1": "a-new-long-passphrase", "new_password2": "a-new-long-passphrase"},
+    )
+    assert response["Location"] == "/account/reset/done/"
+    assert "Your password has been changed" in text(client.get(response["Location"]))
+
+    old = client.post("/account/sign-in/", {"username": "met", "password": "pw-met-1"})
+    assert old.status_code == 200
+    new = client.post("/account/sign-in/", {"username": "met", "password": "a-new-long-passphrase"})
+    assert new["Location"] == "/account/"
+
+    # The link works once.
+    client.post("/account/sign-out/")
+    reused = client.get(path, follow=True)
+    assert "This link does not work" in text(reused)
+    assert "Ask for a new link" in text(reused)
+
+
+def test_link_is_built_from_the_host_of_the_request(client, settings, met_user_with_email):
+    settings.ALLOWED_HOSTS = ["tracker.example.gov.uk"]
+
+    client.post(
+        RESET,
+        {"email": "met.user@example.gov.uk"},
+        headers={"host": "tracker.example.gov.uk"},
+        secure=True,
+    )
+
+    scheme, host, _ = LINK.search(mail.outbox[0].body).groups()
+    assert (scheme, host) == ("https", "tracker.example.gov.uk")
+
+
+def test_unknown_address_gives_the_same_page_and_sends_nothing(client, met_user_with_email):
+    known = client.post(RESET, {"email": "met.user@example.gov.uk"}, follow=True)
+    mail.outbox.clear()
+
+    unknown = client.post(RESET, {"email": "nobody@example.gov.uk"}, follow=True)
+
+    assert mail.outbox == []
+    assert unknown.redirect_chain == known.redirect_chain
+    assert text(unknown) == text(known)
+    assert "If an account has the email address you entered" in text(unknown)
+
+
+def test_inactive_account_gets_no_email(client, met_user_with_email):
+    met_user_with_email.is_active = False
+    met_user_with_email.save()
+
+    response = client.post(RESET, {"email": "met.user@example.gov.uk"})
+
+    assert response["Location"] == "/account/password-reset/sent/"
+    assert mail.outbox == []
+
+
+@pytest.mark.parametrize(
+    ("email", "message"),
+    [
+        ("", "Enter your email address"),
+        ("not-an-address", "Enter an email address in the correct format, like name@example.com"),
+    ],
+)
+def test_missing_or_malformed_address_is_explained(client, db, email, message):
+    response = client.post(RESET, {"email": email})
+
+    assert response.status_code == 200
+    assert f'<a href="#id_email">{message}</a>' in response.content.decode()
+    assert mail.outbox == []
+
+
+def test_new_passwords_that_differ_or_are_weak_are_refused(client, met_user_with_email):
+    client.post(RESET, {"email": "met.user@example.gov.uk"})
+    _, _, path = LINK.search(mail.outbox[0].body).groups()
+    set_password = client.get(path)["Location"]
+
+    differ = client.post(
+        set_password,
+        {"new_password1": "a-new-long-passphrase", "new_password2": "another-passphrase"},
+    )
+    weak = client.post(set_password, {"new_password1": "12345678", "new_password2": "12345678"})
+
+    assert "The passwords do not match" in text(differ)
+    assert "This password is entirely numeric." in text(weak)
+    assert "12345678" not in weak.content.decode()
+    met_user_with_email.refresh_from_db()
+    assert met_user_with_email.check_password("pw-met-1")
+
+
+def test_a_made_up_link_does_not_work(client, met_user_with_email):
+    response = client.get("/account/reset/MQ/not-a-token/", follow=True)
+
+    assert "This link does not work" in text(response)
+    assert 'name="new_password1"' not in response.content.decode()
