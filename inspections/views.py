@@ -15,6 +15,7 @@ from recommendations.models import (
     Assignment,
     CauseOfConcern,
     Section55Response,
+    Section55Statement,
     section55_due_date,
 )
 from recommendations.services import section55_expected_bodies
@@ -167,7 +168,14 @@ def inspection_detail(request, slug):
     expected = list(section55_expected_bodies(inspection).order_by("name"))
     responses = {
         response.local_policing_body_id: response
-        for response in Section55Response.objects.filter(inspection=inspection)
+        for response in Section55Response.objects.filter(inspection=inspection).prefetch_related(
+            Prefetch(
+                "statements",
+                queryset=Section55Statement.objects.select_related("finding").order_by(
+                    "finding__position", "finding__reference"
+                ),
+            )
+        )
     }
     today = timezone.localdate()
     section55 = [

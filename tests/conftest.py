@@ -167,7 +167,11 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
     """
     from inspections.services import inspection_set_publication
     from recommendations.models import CauseOfConcern
-    from recommendations.services import assignment_start, progress_update_add
+    from recommendations.services import (
+        assignment_start,
+        progress_update_add,
+        section55_open_responses,
+    )
 
     cause = CauseOfConcern.objects.create(
         inspection=inspection,
@@ -185,6 +189,7 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
     )
     finding_add_addressees(finding=afi, organisations=[met])
     inspection.figures.create(label="CCTV cases reviewed", value=64)
+    section55_open_responses(inspection=inspection)
     met_item = recommendation.assignments.get(organisation=met)
     progress_update_add(
         assignment=met_item,
@@ -232,3 +237,39 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
         "embargoed": embargoed,
         "secret": secret,
     }
+
+
+@pytest.fixture
+def met_lead(met):
+    user = User.objects.create_user(username="met-lead", password="pw-met-lead-1")
+    Membership.objects.create(user=user, organisation=met, is_lead=True)
+    return user
+
+
+@pytest.fixture
+def mopac_lead(mopac):
+    user = User.objects.create_user(username="mopac-lead", password="pw-mopac-1")
+    Membership.objects.create(user=user, organisation=mopac, is_lead=True)
+    return user
+
+
+@pytest.fixture
+def other_inspector(db):
+    cqc = Inspectorate.objects.create(
+        slug="cqc", name="Care Quality Commission", abbreviation="CQC"
+    )
+    return User.objects.create_user(username="cqc-inspector", password="pw-cqc-1", inspectorate=cqc)
+
+
+@pytest.fixture
+def kent_item(inspection, kent):
+    """A published item addressed to Kent Police, in the same report as the Met's."""
+    finding = Finding.objects.create(
+        inspection=inspection,
+        kind=FindingKind.RECOMMENDATION,
+        reference="R2",
+        text="Kent Police should review its custody staffing.",
+        due_date=timezone.localdate() + timedelta(days=20),
+    )
+    (item,) = finding_add_addressees(finding=finding, organisations=[kent])
+    return item

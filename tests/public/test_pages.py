@@ -76,8 +76,8 @@ QUERIES = {
     "organisation": 9,
     # 1 inspection, 2 findings, 3 their items, 4 themes, 5 causes, 6 judgements,
     # 7 follow-ups (+1 per report in the series), 8 expected s55 bodies, 9 responses,
-    # 10 bodies inspected, 11 partners, 12 key figures
-    "inspection": 12,
+    # 10 their statements, 11 bodies inspected, 12 partners, 13 key figures
+    "inspection": 13,
     # 1 finding, 2 its items, 3 status changes, 4 published updates
     "finding": 4,
     # 1 status changes, 2 published updates
