@@ -422,9 +422,9 @@ def assignment_submit_with_evidence(
         publish=publish,
         evidence=evidence,
     )
-    return assignment_submit_for_closure(
-        assignment=locked, user=user, note=note, expected_version=locked.version
-    )
+    # The row stays locked in this transaction, so no one else's change can come in between;
+    # the update above may itself have moved an open item to "in progress".
+    return assignment_submit_for_closure(assignment=locked, user=user, note=note)
 
 
 @transaction.atomic
