@@ -151,6 +151,16 @@ def item_detail(request, pk):
     return _item_page(request, item, form)
 
 
+def _stale(request, item, form, error):
+    item.refresh_from_db()
+    form = DecisionForm(request.POST.copy(), allowed=allowed_decisions(item))
+    form.data["version"] = item.version
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, str(error))
+    return _item_page(request, item, form, status=409)
+
+
 @require_POST
 @inspector_required
 def decide(request, pk):
@@ -158,6 +168,11 @@ def decide(request, pk):
     if not _can_decide(request.user, item):
         raise PermissionDenied
     form = DecisionForm(request.POST, allowed=allowed_decisions(item))
+    seen = request.POST.get("version", "")
+    if seen.isdigit() and int(seen) != item.version:
+        # Checked before the choices: the item may have moved to a status where the choice
+        # made no longer exists. Nothing is saved; the reason typed stays in the form.
+        return _stale(request, item, form, StaleEditError(item, int(seen)))
     if not form.is_valid():
         return _item_page(request, item, form)
     decision = form.cleaned_data["decision"]
@@ -181,11 +196,7 @@ def decide(request, pk):
                 **common,
             )
     except StaleEditError as error:
-        form.add_error(None, str(error))
-        form.data = form.data.copy()
-        form.data["version"] = error.assignment.version
-        item.refresh_from_db()
-        return _item_page(request, item, form, status=409)
+        return _stale(request, item, form, error)
     except DomainError as error:
         form.add_error(None, str(error))
         return _item_page(request, item, form)
