@@ -1,0 +1,99 @@
+"""A local policing body's section 55 response, from draft to the public inspection page."""
+
+import pytest
+from django.urls import reverse
+
+from recommendations.services import section55_open_responses
+
+
+@pytest.fixture
+def response(public_world):
+    (awaited,) = section55_open_responses(inspection=public_world["inspection"])
+    return awaited
+
+
+def form_data(response, recommendation, **extra):
+    return {
+        "version": response.version,
+        "text": "The Mayor's Office welcomes the report.",
+        "url": "",
+        f"action_{recommendation.pk}": "will_be_taken",
+        f"statement_{recommendation.pk}": "A new oversight board will report quarterly.",
+        **extra,
+    }
+
+
+@pytest.mark.django_db
+def test_draft_then_publish_reaches_the_public_page(client, response, public_world, mopac_lead):
+    recommendation = public_world["recommendation"]
+    inspection_url = reverse("public:inspection-detail", args=[public_world["inspection"].slug])
+    client.force_login(mopac_lead)
+    url = reverse("portal:section55-edit", args=[response.pk])
+
+    saved = client.post(url, form_data(response, recommendation, save="draft"))
+    assert saved.status_code == 302
+    response.refresh_from_db()
+    assert response.received_on is None and response.statements.count() == 1
+    assert b"A new oversight board" not in client.get(inspection_url).content  # a draft is private
+
+    client.post(url, form_data(response, recommendation, publish="publish"))
+    response.refresh_from_db()
+    assert response.received_on is not None
+    public = client.get(inspection_url).content.decode()
+    assert "The Mayor&#x27;s Office welcomes the report." in public
+    assert (
+        "Action will be taken." in public
+        and "A new oversight board will report quarterly." in public
+    )
+    # Published: the portal shows it, and it can no longer be changed.
+    page = client.get(url)
+    assert "Published on" in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_publish_needs_a_statement_for_every_recommendation(
+    client, response, public_world, mopac_lead
+):
+    client.force_login(mopac_lead)
+    url = reverse("portal:section55-edit", args=[response.pk])
+    posted = client.post(
+        url, {"version": response.version, "text": "Our comments.", "publish": "publish"}
+    )
+    html = posted.content.decode()
+    assert "R1 still need a statement" in html
+    assert "Your draft has been saved, but it is not published yet." in html
+    response.refresh_from_db()
+    assert response.received_on is None and response.text == "Our comments."
+    # The form was rebased on the saved draft, so sending it again is not refused as stale.
+    assert f'value="{response.version}"' in html
+
+
+@pytest.mark.django_db
+def test_statement_needs_its_action(client, response, public_world, mopac_lead):
+    recommendation = public_world["recommendation"]
+    client.force_login(mopac_lead)
+    posted = client.post(
+        reverse("portal:section55-edit", args=[response.pk]),
+        form_data(response, recommendation, **{f"action_{recommendation.pk}": ""}),
+    )
+    assert "Select whether action has been taken" in posted.content.decode()
+    response.refresh_from_db()
+    assert response.text == ""
+
+
+@pytest.mark.django_db
+def test_two_people_saving_the_same_draft(client, response, public_world, mopac_lead):
+    recommendation = public_world["recommendation"]
+    client.force_login(mopac_lead)
+    url = reverse("portal:section55-edit", args=[response.pk])
+    first = form_data(response, recommendation, text="First person's text.")
+    second = form_data(response, recommendation, text="Second person's text.")
+    assert client.post(url, first).status_code == 302
+    refused = client.post(url, second)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved this response" in html
+    assert "First person&#x27;s text." in html  # what the other saved is shown
+    assert "Second person&#x27;s text." in html  # and what this person typed is kept
+    response.refresh_from_db()
+    assert response.text == "First person's text."
