@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "recommendations",
+    "portal",
+    "workspace",
 ]
 
 MIDDLEWARE = [
