@@ -47,6 +47,7 @@ from recommendations.services import (
 # The demo's "today": every date is computed from it, so the data does not drift with the
 # calendar. Overdue and not-yet-due are still computed at read time, as in real use.
 REFERENCE_DATE = date(2026, 11, 1)
+AWAITING_SECTION55_SLUG = "metropolitan-police-service-crime-data-integrity-2026"
 LONDON = ZoneInfo("Europe/London")
 MARKER_SLUG = "metropolitan-police-custody-2025"
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - documented demo accounts, DEBUG only
@@ -542,6 +543,7 @@ class DemoBuilder:
     def build(self):
         self.story_met_custody()
         self.story_met_child_protection()
+        self.story_met_awaiting_section55()
         self.generate_peel()
         self.generate_fire()
         self.generate_other_programmes()
@@ -865,6 +867,57 @@ class DemoBuilder:
         return planned
 
     # --- Story 1: Metropolitan Police custody, 2025 ----------------------------------------
+
+    def story_met_awaiting_section55(self):
+        """A recent Met report whose items are open and whose section 55 response MOPAC has yet
+        to write: what the demo accounts `met` and `mopac` can work on by hand."""
+        met = self.orgs["metropolitan-police-service"]
+        published_at = at(REFERENCE_DATE - timedelta(days=12), 9)
+        due = REFERENCE_DATE + timedelta(days=170)
+        self.add_inspection(
+            title="Metropolitan Police Service: crime data integrity inspection",
+            slug=AWAITING_SECTION55_SLUG,
+            programme="crime-data-integrity",
+            organisations=[met],
+            published_at=published_at,
+            fieldwork=(REFERENCE_DATE - timedelta(days=120), REFERENCE_DATE - timedelta(days=110)),
+            summary=demo(
+                "Inspectors examined how accurately the force records crime reported to it. "
+                "Recording of violent crime has improved, but too many reports of stalking and "
+                "harassment are still not recorded as crimes."
+            ),
+            figures=[("Crime reports audited", 1200, None), ("Crimes not recorded", 96, 1200)],
+            findings=[
+                FindingSpec(
+                    FindingKind.RECOMMENDATION,
+                    demo(
+                        "Within six months, the force should make sure that every report of "
+                        "stalking and harassment is recorded as a crime when it should be."
+                    ),
+                    ("crime-recording", "victims"),
+                    [met],
+                    due_date=due,
+                    deadline_wording="within six months",
+                ),
+                FindingSpec(
+                    FindingKind.RECOMMENDATION,
+                    demo(
+                        "Within six months, the force should audit its crime recording "
+                        "decisions each month and act on what the audits find."
+                    ),
+                    ("crime-recording", "leadership-and-governance"),
+                    [met],
+                    due_date=due,
+                    deadline_wording="within six months",
+                ),
+                FindingSpec(
+                    FindingKind.AREA_FOR_IMPROVEMENT,
+                    demo("Call handlers do not always record the victim's vulnerability."),
+                    ("crime-recording", "victims"),
+                    [met],
+                ),
+            ],
+        )
 
     def story_met_custody(self):
         met = self.orgs["metropolitan-police-service"]
@@ -1730,6 +1783,8 @@ class DemoBuilder:
         recommendations = {}
         for response in responses:
             inspection = response.inspection
+            if inspection.slug == AWAITING_SECTION55_SLUG:
+                continue  # left for the demo account `mopac` to answer
             published_on = inspection.published_on
             due = section55_due_date(published_on)
             roll = rng.random()
