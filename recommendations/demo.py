@@ -1890,8 +1890,13 @@ class DemoBuilder:
         def user(username, **extra):
             account = User.objects.filter(username=username).first()
             if account is None:
+                # example.org addresses: password reset and reminders can be tried by hand,
+                # and print on the console in development.
                 account = User.objects.create_user(
-                    username=username, password=DEMO_PASSWORD, **extra
+                    username=username,
+                    password=DEMO_PASSWORD,
+                    email=f"{username}@example.org",
+                    **extra,
                 )
             made.append(account)
             return account
@@ -1913,7 +1918,9 @@ class DemoBuilder:
                 user=user(username), organisation=self.orgs[slug], defaults={"is_lead": is_lead}
             )
         if not User.objects.filter(username="admin").exists():
-            User.objects.create_superuser(username="admin", password=DEMO_PASSWORD)
+            User.objects.create_superuser(
+                username="admin", password=DEMO_PASSWORD, email="admin@example.org"
+            )
         made.append(User.objects.get(username="admin"))
         return made
 
