@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "recommendations",
+    "reminders",
     "portal",
     "workspace",
 ]
@@ -138,6 +139,8 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", default=False),
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "tracker@localhost"
+# Links in emails are absolute: the address the site is reached at, without a trailing slash.
+SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
 LOGIN_URL = "accounts:sign-in"
 LOGIN_REDIRECT_URL = "accounts:home"

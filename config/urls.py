@@ -13,6 +13,7 @@ public_urlpatterns = recommendations.urls.urlpatterns + inspections.urls.urlpatt
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("account/notifications/", include("reminders.urls")),
     path("portal/", include("portal.urls")),
     path("workspace/", include("workspace.urls")),
     path("account/", include("accounts.urls")),

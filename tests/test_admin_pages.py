@@ -34,6 +34,7 @@ from recommendations.services import (
     section55_open_responses,
     section55_record_response,
 )
+from reminders.models import Digest, ReminderPreference
 
 MODELS = [model for model in admin.site._registry if model._meta.app_label != "auth"]
 
@@ -105,7 +106,18 @@ def world(inspection, met, mopac, kent, admin_user, inspector, met_user, kent_us
                 organisations=[met, kent, body],
                 theme=Theme.objects.create(slug=f"t{n}", name=f"Theme {n}"),
             )
-            User.objects.create_user(username=f"user{n}")
+            user = User.objects.create_user(username=f"user{n}")
+            ReminderPreference.objects.create(user=user, overdue=False)
+            sent_at = timezone.now() - timedelta(days=n + 1)
+            Digest.objects.create(
+                user=user,
+                day=timezone.localdate(sent_at),
+                sent_at=sent_at,
+                covered_until=sent_at,
+                email=f"user{n}@example.org",
+                subject="Inspection tracker: 1 overdue",
+                summary={"overdue": ["X0, Inspection 0"]},
+            )
 
     grow(0, 2)
     return grow
@@ -171,6 +183,8 @@ CHANGELIST_QUERIES = {
     "recommendations.Section55Response": 5,
     "audit.ActionLog": 9,
     "accounts.User": 7,
+    "reminders.ReminderPreference": 5,
+    "reminders.Digest": 7,
 }
 
 

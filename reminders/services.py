@@ -1,0 +1,574 @@
+"""Daily email reminders: who should hear about what, as one digest per person per day.
+
+``reminders_select`` works out every person's digest in a fixed handful of queries, however
+many people and items there are; ``reminders_send`` emails them and records each one in a
+``Digest`` row, written in the same transaction as the send, so that a second run on the same
+day sends nothing again and a failed send is tried again on the next run.
+"""
+
+import logging
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.core.mail import EmailMessage, mailers
+from django.db import IntegrityError, transaction
+from django.db.models import Max, Prefetch, Q
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import dateformat, timezone
+
+from accounts.models import Membership, User
+from inspections.choices import OrganisationKind
+from inspections.models import Organisation
+from recommendations.choices import CLOSED_STATUSES, Source, Status
+from recommendations.models import (
+    SECTION_55_DAYS,
+    Assignment,
+    Section55Response,
+    StatusChange,
+)
+from reminders.choices import (
+    DIGEST_ORDER,
+    DUE_SOON_DAYS,
+    INSPECTOR_KINDS,
+    ORGANISATION_KINDS,
+    POLICING_BODY_KINDS,
+    SECTION_55_WARNING_DAYS,
+    ReminderKind,
+)
+from reminders.models import Digest, ReminderPreference
+
+logger = logging.getLogger(__name__)
+
+# Review outcomes are those since the person's previous digest, or of the last day when there
+# is none; never older than this, so turning the kind back on does not bring a flood.
+REVIEW_OUTCOME_MAX_LOOKBACK = timedelta(days=14)
+
+# A digest lists this many items of a kind at most, and says how many more there are.
+MAX_LISTED_PER_SECTION = 50
+
+SUBJECT_PHRASES = {
+    ReminderKind.DUE_SOON: ("{n} item due soon", "{n} items due soon"),
+    ReminderKind.OVERDUE: ("{n} overdue", "{n} overdue"),
+    ReminderKind.AWAITING_REVIEW: (
+        "{n} submission awaiting review",
+        "{n} submissions awaiting review",
+    ),
+    ReminderKind.REVIEW_OUTCOME: ("{n} review outcome", "{n} review outcomes"),
+    ReminderKind.SECTION_55: ("{n} section 55 response due", "{n} section 55 responses due"),
+}
+
+SECTION_HEADINGS = {
+    ReminderKind.OVERDUE: "Overdue",
+    ReminderKind.DUE_SOON: f"Due in the next {DUE_SOON_DAYS} days",
+    ReminderKind.SECTION_55: "Section 55 responses to publish",
+    ReminderKind.AWAITING_REVIEW: "Submissions for closure awaiting review, oldest first",
+    ReminderKind.REVIEW_OUTCOME: "Decisions of the inspectorate",
+}
+
+SECTION_INTROS = {
+    ReminderKind.OVERDUE: "These items are past their due date and not yet closed.",
+    ReminderKind.DUE_SOON: "These items are not closed and fall due soon.",
+    ReminderKind.SECTION_55: (
+        "The local policing body must publish its comments on these reports within 56 days "
+        "of publication (section 55 of the Police Act 1996)."
+    ),
+    ReminderKind.AWAITING_REVIEW: (
+        "These organisations say they have finished and are waiting for your decision."
+    ),
+    ReminderKind.REVIEW_OUTCOME: "The inspectorate has decided on these items since we last wrote.",
+}
+
+
+@dataclass
+class Reminder:
+    """One line of a digest: a heading, a few facts and an absolute link."""
+
+    kind: str
+    heading: str
+    details: list[str]
+    url: str
+    # What it is about: an Assignment, a StatusChange or a Section55Response.
+    about: object = None
+
+
+@dataclass
+class PersonDigest:
+    user: User
+    day: date
+    covered_until: datetime
+    reminders: dict[str, list[Reminder]] = field(default_factory=dict)
+
+    def counts(self) -> dict[str, int]:
+        return {kind: len(self.reminders.get(kind, [])) for kind in ReminderKind.values}
+
+    @property
+    def item_count(self) -> int:
+        return sum(self.counts().values())
+
+    @property
+    def subject(self) -> str:
+        parts = []
+        for kind in ReminderKind:
+            count = len(self.reminders.get(kind, []))
+            if count:
+                singular, plural = SUBJECT_PHRASES[kind]
+                parts.append((singular if count == 1 else plural).format(n=count))
+        return "Inspection tracker: " + ", ".join(parts)
+
+    def sections(self) -> list[dict]:
+        return [
+            {
+                "heading": SECTION_HEADINGS[kind],
+                "intro": SECTION_INTROS[kind],
+                "count": len(self.reminders[kind]),
+                "reminders": self.reminders[kind][:MAX_LISTED_PER_SECTION],
+                "more": max(0, len(self.reminders[kind]) - MAX_LISTED_PER_SECTION),
+            }
+            for kind in DIGEST_ORDER
+            if self.reminders.get(kind)
+        ]
+
+    def summary(self) -> dict[str, list[str]]:
+        return {
+            kind: [reminder.heading for reminder in reminders]
+            for kind, reminders in self.reminders.items()
+        }
+
+
+def enabled_kinds(user: User) -> frozenset[str]:
+    """The kinds the person has left on; everything when they never chose."""
+    preferences = getattr(user, "prefetched_reminder_preferences", None)
+    if preferences is None:
+        preferences = list(user.reminder_preferences.all())
+    return preferences[0].enabled_kinds() if preferences else frozenset(ReminderKind.values)
+
+
+def relevant_kinds(user: User) -> list[str]:
+    """The kinds that can concern this person, in the order of ``ReminderKind``."""
+    kinds = set()
+    if user.inspectorate_id is not None:
+        kinds |= INSPECTOR_KINDS
+    memberships = list(user.memberships.select_related("organisation"))
+    if memberships:
+        kinds |= ORGANISATION_KINDS
+    if any(m.organisation.kind == OrganisationKind.LOCAL_POLICING_BODY for m in memberships):
+        kinds |= POLICING_BODY_KINDS
+    return [kind for kind in ReminderKind.values if kind in kinds]
+
+
+@transaction.atomic
+def preferences_save(*, user: User, enabled: set[str], kinds: list[str]) -> ReminderPreference:
+    """Turn each of ``kinds`` on or off as ``enabled`` says; other kinds keep their choice."""
+    preference, _ = ReminderPreference.objects.select_for_update().get_or_create(user=user)
+    for kind in kinds:
+        setattr(preference, ReminderKind(kind).value, kind in enabled)
+    preference.save()
+    return preference
+
+
+def digest_moment(day: date) -> datetime:
+    """What a digest for ``day`` may know of: the end of that day, but never beyond now.
+
+    Never beyond now, so that a run for a later day cannot mention an embargoed report.
+    """
+    end_of_day = timezone.make_aware(datetime.combine(day + timedelta(days=1), time.min))
+    return min(timezone.now(), end_of_day)
+
+
+def _day(value: date) -> str:
+    return dateformat.format(value, "j F Y")
+
+
+def _relative(value: date, today: date) -> str:
+    days = (value - today).days
+    if days == 0:
+        return "today"
+    if days == 1:
+        return "tomorrow"
+    if days == -1:
+        return "yesterday"
+    return f"in {days} days" if days > 0 else f"{-days} days ago"
+
+
+def _link(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _portal_link(assignment: Assignment) -> str:
+    """The item's page in the organisations' portal, where its people act on it."""
+    return _link(reverse("portal:item", args=[assignment.pk]))
+
+
+def _workspace_link(assignment: Assignment) -> str:
+    """The item's page in the inspectors' workspace, where they decide on it."""
+    return _link(reverse("workspace:item", args=[assignment.pk]))
+
+
+def _heading(assignment: Assignment) -> str:
+    return f"{assignment.finding.reference}, {assignment.finding.inspection.title}"
+
+
+def _due_line(assignment: Assignment, today: date) -> str:
+    if assignment.due_date is None:
+        return "Due: no due date"
+    return f"Due: {_day(assignment.due_date)} ({_relative(assignment.due_date, today)})"
+
+
+def _assignment_reminder(kind, assignment, *, today) -> Reminder:
+    return Reminder(
+        kind=kind,
+        heading=_heading(assignment),
+        details=[
+            f"Organisation: {assignment.organisation.name}",
+            _due_line(assignment, today),
+            f"Status: {assignment.get_status_display()}",
+        ],
+        url=_portal_link(assignment),
+        about=assignment,
+    )
+
+
+def _review_reminder(assignment, *, today) -> Reminder:
+    submitted_on = timezone.localdate(assignment.status_changed_at or assignment.created_at)
+    return Reminder(
+        kind=ReminderKind.AWAITING_REVIEW,
+        heading=_heading(assignment),
+        details=[
+            f"Organisation: {assignment.organisation.name}",
+            f"Submitted for closure: {_day(submitted_on)} ({_relative(submitted_on, today)})",
+            _due_line(assignment, today),
+        ],
+        url=_workspace_link(assignment),
+        about=assignment,
+    )
+
+
+def _outcome_phrase(change: StatusChange) -> str:
+    if change.to_status in CLOSED_STATUSES:
+        return f"{change.get_to_status_display()}, verified by the inspectorate"
+    if change.from_status == Status.SUBMITTED:
+        return "Returned to in progress: the inspectorate did not accept the submission"
+    if change.from_status in CLOSED_STATUSES:
+        return "Reopened: back to in progress"
+    return f"Now {change.get_to_status_display().lower()}"
+
+
+def _outcome_reminder(change: StatusChange, *, today) -> Reminder:
+    assignment = change.assignment
+    details = [
+        f"Organisation: {assignment.organisation.name}",
+        f"Decision: {_outcome_phrase(change)}, on {_day(timezone.localdate(change.changed_at))}",
+    ]
+    if change.note:
+        details.append(f"Reason: {change.note}")
+    if assignment.is_active:
+        details.append(_due_line(assignment, today))
+    return Reminder(
+        kind=ReminderKind.REVIEW_OUTCOME,
+        heading=_heading(assignment),
+        details=details,
+        url=_portal_link(assignment),
+        about=change,
+    )
+
+
+def _section55_reminder(response: Section55Response, *, today) -> Reminder:
+    due_on = response.due_on
+    return Reminder(
+        kind=ReminderKind.SECTION_55,
+        heading=f"Section 55 response to {response.inspection.title}",
+        details=[
+            f"Local policing body: {response.local_policing_body.name}",
+            f"Report published: {_day(response.inspection.published_on)}",
+            f"Due: {_day(due_on)} ({_relative(due_on, today)})",
+        ],
+        url=_link(reverse("portal:section55-edit", args=[response.pk])),
+        about=response,
+    )
+
+
+def _lineages(organisation_ids: set[int]) -> dict[int, set[int]]:
+    """Each body's id with those of every body it succeeded (``Organisation.lineage_ids``),
+    for many bodies in one query."""
+    predecessors = defaultdict(set)
+    for pk, successor_id in Organisation.objects.filter(successor__isnull=False).values_list(
+        "pk", "successor_id"
+    ):
+        predecessors[successor_id].add(pk)
+    lineages = {}
+    for organisation_id in organisation_ids:
+        ids, frontier = {organisation_id}, {organisation_id}
+        while frontier:
+            frontier = {p for pk in frontier for p in predecessors[pk]} - ids
+            ids |= frontier
+        lineages[organisation_id] = ids
+    return lineages
+
+
+def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDigest]:
+    """Every active person's digest for ``day``, empty ones left out, ordered by username.
+
+    Organisation people hear about the published items of their organisations and of the
+    bodies those succeeded (``Assignment.objects.addressed_to_members_of``, what ``visible_to``
+    shows them); inspectors about submissions of the inspections their inspectorate leads,
+    published or not; members of a local policing body about its own section 55 responses of
+    published reports, as the portal lists them. Links go to the portal or the workspace.
+    Queries: 1 people, 2 their
+    preferences, 3 their memberships, 4 successions, 5 previous digests, 6 items due or
+    overdue, 7 review outcomes, 8 submissions, 9 section 55 responses. None per item or person.
+    """
+    at = at or digest_moment(day)
+    people = list(
+        User.objects.filter(is_active=True)
+        .filter(Q(inspectorate__isnull=False) | Q(pk__in=Membership.objects.values("user_id")))
+        .prefetch_related(
+            Prefetch(
+                "reminder_preferences",
+                queryset=ReminderPreference.objects.all(),
+                to_attr="prefetched_reminder_preferences",
+            ),
+            Prefetch(
+                "memberships",
+                queryset=Membership.objects.select_related("organisation").order_by("pk"),
+                to_attr="prefetched_memberships",
+            ),
+        )
+        .order_by("username")
+    )
+    if not people:
+        return []
+
+    member_org_ids = {m.organisation_id for p in people for m in p.prefetched_memberships}
+    lineages = _lineages(member_org_ids) if member_org_ids else {}
+    policing_body_ids = {
+        m.organisation_id
+        for p in people
+        for m in p.prefetched_memberships
+        if m.organisation.kind == OrganisationKind.LOCAL_POLICING_BODY
+    }
+    addressee_ids = set().union(*lineages.values()) if lineages else set()
+    inspectorate_ids = {p.inspectorate_id for p in people if p.inspectorate_id is not None}
+
+    previous = dict(
+        Digest.objects.filter(day__lt=day, user__is_active=True)
+        .values("user_id")
+        .annotate(until=Max("covered_until"))
+        .values_list("user_id", "until")
+    )
+    since_floor = at - REVIEW_OUTCOME_MAX_LOOKBACK
+
+    def since(user):
+        last = previous.get(user.pk)
+        return max(last, since_floor) if last else at - timedelta(days=1)
+
+    items_by_org = defaultdict(list)
+    changes_by_org = defaultdict(list)
+    if addressee_ids:
+        due_items = (
+            Assignment.objects.published(at=at)
+            .active()
+            .filter(
+                organisation_id__in=addressee_ids,
+                due_date__lte=day + timedelta(days=DUE_SOON_DAYS),
+            )
+            .select_related("finding__inspection", "organisation")
+            .order_by("due_date", "finding__reference", "pk")
+        )
+        for assignment in due_items:
+            items_by_org[assignment.organisation_id].append(assignment)
+        earliest = min((since(p) for p in people if p.prefetched_memberships), default=at)
+        changes = (
+            StatusChange.objects.filter(
+                source=Source.INSPECTORATE,
+                changed_at__gt=earliest,
+                changed_at__lte=at,
+                assignment__organisation_id__in=addressee_ids,
+                assignment__finding__inspection__published_at__lte=at,
+            )
+            .select_related("assignment__finding__inspection", "assignment__organisation")
+            .order_by("changed_at", "pk")
+        )
+        for change in changes:
+            changes_by_org[change.assignment.organisation_id].append(change)
+
+    submissions_by_inspectorate = defaultdict(list)
+    if inspectorate_ids:
+        submitted = (
+            Assignment.objects.filter(
+                status=Status.SUBMITTED,
+                finding__inspection__lead_inspectorate_id__in=inspectorate_ids,
+            )
+            .select_related("finding__inspection", "organisation")
+            .order_by("status_changed_at", "pk")
+        )
+        for assignment in submitted:
+            submissions_by_inspectorate[assignment.finding.inspection.lead_inspectorate_id].append(
+                assignment
+            )
+
+    responses_by_body = defaultdict(list)
+    if policing_body_ids:
+        # due_on = publication day + 55 <= day + 14, so published before the start of the day
+        # after (day + 14 - 55), in UK time; received ones are done.
+        last_publication_day = day + timedelta(days=SECTION_55_WARNING_DAYS - SECTION_55_DAYS + 1)
+        published_before = timezone.make_aware(
+            datetime.combine(last_publication_day + timedelta(days=1), time.min)
+        )
+        responses = (
+            Section55Response.objects.filter(
+                received_on__isnull=True,
+                local_policing_body_id__in=policing_body_ids,
+                inspection__published_at__lte=at,
+                inspection__published_at__lt=published_before,
+            )
+            .select_related("inspection", "local_policing_body")
+            .order_by("inspection__published_at", "pk")
+        )
+        for response in responses:
+            responses_by_body[response.local_policing_body_id].append(response)
+
+    horizon = day + timedelta(days=DUE_SOON_DAYS)
+    digests = []
+    for person in people:
+        kinds = enabled_kinds(person)
+        digest = PersonDigest(user=person, day=day, covered_until=at)
+        org_ids = set().union(*(lineages[m.organisation_id] for m in person.prefetched_memberships))
+        if org_ids:
+            items = {a.pk: a for pk in org_ids for a in items_by_org[pk]}.values()
+            items = sorted(items, key=lambda a: (a.due_date, a.finding.reference, a.pk))
+            overdue = [a for a in items if a.due_date < day]
+            due_soon = [a for a in items if day <= a.due_date <= horizon]
+            if ReminderKind.OVERDUE in kinds and overdue:
+                digest.reminders[ReminderKind.OVERDUE] = [
+                    _assignment_reminder(ReminderKind.OVERDUE, a, today=day) for a in overdue
+                ]
+            if ReminderKind.DUE_SOON in kinds and due_soon:
+                digest.reminders[ReminderKind.DUE_SOON] = [
+                    _assignment_reminder(ReminderKind.DUE_SOON, a, today=day) for a in due_soon
+                ]
+            if ReminderKind.REVIEW_OUTCOME in kinds:
+                start = since(person)
+                outcomes = sorted(
+                    (c for pk in org_ids for c in changes_by_org[pk] if c.changed_at > start),
+                    key=lambda c: (c.changed_at, c.pk),
+                )
+                if outcomes:
+                    digest.reminders[ReminderKind.REVIEW_OUTCOME] = [
+                        _outcome_reminder(c, today=day) for c in outcomes
+                    ]
+        if ReminderKind.AWAITING_REVIEW in kinds and person.inspectorate_id is not None:
+            submissions = submissions_by_inspectorate[person.inspectorate_id]
+            if submissions:
+                digest.reminders[ReminderKind.AWAITING_REVIEW] = [
+                    _review_reminder(a, today=day) for a in submissions
+                ]
+        if ReminderKind.SECTION_55 in kinds:
+            body_ids = {
+                m.organisation_id
+                for m in person.prefetched_memberships
+                if m.organisation_id in policing_body_ids
+            }
+            responses = sorted(
+                (r for pk in body_ids for r in responses_by_body[pk]),
+                key=lambda r: (r.inspection.published_at, r.pk),
+            )
+            responses = [
+                r for r in responses if r.due_on <= day + timedelta(days=SECTION_55_WARNING_DAYS)
+            ]
+            if responses:
+                digest.reminders[ReminderKind.SECTION_55] = [
+                    _section55_reminder(r, today=day) for r in responses
+                ]
+        if digest.item_count:
+            digests.append(digest)
+    return digests
+
+
+def digest_message(digest: PersonDigest) -> EmailMessage:
+    body = render_to_string(
+        "reminders/email/digest.txt",
+        {
+            "digest": digest,
+            "name": digest.user.get_full_name() or digest.user.username,
+            "day": _day(digest.day),
+            "sections": digest.sections(),
+            "preferences_url": _link(reverse("reminders:preferences")),
+            "site_url": settings.SITE_URL.rstrip("/"),
+        },
+    )
+    return EmailMessage(subject=digest.subject, body=body, to=[digest.user.email])
+
+
+class DigestNotSent(Exception):
+    """The mail backend accepted nothing; the digest is not recorded, so it is tried again."""
+
+
+@dataclass
+class SendReport:
+    day: date
+    dry_run: bool
+    emailed: list[PersonDigest] = field(default_factory=list)
+    no_email: list[User] = field(default_factory=list)
+    already_sent: list[User] = field(default_factory=list)
+    failed: list[tuple[User, str]] = field(default_factory=list)
+
+    def items_by_kind(self) -> Counter:
+        counts = Counter()
+        for digest in self.emailed:
+            counts.update(digest.counts())
+        return counts
+
+
+def reminders_send(*, day: date | None = None, dry_run: bool = False) -> SendReport:
+    """Email each person their digest for ``day`` (default today), once.
+
+    Each digest's ``Digest`` row and its send share one transaction: a send that raises rolls
+    the row back, so the next run tries that person again; a second run finds the row (or, if
+    it runs at the same moment, is stopped by the unique constraint) and sends nothing.
+    """
+    day = day or timezone.localdate()
+    at = digest_moment(day)
+    report = SendReport(day=day, dry_run=dry_run)
+    digests = reminders_select(day=day, at=at)
+    already = set(Digest.objects.filter(day=day).values_list("user_id", flat=True))
+    to_send = []
+    for digest in digests:
+        if digest.user.pk in already:
+            report.already_sent.append(digest.user)
+        elif not digest.user.email:
+            report.no_email.append(digest.user)
+        elif dry_run:
+            report.emailed.append(digest)
+        else:
+            to_send.append(digest)
+    if not to_send:
+        return report
+
+    with mailers.default as connection:
+        for digest in to_send:
+            message = digest_message(digest)
+            try:
+                with transaction.atomic():
+                    Digest.objects.create(
+                        user=digest.user,
+                        day=day,
+                        sent_at=timezone.now(),
+                        covered_until=digest.covered_until,
+                        email=digest.user.email,
+                        subject=digest.subject[:300],
+                        summary=digest.summary(),
+                    )
+                    if connection.send_messages([message]) != 1:
+                        raise DigestNotSent("The mail backend did not accept the message.")
+            except IntegrityError:
+                # Another run sent this person's digest a moment ago.
+                report.already_sent.append(digest.user)
+            except Exception as error:
+                logger.exception("Reminder digest for %s not sent", digest.user.username)
+                report.failed.append((digest.user, str(error) or error.__class__.__name__))
+            else:
+                report.emailed.append(digest)
+    return report
