@@ -1,6 +1,7 @@
 """send_reminders: one digest per person per day, sent through Django's mail framework."""
 
 import re
+import threading
 from datetime import timedelta
 from io import StringIO
 
@@ -8,6 +9,7 @@ import pytest
 from django.core import mail
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from recommendations.choices import Status
 from recommendations.services import (
@@ -15,6 +17,7 @@ from recommendations.services import (
     assignment_submit_for_closure,
     section55_open_responses,
 )
+from reminders import services
 from reminders.models import Digest, ReminderPreference
 from tests.reminders.conftest import LOCMEM, ago
 
@@ -294,3 +297,58 @@ def test_nothing_to_say_sends_nothing(with_emails, outbox):
 
     assert outbox == []
     assert "Emailed 0 people." in output
+
+
+def test_a_run_that_another_got_ahead_of_sends_nothing(
+    met_items, met_user, outbox, monkeypatch, today
+):
+    """Between this run's check and its send, another run records the digest: the unique
+    constraint stops this one, which counts the person as already sent."""
+    real = services.digest_message
+
+    def another_run_got_there_first(digest):
+        moment = ago(seconds=1)
+        Digest.objects.create(
+            user=digest.user, day=today, sent_at=moment, covered_until=moment, email="x@y.org"
+        )
+        return real(digest)
+
+    monkeypatch.setattr(services, "digest_message", another_run_got_there_first)
+
+    output = run()
+
+    assert outbox == []
+    assert "Skipped 1 already sent their digest for this day." in output
+    assert Digest.objects.get().email == "x@y.org"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_at_the_same_moment_send_one_digest(met_items, outbox, monkeypatch):
+    if connection.vendor != "postgresql":
+        pytest.skip("Concurrent transactions need PostgreSQL; SQLite locks the whole file.")
+    both_selected = threading.Barrier(2, timeout=10)
+    real = services.digest_message
+
+    def wait_for_the_other(digest):
+        both_selected.wait()
+        return real(digest)
+
+    monkeypatch.setattr(services, "digest_message", wait_for_the_other)
+    reports = []
+
+    def send():
+        try:
+            reports.append(services.reminders_send())
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=send) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert len(outbox) == 1
+    assert Digest.objects.count() == 1
+    assert sorted(len(r.emailed) for r in reports) == [0, 1]
+    assert sorted(len(r.already_sent) for r in reports) == [0, 1]
