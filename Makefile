@@ -13,13 +13,14 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 TEST_ENV := SECRET_KEY=insecure-test-only DEBUG=false
 RUN_ENV := DEBUG=true
 
-.PHONY: help install run test lint format demo frontend
+.PHONY: help install run test lint format demo frontend benchmark
 
 help:
 	@echo "make run    set everything up, load demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
 	@echo "make frontend  rebuild the committed GOV.UK Frontend assets under static/ (needs npm)"
+	@echo "make benchmark  time every public page against ten years of generated data (PostgreSQL)"
 
 $(UV):
 	@mkdir -p var
@@ -58,3 +59,10 @@ format: install
 # Needs Node and npm; the output under static/ and tests/browser/vendor/ is committed.
 frontend:
 	scripts/build-frontend
+
+# Ten years of generated data (about 100,000 findings) in PostgreSQL, and every public page timed
+# against it: see benchmarks/national_scale.py. DATABASE_URL chooses the database (by default
+# the one below, created if missing); BENCHMARK_ARGS passes options, e.g. --rebuild or --runs 9.
+BENCHMARK_DATABASE_URL := postgres://postgres@127.0.0.1:5432/tracker_benchmark
+benchmark: install
+	DATABASE_URL="$${DATABASE_URL:-$(BENCHMARK_DATABASE_URL)}" $(PY) -m benchmarks.national_scale $(BENCHMARK_ARGS)

@@ -1,0 +1,1 @@
+"""Benchmarks: run with ``make benchmark``, never as part of the test suite."""
