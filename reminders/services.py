@@ -82,6 +82,16 @@ SECTION_INTROS = {
 }
 
 
+# Where each kind is listed in full, for a digest that cannot list everything.
+SECTION_LISTS = {
+    ReminderKind.OVERDUE: lambda: reverse("portal:findings") + "?due=overdue",
+    ReminderKind.DUE_SOON: lambda: reverse("portal:findings") + "?due=soon",
+    ReminderKind.SECTION_55: lambda: reverse("portal:section55-list"),
+    ReminderKind.AWAITING_REVIEW: lambda: reverse("workspace:queue"),
+    ReminderKind.REVIEW_OUTCOME: lambda: reverse("portal:findings"),
+}
+
+
 @dataclass
 class Reminder:
     """One line of a digest: a heading, a few facts and an absolute link."""
@@ -126,6 +136,7 @@ class PersonDigest:
                 "count": len(self.reminders[kind]),
                 "reminders": self.reminders[kind][:MAX_LISTED_PER_SECTION],
                 "more": max(0, len(self.reminders[kind]) - MAX_LISTED_PER_SECTION),
+                "all_url": _link(SECTION_LISTS[kind]()),
             }
             for kind in DIGEST_ORDER
             if self.reminders.get(kind)
@@ -499,7 +510,13 @@ def digest_message(digest: PersonDigest) -> EmailMessage:
             "site_url": settings.SITE_URL.rstrip("/"),
         },
     )
-    return EmailMessage(subject=digest.subject, body=body, to=[digest.user.email])
+    return EmailMessage(
+        subject=digest.subject,
+        body=body,
+        to=[digest.user.email],
+        # RFC 3834: tells mail servers not to send out-of-office replies to the tracker.
+        headers={"Auto-Submitted": "auto-generated"},
+    )
 
 
 class DigestNotSent(Exception):

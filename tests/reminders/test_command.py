@@ -85,6 +85,7 @@ def test_the_email_gives_reference_organisation_due_date_and_an_absolute_link(
     # Overdue comes first.
     assert body.index("Overdue (1)") < body.index("Due in the next 30 days (3)")
     assert outbox[0].sent_using == "default"
+    assert outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
 
 
 def test_running_twice_on_one_day_sends_nothing_twice(met_items, outbox):
@@ -352,3 +353,16 @@ def test_two_runs_at_the_same_moment_send_one_digest(met_items, outbox, monkeypa
     assert Digest.objects.count() == 1
     assert sorted(len(r.emailed) for r in reports) == [0, 1]
     assert sorted(len(r.already_sent) for r in reports) == [0, 1]
+
+
+def test_a_long_list_is_cut_with_a_link_to_the_rest(make_item, met, with_emails, outbox, today):
+    for n in range(52):
+        make_item(met, today - timedelta(days=n + 1))
+
+    run()
+
+    assert outbox[0].subject == "Inspection tracker: 52 overdue"
+    body = outbox[0].body
+    assert body.count("\n- ") == 50
+    assert "...and 2 more, not listed here. See them all at\n" in body
+    assert "https://tracker.example.gov.uk/portal/?due=overdue" in body
