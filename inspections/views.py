@@ -177,6 +177,8 @@ def inspection_detail(request, slug):
             )
         )
     }
+    for response in responses.values():
+        response.inspection = inspection  # its due date needs the publication date: no query
     today = timezone.localdate()
     section55 = [
         {

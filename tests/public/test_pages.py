@@ -38,6 +38,32 @@ def add_findings(inspection, count, organisations, *, start=100):
             assignment_start(assignment=item, note="Started.")
 
 
+def add_inspected_forces(inspection, count):
+    """More forces inspected, each with a received section 55 response of its own body."""
+    for number in range(count):
+        body = Organisation.objects.create(
+            slug=f"pcc-{number}",
+            name=f"Police and Crime Commissioner {number}",
+            kind=OrganisationKind.LOCAL_POLICING_BODY,
+            country="England",
+            region="North East",
+        )
+        force = Organisation.objects.create(
+            slug=f"force-{number}",
+            name=f"Force {number}",
+            kind=OrganisationKind.POLICE_FORCE,
+            country="England",
+            region="North East",
+            local_policing_body=body,
+        )
+        inspection.organisations.add(force)
+    for response in section55_open_responses(inspection=inspection):
+        if response.local_policing_body.slug.startswith("pcc-"):
+            section55_record_response(
+                response=response, received_on=timezone.localdate(), text="Our comments."
+            )
+
+
 def page_urls(world):
     return {
         "overview": reverse("public:overview"),
@@ -107,6 +133,7 @@ def test_page_query_count_is_pinned_and_does_not_grow(
     with django_assert_num_queries(QUERIES[page]):
         fetch(client, url)
     add_findings(public_world["inspection"], 30, [met, mopac], start=200)
+    add_inspected_forces(public_world["inspection"], 3)
     with django_assert_num_queries(QUERIES[page]):
         fetch(client, url)
 
