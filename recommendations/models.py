@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
@@ -138,6 +139,20 @@ class Finding(models.Model):
         indexes = [
             # An inspection page lists its findings by kind in report order.
             models.Index(fields=["inspection", "kind", "position"], name="finding_inspection_idx"),
+            # The words search matches the text OR the exact reference:
+            #   to_tsvector('english', text) @@ websearch_to_tsquery(...)
+            #   OR UPPER(reference::text) = UPPER('...')
+            # With this index beside the GIN one (migration 0003), PostgreSQL combines the two
+            # in a BitmapOr; without it, the OR makes it compute to_tsvector for every finding.
+            # Migration 0005; measured by benchmarks/national_scale.py.
+            models.Index(Upper("reference"), name="finding_reference_upper_idx"),
+            # Every public count keeps only published items by joining
+            #   recommendations_assignment a JOIN recommendations_finding f ON a.finding_id = f.id
+            #   JOIN inspections_inspection i ON f.inspection_id = i.id WHERE i.published_at <= now
+            # and often groups by f.kind (overview, organisation pages, browse facets). This index
+            # holds all the join needs, so PostgreSQL reads it (index-only) instead of the table
+            # and its long texts. Migration 0006; measured by benchmarks/national_scale.py.
+            models.Index(fields=["id", "inspection", "kind"], name="finding_published_join_idx"),
         ]
 
     def __str__(self):
