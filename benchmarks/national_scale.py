@@ -64,6 +64,12 @@ def parse_args(argv=None):
         help="size of the generated data: 1 is about 100,000 findings (default 1)",
     )
     parser.add_argument(
+        "--no-migrate",
+        action="store_true",
+        help="measure the database as it is, without migrating it first: to compare figures "
+        "before and after a migration (run `manage.py migrate APP MIGRATION` before)",
+    )
+    parser.add_argument(
         "--slow-ms",
         type=float,
         default=300,
@@ -182,9 +188,12 @@ def ensure_data(args):
     from benchmarks import fixture
     from recommendations.models import Finding
 
-    print("Migrating and loading the reference data.")
-    call_command("migrate", interactive=False, verbosity=0)
-    call_command("load_reference_data", stdout=io.StringIO())
+    if args.no_migrate:
+        print("Not migrating (--no-migrate): measuring the database as it is.")
+    else:
+        print("Migrating and loading the reference data.")
+        call_command("migrate", interactive=False, verbosity=0)
+        call_command("load_reference_data", stdout=io.StringIO())
     if Finding.objects.exists():
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # fresh statistics, for instance after a new index
