@@ -88,6 +88,16 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# Each process keeps its own small cache: the public pages' counts (recommendations/
+# counts_cache.py) live in it for at most COUNTS_CACHE_SECONDS, and the API's rate limits.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_safe
 from inspections.choices import OrganisationKind, Region
 from recommendations.charts import bar_chart
 from recommendations.choices import FindingKind, Source, Status
+from recommendations.counts_cache import cached_counts, data_stamp
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
 from recommendations.models import Assignment, Finding, ProgressUpdate, StatusChange
 from recommendations.stats import (
@@ -19,6 +20,14 @@ from recommendations.stats import (
 )
 
 RESULTS_PER_PAGE = 50
+
+
+class CountedPaginator(Paginator):
+    """A paginator told the number of results, so that it does not count them again."""
+
+    def __init__(self, *args, known_count, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__["count"] = known_count  # ``count`` is a cached property
 
 
 class OrganisationTableForm(forms.Form):
@@ -73,17 +82,24 @@ def sort_columns(sort, descending):
 @require_safe
 def overview(request):
     """The national picture: every published item, and a table of every organisation."""
-    breakdown = StatusBreakdown.of(Assignment.objects.published())
-    quarters = closures_per_quarter()
     form = OrganisationTableForm(request.GET)
     choice = form.cleaned_data if form.is_valid() else {}
     sort = choice.get("sort") or "name"
     descending = choice.get("order") == "desc"
-    rows = organisation_table(
-        kind=choice.get("kind", ""),
-        region=choice.get("region", ""),
-        sort=sort,
-        descending=descending,
+    breakdown, quarters, rows = cached_counts(
+        "overview",
+        [choice.get("kind", ""), choice.get("region", ""), sort, descending],
+        lambda: (
+            StatusBreakdown.of(Assignment.objects.published()),
+            closures_per_quarter(),
+            organisation_table(
+                kind=choice.get("kind", ""),
+                region=choice.get("region", ""),
+                sort=sort,
+                descending=descending,
+            ),
+        ),
+        stamp=data_stamp(),
     )
     status_rows = breakdown.rows()
     return render(
@@ -147,10 +163,28 @@ def facet_options(filterset, counts):
 def finding_list(request):
     """Browse and search every published item, with facet counts; the URL holds the state."""
     filterset = FindingItemFilterSet(request.GET or None, queryset=published_items())
-    filterset.cleaned_data()  # validate once; errors are shown, valid filters still apply
-    paginator = Paginator(filterset.qs, RESULTS_PER_PAGE)
+    cleaned = filterset.cleaned_data()  # validate once; errors are shown, valid filters apply
+    # The counts depend on the filters only, not on the page or the order: cached (see
+    # counts_cache), they make paging through results cheap at national scale.
+    question = sorted(
+        (
+            key,
+            sorted(map(str, value))
+            if isinstance(value, list)
+            else str(getattr(value, "pk", value)),
+        )
+        for key, value in cleaned.items()
+        if key != "sort" and value not in (None, "", [])
+    )
+    stamp = data_stamp()
+    total, counts = cached_counts(
+        "browse",
+        question,
+        lambda: (filterset.without().count(), filterset.facet_counts()),
+        stamp=stamp,
+    )
+    paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)
     page = paginator.get_page(request.GET.get("page"))
-    counts = filterset.facet_counts()
     query = request.GET.copy()
     query.pop("page", None)
     return render(

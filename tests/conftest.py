@@ -130,6 +130,10 @@ def kent_user(kent):
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
+    from django.core.cache import cache
+
+    # Cached counts must not outlive the test that made them (ids repeat on SQLite).
+    cache.clear()
     # The personas' passwords need not resist attack; hashing them properly takes seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without a collectstatic run; the manifest storage is tested by `make run`.
