@@ -9,8 +9,9 @@ UV := $(TOOLS)/bin/uv
 VENV := .venv
 PY := $(VENV)/bin/python
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
-# The test settings: a throwaway key, DEBUG off as in production.
-TEST_ENV := SECRET_KEY=insecure-test-only DEBUG=false
+# The test settings: a throwaway key, DEBUG off as in production, and no persistent database
+# connections (the live server's request threads would otherwise hold the test database open).
+TEST_ENV := SECRET_KEY=insecure-test-only DEBUG=false DATABASE_CONN_MAX_AGE=0
 RUN_ENV := DEBUG=true
 
 .PHONY: help install run test lint format demo frontend benchmark
