@@ -24,6 +24,7 @@ from inspections.services import (
     inspection_set_publication,
     organisation_set_successor,
 )
+from recommendations.admin_import import FindingImportAdminMixin
 from recommendations.choices import ACTIVE_STATUSES
 
 
@@ -315,7 +316,7 @@ class InspectionForm(forms.ModelForm):
         return value
 
 
-class InspectionAdmin(AuditedAdmin):
+class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
     form = InspectionForm
     list_display = [
         "title",

@@ -269,6 +269,96 @@ def finding_add_addressees(*, finding: Finding, organisations, user=None) -> lis
     return created
 
 
+FINDING_UPDATABLE_FIELDS = frozenset(
+    {"kind", "text", "cause_of_concern", "due_date", "deadline_wording", "themes"}
+)
+
+
+def _logged_value(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, CauseOfConcern):
+        return value.reference
+    return value
+
+
+@transaction.atomic
+def finding_update(*, finding: Finding, changes: dict, user=None, reason: str) -> dict:
+    """Change what a finding says, logged with the old and new values; never a status.
+
+    ``changes`` maps field names of ``FINDING_UPDATABLE_FIELDS`` to new values (``themes`` to
+    a collection of ``Theme``). When the due date moves, every addressee whose own due date
+    was still the finding's follows it (each logged); a date agreed with one addressee stays.
+    Returns ``{field: (old, new)}`` for what really changed.
+    """
+    unknown = set(changes) - FINDING_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a field finding_update changes: {', '.join(sorted(unknown))}")
+    locked = Finding.objects.select_for_update().select_related("cause_of_concern")
+    locked = locked.get(pk=finding.pk)
+    diffs = {}
+    for name, new in changes.items():
+        if name == "themes":
+            old_ids = set(locked.themes.values_list("pk", flat=True))
+            if old_ids != {theme.pk for theme in new}:
+                old_slugs = sorted(locked.themes.values_list("slug", flat=True))
+                diffs[name] = (old_slugs, sorted(theme.slug for theme in new))
+            continue
+        old = getattr(locked, name)
+        if old != new:
+            diffs[name] = (old, new)
+    if not diffs:
+        return {}
+
+    kind = changes.get("kind", locked.kind)
+    FindingKind(kind)
+    cause = changes.get("cause_of_concern", locked.cause_of_concern)
+    if cause is not None:
+        if kind != FindingKind.RECOMMENDATION:
+            raise DomainError(
+                f"{locked.reference}: only a recommendation can answer a cause of concern."
+            )
+        if cause.inspection_id != locked.inspection_id:
+            raise DomainError(f"{cause.reference} is a cause of concern of another inspection.")
+    if (
+        "kind" in diffs
+        and kind != FindingKind.RECOMMENDATION
+        and locked.section55_statements.exists()
+    ):
+        raise DomainError(
+            f"{locked.reference} has section 55 statements, so it stays a recommendation."
+        )
+    if "text" in diffs and not str(changes["text"]).strip():
+        raise DomainError(f"{locked.reference}: the text cannot be empty.")
+
+    previous_due = locked.due_date
+    fields = [name for name in diffs if name != "themes"]
+    for name in fields:
+        setattr(locked, name, changes[name])
+    if fields:
+        locked.save(update_fields=fields)
+    if "themes" in diffs:
+        locked.themes.set(changes["themes"])
+    if "due_date" in diffs:
+        for assignment in locked.assignments.filter(due_date=previous_due):
+            assignment_set_due_date(
+                assignment=assignment, due_date=locked.due_date, user=user, reason=reason
+            )
+    log_action(
+        action="recommendations.finding.updated",
+        obj=locked,
+        actor=user,
+        data={
+            "fields": {
+                name: {"from": _logged_value(old), "to": _logged_value(new)}
+                for name, (old, new) in diffs.items()
+            },
+            "reason": reason,
+        },
+    )
+    return diffs
+
+
 @transaction.atomic
 def progress_update_add(
     *,

@@ -1,0 +1,1096 @@
+"""Bulk import and export of one inspection's findings, as CSV or Excel (.xlsx).
+
+An import goes in three steps, none of which trusts the one before:
+
+1. ``read_file`` turns the uploaded bytes into rows of raw cell values, refusing what it
+   cannot read (size, encoding, format, too many rows) with the row or byte at fault;
+2. ``plan_import`` checks every row against the database and works out what each would do
+   (new, updated, unchanged) without writing anything: the admin shows it as the preview;
+3. ``apply_import`` writes a plan with no errors, all in one transaction.
+
+At confirmation the stored upload is read and planned again, and the plan's ``digest`` must
+match the one previewed, so what is saved is exactly what the inspector saw.
+
+Rows are keyed on the reference within the inspection: importing the same file again changes
+nothing, and a changed row updates its finding (through ``finding_update``, logged). Import
+adds addressees but never removes one, and never changes a status. ``export_csv`` and
+``export_xlsx`` write the same columns, so an export imports back unchanged.
+"""
+
+import csv
+import hashlib
+import io
+import json
+import re
+import zipfile
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, Max, OuterRef, Prefetch
+
+from audit.services import log_action
+from inspections.models import Inspection, Organisation
+from inspections.services import DomainError
+from recommendations.choices import FindingKind
+from recommendations.models import (
+    Assignment,
+    CauseOfConcern,
+    Finding,
+    Section55Statement,
+    Theme,
+)
+from recommendations.services import finding_add_addressees, finding_update
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool
+    aliases: tuple[str, ...] = ()
+    help: str = ""
+
+
+COLUMNS = (
+    Column("reference", "Reference", True, ("ref",), "E.g. R1 or AFI12, unique in the report."),
+    Column(
+        "kind",
+        "Kind",
+        True,
+        ("type", "finding kind"),
+        "Recommendation or Area for improvement (also: rec, AFI).",
+    ),
+    Column(
+        "text", "Text", True, ("finding", "finding text"), "The finding as the report words it."
+    ),
+    Column(
+        "cause_of_concern",
+        "Cause of concern",
+        False,
+        ("coc", "cause of concern reference"),
+        "Recommendations only: the reference of the cause of concern it answers, e.g. CoC1.",
+    ),
+    Column(
+        "cause_of_concern_text",
+        "Cause of concern text",
+        False,
+        ("coc text",),
+        "Creates the cause of concern when the inspection has none of that reference yet.",
+    ),
+    Column(
+        "addressees",
+        "Addressees",
+        True,
+        ("addressee", "organisations", "organisation"),
+        "One or more organisations, by slug or exact name, separated by ;",
+    ),
+    Column(
+        "due_date",
+        "Due date",
+        False,
+        ("due", "deadline date"),
+        "YYYY-MM-DD or DD/MM/YYYY; empty when the report set none.",
+    ),
+    Column(
+        "deadline_wording",
+        "Deadline wording",
+        False,
+        ("deadline",),
+        "The report's own words, e.g. within six months.",
+    ),
+    Column("themes", "Themes", False, ("theme",), "Theme slugs or names, separated by ;"),
+)
+COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
+HEADERS = [column.header for column in COLUMNS]
+
+KIND_LABELS = {
+    FindingKind.RECOMMENDATION: "Recommendation",
+    FindingKind.AREA_FOR_IMPROVEMENT: "Area for improvement",
+}
+KIND_SPELLINGS = {
+    **dict.fromkeys(["recommendation", "recommendations", "rec", "r"], FindingKind.RECOMMENDATION),
+    **dict.fromkeys(
+        ["area for improvement", "areas for improvement", "afi", "afis", "area"],
+        FindingKind.AREA_FOR_IMPROVEMENT,
+    ),
+}
+EXAMPLE_REFERENCE = "EXAMPLE"
+# Spreadsheets run a cell that starts like a formula; CSV cells that would are written with a
+# leading apostrophe, which import takes off again.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+MAX_COLUMNS = 50
+# Reading stops after this many empty rows past the row limit: an .xlsx may claim a million.
+TRAILING_BLANK_ROWS = 1000
+# An .xlsx is a zip: refuse one that would unpack to more than this many times its size.
+XLSX_MAX_EXPANSION = 40
+REFERENCE_MAX = Finding._meta.get_field("reference").max_length
+WORDING_MAX = Finding._meta.get_field("deadline_wording").max_length
+COC_REFERENCE_MAX = CauseOfConcern._meta.get_field("reference").max_length
+
+
+def max_bytes() -> int:
+    return settings.IMPORT_MAX_BYTES
+
+
+def max_rows() -> int:
+    return settings.IMPORT_MAX_ROWS
+
+
+# Reading ------------------------------------------------------------------------------------
+
+
+class FileRefused(DomainError):
+    """The file as a whole cannot be read: nothing in it is looked at further."""
+
+
+@dataclass
+class RawRow:
+    number: int  # As a spreadsheet numbers it: the header is row 1.
+    values: dict  # Column key to a str, a date or None.
+
+
+@dataclass
+class ReadFile:
+    format: str
+    columns: list[str]  # Keys of the columns present, in file order.
+    rows: list[RawRow]
+    problems: list[str] = field(default_factory=list)  # Errors about the file as a whole.
+    warnings: list[str] = field(default_factory=list)
+
+
+def _normalise_header(value) -> str:
+    text = re.sub(r"[\s_\-]+", " ", str(value or "")).strip().lower()
+    return text.rstrip(":*").strip()
+
+
+_HEADER_LOOKUP = {
+    _normalise_header(name): column.key
+    for column in COLUMNS
+    for name in (column.header, column.key, *column.aliases)
+}
+
+
+def detect_format(data: bytes, filename: str) -> str:
+    name = filename.lower()
+    if data.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        raise FileRefused(
+            "This is an old Excel file (.xls). Save it as an Excel workbook (.xlsx) or as "
+            "CSV UTF-8, then upload it again."
+        )
+    if name.endswith((".xlsx", ".xlsm")):
+        raise FileRefused("This file is named .xlsx but is not an Excel workbook.")
+    if name.endswith((".xls", ".ods", ".numbers", ".pdf", ".docx", ".doc")):
+        raise FileRefused(
+            "Upload a CSV file (UTF-8) or an Excel workbook (.xlsx); this file is neither."
+        )
+    return "csv"
+
+
+def read_file(data: bytes, filename: str) -> ReadFile:
+    """Read the header and every row, or raise ``FileRefused`` saying why not."""
+    if len(data) > max_bytes():
+        raise FileRefused(too_large_message(len(data)))
+    if not data.strip(b"\xef\xbb\xbf \t\r\n"):
+        raise FileRefused("The file is empty: it needs a header row and a row per finding.")
+    kind = detect_format(data, filename)
+    cells = _xlsx_rows(data) if kind == "xlsx" else _csv_rows(data)
+    return _read_rows(kind, cells)
+
+
+def too_large_message(size: int | None = None) -> str:
+    limit = max_bytes()
+    given = f" This one is {size / 1_048_576:.1f} MB." if size else ""
+    return (
+        f"The file is too large: the limit is {limit / 1_048_576:g} MB ({limit:,} bytes).{given} "
+        "Split it, or leave out what is not findings."
+    )
+
+
+def _csv_rows(data: bytes):
+    """Yield ``(row number, [cell, ...])`` of a UTF-8 CSV file, with or without its BOM."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        raise FileRefused(
+            "The file is UTF-16 text, not UTF-8. In Excel, save it as “CSV UTF-8 (Comma "
+            "delimited)”, then upload it again."
+        )
+    bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
+    try:
+        text = data[bom:].decode("utf-8")
+    except UnicodeDecodeError as error:
+        offset = bom + error.start
+        raise FileRefused(
+            f"The file is not UTF-8 text: row {_csv_row_at(data, bom, offset)} has a byte "
+            f"UTF-8 does not allow (0x{data[offset]:02X}, byte {offset + 1:,} of the file). "
+            "It was probably saved as “CSV” in another encoding: in Excel, save it as "
+            "“CSV UTF-8 (Comma delimited)”, then upload it again."
+        ) from error
+    first_line = text.split("\n", 1)[0]
+    delimiter = ","
+    if "," not in first_line:
+        delimiter = max([";", "\t"], key=first_line.count) if first_line.strip() else ","
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    try:
+        for number, cells in enumerate(reader, start=1):
+            yield number, cells
+    except csv.Error as error:
+        raise FileRefused(f"Row {number + 1} cannot be read as CSV: {error}.") from error
+
+
+def _csv_row_at(data: bytes, bom: int, offset: int) -> int:
+    """The CSV row holding byte ``offset``: rows can span lines inside quotes."""
+    before = data[bom:offset].decode("utf-8")
+    rows = list(csv.reader(io.StringIO(before, newline="")))
+    if not rows:
+        return 1
+    return len(rows) + (1 if before.endswith(("\n", "\r")) else 0)
+
+
+def _xlsx_rows(data: bytes):
+    """Yield ``(row number, [cell, ...])`` of the first sheet, streamed (read-only mode)."""
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile as error:
+        raise FileRefused("The file is not a readable Excel workbook (.xlsx).") from error
+    if unpacked > XLSX_MAX_EXPANSION * max(len(data), 1) and unpacked > max_bytes():
+        raise FileRefused(
+            "The workbook unpacks to far more than its size: it cannot be read safely. Save "
+            "the findings alone in a new workbook, or as CSV UTF-8."
+        )
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+    except Exception as error:
+        raise FileRefused(
+            "The file is not a readable Excel workbook (.xlsx). Open it in Excel and save it "
+            "again as an Excel workbook, or as CSV UTF-8."
+        ) from error
+    try:
+        names = [name.lower() for name in workbook.sheetnames]
+        sheet = workbook.worksheets[names.index("findings") if "findings" in names else 0]
+        for number, row in enumerate(sheet.iter_rows(max_col=MAX_COLUMNS), start=1):
+            cells = []
+            for cell in row:
+                if getattr(cell, "data_type", None) == "f":
+                    raise FileRefused(
+                        f"Row {number} has a formula ({cell.coordinate}): type the value itself, "
+                        "or paste it as values, then upload the file again."
+                    )
+                cells.append(cell.value)
+            yield number, cells
+    finally:
+        workbook.close()
+
+
+def _read_rows(kind: str, cells) -> ReadFile:
+    header_number, header = None, None
+    for number, row in cells:
+        if any(_text(value) for value in row):
+            header_number, header = number, row
+            break
+    if header is None:
+        raise FileRefused("The file is empty: it needs a header row and a row per finding.")
+    if header_number != 1:
+        raise FileRefused(
+            f"Row 1 must be the header row ({', '.join(HEADERS)}); "
+            f"the first thing in the file is on row {header_number}."
+        )
+
+    result = ReadFile(format=kind, columns=[], rows=[])
+    positions = {}
+    for index, value in enumerate(header):
+        name = _text(value)
+        if not name:
+            continue
+        key = _HEADER_LOOKUP.get(_normalise_header(name))
+        if key is None:
+            result.warnings.append(f"The column “{name}” is not one import reads: it is ignored.")
+        elif key in positions:
+            result.problems.append(
+                f"Row 1: the column “{COLUMN_BY_KEY[key].header}” appears twice."
+            )
+        else:
+            positions[key] = index
+            result.columns.append(key)
+    missing = [c.header for c in COLUMNS if c.required and c.key not in positions]
+    if missing:
+        result.problems.append(
+            f"Row 1: the required column{'s' if len(missing) > 1 else ''} "
+            f"{_join_quoted(missing)} {'are' if len(missing) > 1 else 'is'} missing. "
+            f"The header row names the columns: {', '.join(HEADERS)}."
+        )
+
+    limit, blanks = max_rows(), 0
+    for number, row in cells:
+        values = {
+            key: (row[index] if index < len(row) else None) for key, index in positions.items()
+        }
+        empty = not any(_text(value) for value in row)
+        if number > limit + 1:
+            if empty:
+                blanks += 1
+                if blanks > TRAILING_BLANK_ROWS:
+                    break
+                continue
+            result.problems.append(
+                f"The file has more than {limit:,} rows below the header (row {number} is "
+                f"beyond the limit): split it into several files."
+            )
+            result.rows = []
+            return result
+        if empty:
+            continue
+        if kind == "csv":
+            values = {key: _csv_unescape(value) for key, value in values.items()}
+        result.rows.append(RawRow(number=number, values=values))
+    if not result.rows and not result.problems:
+        result.problems.append("The file has a header row but no findings below it.")
+    return result
+
+
+def _text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime):
+        value = value.date() if value.time() == datetime.min.time() else value
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _csv_unescape(value):
+    if isinstance(value, str) and value.startswith("'") and _looks_like_formula(value[1:]):
+        return value[1:]
+    return value
+
+
+def _looks_like_formula(value: str) -> bool:
+    return value.lstrip("'").startswith(FORMULA_STARTS)
+
+
+def _join_quoted(items) -> str:
+    quoted = [f"“{item}”" for item in items]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _split_list(value) -> list[str]:
+    return [part.strip() for part in re.split(r"[;\n]", _text(value)) if part.strip()]
+
+
+def parse_date(value) -> date:
+    """A date cell, or text as YYYY-MM-DD or D/M/YYYY; ``ValueError`` otherwise."""
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = _text(value)
+    match = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", text)
+    if match:
+        year, month, day = (int(part) for part in match.groups())
+        return date(year, month, day)
+    match = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    if match:
+        day, month, year = (int(part) for part in match.groups())
+        return date(year, month, day)
+    raise ValueError(text)
+
+
+# Planning -----------------------------------------------------------------------------------
+
+NEW, UPDATED, UNCHANGED, ERROR = "new", "updated", "unchanged", "error"
+
+
+@dataclass
+class RowPlan:
+    number: int
+    reference: str
+    kind: str | None = None
+    text: str = ""
+    organisations: list = field(default_factory=list)
+    themes: list = field(default_factory=list)
+    due_date: date | None = None
+    deadline_wording: str = ""
+    cause_reference: str = ""
+    cause_text: str = ""
+    finding: Finding | None = None
+    field_changes: dict = field(default_factory=dict)  # For finding_update.
+    new_organisations: list = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)  # What the preview says will change.
+    errors: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        if self.errors:
+            return ERROR
+        if self.finding is None:
+            return NEW
+        return UPDATED if self.field_changes or self.new_organisations else UNCHANGED
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, "")
+
+    def addressee_names(self) -> str:
+        return "; ".join(org.name for org in self.organisations)
+
+
+@dataclass
+class ImportPlan:
+    inspection: Inspection
+    filename: str
+    sha256: str
+    format: str
+    rows: list[RowPlan]
+    problems: list[str]
+    warnings: list[str]
+    new_causes: dict = field(default_factory=dict)  # reference: text
+    cause_text_changes: dict = field(default_factory=dict)  # reference: (cause, new text)
+
+    @property
+    def counts(self) -> Counter:
+        counts = Counter(row.action for row in self.rows)
+        return Counter({key: counts.get(key, 0) for key in (NEW, UPDATED, UNCHANGED, ERROR)})
+
+    @property
+    def error_count(self) -> int:
+        return len(self.problems) + sum(len(row.errors) for row in self.rows)
+
+    @property
+    def is_valid(self) -> bool:
+        return not self.problems and bool(self.rows) and not any(row.errors for row in self.rows)
+
+    def digest(self) -> str:
+        """A fingerprint of what confirming would do; it changes if the file or data did."""
+        summary = {
+            "inspection": self.inspection.pk,
+            "sha256": self.sha256,
+            "problems": self.problems,
+            "causes": sorted(self.new_causes.items()),
+            "cause_texts": sorted(
+                (ref, text) for ref, (_, text) in self.cause_text_changes.items()
+            ),
+            "rows": [
+                [
+                    row.number,
+                    row.action,
+                    row.finding.pk if row.finding else None,
+                    row.changes,
+                    row.errors,
+                    row.warnings,
+                    [org.pk for org in row.new_organisations],
+                ]
+                for row in self.rows
+            ],
+        }
+        encoded = json.dumps(summary, sort_keys=True, default=str).encode()
+        return hashlib.sha256(encoded).hexdigest()
+
+
+class _Lookup:
+    """Finds organisations and themes by slug or exact name, case-insensitively."""
+
+    def __init__(self, objects, *, names=("name",)):
+        self.by_slug = {obj.slug.lower(): obj for obj in objects}
+        self.by_name: dict[str, list] = {}
+        for obj in objects:
+            for attribute in names:
+                value = getattr(obj, attribute)
+                if value:
+                    matches = self.by_name.setdefault(value.casefold(), [])
+                    if obj not in matches:
+                        matches.append(obj)
+
+    def find(self, value: str):
+        """Return ``(object, None)`` or ``(None, why not)``."""
+        obj = self.by_slug.get(value.lower())
+        if obj is not None:
+            return obj, None
+        matches = self.by_name.get(value.casefold(), [])
+        if len(matches) == 1:
+            return matches[0], None
+        if matches:
+            slugs = _join_quoted(m.slug for m in matches)
+            return None, f"“{value}” names several organisations: use a slug ({slugs})."
+        return None, None
+
+
+def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256: str):
+    """Check every row and work out what importing it would do; writes nothing."""
+    plan = ImportPlan(
+        inspection=inspection,
+        filename=filename,
+        sha256=sha256,
+        format=read.format,
+        rows=[],
+        problems=list(read.problems),
+        warnings=list(read.warnings),
+    )
+    present = set(read.columns)
+    organisations = _Lookup(
+        list(Organisation.objects.select_related("successor")), names=("name", "name_cy")
+    )
+    themes = _Lookup(list(Theme.objects.all()))
+    causes = {c.reference: c for c in inspection.causes_of_concern.all()}
+    existing = {
+        finding.reference: finding
+        for finding in inspection.findings.select_related("cause_of_concern")
+        .annotate(_has_statements=Exists(Section55Statement.objects.filter(finding=OuterRef("pk"))))
+        .prefetch_related(
+            "themes",
+            Prefetch("assignments", queryset=Assignment.objects.select_related("organisation")),
+        )
+    }
+    seen_references: dict[str, int] = {}
+    cause_texts = _first_cause_texts(read.rows) if "cause_of_concern" in present else {}
+
+    for raw in read.rows:
+        values = raw.values
+        row = RowPlan(number=raw.number, reference=_text(values.get("reference")))
+        plan.rows.append(row)
+        _check_reference(row, seen_references, present)
+        row.finding = existing.get(row.reference) if not row.errors else None
+        _check_kind(row, values, present)
+        _check_text(row, values, present)
+        _check_addressees(row, values, present, organisations)
+        _check_themes(row, values, present, themes)
+        _check_due_date(row, values, present)
+        _check_wording(row, values, present)
+        _check_cause(row, values, present, causes, cause_texts, plan)
+        if not row.errors:
+            _work_out_changes(row, present)
+
+    in_file = {row.reference for row in plan.rows}
+    left_alone = sorted(ref for ref in existing if ref not in in_file)
+    if left_alone and plan.rows:
+        plan.warnings.append(
+            f"{len(left_alone)} finding{'s' if len(left_alone) != 1 else ''} of this inspection "
+            f"{'are' if len(left_alone) != 1 else 'is'} not in the file and will be left as "
+            f"{'they are' if len(left_alone) != 1 else 'it is'}: {', '.join(left_alone[:20])}"
+            + (" …" if len(left_alone) > 20 else "")
+            + ". Import never deletes a finding."
+        )
+    return plan
+
+
+def _check_reference(row, seen, present):
+    if "reference" not in present:
+        return
+    if not row.reference:
+        row.errors.append("The reference is empty.")
+    elif row.reference.upper() == EXAMPLE_REFERENCE:
+        row.errors.append("This is the template's example row: delete it.")
+    elif len(row.reference) > REFERENCE_MAX:
+        row.errors.append(f"The reference is longer than {REFERENCE_MAX} characters.")
+    elif row.reference in seen:
+        row.errors.append(
+            f"Duplicate reference: “{row.reference}” is already on row {seen[row.reference]}."
+        )
+    else:
+        seen[row.reference] = row.number
+
+
+def _check_kind(row, values, present):
+    if "kind" not in present:
+        if row.finding is not None:
+            row.kind = row.finding.kind
+        return
+    given = _text(values.get("kind"))
+    normal = re.sub(r"[\s_\-]+", " ", given).strip().lower()
+    row.kind = KIND_SPELLINGS.get(normal)
+    if not given:
+        row.errors.append("The kind is empty: Recommendation or Area for improvement.")
+    elif row.kind is None:
+        row.errors.append(f"Unknown kind “{given}”: write Recommendation or Area for improvement.")
+
+
+def _check_text(row, values, present):
+    if "text" not in present:
+        return
+    row.text = _text(values.get("text"))
+    if not row.text:
+        row.errors.append("The text is empty.")
+
+
+def _check_addressees(row, values, present, organisations):
+    if "addressees" not in present:
+        return
+    names = _split_list(values.get("addressees"))
+    if not names:
+        row.errors.append("No addressee: name at least one organisation, by slug or name.")
+    for name in names:
+        organisation, why = organisations.find(name)
+        if organisation is None:
+            row.errors.append(why or f"Unknown organisation “{name}”: use its slug or exact name.")
+            continue
+        if organisation in row.organisations:
+            row.warnings.append(f"{organisation.name} is listed twice; it is addressed once.")
+            continue
+        row.organisations.append(organisation)
+        if organisation.successor_id:
+            successor = organisation.current_successor()
+            ceased = f" on {organisation.ceased_on:%d %B %Y}" if organisation.ceased_on else ""
+            row.warnings.append(
+                f"{organisation.name} ceased{ceased}: the finding is addressed to it as the "
+                f"report was, and its tracking follows {successor.name}."
+            )
+
+
+def _check_themes(row, values, present, themes):
+    if "themes" not in present:
+        return
+    for name in _split_list(values.get("themes")):
+        theme, _ = themes.find(name)
+        if theme is None:
+            row.errors.append(f"Unknown theme “{name}”: use a theme's slug or name.")
+        elif theme not in row.themes:
+            row.themes.append(theme)
+
+
+def _check_due_date(row, values, present):
+    if "due_date" not in present:
+        return
+    value = values.get("due_date")
+    if not _text(value):
+        return
+    try:
+        row.due_date = parse_date(value)
+    except ValueError:
+        row.errors.append(
+            f"“{_text(value)}” is not a date: write it as YYYY-MM-DD (2026-03-31) or "
+            "DD/MM/YYYY (31/03/2026)."
+        )
+
+
+def _check_wording(row, values, present):
+    if "deadline_wording" not in present:
+        return
+    row.deadline_wording = _text(values.get("deadline_wording"))
+    if len(row.deadline_wording) > WORDING_MAX:
+        row.errors.append(f"The deadline wording is longer than {WORDING_MAX} characters.")
+
+
+def _first_cause_texts(rows) -> dict[str, tuple[str, int]]:
+    """For each cause of concern reference, the first text the file gives it and its row."""
+    texts = {}
+    for raw in rows:
+        reference = _text(raw.values.get("cause_of_concern"))
+        text = _text(raw.values.get("cause_of_concern_text"))
+        if reference and text:
+            texts.setdefault(reference, (text, raw.number))
+    return texts
+
+
+def _check_cause(row, values, present, causes, cause_texts, plan):
+    if "cause_of_concern" not in present:
+        if "cause_of_concern_text" in present and _text(values.get("cause_of_concern_text")):
+            row.errors.append(
+                "A cause of concern text needs its reference in a “Cause of concern” column."
+            )
+        return
+    reference = _text(values.get("cause_of_concern"))
+    text = _text(values.get("cause_of_concern_text"))
+    row.cause_reference = reference
+    if not reference:
+        if text:
+            row.errors.append("A cause of concern text is given without its reference.")
+        return
+    if row.kind == FindingKind.AREA_FOR_IMPROVEMENT:
+        row.errors.append(
+            f"An area for improvement cannot answer a cause of concern ({reference}): only "
+            "recommendations can. Empty the “Cause of concern” cell, or make it a recommendation."
+        )
+        return
+    if len(reference) > COC_REFERENCE_MAX:
+        row.errors.append(
+            f"The cause of concern reference is longer than {COC_REFERENCE_MAX} characters."
+        )
+        return
+    first_text, first_row = cause_texts.get(reference, ("", None))
+    if text and text != first_text:
+        row.errors.append(
+            f"{reference} has another text on row {first_row}: a cause of concern has one text."
+        )
+        return
+    cause = causes.get(reference)
+    if cause is None:
+        if not first_text:
+            row.errors.append(
+                f"This inspection has no cause of concern “{reference}”: add it first, or give "
+                "its text in a “Cause of concern text” column to create it."
+            )
+        elif first_row == row.number:
+            plan.new_causes[reference] = first_text
+            row.changes.append(f"creates the cause of concern {reference}")
+    elif first_row == row.number and first_text != cause.text:
+        plan.cause_text_changes[reference] = (cause, first_text)
+        row.changes.append(f"changes the text of the cause of concern {reference}")
+
+
+def _work_out_changes(row: RowPlan, present):
+    finding = row.finding
+    if finding is None:
+        return
+    wanted = {}
+    if "kind" in present:
+        wanted["kind"] = row.kind
+    if "text" in present:
+        wanted["text"] = row.text
+    if "due_date" in present:
+        wanted["due_date"] = row.due_date
+    if "deadline_wording" in present:
+        wanted["deadline_wording"] = row.deadline_wording
+    cause_changed = False
+    if "cause_of_concern" in present:
+        current = finding.cause_of_concern.reference if finding.cause_of_concern else ""
+        cause_changed = current != row.cause_reference
+    elif (
+        "kind" in present and row.kind != FindingKind.RECOMMENDATION and finding.cause_of_concern_id
+    ):
+        row.errors.append(
+            f"{finding.reference} answers the cause of concern "
+            f"{finding.cause_of_concern.reference}: add a “Cause of concern” column left "
+            "empty to make it an area for improvement."
+        )
+        return
+    if (
+        wanted.get("kind", finding.kind) != FindingKind.RECOMMENDATION
+        and finding.kind == FindingKind.RECOMMENDATION
+        and finding._has_statements
+    ):
+        row.errors.append(
+            f"{finding.reference} has section 55 statements, so it stays a recommendation."
+        )
+        return
+
+    for name, new in wanted.items():
+        old = getattr(finding, name)
+        if old == new:
+            continue
+        row.field_changes[name] = new
+        if name == "kind":
+            row.changes.append(f"kind: {KIND_LABELS[old]} → {KIND_LABELS[new]}")
+        elif name == "text":
+            row.changes.append("text changed")
+        elif name == "due_date":
+            row.changes.append(f"due date: {_show_date(old)} → {_show_date(new)}")
+            own = [a for a in finding.assignments.all() if a.due_date != old]
+            if own:
+                row.warnings.append(
+                    "Due dates of their own stay as they are for "
+                    + "; ".join(f"{a.organisation.name} ({_show_date(a.due_date)})" for a in own)
+                    + "."
+                )
+        elif name == "deadline_wording":
+            row.changes.append("deadline wording changed")
+    if cause_changed:
+        row.field_changes["cause_of_concern"] = row.cause_reference
+        old = finding.cause_of_concern.reference if finding.cause_of_concern else "none"
+        row.changes.append(f"cause of concern: {old} → {row.cause_reference or 'none'}")
+    if "themes" in present:
+        old_themes = {t.pk: t for t in finding.themes.all()}
+        new_ids = {t.pk for t in row.themes}
+        if set(old_themes) != new_ids:
+            row.field_changes["themes"] = row.themes
+            added = [t.slug for t in row.themes if t.pk not in old_themes]
+            removed = [t.slug for pk, t in old_themes.items() if pk not in new_ids]
+            row.changes.append(
+                "themes: "
+                + ", ".join([*(f"+ {slug}" for slug in added), *(f"- {s}" for s in removed)])
+            )
+    if "addressees" in present:
+        current = {a.organisation_id: a.organisation for a in finding.assignments.all()}
+        row.new_organisations = [org for org in row.organisations if org.pk not in current]
+        for org in row.new_organisations:
+            row.changes.append(f"+ addressee {org.name}")
+        wanted_ids = {org.pk for org in row.organisations}
+        kept = [org.name for pk, org in current.items() if pk not in wanted_ids]
+        if kept:
+            row.warnings.append(
+                f"Also addressed to {'; '.join(sorted(kept))}, not in the file: import never "
+                "removes an addressee (do it on the finding's page if it is wrong)."
+            )
+
+
+def _show_date(value):
+    return value.isoformat() if value else "none"
+
+
+# Saving -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int
+    updated: int
+    unchanged: int
+
+
+@transaction.atomic
+def apply_import(*, plan: ImportPlan, user=None) -> ImportResult:
+    """Write a valid plan: every row, or (on any error) nothing. Statuses never change."""
+    if not plan.is_valid:
+        raise DomainError("The file has problems: nothing was imported.")
+    inspection = plan.inspection
+    source = f"import of {plan.filename}"
+    causes = {c.reference: c for c in inspection.causes_of_concern.all()}
+
+    position = (inspection.causes_of_concern.aggregate(top=Max("position"))["top"] or 0) + 1
+    for reference, text in plan.new_causes.items():
+        cause = CauseOfConcern.objects.create(
+            inspection=inspection, reference=reference, text=text, position=position
+        )
+        position += 1
+        causes[reference] = cause
+        log_action(
+            action="recommendations.cause_of_concern.imported",
+            obj=cause,
+            actor=user,
+            data={"source": source},
+        )
+    for cause, text in plan.cause_text_changes.values():
+        old = cause.text
+        cause.text = text
+        cause.save(update_fields=["text"])
+        log_action(
+            action="recommendations.cause_of_concern.updated",
+            obj=cause,
+            actor=user,
+            data={"fields": {"text": {"from": old, "to": text}}, "reason": source},
+        )
+
+    new_rows = [row for row in plan.rows if row.action == NEW]
+    tops = dict(
+        inspection.findings.values("kind").annotate(top=Max("position")).values_list("kind", "top")
+    )
+    next_position = {kind: (tops[kind] + 1 if kind in tops else 0) for kind in FindingKind}
+    findings = []
+    for row in new_rows:
+        findings.append(
+            Finding(
+                inspection=inspection,
+                kind=row.kind,
+                cause_of_concern=causes.get(row.cause_reference),
+                reference=row.reference,
+                text=row.text,
+                due_date=row.due_date,
+                deadline_wording=row.deadline_wording,
+                position=next_position[row.kind],
+            )
+        )
+        next_position[row.kind] += 1
+    Finding.objects.bulk_create(findings, batch_size=500)
+    through = Finding.themes.through
+    through.objects.bulk_create(
+        [
+            through(finding_id=finding.pk, theme_id=theme.pk)
+            for finding, row in zip(findings, new_rows, strict=True)
+            for theme in row.themes
+        ],
+        batch_size=1000,
+    )
+    for finding, row in zip(findings, new_rows, strict=True):
+        log_action(
+            action="recommendations.finding.imported",
+            obj=finding,
+            actor=user,
+            data={"source": source, "row": row.number},
+        )
+        finding_add_addressees(finding=finding, organisations=row.organisations, user=user)
+
+    updated = [row for row in plan.rows if row.action == UPDATED]
+    for row in updated:
+        changes = dict(row.field_changes)
+        if "cause_of_concern" in changes:
+            changes["cause_of_concern"] = causes.get(changes["cause_of_concern"])
+        finding = row.finding
+        if changes:
+            finding_update(finding=finding, changes=changes, user=user, reason=source)
+            finding.refresh_from_db(fields=["due_date"])
+        if row.new_organisations:
+            finding_add_addressees(finding=finding, organisations=row.new_organisations, user=user)
+
+    counts = plan.counts
+    log_action(
+        action="recommendations.inspection.findings_imported",
+        obj=inspection,
+        actor=user,
+        data={
+            "file": plan.filename,
+            "sha256": plan.sha256,
+            "new": counts[NEW],
+            "updated": counts[UPDATED],
+            "unchanged": counts[UNCHANGED],
+        },
+    )
+    return ImportResult(created=counts[NEW], updated=counts[UPDATED], unchanged=counts[UNCHANGED])
+
+
+# Export -------------------------------------------------------------------------------------
+
+
+def export_rows(inspection: Inspection):
+    """The inspection's findings as lists of values in ``COLUMNS`` order, in report order:
+    recommendations, then areas for improvement, each by position and reference."""
+    findings = (
+        inspection.findings.select_related("cause_of_concern")
+        .prefetch_related(
+            "themes",
+            Prefetch("assignments", queryset=Assignment.objects.select_related("organisation")),
+        )
+        .order_by("position", "reference", "pk")
+    )
+    by_kind = {kind: [] for kind in (FindingKind.RECOMMENDATION, FindingKind.AREA_FOR_IMPROVEMENT)}
+    for finding in findings:
+        by_kind[finding.kind].append(finding)
+    for kind_findings in by_kind.values():
+        for finding in kind_findings:
+            cause = finding.cause_of_concern
+            yield [
+                finding.reference,
+                KIND_LABELS[finding.kind],
+                finding.text,
+                cause.reference if cause else "",
+                cause.text if cause else "",
+                "; ".join(sorted(a.organisation.slug for a in finding.assignments.all())),
+                finding.due_date,
+                finding.deadline_wording,
+                "; ".join(sorted(t.slug for t in finding.themes.all())),
+            ]
+
+
+def _csv_cell(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    value = str(value)
+    return "'" + value if _looks_like_formula(value) else value
+
+
+def write_csv(rows) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel shows every character; CRLF rows."""
+    out = io.StringIO(newline="")
+    writer = csv.writer(out)
+    writer.writerow(HEADERS)
+    for row in rows:
+        writer.writerow([_csv_cell(value) for value in row])
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def write_xlsx(rows, *, notes: bool = False) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Findings")
+    widths = [12, 22, 80, 16, 40, 50, 12, 30, 30]
+    for index, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + index)].width = width
+    sheet.freeze_panes = "A2"
+    bold = Font(bold=True)
+    header = []
+    for name in HEADERS:
+        cell = WriteOnlyCell(sheet, value=name)
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, date):
+                cell.number_format = "yyyy-mm-dd"
+            elif isinstance(value, str):
+                cell.data_type = "s"  # Text, never a formula, whatever it starts with.
+            cells.append(cell)
+        sheet.append(cells)
+    if notes:
+        notes_sheet = workbook.create_sheet("Notes")
+        notes_sheet.column_dimensions["A"].width = 24
+        notes_sheet.column_dimensions["B"].width = 100
+        for line in template_notes():
+            notes_sheet.append(list(line))
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def export_csv(inspection: Inspection) -> bytes:
+    return write_csv(export_rows(inspection))
+
+
+def export_xlsx(inspection: Inspection) -> bytes:
+    return write_xlsx(export_rows(inspection))
+
+
+EXAMPLE_ROW = [
+    EXAMPLE_REFERENCE,
+    "Recommendation",
+    "EXAMPLE ROW, DELETE IT: By 31 March 2026, the force and MOPAC should improve the "
+    "governance of the use of force.",
+    "CoC1",
+    "EXAMPLE: Governance and oversight of the use of force is poor.",
+    "metropolitan-police-service; Mayor's Office for Policing and Crime",
+    "2026-03-31",
+    "By 31 March 2026",
+    "use-of-force; custody",
+]
+
+
+def template_notes():
+    yield ("Column", "What to write")
+    for column in COLUMNS:
+        yield (column.header, f"{'Required' if column.required else 'Optional'}. {column.help}")
+    yield ("", "")
+    yield (
+        "Rows",
+        f"One per finding, at most {max_rows():,}; the file at most "
+        f"{max_bytes() / 1_048_576:g} MB.",
+    )
+    yield (
+        "Again",
+        "Importing a file again updates the findings with the same reference, adds "
+        "new addressees and never removes one; statuses never change.",
+    )
+    yield ("Example", f"The row with reference {EXAMPLE_REFERENCE} is an example: delete it.")
+
+
+def template_csv() -> bytes:
+    return write_csv([EXAMPLE_ROW])
+
+
+def template_xlsx() -> bytes:
+    return write_xlsx([EXAMPLE_ROW], notes=True)
+
+
+def file_sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_and_plan(*, inspection: Inspection, data: bytes, filename: str) -> ImportPlan:
+    """Read the file and plan it; a refused file gives a plan with that one problem."""
+    sha256 = file_sha256(data)
+    try:
+        read = read_file(data, filename)
+    except FileRefused as refusal:
+        return ImportPlan(
+            inspection=inspection,
+            filename=filename,
+            sha256=sha256,
+            format="",
+            rows=[],
+            problems=[str(refusal)],
+            warnings=[],
+        )
+    return plan_import(inspection=inspection, read=read, filename=filename, sha256=sha256)
