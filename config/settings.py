@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
     "audit",
     "accounts",
     "inspections",
@@ -42,6 +44,7 @@ INSTALLED_APPS = [
     "reminders",
     "portal",
     "workspace",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -97,6 +100,64 @@ CACHES = {
     }
 }
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
+
+def _api_rate(name: str, default: str) -> str:
+    """A rate limit such as "120/minute": a number of requests per second, minute, hour or day."""
+    value = (env_str(name) or default).strip()
+    number, _, period = value.partition("/")
+    if not number.isdigit() or period not in {"second", "minute", "hour", "day"}:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a rate: write e.g. 120/minute (second, minute, hour, day)."
+        )
+    return value
+
+
+# The open data API (api/): anonymous clients are limited per address, token holders per person.
+API_ANON_RATE = _api_rate("API_ANON_RATE", "120/minute")
+API_TOKEN_RATE = _api_rate("API_TOKEN_RATE", "600/minute")
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "api.throttling.AnonymousThrottle",
+        "api.throttling.TokenThrottle",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "api.views.exception_handler",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Inspection Recommendations Tracker: open data API",
+    "DESCRIPTION": (
+        "What inspectorates found in police forces, fire and rescue services and policing "
+        "bodies, and what has been done about it since. Published data only. The data is "
+        "available under the Open Government Licence v3.0."
+    ),
+    "VERSION": "1.0.0",
+    "LICENSE": {
+        "name": "Open Government Licence v3.0",
+        "url": "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/",
+    },
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "ENUM_NAME_OVERRIDES": {
+        "StatusEnum": "recommendations.choices.Status",
+        "FindingKindEnum": "recommendations.choices.FindingKind",
+        "SelfAssessmentEnum": "recommendations.choices.SelfAssessment",
+        "SourceEnum": "recommendations.choices.Source",
+        "Section55ActionEnum": "recommendations.choices.Section55Action",
+        "OrganisationKindEnum": "inspections.choices.OrganisationKind",
+        "CountryEnum": "inspections.choices.Country",
+        "RegionEnum": "inspections.choices.Region",
+        "ProgrammeKindEnum": "inspections.choices.ProgrammeKind",
+        "GradingScaleEnum": "inspections.choices.GradingScale",
+        "GradeEnum": "inspections.choices.Grade",
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

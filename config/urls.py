@@ -14,8 +14,10 @@ public_urlpatterns = recommendations.urls.urlpatterns + inspections.urls.urlpatt
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/notifications/", include("reminders.urls")),
+    path("account/tokens/", include("api.token_urls")),
     path("portal/", include("portal.urls")),
     path("workspace/", include("workspace.urls")),
+    path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
     path("", include((public_urlpatterns, "public"))),
 ]

@@ -370,11 +370,16 @@ def progress_update_add(
     publish: bool = False,
     channel: str = Channel.WEB,
     evidence=(),
+    expected_version: int | None = None,
 ) -> ProgressUpdate:
     """Record progress. The first update of an open finding moves it to "in progress".
 
     ``evidence`` holds uploaded files already accepted by ``evidence.check_evidence_file``.
+    With ``expected_version``, an item changed by someone else since is refused
+    (``StaleEditError``) and nothing is recorded.
     """
+    if expected_version is not None:
+        _lock(assignment, expected_version)
     if not narrative.strip():
         raise DomainError("Describe the progress made.")
     SelfAssessment(self_assessment)
@@ -497,6 +502,7 @@ def assignment_submit_with_evidence(
     evidence=(),
     publish: bool = True,
     expected_version: int | None = None,
+    channel: str = Channel.WEB,
 ) -> Assignment:
     """An organisation says it is done: the evidence goes on an update, then the status moves.
 
@@ -511,10 +517,11 @@ def assignment_submit_with_evidence(
         self_assessment=SelfAssessment.COMPLETE,
         publish=publish,
         evidence=evidence,
+        channel=channel,
     )
     # The row stays locked in this transaction, so no one else's change can come in between;
     # the update above may itself have moved an open item to "in progress".
-    return assignment_submit_for_closure(assignment=locked, user=user, note=note)
+    return assignment_submit_for_closure(assignment=locked, user=user, note=note, channel=channel)
 
 
 @transaction.atomic

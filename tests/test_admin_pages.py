@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from api.models import ApiToken, token_hash
 from inspections.models import (
     Inspection,
     Inspectorate,
@@ -108,6 +109,9 @@ def world(inspection, met, mopac, kent, admin_user, inspector, met_user, kent_us
             )
             user = User.objects.create_user(username=f"user{n}")
             ReminderPreference.objects.create(user=user, overdue=False)
+            ApiToken.objects.create(
+                user=user, name="Case system", key_hash=token_hash(f"t{n}"), key_start="irt_t"
+            )
             sent_at = timezone.now() - timedelta(days=n + 1)
             Digest.objects.create(
                 user=user,
@@ -185,6 +189,7 @@ CHANGELIST_QUERIES = {
     "accounts.User": 7,
     "reminders.ReminderPreference": 5,
     "reminders.Digest": 7,
+    "api.ApiToken": 5,
 }
 
 

@@ -1,0 +1,49 @@
+"""``ETag`` and ``Last-Modified`` on every successful read, and 304 for conditional requests.
+
+The ETag is a hash of the body, so it changes exactly when what the client would receive
+changes: an edit, a status change, or a report reaching its publication time alike.
+
+No single column says when a response last changed (organisations and findings have no
+timestamp, and publication happens by the clock), so ``Last-Modified`` is the time this body
+was first served for this URL, remembered in Django's cache beside its ETag. A different body
+gets a new time; a forgotten entry also gets a new time, later than the truth, so a client
+revalidating with ``If-Modified-Since`` may download again but never keeps stale data.
+"""
+
+import hashlib
+import time
+
+from django.core.cache import cache
+from django.utils.cache import get_conditional_response
+from django.utils.http import http_date
+
+# How long the cache remembers when a body was first served.
+REMEMBER_SECONDS = 30 * 24 * 60 * 60
+CACHE_CONTROL = "public, max-age=0, must-revalidate"
+
+
+def _first_served(url: str, etag: str) -> int:
+    key = "api:served:" + hashlib.sha256(url.encode()).hexdigest()
+    remembered = cache.get(key)
+    if remembered and remembered[0] == etag:
+        return remembered[1]
+    now = int(time.time())
+    cache.set(key, (etag, now), REMEMBER_SECONDS)
+    return now
+
+
+def conditional(request, response):
+    """Add the validators to a rendered 200 response; answer 304 when the client has it."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if getattr(response, "streaming", False):
+        return response
+    etag = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
+    last_modified = _first_served(request.build_absolute_uri(), etag)
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(last_modified)
+    response["Cache-Control"] = CACHE_CONTROL
+    not_modified = get_conditional_response(
+        request, etag=etag, last_modified=last_modified, response=response
+    )
+    return not_modified
