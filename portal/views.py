@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -116,7 +116,10 @@ def findings(request):
     if chosen["inspection"]:
         filtered = filtered.filter(finding__inspection__slug=chosen["inspection"])
     filtered = filtered.select_related("finding__inspection", "organisation").order_by(
-        "due_date", "finding__inspection__published_at", "finding__position", "pk"
+        F("due_date").asc(nulls_last=True),
+        "finding__inspection__published_at",
+        "finding__position",
+        "pk",
     )
     page = Paginator(filtered, ITEMS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
@@ -196,6 +199,18 @@ def item_detail(request, pk):
     )
 
 
+def _stale_post(request, item):
+    """A POST built from an older version of the item: the error to show, or None.
+
+    Checked before anything else, so that a change made meanwhile (a colleague submitted it,
+    an inspector closed it) is explained and what was typed kept, rather than refused bare.
+    """
+    seen = request.POST.get("version", "")
+    if request.method == "POST" and seen.isdigit() and int(seen) != item.version:
+        return StaleEditError(item, int(seen))
+    return None
+
+
 def _refuse(form, error, *, current_version=None):
     """Show a domain error at the top of the form; what the person typed stays.
 
@@ -213,11 +228,18 @@ def _refuse(form, error, *, current_version=None):
 @organisation_user_required
 def add_update(request, pk):
     item = _item(request, pk)
-    if not item.is_active:
-        raise PermissionDenied
     form = ProgressUpdateForm(
         request.POST or None, request.FILES or None, initial={"version": item.version}
     )
+    stale = _stale_post(request, item)
+    if stale is not None:
+        form.is_valid()
+        status = _refuse(form, stale, current_version=item.version)
+        return render(
+            request, "portal/update_form.html", {"item": item, "form": form}, status=status
+        )
+    if not item.is_active:
+        raise PermissionDenied
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -241,14 +263,19 @@ def add_update(request, pk):
 @organisation_user_required
 def propose_due_date(request, pk):
     item = _item(request, pk)
+    form = DueDateProposalForm(request.POST or None, initial={"version": item.version})
+    stale = _stale_post(request, item)
+    if stale is not None:
+        form.is_valid()
+        status = _refuse(form, stale, current_version=item.version)
+        return render(
+            request, "portal/due_date_form.html", {"item": item, "form": form}, status=status
+        )
     if not item.is_active:
         raise PermissionDenied
-    form = DueDateProposalForm(request.POST or None, initial={"version": item.version})
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            if form.cleaned_data["version"] != item.version:
-                raise StaleEditError(item, form.cleaned_data["version"])
             due_date_propose(
                 assignment=item,
                 user=request.user,
@@ -269,11 +296,18 @@ def propose_due_date(request, pk):
 @organisation_user_required
 def submit_for_closure(request, pk):
     item = _item(request, pk, lead=True)
-    if not _can_submit(item):
-        raise PermissionDenied
     form = SubmitForClosureForm(
         request.POST or None, request.FILES or None, initial={"version": item.version}
     )
+    stale = _stale_post(request, item)
+    if stale is not None:
+        form.is_valid()
+        status = _refuse(form, stale, current_version=item.version)
+        return render(
+            request, "portal/submit_form.html", {"item": item, "form": form}, status=status
+        )
+    if not _can_submit(item):
+        raise PermissionDenied
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
@@ -336,7 +370,7 @@ def section55_list(request):
     responses = list(
         our_responses(request.user)
         .select_related("inspection", "local_policing_body")
-        .order_by("received_on", "-inspection__published_at")
+        .order_by(F("received_on").asc(nulls_first=True), "-inspection__published_at")
     )
     return render(
         request,
@@ -364,6 +398,21 @@ def section55_edit(request, pk):
             initial[f"action_{finding.pk}"] = existing[finding.pk].action
             initial[f"statement_{finding.pk}"] = existing[finding.pk].text
     if response.received_on is not None:
+        if request.method == "POST":
+            # A colleague published it meanwhile: say so, and keep what was typed.
+            form = Section55Form(request.POST, initial=initial, recommendations=recommendations)
+            form.is_valid()
+            form.add_error(
+                None,
+                "Someone else published this response while you were working on it, so your "
+                "changes were not saved. A published response cannot be changed.",
+            )
+            return render(
+                request,
+                "portal/section55_form.html",
+                {"response": response, "form": form, "is_lead": False, "theirs": None},
+                status=409,
+            )
         return render(
             request,
             "portal/section55_published.html",
@@ -390,7 +439,10 @@ def section55_edit(request, pk):
         except StaleDraftError as error:
             # Nothing of theirs is overwritten: their version is shown beside what was typed.
             response.refresh_from_db()
-            theirs = {"response": response, "statements": response.statements.all()}
+            theirs = {
+                "response": response,
+                "statements": response.statements.select_related("finding"),
+            }
             status = _refuse(form, error, current_version=response.version)
         except DomainError as error:
             status = _refuse(form, error, current_version=saved.version if saved else None)

@@ -4,20 +4,17 @@ from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
+from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from inspections.models import Organisation
-from recommendations.choices import Source
 from recommendations.models import ProgressUpdate, StatusChange
+from recommendations.templatetags.tracker import source_label
 
 FEED_SIZE = 50
-SOURCE_WORDS = {
-    Source.INSPECTORATE: "verified by the inspectorate",
-    Source.ORGANISATION: "self-reported by the organisation",
-    Source.SYSTEM: "recorded by the tracker",
-}
 
 
 def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
@@ -44,7 +41,7 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
             ),
             "text": (
                 f"{change.get_from_status_display()} to {change.get_to_status_display()} "
-                f"({SOURCE_WORDS[change.source]})." + (f" {change.note}" if change.note else "")
+                f"({source_label(change).lower()})." + (f" {change.note}" if change.note else "")
             ),
         }
         for change in changes.order_by("-changed_at", "-pk")[:size]
@@ -84,7 +81,8 @@ class SiteFeed(Feed):
         return item["title"]
 
     def item_description(self, item):
-        return item["text"]
+        # Atom readers take the summary as HTML: what people wrote is escaped, never markup.
+        return linebreaksbr(escape(item["text"]))
 
     def item_link(self, item):
         return reverse("public:finding-detail", args=[item["finding"].pk]) + f"#{item['id']}"

@@ -11,14 +11,14 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, Exists, F, OuterRef, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from inspections.choices import OrganisationKind, Region
-from inspections.models import Organisation, Programme
+from inspections.models import Inspection, Organisation, Programme
 from recommendations.choices import ACTIVE_STATUSES, FindingKind, Status
-from recommendations.models import Assignment, Theme
+from recommendations.models import Assignment, Finding, Theme
 
 # The words search: PostgreSQL full-text search, the same expression as the GIN index on
 # recommendations_finding (migration 0003), so the index serves it.
@@ -27,6 +27,22 @@ SEARCH_CONFIG = "english"
 
 def finding_search_vector(prefix=""):
     return SearchVector(f"{prefix}text", config=SEARCH_CONFIG)
+
+
+def published_programmes():
+    """Programmes with a published report: a newer one must not show before its first report."""
+    return Programme.objects.filter(
+        Exists(Inspection.objects.published().filter(programme=OuterRef("pk")))
+    )
+
+
+def published_themes():
+    """Themes of published findings: a theme only an embargoed report uses would tell of it."""
+    return Theme.objects.filter(
+        Exists(
+            Finding.objects.published().filter(themes=OuterRef("pk")),
+        )
+    )
 
 
 class SortChoice:
@@ -84,14 +100,14 @@ class FindingItemFilterSet(django_filters.FilterSet):
     )
     programme = django_filters.ModelChoiceFilter(
         field_name="finding__inspection__programme",
-        queryset=Programme.objects.all(),
+        queryset=lambda request: published_programmes(),
         to_field_name="slug",
         label="Inspection programme",
         empty_label="Any",
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="finding__themes",
-        queryset=Theme.objects.all(),
+        queryset=lambda request: published_themes(),
         distinct=False,  # one theme joins at most one row per finding
         to_field_name="slug",
         label="Theme",
@@ -233,6 +249,26 @@ class Facet:
         return {row["key"]: row["n"] for row in rows if row["key"] is not None}
 
 
+class OrganisationFacet(Facet):
+    def count(self, filterset):
+        """Counts by addressee, with a predecessor's items counted for its successor too, as
+        choosing the successor gives them (``filter_organisation``)."""
+        counts = super().count(filterset)
+        successors = dict(
+            Organisation.objects.filter(successor__isnull=False).values_list(
+                "slug", "successor__slug"
+            )
+        )
+        folded = dict(counts)
+        for slug, number in counts.items():
+            seen = {slug}
+            while slug in successors and successors[slug] not in seen:
+                slug = successors[slug]
+                seen.add(slug)
+                folded[slug] = folded.get(slug, 0) + number
+        return folded
+
+
 class YearFacet(Facet):
     def count(self, filterset):
         rows = (
@@ -258,7 +294,7 @@ class OverdueFacet(Facet):
 FACETS = (
     Facet("kind", "finding__kind"),
     Facet("status", "status"),
-    Facet("organisation", "organisation__slug"),
+    OrganisationFacet("organisation", "organisation__slug"),
     Facet("organisation_kind", "organisation__kind"),
     Facet("region", "organisation__region"),
     Facet("programme", "finding__inspection__programme__slug"),

@@ -198,14 +198,20 @@ class AssignmentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """What a signed-in person may see beyond the public pages.
 
-        Inspectors see every item, published or not. An organisation's people see the published
-        items addressed to their organisations (and to the bodies those succeeded); nobody else
-        sees anything here.
+        Inspectors see every published item, and the unpublished items of reports their
+        inspectorate led or joined; administrators see everything. An organisation's people see
+        the published items addressed to their organisations (and to the bodies those
+        succeeded); nobody else sees anything here.
         """
         if not user.is_authenticated or not user.is_active:
             return self.none()
-        if user.is_inspector:
+        if user.is_superuser:
             return self.all()
+        if user.is_inspector:
+            theirs = self.decidable_by(user).values("pk")
+            return self.filter(
+                Q(finding__inspection__published_at__lte=timezone.now()) | Q(pk__in=theirs)
+            )
         return self.addressed_to_members_of(user)
 
     def addressed_to_members_of(self, user, *, lead=False):

@@ -562,6 +562,11 @@ def due_date_decide(
     locked = DueDateProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.PENDING:
         raise DomainError("This proposal has already been decided.")
+    if agree and not locked.assignment.is_active:
+        raise DomainError(
+            "The item has been closed since the new due date was asked for, so there is no "
+            "due date to move. Refuse the proposal, saying so."
+        )
     if not agree and not note.strip():
         raise DomainError("Say why the new due date is refused.")
     locked.status = ProposalStatus.AGREED if agree else ProposalStatus.REFUSED

@@ -104,9 +104,18 @@ def assignment(recommendation, met):
 
 @pytest.fixture
 def inspector(hmicfrs):
-    return User.objects.create_user(
+    from django.contrib.auth.models import Permission
+
+    user = User.objects.create_user(
         username="inspector", password="pw-inspector-1", inspectorate=hmicfrs, is_staff=True
     )
+    # HMICFRS records Engage entries and exits; a partner inspectorate's inspector may not.
+    user.user_permissions.add(
+        *Permission.objects.filter(
+            content_type__app_label="inspections", codename__endswith="engageperiod"
+        )
+    )
+    return user
 
 
 @pytest.fixture

@@ -39,16 +39,26 @@ from workspace.forms import DecisionForm, DueDateDecisionForm, EngageEnterForm, 
 PER_PAGE = 50
 
 
-def inspector_required(view):
+def inspector_required(view, *, permission=None):
+    """Anonymous people sign in first; others need to be inspectors (and hold ``permission``)."""
+
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
         if not request.user.is_inspector:
             raise PermissionDenied
+        if permission and not request.user.has_perm(permission):
+            raise PermissionDenied
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def engage_manager_required(view):
+    """Engage is the inspectorate's own monitoring: recording it is a permission given in the
+    admin (to HMICFRS inspectors), not something every inspector of a partner body may do."""
+    return inspector_required(view, permission="inspections.change_engageperiod")
 
 
 @require_safe
@@ -278,7 +288,7 @@ def engage(request):
 
 
 @require_http_methods(["GET", "POST"])
-@inspector_required
+@engage_manager_required
 def engage_enter_view(request):
     form = EngageEnterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -298,7 +308,7 @@ def engage_enter_view(request):
 
 
 @require_http_methods(["GET", "POST"])
-@inspector_required
+@engage_manager_required
 def engage_leave_view(request, pk):
     period = get_object_or_404(
         EngagePeriod.objects.select_related("organisation"), pk=pk, left_on__isnull=True

@@ -2,7 +2,7 @@
 
 from django import template
 
-from recommendations.choices import CLOSED_STATUSES, SELF_REPORTED_STATUSES, Status
+from recommendations.choices import CLOSED_STATUSES, SELF_REPORTED_STATUSES, Source, Status
 
 register = template.Library()
 
@@ -49,3 +49,14 @@ def percent(value):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key)
+
+
+@register.filter
+def source_label(change):
+    """Who stands behind a change: only a closure is a verification; a return or a reopening
+    is a decision of the inspectorate, not verified progress."""
+    if change.source == Source.INSPECTORATE:
+        if change.to_status in CLOSED_STATUSES:
+            return "Verified by the inspectorate"
+        return "Decided by the inspectorate"
+    return change.get_source_display()

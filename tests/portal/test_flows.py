@@ -217,3 +217,47 @@ def test_our_findings_lists_and_counts_only_our_items(client, assignment, kent_i
     assert list(soon.context["page"]) == []  # due in 90 days
     by_status = client.get(reverse("portal:findings") + "?status=open")
     assert [i.pk for i in by_status.context["page"]] == [assignment.pk]
+
+
+@pytest.mark.django_db
+def test_update_after_an_inspector_closed_the_item_explains_and_keeps_the_text(
+    client, assignment, met_user, inspector
+):
+    from recommendations.services import assignment_close
+
+    client.force_login(met_user)
+    version_seen = assignment.version
+    assignment_close(
+        assignment=assignment,
+        user=inspector,
+        outcome=Status.CLOSED_NO_LONGER_RELEVANT,
+        note="Law changed.",
+    )
+    response = client.post(
+        reverse("portal:add-update", args=[assignment.pk]),
+        update_data(assignment, version=version_seen),
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Someone else changed this item" in html and "Law changed." in html
+    assert "The custody board met and agreed a plan." in html
+    assert not ProgressUpdate.objects.exists()
+
+
+@pytest.mark.django_db
+def test_second_lead_submitting_gets_the_explanation_not_a_bare_refusal(
+    client, assignment, met_lead, tmp_path, settings
+):
+    from recommendations.services import assignment_submit_for_closure
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(met_lead)
+    version_seen = assignment.version
+    assignment_submit_for_closure(assignment=assignment, note="Submitted by a colleague.")
+    response = client.post(
+        reverse("portal:submit", args=[assignment.pk]),
+        {"note": "My own statement.", "version": version_seen, "evidence": [upload("a.pdf", PDF)]},
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "Submitted by a colleague." in html and "My own statement." in html

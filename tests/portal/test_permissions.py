@@ -156,13 +156,13 @@ MATRIX = {
     "s55 edit":                   (302, 404, 404, 200, 404, 403, 403, 403),
     "workspace queue":            (302, 403, 403, 403, 403, 200, 200, 200),
     "workspace item":             (302, 403, 403, 403, 403, 200, 200, 200),
-    "workspace unpublished item": (302, 403, 403, 403, 403, 200, 200, 200),
+    "workspace unpublished item": (302, 403, 403, 403, 403, 200, 404, 200),
     "workspace decide":           (302, 403, 403, 403, 403, 200, 403, 200),
     "workspace proposal":         (302, 403, 403, 403, 403, 200, 403, 200),
     "workspace overdue":          (302, 403, 403, 403, 403, 200, 200, 200),
     "workspace engage":           (302, 403, 403, 403, 403, 200, 200, 200),
-    "workspace engage enter":     (302, 403, 403, 403, 403, 200, 200, 200),
-    "workspace engage leave":     (302, 403, 403, 403, 403, 200, 200, 200),
+    "workspace engage enter":     (302, 403, 403, 403, 403, 200, 403, 200),
+    "workspace engage leave":     (302, 403, 403, 403, 403, 200, 403, 200),
 }  # fmt: skip
 
 

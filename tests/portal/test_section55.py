@@ -97,3 +97,27 @@ def test_two_people_saving_the_same_draft(client, response, public_world, mopac_
     assert "Second person&#x27;s text." in html  # and what this person typed is kept
     response.refresh_from_db()
     assert response.text == "First person's text."
+
+
+@pytest.mark.django_db
+def test_saving_after_a_colleague_published_explains_and_keeps_the_text(
+    client, response, public_world, mopac_lead
+):
+    from recommendations.services import section55_publish, section55_save_draft
+
+    recommendation = public_world["recommendation"]
+    client.force_login(mopac_lead)
+    stale = form_data(response, recommendation, text="My late changes.")
+    saved = section55_save_draft(
+        response=response,
+        user=mopac_lead,
+        text="Published by a colleague.",
+        statements={recommendation: ("taken", "Done.")},
+    )
+    section55_publish(response=saved, user=mopac_lead)
+    posted = client.post(reverse("portal:section55-edit", args=[response.pk]), stale)
+    assert posted.status_code == 409
+    html = posted.content.decode()
+    assert "Someone else published this response" in html and "My late changes." in html
+    response.refresh_from_db()
+    assert response.text == "Published by a colleague."

@@ -93,12 +93,13 @@ QUERIES = {
     # 5 counts by body; warm: the stamp only
     "overview": (5, 1),
     "overview_filtered": (5, 1),
-    # cold: 1 stamp, 2 count, 3-11 one grouped count per facet, 12 page of items,
-    # 13-15 organisation, programme and theme options; warm: without 2-11
-    "finding_list": (15, 5),
+    # cold: 1 stamp, 2 count, 3-11 one grouped count per facet, 12 successions (to count a
+    # predecessor's items for its successor), 13 page of items, 14-16 organisation, programme
+    # and theme options; warm: without 2-12
+    "finding_list": (16, 5),
     # as above, plus the chosen organisation, programme and theme looked up, and the
     # organisation's predecessors
-    "finding_list_filtered": (19, 9),
+    "finding_list_filtered": (20, 9),
     # 1 organisation, 2 its predecessors' ids (+1 per level of succession), 3 predecessors,
     # 4 status counts, 5 overdue items, 6 inspections, 7 latest graded inspection
     # (+1 for its judgements when there is one), 8 Engage, 9 s55 responses
