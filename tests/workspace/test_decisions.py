@@ -192,3 +192,32 @@ def test_engage_entry_and_exit(client, inspector, kent):
     period.refresh_from_db()
     assert period.left_on == timezone.localdate()
     assert client.get(reverse("workspace:engage-leave", args=[period.pk])).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_due_date_cannot_be_agreed_for_a_closed_item(client, inspector, assignment, met_user):
+    from recommendations.services import assignment_close
+
+    proposal = due_date_propose(
+        assignment=assignment,
+        user=met_user,
+        proposed_due_date=timezone.localdate() + timedelta(days=95),
+        reason="More time.",
+    )
+    assignment_close(
+        assignment=assignment, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No."
+    )
+    client.force_login(inspector)
+    response = client.post(reverse("workspace:proposal", args=[proposal.pk]), {"decision": "agree"})
+    assert "there is no due date to move" in response.content.decode()
+    proposal.refresh_from_db()
+    assert proposal.status == "pending"
+
+
+@pytest.mark.django_db
+def test_partner_inspectorate_cannot_record_engage(client, other_inspector, kent):
+    client.force_login(other_inspector)
+    page = client.get(reverse("workspace:engage"))
+    assert page.status_code == 200
+    assert "Move an organisation into Engage" not in page.content.decode()
+    assert client.get(reverse("workspace:engage-enter")).status_code == 403
