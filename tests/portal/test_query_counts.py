@@ -1,0 +1,46 @@
+"""Portal and workspace pages do not grow by a query per row: counts pinned at two sizes."""
+
+import pytest
+from django.urls import reverse
+
+from recommendations.services import assignment_submit_for_closure
+from tests.public.test_pages import add_findings
+
+
+def submit_all(items):
+    for item in items:
+        if item.status in ("open", "in_progress"):
+            assignment_submit_for_closure(assignment=item, note="Done.")
+
+
+# page: (persona, url name, queries)
+PAGES = {
+    # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors (+1 per level),
+    # 6 status counts, 7 totals, 8 inspections, 9 page count, 10 organisations' names,
+    # 11 page of items
+    "portal findings": ("met_user", "portal:findings", 11),
+    # 1 session, 2 user, 3 submissions count, 4 proposals, 5 memberships (navigation),
+    # 6 organisations, 7 programmes, 8 page of submissions
+    "workspace queue": ("inspector", "workspace:queue", 8),
+    # 1 session, 2 user, 3 section 55 responses, 4 overdue count, 5 memberships (navigation),
+    # 6 page of overdue items
+    "workspace overdue": ("inspector", "workspace:overdue", 6),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", sorted(PAGES))
+def test_query_count_does_not_grow(
+    page, client, request, public_world, met, mopac, django_assert_num_queries
+):
+    from recommendations.models import Assignment
+
+    persona, name, queries = PAGES[page]
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse(name)
+    for count, start in ((3, 100), (25, 300)):
+        add_findings(public_world["inspection"], count, [met, mopac], start=start)
+        submit_all(Assignment.objects.filter(finding__reference__startswith="X"))
+        client.get(url)
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
