@@ -31,7 +31,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
 
-from audit.services import log_action
+from audit.services import log_action, log_actions
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
 from recommendations.choices import FindingKind
@@ -42,7 +42,7 @@ from recommendations.models import (
     Section55Statement,
     Theme,
 )
-from recommendations.services import finding_add_addressees, finding_update
+from recommendations.services import findings_add_addressees, findings_update
 
 
 @dataclass(frozen=True)
@@ -898,26 +898,37 @@ def apply_import(*, plan: ImportPlan, user=None) -> ImportResult:
         ],
         batch_size=1000,
     )
-    for finding, row in zip(findings, new_rows, strict=True):
-        log_action(
-            action="recommendations.finding.imported",
-            obj=finding,
-            actor=user,
-            data={"source": source, "row": row.number},
-        )
-        finding_add_addressees(finding=finding, organisations=row.organisations, user=user)
+    log_actions(
+        entries=[
+            ("recommendations.finding.imported", finding, {"source": source, "row": row.number})
+            for finding, row in zip(findings, new_rows, strict=True)
+        ],
+        actor=user,
+    )
+    findings_add_addressees(
+        additions=[
+            (finding, row.organisations) for finding, row in zip(findings, new_rows, strict=True)
+        ],
+        user=user,
+    )
 
     updated = [row for row in plan.rows if row.action == UPDATED]
+    updates = []
     for row in updated:
         changes = dict(row.field_changes)
         if "cause_of_concern" in changes:
             changes["cause_of_concern"] = causes.get(changes["cause_of_concern"])
-        finding = row.finding
-        if changes:
-            finding_update(finding=finding, changes=changes, user=user, reason=source)
-            finding.refresh_from_db(fields=["due_date"])
-        if row.new_organisations:
-            finding_add_addressees(finding=finding, organisations=row.new_organisations, user=user)
+        if "due_date" in changes:
+            # New addressees start with the finding's new due date.
+            row.finding.due_date = changes["due_date"]
+        updates.append((row.finding, changes))
+    findings_update(updates=updates, user=user, reason=source)
+    findings_add_addressees(
+        additions=[
+            (row.finding, row.new_organisations) for row in updated if row.new_organisations
+        ],
+        user=user,
+    )
 
     counts = plan.counts
     log_action(

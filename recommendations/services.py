@@ -8,9 +8,10 @@ none of them writes ``Assignment.status`` itself. Each status change writes its
 from datetime import date
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
-from audit.services import log_action
+from audit.services import log_action, log_actions
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
@@ -252,20 +253,39 @@ def assignment_set_due_date(
 @transaction.atomic
 def finding_add_addressees(*, finding: Finding, organisations, user=None) -> list[Assignment]:
     """Address the finding to more bodies; each starts open with the finding's due date."""
-    existing = set(finding.assignments.values_list("organisation_id", flat=True))
-    created = [
-        Assignment(finding=finding, organisation=org, due_date=finding.due_date)
-        for org in organisations
-        if org.pk not in existing
-    ]
-    Assignment.objects.bulk_create(created)
-    for assignment in created:
-        log_action(
-            action="recommendations.assignment.created",
-            obj=finding,
-            actor=user,
-            data={"organisation": assignment.organisation.slug},
+    return findings_add_addressees(additions=[(finding, organisations)], user=user)
+
+
+@transaction.atomic
+def findings_add_addressees(*, additions, user=None) -> list[Assignment]:
+    """``finding_add_addressees`` for many findings at once: ``additions`` holds
+    ``(finding, organisations)``. A body the finding is already addressed to is skipped."""
+    additions = [(finding, list(organisations)) for finding, organisations in additions]
+    existing = set(
+        Assignment.objects.filter(finding__in=[finding.pk for finding, _ in additions]).values_list(
+            "finding_id", "organisation_id"
         )
+    )
+    created = []
+    for finding, organisations in additions:
+        for org in organisations:
+            if (finding.pk, org.pk) not in existing:
+                existing.add((finding.pk, org.pk))
+                created.append(
+                    Assignment(finding=finding, organisation=org, due_date=finding.due_date)
+                )
+    Assignment.objects.bulk_create(created, batch_size=1000)
+    log_actions(
+        entries=[
+            (
+                "recommendations.assignment.created",
+                assignment.finding,
+                {"organisation": assignment.organisation.slug},
+            )
+            for assignment in created
+        ],
+        actor=user,
+    )
     return created
 
 
@@ -282,7 +302,6 @@ def _logged_value(value):
     return value
 
 
-@transaction.atomic
 def finding_update(*, finding: Finding, changes: dict, user=None, reason: str) -> dict:
     """Change what a finding says, logged with the old and new values; never a status.
 
@@ -291,72 +310,175 @@ def finding_update(*, finding: Finding, changes: dict, user=None, reason: str) -
     was still the finding's follows it (each logged); a date agreed with one addressee stays.
     Returns ``{field: (old, new)}`` for what really changed.
     """
-    unknown = set(changes) - FINDING_UPDATABLE_FIELDS
-    if unknown:
-        raise ValueError(f"Not a field finding_update changes: {', '.join(sorted(unknown))}")
-    locked = Finding.objects.select_for_update().select_related("cause_of_concern")
-    locked = locked.get(pk=finding.pk)
-    diffs = {}
-    for name, new in changes.items():
-        if name == "themes":
-            old_ids = set(locked.themes.values_list("pk", flat=True))
-            if old_ids != {theme.pk for theme in new}:
-                old_slugs = sorted(locked.themes.values_list("slug", flat=True))
-                diffs[name] = (old_slugs, sorted(theme.slug for theme in new))
-            continue
-        old = getattr(locked, name)
-        if old != new:
-            diffs[name] = (old, new)
-    if not diffs:
-        return {}
+    diffs = findings_update(updates=[(finding, changes)], user=user, reason=reason)
+    return diffs.get(finding.pk, {})
 
-    kind = changes.get("kind", locked.kind)
+
+@transaction.atomic
+def findings_update(*, updates, user=None, reason: str) -> dict[int, dict]:
+    """``finding_update`` for many findings at once, in a few queries whatever their number:
+    ``updates`` holds ``(finding, changes)``. Any refusal (``DomainError``) changes nothing.
+
+    Returns ``{finding pk: {field: (old, new)}}`` for the findings that really changed.
+    """
+    updates = [(finding, changes) for finding, changes in updates if changes]
+    for _, changes in updates:
+        unknown = set(changes) - FINDING_UPDATABLE_FIELDS
+        if unknown:
+            raise ValueError(f"Not a field finding_update changes: {', '.join(sorted(unknown))}")
+    if not updates:
+        return {}
+    ids = [finding.pk for finding, _ in updates]
+    locked = (
+        Finding.objects.select_for_update(of=("self",))
+        .select_related("cause_of_concern")
+        .in_bulk(ids)
+    )
+    themes_of = {pk: {} for pk in ids}
+    if any("themes" in changes for _, changes in updates):
+        through = Finding.themes.through.objects.filter(finding_id__in=ids)
+        for finding_id, theme_id, slug in through.values_list(
+            "finding_id", "theme_id", "theme__slug"
+        ):
+            themes_of[finding_id][theme_id] = slug
+
+    all_diffs = {}
+    for finding, changes in updates:
+        current = locked[finding.pk]
+        diffs = {}
+        for name, new in changes.items():
+            if name == "themes":
+                if set(themes_of[current.pk]) != {theme.pk for theme in new}:
+                    diffs[name] = (
+                        sorted(themes_of[current.pk].values()),
+                        sorted(theme.slug for theme in new),
+                    )
+            elif getattr(current, name) != new:
+                diffs[name] = (getattr(current, name), new)
+        if diffs:
+            _check_finding_change(current, changes, diffs)
+            all_diffs[current.pk] = diffs
+    if not all_diffs:
+        return {}
+    leaving = [pk for pk, diffs in all_diffs.items() if "kind" in diffs]
+    if leaving:
+        answered = set(
+            Finding.objects.filter(pk__in=leaving, section55_statements__isnull=False)
+            .exclude(kind=FindingKind.AREA_FOR_IMPROVEMENT)
+            .values_list("pk", flat=True)
+        )
+        for pk in answered:
+            if all_diffs[pk]["kind"][1] != FindingKind.RECOMMENDATION:
+                raise DomainError(
+                    f"{locked[pk].reference} has section 55 statements, so it stays a "
+                    "recommendation."
+                )
+
+    previous_due = {pk: locked[pk].due_date for pk in all_diffs}
+    by_fields = {}
+    for pk, diffs in all_diffs.items():
+        fields = tuple(sorted(name for name in diffs if name != "themes"))
+        for name in fields:
+            setattr(locked[pk], name, diffs[name][1])
+        if fields:
+            by_fields.setdefault(fields, []).append(locked[pk])
+    for fields, findings in by_fields.items():
+        Finding.objects.bulk_update(findings, list(fields), batch_size=500)
+
+    retheme = {pk: diffs["themes"][1] for pk, diffs in all_diffs.items() if "themes" in diffs}
+    if retheme:
+        through = Finding.themes.through
+        through.objects.filter(finding_id__in=list(retheme)).delete()
+        new_themes = {
+            pk: changes["themes"] for finding, changes in updates if (pk := finding.pk) in retheme
+        }
+        through.objects.bulk_create(
+            [
+                through(finding_id=pk, theme_id=theme.pk)
+                for pk, themes in new_themes.items()
+                for theme in themes
+            ],
+            batch_size=1000,
+        )
+
+    moved = [pk for pk, diffs in all_diffs.items() if "due_date" in diffs]
+    if moved:
+        _assignments_follow_due_dates(
+            findings=[locked[pk] for pk in moved],
+            previous=previous_due,
+            user=user,
+            reason=reason,
+        )
+    log_actions(
+        entries=[
+            (
+                "recommendations.finding.updated",
+                locked[pk],
+                {
+                    "fields": {
+                        name: {"from": _logged_value(old), "to": _logged_value(new)}
+                        for name, (old, new) in diffs.items()
+                    },
+                    "reason": reason,
+                },
+            )
+            for pk, diffs in all_diffs.items()
+        ],
+        actor=user,
+    )
+    return all_diffs
+
+
+def _check_finding_change(finding: Finding, changes: dict, diffs: dict) -> None:
+    kind = changes.get("kind", finding.kind)
     FindingKind(kind)
-    cause = changes.get("cause_of_concern", locked.cause_of_concern)
+    cause = changes.get("cause_of_concern", finding.cause_of_concern)
     if cause is not None:
         if kind != FindingKind.RECOMMENDATION:
             raise DomainError(
-                f"{locked.reference}: only a recommendation can answer a cause of concern."
+                f"{finding.reference}: only a recommendation can answer a cause of concern."
             )
-        if cause.inspection_id != locked.inspection_id:
+        if cause.inspection_id != finding.inspection_id:
             raise DomainError(f"{cause.reference} is a cause of concern of another inspection.")
-    if (
-        "kind" in diffs
-        and kind != FindingKind.RECOMMENDATION
-        and locked.section55_statements.exists()
-    ):
-        raise DomainError(
-            f"{locked.reference} has section 55 statements, so it stays a recommendation."
-        )
     if "text" in diffs and not str(changes["text"]).strip():
-        raise DomainError(f"{locked.reference}: the text cannot be empty.")
+        raise DomainError(f"{finding.reference}: the text cannot be empty.")
 
-    previous_due = locked.due_date
-    fields = [name for name in diffs if name != "themes"]
-    for name in fields:
-        setattr(locked, name, changes[name])
-    if fields:
-        locked.save(update_fields=fields)
-    if "themes" in diffs:
-        locked.themes.set(changes["themes"])
-    if "due_date" in diffs:
-        for assignment in locked.assignments.filter(due_date=previous_due):
-            assignment_set_due_date(
-                assignment=assignment, due_date=locked.due_date, user=user, reason=reason
-            )
-    log_action(
-        action="recommendations.finding.updated",
-        obj=locked,
-        actor=user,
-        data={
-            "fields": {
-                name: {"from": _logged_value(old), "to": _logged_value(new)}
-                for name, (old, new) in diffs.items()
-            },
-            "reason": reason,
-        },
+
+def _assignments_follow_due_dates(*, findings, previous: dict, user, reason: str) -> None:
+    """Move the due date of every addressee whose date was still its finding's previous one,
+    as ``assignment_set_due_date`` does for one (version bumped, logged with the reason)."""
+    if not reason.strip():
+        raise DomainError("Give the reason for the new due date.")
+    new_due = {finding.pk: finding.due_date for finding in findings}
+    candidates = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("finding", "organisation")
+        .filter(finding_id__in=list(new_due))
     )
-    return diffs
+    following = [a for a in candidates if a.due_date == previous[a.finding_id]]
+    # One UPDATE per new date rather than a CASE per row: an import often moves thousands.
+    by_date = {}
+    for assignment in following:
+        assignment.due_date = new_due[assignment.finding_id]
+        assignment.version += 1
+        by_date.setdefault(assignment.due_date, []).append(assignment.pk)
+    for due_date, ids in by_date.items():
+        Assignment.objects.filter(pk__in=ids).update(due_date=due_date, version=F("version") + 1)
+    log_actions(
+        entries=[
+            (
+                "recommendations.assignment.due_date_changed",
+                assignment,
+                {
+                    "from": _logged_value(previous[assignment.finding_id]),
+                    "to": _logged_value(assignment.due_date),
+                    "reason": reason,
+                },
+            )
+            for assignment in following
+        ],
+        actor=user,
+    )
 
 
 @transaction.atomic

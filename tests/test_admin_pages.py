@@ -267,3 +267,52 @@ def test_finding_and_assignment_pages_do_not_grow_with_history(client, admin_use
     # Assignment: session, user, assignment, status history, updates, finding, organisation.
     # History: session, user, finding, admin log, action log, status history, content type.
     assert before == [13, 7, 7]
+
+
+def count_post_queries(client, url, data):
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(url, data)
+    assert response.status_code == 200, response.content.decode()[:2000]
+    return len(captured), response
+
+
+def test_import_and_export_pages_render_and_do_not_grow_with_findings(
+    client, admin_user, world, met, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    client.force_login(admin_user)
+    inspection = Inspection.objects.get(slug="inspection-0")
+    name = "admin:inspections_inspection"
+    import_url = reverse(f"{name}_import_findings", args=[inspection.pk])
+    pages = {
+        # 1 session, 2 user, 3 the inspection.
+        import_url: 3,
+        # 1 session, 2 user.
+        reverse(f"{name}_import_template", args=["csv"]): 2,
+        reverse(f"{name}_import_template", args=["xlsx"]): 2,
+        # 1 session, 2 user, 3 the inspection, 4 its findings with their causes of concern,
+        # 5 their themes, 6 their addressees with the organisations.
+        reverse(f"{name}_export_findings", args=[inspection.pk, "csv"]): 6,
+        reverse(f"{name}_export_findings", args=[inspection.pk, "xlsx"]): 6,
+    }
+
+    def preview_queries():
+        export = client.get(reverse(f"{name}_export_findings", args=[inspection.pk, "csv"]))
+        upload = SimpleUploadedFile("export.csv", export.content)
+        count, response = count_post_queries(client, import_url, {"file": upload})
+        assert "Confirm and import" in response.content.decode()
+        return count
+
+    before = {url: count_queries(client, url) for url in pages}
+    before_preview = preview_queries()
+    _add_findings(inspection, [met], 20, start=100)
+    assert {url: count_queries(client, url) for url in pages} == before
+    assert preview_queries() == before_preview
+    assert before == pages
+    # 1 session, 2 user, 3 the inspection, 4 every organisation with its successor, 5 themes,
+    # 6 the inspection's causes of concern, 7 its findings (with causes and whether they
+    # have section 55 statements), 8 their themes, 9 their addressees, 10-12 saving the
+    # session that keeps the upload's token (in a savepoint).
+    assert before_preview == 12

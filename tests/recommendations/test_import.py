@@ -263,6 +263,47 @@ def test_a_changed_file_updates_rather_than_duplicates(client, admin_user, world
     assert log.actor == admin_user
 
 
+def test_addressees_that_follow_the_due_date_are_logged_with_the_import(
+    client, admin_user, world, met
+):
+    client.force_login(admin_user)
+    do_import(client, world, csv_file(*GOOD_ROWS))
+    moved = GOOD_ROWS[1].replace("30/9/2026", "31/10/2026")
+    do_import(client, world, csv_file(GOOD_ROWS[0], moved, GOOD_ROWS[2]))
+    item = Assignment.objects.get(finding__reference="AFI1", organisation=met)
+    assert item.due_date == date(2026, 10, 31)
+    assert item.version == 2
+    log = ActionLog.objects.for_object(item).get()
+    assert log.action == "recommendations.assignment.due_date_changed"
+    assert log.data == {
+        "from": "2026-09-30",
+        "to": "2026-10-31",
+        "reason": "import of findings.csv",
+    }
+
+
+def test_a_recommendation_with_section_55_statements_stays_one(client, admin_user, world, mopac):
+    from recommendations.models import Section55Response
+
+    client.force_login(admin_user)
+    do_import(client, world, csv_file(*GOOD_ROWS))
+    response = Section55Response.objects.create(inspection=world, local_policing_body=mopac)
+    response.statements.create(
+        finding=Finding.objects.get(reference="R1"), action="will_be_taken", text="We will."
+    )
+    demoted = (
+        GOOD_ROWS[0]
+        .replace(",Recommendation,", ",Area for improvement,")
+        .replace("CoC1,Governance and oversight of the use of force is poor.", ",")
+    )
+    before = snapshot()
+    shown = preview(client, world, csv_file(demoted, *GOOD_ROWS[1:]))
+    assert "Row 2: R1 has section 55 statements, so it stays a recommendation." in (
+        shown.content.decode()
+    )
+    assert snapshot() == before
+
+
 def test_an_optional_column_left_out_leaves_the_field_alone(client, admin_user, world):
     client.force_login(admin_user)
     do_import(client, world, csv_file(*GOOD_ROWS))
@@ -675,21 +716,20 @@ def test_cancel_forgets_the_upload(client, admin_user, world, tmp_path):
 def test_a_failure_while_saving_saves_nothing(client, admin_user, world, monkeypatch):
     client.force_login(admin_user)
     fields = confirm_fields(preview(client, world, csv_file(*GOOD_ROWS)))
-    calls = []
-    real = importing.finding_add_addressees
+    real = importing.findings_add_addressees
+    written = []
 
-    def fail_on_the_third(**kwargs):
-        calls.append(kwargs["finding"].reference)
-        if len(calls) == 3:
-            raise importing.DomainError("The database went away.")
-        return real(**kwargs)
+    def fail_after_the_addressees(**kwargs):
+        real(**kwargs)
+        written.append(Finding.objects.filter(inspection=world).count())
+        raise importing.DomainError("The database went away.")
 
-    monkeypatch.setattr(importing, "finding_add_addressees", fail_on_the_third)
+    monkeypatch.setattr(importing, "findings_add_addressees", fail_after_the_addressees)
     before = snapshot()
     response = client.post(import_url(world), fields)
     assert response.status_code == 409
     assert "Nothing was imported: The database went away." in response.content.decode()
-    assert len(calls) == 3
+    assert written == [3]  # The findings were written, then rolled back with the rest.
     assert snapshot() == before
 
 
