@@ -7,7 +7,12 @@ No single column says when a response last changed (organisations and findings h
 timestamp, and publication happens by the clock), so ``Last-Modified`` is the time this body
 was first served for this URL, remembered in Django's cache beside its ETag. A different body
 gets a new time; a forgotten entry also gets a new time, later than the truth, so a client
-revalidating with ``If-Modified-Since`` may download again but never keeps stale data.
+revalidating with ``If-Modified-Since`` may download again. A body is answered 304 on its date
+only once it has been served before, and the time of a new body is always after the previous
+one's, so a change within a second is not mistaken for the copy before it.
+
+Each process has its own cache (config/settings.py), so two processes may give one body
+different dates; ETags are exact everywhere, and clients should prefer ``If-None-Match``.
 """
 
 import hashlib
@@ -22,14 +27,19 @@ REMEMBER_SECONDS = 30 * 24 * 60 * 60
 CACHE_CONTROL = "public, max-age=0, must-revalidate"
 
 
-def _first_served(url: str, etag: str) -> int:
+def _first_served(url: str, etag: str) -> tuple[int, bool]:
+    """When this body was first served for this URL, and whether that was before this request."""
     key = "api:served:" + hashlib.sha256(url.encode()).hexdigest()
     remembered = cache.get(key)
     if remembered and remembered[0] == etag:
-        return remembered[1]
+        return remembered[1], True
     now = int(time.time())
+    if remembered:
+        # HTTP dates count whole seconds: a body changed within the second it was served must
+        # still look newer than the one before.
+        now = max(now, remembered[1] + 1)
     cache.set(key, (etag, now), REMEMBER_SECONDS)
-    return now
+    return now, False
 
 
 def conditional(request, response):
@@ -39,11 +49,12 @@ def conditional(request, response):
     if getattr(response, "streaming", False):
         return response
     etag = '"' + hashlib.sha256(response.content).hexdigest()[:40] + '"'
-    last_modified = _first_served(request.build_absolute_uri(), etag)
+    last_modified, known = _first_served(request.build_absolute_uri(), etag)
     response["ETag"] = etag
     response["Last-Modified"] = http_date(last_modified)
     response["Cache-Control"] = CACHE_CONTROL
-    not_modified = get_conditional_response(
-        request, etag=etag, last_modified=last_modified, response=response
+    # A body this process had not served before may be newer than the client's copy from the
+    # same second (or from another process): only its ETag can tell, not a date.
+    return get_conditional_response(
+        request, etag=etag, last_modified=last_modified if known else None, response=response
     )
-    return not_modified

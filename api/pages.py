@@ -43,6 +43,13 @@ TAG_ORDER = [
     "Writing",
 ]
 ENUM_LINE = re.compile(r"^\* `(?P<value>[^`]*)` - (?P<label>.*)$")
+# drf-spectacular appends the values of a choice to its description as a Markdown list; the
+# pages show them in a list of their own.
+VALUE_LIST = re.compile(r"\s*^\* `.*$", re.MULTILINE)
+
+
+def plain(description: str) -> str:
+    return VALUE_LIST.sub("", description).strip()
 
 
 @cache
@@ -117,7 +124,7 @@ def component_fields(component: dict, components: dict) -> list[dict]:
     return [
         {
             "name": name,
-            "description": prop.get("description", ""),
+            "description": plain(prop.get("description", "")),
             "required": name in required,
             **describe_type(prop, components),
         }
@@ -182,7 +189,7 @@ def operations(schema: dict) -> list[dict]:
                             "name": p["name"],
                             "in": p["in"],
                             "required": p.get("required", False),
-                            "description": p.get("description", ""),
+                            "description": plain(p.get("description", "")),
                             **describe_type(p.get("schema", {}), components),
                         }
                         for p in operation.get("parameters", [])
@@ -199,9 +206,9 @@ def operations(schema: dict) -> list[dict]:
 
 
 def rate_words(rate: str) -> str:
-    """ "120/minute" as "120 a minute"."""
+    """ "120/minute" as "120 requests a minute"."""
     number, _, period = rate.partition("/")
-    return f"{number} a {period}"
+    return f"{number} requests a {period}"
 
 
 @require_safe

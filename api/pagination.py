@@ -10,6 +10,10 @@ class IdCursorPagination(CursorPagination):
     page_size = 100
     page_size_query_param = "page_size"
     max_page_size = 500
+    cursor_query_description = (
+        "Where the page starts: take it from the next or previous link, never make it up."
+    )
+    page_size_query_description = "How many results a page holds: 100 unless said, 500 at most."
     invalid_cursor_message = "This cursor is not valid: follow the next and previous links."
 
     def decode_cursor(self, request):

@@ -109,6 +109,8 @@ def _label(text, **kwargs):
 
 
 class OrganisationRefSerializer(serializers.ModelSerializer):
+    """How an organisation is named inside other resources."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:organisation-detail",
         lookup_field="slug",
@@ -125,6 +127,8 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 
 
 class InspectionRefSerializer(serializers.ModelSerializer):
+    """How a published inspection is named inside other resources."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:inspection-detail",
         lookup_field="slug",
@@ -144,6 +148,8 @@ class InspectionRefSerializer(serializers.ModelSerializer):
 
 
 class FindingRefSerializer(serializers.ModelSerializer):
+    """How a finding is named inside other resources."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:finding-detail", lookup_url_kwarg="id", help_text="The finding in this API."
     )
@@ -163,6 +169,8 @@ class FindingRefSerializer(serializers.ModelSerializer):
 
 
 class InspectorateSerializer(serializers.ModelSerializer):
+    """An inspectorate: HMICFRS, or a partner in a joint inspection."""
+
     slug = serializers.SlugField(read_only=True, help_text="The inspectorate's short name.")
     name = serializers.CharField(read_only=True, help_text="The inspectorate's full name.")
     abbreviation = serializers.CharField(
@@ -175,6 +183,8 @@ class InspectorateSerializer(serializers.ModelSerializer):
 
 
 class ProgrammeSerializer(serializers.ModelSerializer):
+    """An inspection programme, such as PEEL or police custody."""
+
     slug = serializers.SlugField(
         read_only=True, help_text="The programme's short name, as the programme filter takes it."
     )
@@ -190,6 +200,8 @@ class ProgrammeSerializer(serializers.ModelSerializer):
 
 
 class ThemeSerializer(serializers.ModelSerializer):
+    """A theme that findings are grouped by, such as custody."""
+
     slug = serializers.SlugField(
         read_only=True, help_text="The theme's short name, as the theme filter takes it."
     )
@@ -204,6 +216,8 @@ class ThemeSerializer(serializers.ModelSerializer):
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
+    """A police force, fire and rescue service, local policing body or national body."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:organisation-detail",
         lookup_field="slug",
@@ -289,6 +303,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
 
 
 class KeyFigureSerializer(serializers.ModelSerializer):
+    """A headline number of a report, e.g. 191 of 214 cases."""
+
     label = serializers.CharField(read_only=True, help_text="What was counted.")
     value = serializers.IntegerField(read_only=True, help_text="The number.")
     out_of = serializers.IntegerField(
@@ -301,6 +317,8 @@ class KeyFigureSerializer(serializers.ModelSerializer):
 
 
 class JudgementSerializer(serializers.ModelSerializer):
+    """A graded judgement of one question area, on one grading scale."""
+
     question_area = serializers.CharField(
         read_only=True, help_text="What was graded, e.g. “Investigating crime”."
     )
@@ -342,6 +360,8 @@ class JudgementSerializer(serializers.ModelSerializer):
 
 
 class CauseOfConcernSerializer(serializers.ModelSerializer):
+    """A serious, critical or systemic shortcoming found by an inspection."""
+
     reference = serializers.CharField(
         read_only=True, help_text="The cause of concern's reference in its report, e.g. CoC1."
     )
@@ -367,6 +387,8 @@ def _published_inspection(inspection, context):
 
 
 class InspectionSerializer(serializers.ModelSerializer):
+    """A published inspection report, with what it found."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:inspection-detail",
         lookup_field="slug",
@@ -523,6 +545,8 @@ class ItemSummarySerializer(serializers.ModelSerializer):
 
 
 class FindingTextRefSerializer(FindingRefSerializer):
+    """How a finding is named inside an item, with its text."""
+
     text = serializers.CharField(read_only=True, help_text="The finding, as published.")
 
     class Meta(FindingRefSerializer.Meta):
@@ -530,6 +554,8 @@ class FindingTextRefSerializer(FindingRefSerializer):
 
 
 class ItemSerializer(ItemSummarySerializer):
+    """One finding for one addressee, with that addressee's own status and due date."""
+
     finding = FindingTextRefSerializer(
         read_only=True, help_text="The recommendation or area for improvement."
     )
@@ -601,6 +627,8 @@ class ItemSerializer(ItemSummarySerializer):
 
 
 class FindingCauseSerializer(serializers.ModelSerializer):
+    """The cause of concern a recommendation answers."""
+
     reference = serializers.CharField(
         read_only=True, help_text="The cause of concern's reference in its report, e.g. CoC1."
     )
@@ -617,6 +645,8 @@ class FindingCauseSerializer(serializers.ModelSerializer):
 
 
 class FindingSerializer(serializers.ModelSerializer):
+    """A recommendation or an area for improvement of a published report, with each addressee."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:finding-detail", lookup_url_kwarg="id", help_text="This finding in this API."
     )
@@ -679,6 +709,8 @@ class FindingSerializer(serializers.ModelSerializer):
 
 
 class ProgressUpdateSerializer(serializers.ModelSerializer):
+    """What an organisation published about its progress: self-reported."""
+
     id = serializers.IntegerField(read_only=True, help_text="The update's number.")
     item = serializers.HyperlinkedRelatedField(
         view_name="api:item-detail",
@@ -717,6 +749,8 @@ RECORDED_BY = {Source.INSPECTORATE: "inspectorate", Source.SYSTEM: "tracker"}
 
 
 class StatusChangeSerializer(serializers.ModelSerializer):
+    """One change of an item's status, as on the public timeline."""
+
     id = serializers.IntegerField(read_only=True, help_text="The change's number.")
     item = serializers.HyperlinkedRelatedField(
         view_name="api:item-detail",
@@ -781,6 +815,8 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
 
 class Section55StatementSerializer(serializers.ModelSerializer):
+    """What a local policing body says about one recommendation."""
+
     finding = FindingRefSerializer(read_only=True, help_text="The recommendation it answers.")
     action = serializers.ChoiceField(
         choices=Section55Action.choices,
@@ -796,6 +832,9 @@ class Section55StatementSerializer(serializers.ModelSerializer):
 
 
 class Section55ResponseSerializer(serializers.ModelSerializer):
+    """A local policing body's published comments on a police report (section 55 of the
+    Police Act 1996)."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:section55-response-detail",
         lookup_url_kwarg="id",
@@ -839,6 +878,8 @@ class Section55ResponseSerializer(serializers.ModelSerializer):
 
 
 class EngagePeriodSerializer(serializers.ModelSerializer):
+    """A spell of an organisation in Engage, the inspectorate's enhanced monitoring."""
+
     url = serializers.HyperlinkedIdentityField(
         view_name="api:engage-period-detail",
         lookup_url_kwarg="id",
@@ -882,6 +923,8 @@ class EngagePeriodSerializer(serializers.ModelSerializer):
 
 
 class ApiRootSerializer(serializers.Serializer):
+    """Where everything in the API is."""
+
     organisations = serializers.URLField(help_text="Every organisation.")
     inspections = serializers.URLField(help_text="Every published inspection.")
     findings = serializers.URLField(help_text="Every published recommendation and AFI.")
@@ -904,6 +947,8 @@ class ApiRootSerializer(serializers.Serializer):
 
 
 class ProgressUpdateInputSerializer(serializers.Serializer):
+    """A progress update to record."""
+
     narrative = serializers.CharField(
         help_text="What has been done since the last update.", trim_whitespace=True
     )
@@ -928,6 +973,8 @@ class ProgressUpdateInputSerializer(serializers.Serializer):
 
 
 class ProgressUpdateWithEvidenceSerializer(ProgressUpdateInputSerializer):
+    """A progress update to record, with evidence files."""
+
     evidence = serializers.ListField(
         child=serializers.FileField(),
         required=False,
@@ -939,6 +986,8 @@ class ProgressUpdateWithEvidenceSerializer(ProgressUpdateInputSerializer):
 
 
 class SubmitForClosureInputSerializer(serializers.Serializer):
+    """A submission for closure, with its evidence."""
+
     note = serializers.CharField(
         help_text=(
             "What was done, and how the evidence shows it. Published on the public timeline; "
@@ -995,16 +1044,22 @@ class RecordedUpdateSerializer(ProgressUpdateSerializer):
 
 
 class ErrorSerializer(serializers.Serializer):
+    """A refusal, and why."""
+
     detail = serializers.CharField(help_text="What went wrong, in plain English.")
 
 
 class ThrottledSerializer(ErrorSerializer):
+    """A refusal for too many requests, and when to try again."""
+
     retry_after = serializers.IntegerField(
         help_text="How many seconds to wait before trying again (also in Retry-After)."
     )
 
 
 class ConflictSerializer(ErrorSerializer):
+    """A refusal because the item changed, with its version now."""
+
     current_version = serializers.IntegerField(
         help_text="The item's version now: read the item again, then send it."
     )

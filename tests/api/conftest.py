@@ -102,11 +102,14 @@ def api_world(public_world, met, mopac, kent, hmicfrs, custody):
 
 @pytest.fixture
 def bearer():
-    """The Authorization header of a new token for ``user``."""
+    """The Authorization header of a token of ``user`` (the same token each time for a name)."""
+    tokens = {}
 
     def make(user, name="test"):
-        _row, token = token_create(user=user, name=name)
-        return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        if (user.pk, name) not in tokens:
+            _row, token = token_create(user=user, name=name)
+            tokens[user.pk, name] = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+        return tokens[user.pk, name]
 
     return make
 
