@@ -593,6 +593,22 @@ def test_a_too_large_file_is_dropped_while_uploading(client, admin_user, world, 
     assert not default_storage.exists("imports") or not default_storage.listdir("imports")[1]
 
 
+def test_a_workbook_that_would_unpack_to_far_more_is_refused(client, admin_user, world, settings):
+    import zipfile
+
+    settings.IMPORT_MAX_BYTES = 20_000
+    upload = xlsx_file([importing.HEADERS, ["R1", "Recommendation", "Text.", None, None, "kent"]])
+    data = io.BytesIO(upload.read())
+    with zipfile.ZipFile(data, "a", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/padding.xml", "<a/>" * 100_000)  # 400 KB, a few hundred bytes zipped
+    assert len(data.getvalue()) < settings.IMPORT_MAX_BYTES
+    client.force_login(admin_user)
+    before = snapshot()
+    response = preview(client, world, SimpleUploadedFile("bomb.xlsx", data.getvalue()))
+    assert "The workbook unpacks to far more than its size" in response.content.decode()
+    assert snapshot() == before
+
+
 def test_reading_refuses_a_file_over_the_limit_before_parsing(settings):
     settings.IMPORT_MAX_BYTES = 10
     with pytest.raises(importing.FileRefused, match="too large"):
