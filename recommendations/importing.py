@@ -421,9 +421,8 @@ class RowPlan:
     due_date: date | None = None
     deadline_wording: str = ""
     cause_reference: str = ""
-    cause_text: str = ""
     finding: Finding | None = None
-    field_changes: dict = field(default_factory=dict)  # For finding_update.
+    field_changes: dict = field(default_factory=dict)  # For findings_update.
     new_organisations: list = field(default_factory=list)
     changes: list[str] = field(default_factory=list)  # What the preview says will change.
     errors: list[str] = field(default_factory=list)
@@ -489,6 +488,11 @@ class ImportPlan:
                     row.errors,
                     row.warnings,
                     [org.pk for org in row.new_organisations],
+                    # What the file's words resolved to, in case a name changed meanwhile.
+                    row.kind,
+                    [org.pk for org in row.organisations],
+                    [theme.pk for theme in row.themes],
+                    row.cause_reference,
                 ]
                 for row in self.rows
             ],

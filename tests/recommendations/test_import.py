@@ -710,6 +710,26 @@ def test_a_change_since_the_preview_is_refused_with_a_new_preview(client, admin_
     assert Finding.objects.get(pk=afi.pk).text == "Pre-release risk assessments lack detail."
 
 
+def test_the_import_form_still_needs_its_csrf_token(admin_user, world):
+    """The view checks CSRF itself (after limiting the upload's size), not the middleware."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(admin_user)
+    before = snapshot()
+    response = preview(client, world, csv_file(*GOOD_ROWS))
+    assert response.status_code == 403
+    assert snapshot() == before
+    page = client.get(import_url(world))
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode())
+    response = client.post(
+        import_url(world),
+        {"file": csv_file(*GOOD_ROWS), "csrfmiddlewaretoken": token.group(1)},
+    )
+    assert response.status_code == 200
+    assert "Confirm and import 3 rows" in response.content.decode()
+
+
 def test_a_preview_is_confirmed_only_once(client, admin_user, world):
     client.force_login(admin_user)
     fields = confirm_fields(preview(client, world, csv_file(*GOOD_ROWS)))
