@@ -154,6 +154,10 @@ def test_findings_filter_through_their_items(client, api_world):
     assert [f["reference"] for f in made_to_mopac] == ["R1"]
     closed, _ = walk(client, "/api/v1/findings/", status="closed_superseded")
     assert [f["reference"] for f in closed] == ["AFI1"]
+    found, _ = walk(client, "/api/v1/findings/", q="governance")
+    assert [f["reference"] for f in found] == ["R1"]
+    by_reference, _ = walk(client, "/api/v1/findings/", q="AFI1")
+    assert [f["reference"] for f in by_reference] == ["AFI1"]
 
 
 @pytest.mark.parametrize(
