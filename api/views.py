@@ -9,6 +9,7 @@ each row's related data fetched in a fixed number of queries whatever the page s
 import math
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -18,7 +19,6 @@ from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
-from rest_framework.throttling import SimpleRateThrottle
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -53,20 +53,24 @@ LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/v
 
 # Errors ------------------------------------------------------------------------------------
 
-PERIODS = {1: "second", 60: "minute", 3600: "hour", 86400: "day"}
-
 
 class RateLimited(exceptions.Throttled):
     def __init__(self, wait, *, rate, with_token):
         seconds = max(1, math.ceil(wait or 1))
-        number, period = SimpleRateThrottle.parse_rate(None, rate)
+        number, _, period = rate.partition("/")  # as checked by the settings: "120/minute"
         who = "each token's owner" if with_token else "each client without a token"
         detail = (
-            f"Too many requests: {who} may make {number} requests per "
-            f"{PERIODS.get(period, f'{period} seconds')}. Try again in {seconds} "
-            f"second{'s' if seconds != 1 else ''}."
+            f"Too many requests: {who} may make {number} requests per {period}. "
+            f"Try again in {seconds} second{'s' if seconds != 1 else ''}."
         )
         super().__init__(wait=seconds, detail=detail)
+
+
+class Refused(exceptions.APIException):
+    """A domain rule refused the write (a 400 with its message)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "refused"
 
 
 def exception_handler(exc, context):
@@ -418,8 +422,9 @@ class ItemUpdateList(ItemTimelineMixin, ListView):
         except StaleEditError as error:
             return _conflict(error)
         except DomainError as error:
-            raise exceptions.ValidationError({"detail": str(error)}) from error
-        update.assignment = Assignment.objects.get(pk=item.pk)
+            raise Refused(str(error)) from error
+        item.refresh_from_db(fields=["status", "version"])
+        update.assignment = item
         return Response(
             serializers.RecordedUpdateSerializer(update, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -481,8 +486,6 @@ class StatusChangeList(ListView):
 
 def _checked_evidence(files, *, required):
     """The portal's evidence rules: allowed types by content, size, at most ten at once."""
-    from django.core.exceptions import ValidationError
-
     field = EvidenceField(
         required=required, error_messages={"required": "Attach at least one evidence file."}
     )
@@ -542,13 +545,14 @@ class SubmitForClosure(ApiView):
         except StaleEditError as error:
             return _conflict(error)
         except TransitionError as error:
-            current = Assignment.objects.get(pk=item.pk)
+            # Moved by someone else since the checks above, without an expected_version.
+            item.refresh_from_db(fields=["status", "version"])
             return Response(
-                {"detail": str(error), "current_version": current.version},
+                {"detail": str(error), "current_version": item.version},
                 status=status.HTTP_409_CONFLICT,
             )
         except DomainError as error:
-            raise exceptions.ValidationError({"detail": str(error)}) from error
+            raise Refused(str(error)) from error
         return Response(
             serializers.ItemSerializer(items().get(pk=item.pk), context={"request": request}).data
         )
