@@ -101,6 +101,7 @@ CACHES = {
 }
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 
+
 def _api_rate(name: str, default: str) -> str:
     """A rate limit such as "120/minute": a number of requests per second, minute, hour or day."""
     value = (env_str(name) or default).strip()
