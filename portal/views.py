@@ -224,108 +224,96 @@ def _refuse(form, error, *, current_version=None):
     return 409 if isinstance(error, StaleEditError | StaleDraftError) else 200
 
 
-@require_http_methods(["GET", "POST"])
-@organisation_user_required
-def add_update(request, pk):
-    item = _item(request, pk)
-    form = ProgressUpdateForm(
-        request.POST or None, request.FILES or None, initial={"version": item.version}
-    )
+def _item_form(request, item, *, form, template, allowed, save, success):
+    """The shape every item form shares: someone else's change first (409, what was typed
+    kept), then whether the action is open to this person and item (403), then the save
+    through the services, whose refusals are shown on the form."""
     stale = _stale_post(request, item)
     if stale is not None:
         form.is_valid()
         status = _refuse(form, stale, current_version=item.version)
-        return render(
-            request, "portal/update_form.html", {"item": item, "form": form}, status=status
-        )
-    if not item.is_active:
+        return render(request, template, {"item": item, "form": form}, status=status)
+    if not allowed:
         raise PermissionDenied
     status = 200
     if request.method == "POST" and form.is_valid():
         try:
-            progress_update_add(
-                assignment=item,
-                author=request.user,
-                narrative=form.cleaned_data["narrative"],
-                self_assessment=form.cleaned_data["self_assessment"],
-                publish=form.cleaned_data["publish"],
-                evidence=form.cleaned_data["evidence"],
-            )
+            save(form.cleaned_data)
+        except StaleEditError as error:
+            status = _refuse(form, error, current_version=error.assignment.version)
         except DomainError as error:
             status = _refuse(form, error)
         else:
-            messages.success(request, "Your progress update has been saved.")
+            messages.success(request, success)
             return redirect("portal:item", pk=item.pk)
-    return render(request, "portal/update_form.html", {"item": item, "form": form}, status=status)
+    return render(request, template, {"item": item, "form": form}, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@organisation_user_required
+def add_update(request, pk):
+    item = _item(request, pk)
+    return _item_form(
+        request,
+        item,
+        form=ProgressUpdateForm(
+            request.POST or None, request.FILES or None, initial={"version": item.version}
+        ),
+        template="portal/update_form.html",
+        allowed=item.is_active,
+        save=lambda data: progress_update_add(
+            assignment=item,
+            author=request.user,
+            narrative=data["narrative"],
+            self_assessment=data["self_assessment"],
+            publish=data["publish"],
+            evidence=data["evidence"],
+        ),
+        success="Your progress update has been saved.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
 def propose_due_date(request, pk):
     item = _item(request, pk)
-    form = DueDateProposalForm(request.POST or None, initial={"version": item.version})
-    stale = _stale_post(request, item)
-    if stale is not None:
-        form.is_valid()
-        status = _refuse(form, stale, current_version=item.version)
-        return render(
-            request, "portal/due_date_form.html", {"item": item, "form": form}, status=status
-        )
-    if not item.is_active:
-        raise PermissionDenied
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            due_date_propose(
-                assignment=item,
-                user=request.user,
-                proposed_due_date=form.cleaned_data["proposed_due_date"],
-                reason=form.cleaned_data["reason"],
-            )
-        except StaleEditError as error:
-            status = _refuse(form, error, current_version=error.assignment.version)
-        except DomainError as error:
-            status = _refuse(form, error)
-        else:
-            messages.success(request, "Your new due date has been sent to the inspectorate.")
-            return redirect("portal:item", pk=item.pk)
-    return render(request, "portal/due_date_form.html", {"item": item, "form": form}, status=status)
+    return _item_form(
+        request,
+        item,
+        form=DueDateProposalForm(request.POST or None, initial={"version": item.version}),
+        template="portal/due_date_form.html",
+        allowed=item.is_active,
+        save=lambda data: due_date_propose(
+            assignment=item,
+            user=request.user,
+            proposed_due_date=data["proposed_due_date"],
+            reason=data["reason"],
+        ),
+        success="Your new due date has been sent to the inspectorate.",
+    )
 
 
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
 def submit_for_closure(request, pk):
     item = _item(request, pk, lead=True)
-    form = SubmitForClosureForm(
-        request.POST or None, request.FILES or None, initial={"version": item.version}
+    return _item_form(
+        request,
+        item,
+        form=SubmitForClosureForm(
+            request.POST or None, request.FILES or None, initial={"version": item.version}
+        ),
+        template="portal/submit_form.html",
+        allowed=_can_submit(item),
+        save=lambda data: assignment_submit_with_evidence(
+            assignment=item,
+            user=request.user,
+            note=data["note"],
+            evidence=data["evidence"],
+            expected_version=data["version"],
+        ),
+        success="Submitted for closure. The inspectorate will review it.",
     )
-    stale = _stale_post(request, item)
-    if stale is not None:
-        form.is_valid()
-        status = _refuse(form, stale, current_version=item.version)
-        return render(
-            request, "portal/submit_form.html", {"item": item, "form": form}, status=status
-        )
-    if not _can_submit(item):
-        raise PermissionDenied
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            assignment_submit_with_evidence(
-                assignment=item,
-                user=request.user,
-                note=form.cleaned_data["note"],
-                evidence=form.cleaned_data["evidence"],
-                expected_version=form.cleaned_data["version"],
-            )
-        except StaleEditError as error:
-            status = _refuse(form, error, current_version=error.assignment.version)
-        except DomainError as error:
-            status = _refuse(form, error)
-        else:
-            messages.success(request, "Submitted for closure. The inspectorate will review it.")
-            return redirect("portal:item", pk=item.pk)
-    return render(request, "portal/submit_form.html", {"item": item, "form": form}, status=status)
 
 
 @require_safe
