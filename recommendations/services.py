@@ -119,13 +119,20 @@ def assignment_change_status(
     channel: str = Channel.WEB,
     at=None,
     expected_version: int | None = None,
+    require_from: tuple | None = None,
 ) -> Assignment:
     """Move one addressee's finding to ``to_status`` and record who, when and why.
+
+    ``require_from`` is ``(statuses, message)``: the move is refused with ``message`` unless the
+    item, as locked (not as the caller last saw it), is in one of ``statuses``. A return and a
+    reopening both lead to "in progress" and differ only in where they start.
 
     With ``expected_version`` (what the person's form was built from), a change made by someone
     else in between is refused with ``StaleEditError`` rather than silently overwritten.
     """
     locked = _lock(assignment, expected_version)
+    if require_from is not None and locked.status not in require_from[0]:
+        raise TransitionError(require_from[1])
     assignment_check_transition(
         assignment=locked, to_status=to_status, note=note, superseded_by=superseded_by
     )
@@ -178,9 +185,8 @@ def assignment_submit_for_closure(*, assignment, user=None, note, channel=Channe
 
 
 def assignment_return(*, assignment, user=None, note, channel=Channel.WEB, **options):
-    if assignment.status != Status.SUBMITTED:
-        raise TransitionError("Only a finding submitted for closure can be returned.")
     return assignment_change_status(
+        require_from=({Status.SUBMITTED}, "Only a finding submitted for closure can be returned."),
         assignment=assignment,
         to_status=Status.IN_PROGRESS,
         user=user,
@@ -207,9 +213,8 @@ def assignment_close(
 
 
 def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB, **options):
-    if assignment.status not in CLOSED_STATUSES:
-        raise TransitionError("Only a closed finding can be reopened.")
     return assignment_change_status(
+        require_from=(CLOSED_STATUSES, "Only a closed finding can be reopened."),
         assignment=assignment,
         to_status=Status.IN_PROGRESS,
         user=user,

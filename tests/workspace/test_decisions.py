@@ -221,3 +221,12 @@ def test_partner_inspectorate_cannot_record_engage(client, other_inspector, kent
     assert page.status_code == 200
     assert "Move an organisation into Engage" not in page.content.decode()
     assert client.get(reverse("workspace:engage-enter")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_return_judges_the_item_as_it_is_now_not_as_the_caller_saw_it(assignment, inspector):
+    stale_copy = assignment  # still "open" in memory
+    assignment_submit_for_closure(assignment=assignment, note="Done.")
+    returned = assignment_return(assignment=stale_copy, user=inspector, note="Evidence is thin.")
+    assert returned.status == Status.IN_PROGRESS
+    assert returned.status_changes.latest().from_status == Status.SUBMITTED
