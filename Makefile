@@ -19,7 +19,7 @@ RUN_ENV := DEBUG=true
 help:
 	@echo "make run    set everything up, load demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint   ruff check, ruff format --check, makemigrations --check"
+	@echo "make lint   ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make frontend  rebuild the committed GOV.UK Frontend assets under static/ (needs npm)"
 	@echo "make benchmark  time every public page against ten years of generated data (PostgreSQL)"
 

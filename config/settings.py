@@ -236,4 +236,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL") or "INFO"},
+    # Django's own console handler would print each of its lines a second time.
+    "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }

@@ -408,3 +408,12 @@ def test_server_error_page_renders_without_a_request_context(rf):
     html = response.content.decode()
     assert "Sorry, there is a problem with the service" in html
     assert "govuk-template" in html
+
+
+@pytest.mark.django_db
+def test_forbidden_page_is_styled(client, kent_user):
+    client.force_login(kent_user)
+    response = client.get(reverse("workspace:queue"))
+    assert response.status_code == 403
+    assert "govuk-template" in response.content.decode()
+    assert "You cannot do this" in response.content.decode()

@@ -10,7 +10,7 @@ from recommendations.services import assignment_change_status
 class Command(BaseCommand):
     help = (
         "Change the status of one addressee's finding, with a reason, through the same rules "
-        "and history as the website. Example: set_status met-custody-2025 R1 "
+        "and history as the website. Example: set_status metropolitan-police-custody-2025 R1 "
         "metropolitan-police-service closed_no_longer_relevant --note 'Suite closed.'"
     )
 
