@@ -324,12 +324,13 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
 
     Organisation people hear about the published items of their organisations and of the
     bodies those succeeded (``Assignment.objects.addressed_to_members_of``, what ``visible_to``
-    shows them); inspectors about submissions of the inspections their inspectorate leads,
+    shows them); inspectors about submissions of the inspections their inspectorate led or joined,
     published or not; members of a local policing body about its own section 55 responses of
     published reports, as the portal lists them. Links go to the portal or the workspace.
     Queries: 1 people, 2 their
     preferences, 3 their memberships, 4 successions, 5 previous digests, 6 items due or
-    overdue, 7 review outcomes, 8 submissions, 9 section 55 responses. None per item or person.
+    overdue, 7 review outcomes, 8 submissions, 9 their reports' partner inspectorates,
+    10 section 55 responses. None per item or person.
     """
     at = at or digest_moment(day)
     people = list(
@@ -407,18 +408,25 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
 
     submissions_by_inspectorate = defaultdict(list)
     if inspectorate_ids:
+        # Led or joined: partner inspectorates may decide too (Assignment.decidable_by).
         submitted = (
             Assignment.objects.filter(
+                Q(finding__inspection__lead_inspectorate_id__in=inspectorate_ids)
+                | Q(finding__inspection__partner_inspectorates__in=inspectorate_ids),
                 status=Status.SUBMITTED,
-                finding__inspection__lead_inspectorate_id__in=inspectorate_ids,
             )
+            .distinct()
             .select_related("finding__inspection", "organisation")
+            .prefetch_related("finding__inspection__partner_inspectorates")
             .order_by("status_changed_at", "pk")
         )
         for assignment in submitted:
-            submissions_by_inspectorate[assignment.finding.inspection.lead_inspectorate_id].append(
-                assignment
-            )
+            inspection = assignment.finding.inspection
+            for inspectorate_id in {
+                inspection.lead_inspectorate_id,
+                *(p.pk for p in inspection.partner_inspectorates.all()),
+            }:
+                submissions_by_inspectorate[inspectorate_id].append(assignment)
 
     responses_by_body = defaultdict(list)
     if policing_body_ids:

@@ -495,8 +495,8 @@ def test_selection_queries_do_not_grow_with_items(
 
     # 1 people, 2 their preferences, 3 their memberships with organisations, 4 successions,
     # 5 previous digests, 6 items due or overdue, 7 review outcomes, 8 submissions awaiting
-    # review, 9 section 55 responses.
-    with django_assert_num_queries(9):
+    # review, 9 their reports' partner inspectorates, 10 section 55 responses.
+    with django_assert_num_queries(10):
         digests = select(today)
 
     met_digest = digests["met"]
@@ -506,3 +506,21 @@ def test_selection_queries_do_not_grow_with_items(
     assert len(digests["inspector"].reminders[REVIEW]) == size
     assert len(digests["mopac"].reminders[S55]) == size
     assert len(digests["mopac"].reminders[OVERDUE]) == size
+
+
+@pytest.mark.django_db
+def test_partner_inspectorate_hears_of_submissions_it_may_decide(
+    inspection, assignment, other_inspector
+):
+    from django.utils import timezone
+
+    from recommendations.services import assignment_submit_for_closure
+    from reminders.services import reminders_select
+
+    other_inspector.email = "cqc@example.org"
+    other_inspector.save()
+    inspection.partner_inspectorates.add(other_inspector.inspectorate)
+    assignment_submit_for_closure(assignment=assignment, note="Done.")
+    digests = {d.user.username: d for d in reminders_select(day=timezone.localdate())}
+    assert "cqc-inspector" in digests
+    assert any(digests["cqc-inspector"].reminders.values())
