@@ -51,3 +51,10 @@ def env_int(name: str, default: int) -> int:
         return int(value)
     except ValueError as exc:
         raise ImproperlyConfigured(f"{name}={value!r} is not a whole number.") from exc
+
+
+def require_secret_key(settings):
+    """Refuse to serve the site on the throwaway key settings use when SECRET_KEY is missing:
+    sessions, CSRF tokens and password reset links would not survive a restart."""
+    if getattr(settings, "SECRET_KEY_IS_THROWAWAY", False):
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")

@@ -4,6 +4,7 @@ See README.md for the variables. With no environment at all the app refuses to s
 SECRET_KEY is required unless DEBUG is on; `make run` turns DEBUG on for the quick start.
 """
 
+import secrets
 from pathlib import Path
 
 import dj_database_url
@@ -17,10 +18,16 @@ VAR_DIR = BASE_DIR / "var"
 DEBUG = env_bool("DEBUG", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
+# Without SECRET_KEY (and with DEBUG off) commands that sign nothing, such as `migrate`,
+# `makemigrations --check` or `send_reminders`, still run, on a throwaway key of this process;
+# serving the site refuses to start (config/wsgi.py, config/asgi.py: require_secret_key).
+SECRET_KEY_IS_THROWAWAY = not SECRET_KEY and not DEBUG
 if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "django-insecure-development-only-key"  # noqa: S105 - DEBUG only
+    SECRET_KEY = (
+        secrets.token_urlsafe(50)
+        if SECRET_KEY_IS_THROWAWAY
+        else "django-insecure-development-only-key"
+    )
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1", "[::1]"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
