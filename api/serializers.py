@@ -644,21 +644,11 @@ class FindingCauseSerializer(serializers.ModelSerializer):
         fields = ["reference", "text", "discharged_on"]
 
 
-class FindingSerializer(serializers.ModelSerializer):
-    """A recommendation or an area for improvement of a published report, with each addressee."""
+class FindingSerializer(FindingRefSerializer):
+    """A recommendation or an area for improvement of a published report, with each addressee.
 
-    url = serializers.HyperlinkedIdentityField(
-        view_name="api:finding-detail", lookup_url_kwarg="id", help_text="This finding in this API."
-    )
-    id = serializers.IntegerField(read_only=True, help_text="The finding's number; never changes.")
-    reference = serializers.CharField(
-        read_only=True, help_text="The finding's reference in its report, e.g. R1 or AFI12."
-    )
-    kind = serializers.ChoiceField(
-        choices=FindingKind.choices,
-        read_only=True,
-        help_text="A recommendation or an area for improvement.",
-    )
+    It names the finding as ``FindingRefSerializer`` does, and says the rest."""
+
     kind_label = _label("The kind of finding, in words.", source="get_kind_display")
     text = serializers.CharField(read_only=True, help_text="The finding, as published.")
     inspection = InspectionRefSerializer(read_only=True, help_text="The report it comes from.")

@@ -8,7 +8,7 @@ from django.views.decorators.http import require_safe
 
 from inspections.choices import OrganisationKind, Region
 from recommendations.charts import bar_chart
-from recommendations.choices import FindingKind, Source, Status
+from recommendations.choices import FindingKind, Status
 from recommendations.counts_cache import cached_counts, data_stamp
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
 from recommendations.models import Assignment, Finding, ProgressUpdate, StatusChange
@@ -242,7 +242,6 @@ def finding_detail(request, pk):
                 "at": change.changed_at,
                 "organisation": change.assignment.organisation,
                 "change": change,
-                "verified": change.source == Source.INSPECTORATE,
             }
             for change in changes
         ]
@@ -253,7 +252,6 @@ def finding_detail(request, pk):
                 "at": update.created_at,
                 "organisation": update.organisation,
                 "update": update,
-                "verified": False,
             }
             for update in updates
         ],
