@@ -16,10 +16,11 @@ from recommendations.models import (
     CauseOfConcern,
     Section55Response,
     Section55Statement,
+    overdue_q,
     section55_due_date,
 )
 from recommendations.services import section55_expected_bodies
-from recommendations.stats import StatusBreakdown, overdue_q
+from recommendations.stats import StatusBreakdown
 
 OVERDUE_SHOWN = 20
 

@@ -39,6 +39,7 @@ from recommendations.models import (
     ProgressUpdate,
     Section55Response,
     StatusChange,
+    overdue_q,
 )
 from recommendations.services import (
     StaleDraftError,
@@ -87,7 +88,7 @@ def findings(request):
     items = our_items(request.user)
     soon = Q(status__in=ACTIVE_STATUSES, due_date__gte=today)
     soon &= Q(due_date__lte=today + timedelta(days=DUE_SOON_DAYS))
-    overdue = Q(status__in=ACTIVE_STATUSES, due_date__lt=today)
+    overdue = overdue_q(today)
     counts = {row["status"]: row["n"] for row in items.values("status").annotate(n=Count("pk"))}
     totals = items.aggregate(
         overdue=Count("pk", filter=overdue), soon=Count("pk", filter=soon), all=Count("pk")

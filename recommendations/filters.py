@@ -17,8 +17,8 @@ from django.utils import timezone
 
 from inspections.choices import OrganisationKind, Region
 from inspections.models import Inspection, Organisation, Programme
-from recommendations.choices import ACTIVE_STATUSES, FindingKind, Status
-from recommendations.models import Assignment, Finding, Theme
+from recommendations.choices import FindingKind, Status
+from recommendations.models import Assignment, Finding, Theme, overdue_q
 
 # The words search: PostgreSQL full-text search, the same expression as the GIN index on
 # recommendations_finding (migration 0003), so the index serves it.
@@ -183,8 +183,7 @@ class FindingItemFilterSet(django_filters.FilterSet):
         return queryset.filter(finding__inspection__published_at__year=int(value))
 
     def filter_overdue(self, queryset, name, value):
-        today = timezone.localdate()
-        overdue = Q(status__in=ACTIVE_STATUSES, due_date__lt=today)
+        overdue = overdue_q()
         return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
 
     def filter_sort(self, queryset, name, value):
@@ -283,8 +282,7 @@ class YearFacet(Facet):
 
 class OverdueFacet(Facet):
     def count(self, filterset):
-        today = timezone.localdate()
-        overdue = Q(status__in=ACTIVE_STATUSES, due_date__lt=today)
+        overdue = overdue_q()
         totals = filterset.without(self.name).aggregate(
             total=Count("pk"), overdue=Count("pk", filter=overdue)
         )

@@ -174,6 +174,12 @@ class Finding(models.Model):
             )
 
 
+def overdue_q(today=None) -> Q:
+    """Still active and past its due date: computed, never stored. One definition for every
+    list, count and filter that says "overdue"."""
+    return Q(status__in=ACTIVE_STATUSES, due_date__lt=today or timezone.localdate())
+
+
 class AssignmentQuerySet(models.QuerySet):
     def published(self, *, at=None):
         return self.filter(finding__inspection__published_at__lte=at or timezone.now())
@@ -186,7 +192,7 @@ class AssignmentQuerySet(models.QuerySet):
 
     def overdue(self, *, today=None):
         """Still active and past its due date: computed, never stored."""
-        return self.active().filter(due_date__lt=today or timezone.localdate())
+        return self.filter(overdue_q(today))
 
     def not_yet_due(self, *, today=None):
         return self.active().filter(due_date__gte=today or timezone.localdate())

@@ -14,11 +14,7 @@ from recommendations.choices import (
     FindingKind,
     Status,
 )
-from recommendations.models import Assignment, StatusChange
-
-
-def overdue_q(today=None):
-    return Q(status__in=ACTIVE_STATUSES, due_date__lt=today or timezone.localdate())
+from recommendations.models import Assignment, StatusChange, overdue_q
 
 
 @dataclass

@@ -24,6 +24,7 @@ from recommendations.models import (
     ProgressUpdate,
     Section55Response,
     StatusChange,
+    overdue_q,
 )
 from recommendations.services import (
     StaleEditError,
@@ -32,7 +33,6 @@ from recommendations.services import (
     assignment_return,
     due_date_decide,
 )
-from recommendations.stats import overdue_q
 from workspace import forms
 from workspace.forms import DecisionForm, DueDateDecisionForm, EngageEnterForm, EngageLeaveForm
 
