@@ -8,8 +8,8 @@ their own), what they may see but not do is 403, no token is 401.
 
 from rest_framework.permissions import BasePermission
 
+from recommendations import policy
 from recommendations.choices import TRANSITIONS, Status
-from recommendations.models import Assignment
 
 
 class IsOrganisationUser(BasePermission):
@@ -26,7 +26,7 @@ class IsOrganisationUser(BasePermission):
 
 def writable_items(user, *, lead=False):
     """The items the person may write to: the portal's ``our_items`` (or ``our_items_led``)."""
-    return Assignment.objects.addressed_to_members_of(user, lead=lead)
+    return policy.items_submittable_by(user) if lead else policy.items_updatable_by(user)
 
 
 def can_submit(item) -> bool:

@@ -17,7 +17,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_safe
 
-from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
 from portal.forms import (
@@ -26,6 +25,7 @@ from portal.forms import (
     Section55Form,
     SubmitForClosureForm,
 )
+from recommendations import policy
 from recommendations.choices import (
     ACTIVE_STATUSES,
     TRANSITIONS,
@@ -34,10 +34,7 @@ from recommendations.choices import (
     Status,
 )
 from recommendations.models import (
-    Assignment,
-    EvidenceFile,
     ProgressUpdate,
-    Section55Response,
     StatusChange,
     overdue_q,
 )
@@ -70,7 +67,7 @@ def organisation_user_required(view):
 
 
 def our_items(user):
-    return Assignment.objects.addressed_to_members_of(user)
+    return policy.items_updatable_by(user)
 
 
 FILTERS = {
@@ -160,7 +157,7 @@ def _item(request, pk, *, lead=False):
 
 
 def our_items_led(user):
-    return Assignment.objects.addressed_to_members_of(user, lead=True)
+    return policy.items_submittable_by(user)
 
 
 def _can_submit(item):
@@ -322,10 +319,7 @@ def evidence_download(request, pk):
     """An evidence file, for the addressee's people and inspectors only; never public."""
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    visible = Assignment.objects.visible_to(request.user)
-    evidence = get_object_or_404(
-        EvidenceFile.objects.filter(update__assignment__in=visible.values("pk")), pk=pk
-    )
+    evidence = get_object_or_404(policy.evidence_visible_to(request.user), pk=pk)
     try:
         handle = evidence.file.open("rb")
     except FileNotFoundError as missing:
@@ -344,13 +338,7 @@ def evidence_download(request, pk):
 
 
 def our_responses(user, *, lead=False):
-    """Section 55 responses of published reports due from the person's policing bodies."""
-    chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
-    return Section55Response.objects.filter(
-        local_policing_body_id__in=chosen,
-        local_policing_body__kind=OrganisationKind.LOCAL_POLICING_BODY,
-        inspection__published_at__lte=timezone.now(),
-    )
+    return policy.section55_responses_of(user, lead=lead)
 
 
 @require_safe

@@ -201,51 +201,6 @@ class AssignmentQuerySet(models.QuerySet):
         """What is addressed to the body, including what was addressed to its predecessors."""
         return self.filter(organisation_id__in=organisation.lineage_ids())
 
-    def visible_to(self, user):
-        """What a signed-in person may see beyond the public pages.
-
-        Inspectors see every published item, and the unpublished items of reports their
-        inspectorate led or joined; administrators see everything. An organisation's people see
-        the published items addressed to their organisations (and to the bodies those
-        succeeded); nobody else sees anything here.
-        """
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        if user.is_inspector:
-            theirs = self.decidable_by(user).values("pk")
-            return self.filter(
-                Q(finding__inspection__published_at__lte=timezone.now()) | Q(pk__in=theirs)
-            )
-        return self.addressed_to_members_of(user)
-
-    def addressed_to_members_of(self, user, *, lead=False):
-        """Published items of the person's organisations (only those they lead, with ``lead``),
-        including what was addressed to the bodies those organisations succeeded."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
-        organisation_ids = set()
-        for organisation in Organisation.objects.filter(pk__in=chosen):
-            organisation_ids |= organisation.lineage_ids()
-        return self.published().filter(organisation_id__in=organisation_ids)
-
-    def decidable_by(self, user):
-        """Items an inspector may decide on: those of reports their inspectorate led or joined.
-        Administrators may decide on any."""
-        if not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self.all()
-        if user.inspectorate_id is None:
-            return self.none()
-        theirs = Inspection.objects.filter(
-            Q(lead_inspectorate_id=user.inspectorate_id)
-            | Q(partner_inspectorates=user.inspectorate_id)
-        )
-        return self.filter(finding__inspection__in=theirs.values("pk"))
-
 
 class Assignment(models.Model):
     """One addressee's own tracking of a finding: its status, due date and history.

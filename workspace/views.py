@@ -17,9 +17,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from inspections.models import EngagePeriod, Organisation, Programme
 from inspections.services import DomainError, engage_enter, engage_leave
+from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, ProposalStatus, Status
 from recommendations.models import (
-    Assignment,
     DueDateProposal,
     ProgressUpdate,
     Section55Response,
@@ -67,7 +67,7 @@ def queue(request):
     """Submissions for closure and proposed due dates, oldest first."""
     organisation = request.GET.get("organisation", "")
     programme = request.GET.get("programme", "")
-    decidable = Assignment.objects.decidable_by(request.user)
+    decidable = policy.items_decidable_by(request.user)
     submissions = decidable.filter(status=Status.SUBMITTED)
     proposals = DueDateProposal.objects.filter(
         status=ProposalStatus.PENDING, assignment__in=decidable.values("pk")
@@ -115,7 +115,7 @@ def allowed_decisions(item):
 
 def _item(request, pk):
     return get_object_or_404(
-        Assignment.objects.visible_to(request.user).select_related(
+        policy.items_visible_to(request.user).select_related(
             "finding__inspection__programme",
             "finding__inspection__lead_inspectorate",
             "organisation",
@@ -126,7 +126,7 @@ def _item(request, pk):
 
 
 def _can_decide(user, item):
-    return Assignment.objects.decidable_by(user).filter(pk=item.pk).exists()
+    return policy.can_decide(user, item)
 
 
 def _item_page(request, item, form, *, status=200):
@@ -219,7 +219,7 @@ def decide(request, pk):
 def decide_due_date(request, pk):
     proposal = get_object_or_404(
         DueDateProposal.objects.filter(
-            assignment__in=Assignment.objects.visible_to(request.user).values("pk")
+            assignment__in=policy.items_visible_to(request.user).values("pk")
         ).select_related("assignment__finding__inspection", "assignment__organisation"),
         pk=pk,
     )
@@ -246,7 +246,7 @@ def decide_due_date(request, pk):
 @inspector_required
 def overdue(request):
     items = (
-        Assignment.objects.decidable_by(request.user)
+        policy.items_decidable_by(request.user)
         .filter(overdue_q())
         .select_related("finding__inspection", "organisation")
         .order_by("due_date", "pk")

@@ -8,6 +8,7 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from inspections.choices import OrganisationKind
 from inspections.models import Organisation
+from recommendations import policy
 from recommendations.choices import Status
 from recommendations.models import Assignment
 from recommendations.services import (
@@ -147,8 +148,8 @@ def test_organisation_items_are_what_visible_to_shows(
     digests = select(today)
 
     for user in (met_user, kent_user, mopac_user):
-        visible = set(Assignment.objects.visible_to(user).values_list("pk", flat=True))
-        portal = set(Assignment.objects.addressed_to_members_of(user).values_list("pk", flat=True))
+        visible = set(policy.items_visible_to(user).values_list("pk", flat=True))
+        portal = set(policy.items_updatable_by(user).values_list("pk", flat=True))
         mentioned = {
             item.pk for kind in (DUE_SOON, OVERDUE) for item in about(digests[user.username], kind)
         }

@@ -1,0 +1,188 @@
+"""Who may see and do what: every access rule of the tracker, and the querysets that go with it.
+
+Every door asks here: the public pages, the portal, the workspace, the API, the admin, the
+reminders, the exports and the feeds. None of them repeats a rule. What the *public* may see
+is each model's ``published()`` scope (the only code that compares a publication time); what
+a signed-in person may see or do beyond that is decided below.
+
+The roles:
+- an **administrator** (superuser) may do anything an inspector may, for every report;
+- an **inspector** belongs to an inspectorate. They see every published item, and the
+  unpublished reports their inspectorate leads or joins. They edit and decide only on reports
+  their inspectorate leads or joins; only the lead inspectorate publishes;
+- a **member** of an organisation sees the published items addressed to it (and to the bodies
+  it succeeded) and reports progress on them; a **lead** of the organisation also submits for
+  closure and publishes its section 55 responses;
+- everyone else sees the public pages only.
+"""
+
+from django.db.models import Q, QuerySet
+
+from inspections.choices import OrganisationKind
+from inspections.models import Inspection, Organisation
+from recommendations.choices import TRANSITIONS, Status
+from recommendations.models import Assignment, EvidenceFile, Section55Response
+
+
+def _signed_in(user) -> bool:
+    return user is not None and user.is_authenticated and user.is_active
+
+
+def is_administrator(user) -> bool:
+    return _signed_in(user) and user.is_superuser
+
+
+def is_inspector(user) -> bool:
+    """Inspectors review and decide; administrators may do whatever inspectors do."""
+    return _signed_in(user) and (user.inspectorate_id is not None or user.is_superuser)
+
+
+def is_organisation_user(user) -> bool:
+    return _signed_in(user) and bool(user.organisation_ids())
+
+
+# Inspections (reports) -------------------------------------------------------------------
+
+
+def inspections_editable_by(user) -> QuerySet[Inspection]:
+    """Reports the person may edit, publish (if lead) and decide on: those their
+    inspectorate leads or joins. Administrators: all."""
+    if is_administrator(user):
+        return Inspection.objects.all()
+    if not _signed_in(user) or user.inspectorate_id is None:
+        return Inspection.objects.none()
+    theirs = Inspection.objects.filter(
+        Q(lead_inspectorate_id=user.inspectorate_id) | Q(partner_inspectorates=user.inspectorate_id)
+    ).values("pk")
+    return Inspection.objects.filter(pk__in=theirs)
+
+
+def inspections_publishable_by(user) -> QuerySet[Inspection]:
+    """Only the lead inspectorate publishes (or schedules) its report."""
+    if is_administrator(user):
+        return Inspection.objects.all()
+    if not _signed_in(user) or user.inspectorate_id is None:
+        return Inspection.objects.none()
+    return Inspection.objects.filter(lead_inspectorate_id=user.inspectorate_id)
+
+
+def inspections_visible_to(user) -> QuerySet[Inspection]:
+    """The public's reports, and the unpublished ones the person may edit."""
+    public = Inspection.objects.published()
+    if not is_inspector(user):
+        return public
+    if is_administrator(user):
+        return Inspection.objects.all()
+    return Inspection.objects.filter(
+        Q(pk__in=public.values("pk")) | Q(pk__in=inspections_editable_by(user).values("pk"))
+    )
+
+
+def can_edit_inspection(user, inspection) -> bool:
+    if inspection is None or inspection.pk is None:
+        return is_inspector(user)
+    return inspections_editable_by(user).filter(pk=inspection.pk).exists()
+
+
+def can_publish_inspection(user, inspection) -> bool:
+    return inspections_publishable_by(user).filter(pk=inspection.pk).exists()
+
+
+# Items: one addressee's tracking of a finding ----------------------------------------------
+
+
+def _lineage_of(organisation_ids) -> set[int]:
+    ids = set()
+    for organisation in Organisation.objects.filter(pk__in=organisation_ids):
+        ids |= organisation.lineage_ids()
+    return ids
+
+
+def items_of_members(user, *, lead: bool = False) -> QuerySet[Assignment]:
+    """Published items of the person's organisations (only those they lead, with ``lead``),
+    including what was addressed to the bodies those organisations succeeded."""
+    if not _signed_in(user):
+        return Assignment.objects.none()
+    chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
+    return Assignment.objects.published().filter(organisation_id__in=_lineage_of(chosen))
+
+
+def items_decidable_by(user) -> QuerySet[Assignment]:
+    """Items an inspector may decide on: those of reports their inspectorate led or joined."""
+    if is_administrator(user):
+        return Assignment.objects.all()
+    if not is_inspector(user):
+        return Assignment.objects.none()
+    return Assignment.objects.filter(
+        finding__inspection__in=inspections_editable_by(user).values("pk")
+    )
+
+
+def items_visible_to(user) -> QuerySet[Assignment]:
+    """What a signed-in person may see beyond the public pages.
+
+    Inspectors see every published item and the unpublished items of reports their
+    inspectorate led or joined; administrators see everything; an organisation's people see the
+    published items addressed to their organisations (and to the bodies those succeeded).
+    """
+    if is_administrator(user):
+        return Assignment.objects.all()
+    if is_inspector(user):
+        return Assignment.objects.filter(
+            Q(pk__in=Assignment.objects.published().values("pk"))
+            | Q(pk__in=items_decidable_by(user).values("pk"))
+        )
+    return items_of_members(user)
+
+
+def items_updatable_by(user) -> QuerySet[Assignment]:
+    """Items the person may add progress updates to or ask a new due date for."""
+    return items_of_members(user)
+
+
+def items_submittable_by(user) -> QuerySet[Assignment]:
+    """Items the person may submit for closure: those of the organisations they lead."""
+    return items_of_members(user, lead=True)
+
+
+def can_decide(user, item) -> bool:
+    return items_decidable_by(user).filter(pk=item.pk).exists()
+
+
+def can_update(user, item) -> bool:
+    return items_updatable_by(user).filter(pk=item.pk).exists()
+
+
+def can_submit(user, item) -> bool:
+    """A lead of the addressee, and the item's status allows a submission."""
+    return (
+        Status.SUBMITTED in TRANSITIONS[Status(item.status)]
+        and items_submittable_by(user).filter(pk=item.pk).exists()
+    )
+
+
+def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
+    """Evidence is never public: the addressee's people and the inspectors who see the item."""
+    return EvidenceFile.objects.filter(update__assignment__in=items_visible_to(user).values("pk"))
+
+
+# Section 55 responses and Engage ------------------------------------------------------------
+
+
+def section55_responses_of(user, *, lead: bool = False) -> QuerySet[Section55Response]:
+    """Responses of published reports due from the person's policing bodies (those they lead,
+    with ``lead``: only leads publish)."""
+    if not _signed_in(user):
+        return Section55Response.objects.none()
+    chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
+    return Section55Response.objects.filter(
+        local_policing_body_id__in=chosen,
+        local_policing_body__kind=OrganisationKind.LOCAL_POLICING_BODY,
+        inspection__in=Inspection.objects.published().values("pk"),
+    )
+
+
+def can_record_engage(user) -> bool:
+    """Engage is the inspectorate's own monitoring: a permission given in the admin (to
+    HMICFRS inspectors), not something every inspector of a partner body may do."""
+    return is_inspector(user) and user.has_perm("inspections.change_engageperiod")
