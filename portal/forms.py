@@ -1,9 +1,11 @@
-"""Forms of the organisation portal. Each carries the version it was built from, so that a save
-made after someone else's change is refused rather than overwriting it."""
+"""Forms of the organisation portal. Each carries the status and version it was built from, so
+that a save made after someone else's change is refused rather than overwriting it, and a
+one-time token (core.services), so that the same form sent twice saves once."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import OneTimeTokenField
 from recommendations.choices import Section55Action, SelfAssessment
 from recommendations.evidence import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, check_evidence_file
 
@@ -45,7 +47,9 @@ class EvidenceField(forms.FileField):
 
 
 class VersionedForm(forms.Form):
+    token = OneTimeTokenField()
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    status = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class ProgressUpdateForm(VersionedForm):
@@ -110,6 +114,7 @@ class SubmitForClosureForm(VersionedForm):
 class Section55Form(forms.Form):
     """The response, with an action and a statement per recommendation of the report."""
 
+    token = OneTimeTokenField()
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     text = forms.CharField(
         label="Your response",

@@ -11,12 +11,22 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count, F, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.forms import show_with
+from core.services import (
+    SubmissionRefused,
+    submission_check,
+    submission_issue,
+    submission_record_outcome,
+    submission_redeem,
+)
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
 from portal.forms import (
@@ -59,7 +69,7 @@ def organisation_user_required(view):
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.is_organisation_user:
+        if not policy.is_organisation_user(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -198,55 +208,106 @@ def item_detail(request, pk):
 
 
 def _stale_post(request, item):
-    """A POST built from an older version of the item: the error to show, or None.
+    """A POST built from another version or status of the item: the error to show, or None.
 
     Checked before anything else, so that a change made meanwhile (a colleague submitted it,
     an inspector closed it) is explained and what was typed kept, rather than refused bare.
     """
-    seen = request.POST.get("version", "")
-    if request.method == "POST" and seen.isdigit() and int(seen) != item.version:
-        return StaleEditError(item, int(seen))
+    seen_version = request.POST.get("version", "")
+    seen_status = request.POST.get("status", "")
+    if seen_version.isdigit() and int(seen_version) != item.version:
+        return StaleEditError(item, int(seen_version))
+    if seen_status and seen_status != item.status:
+        return StaleEditError(item, item.version)
     return None
 
 
-def _refuse(form, error, *, current_version=None):
-    """Show a domain error at the top of the form; what the person typed stays.
+REFUSALS = (SubmissionRefused, StaleEditError, StaleDraftError)
 
-    After someone else's change the form is rebased on the current version: the person has seen
-    what changed, and sending the form again is then their deliberate choice.
+
+def _refuse(form, error, *, current=None):
+    """Show a refusal at the top of the form; what the person typed stays.
+
+    After someone else's change (or a refused token) the form is rebased on ``current``, a
+    dict of the version and status now: the person has seen what changed, and sending the form
+    again is then their deliberate choice. A form that was already sent comes back empty: what
+    it said has been saved once, and a second copy would be a mistake, not a choice.
     """
+    if isinstance(error, SubmissionRefused) and error.reason == SubmissionRefused.USED:
+        form = form.__class__(**_unbound_kwargs(form))
+        form.cleaned_data = {}
+        form.add_error(None, str(error))
+        form.initial.update(current or {})
+        return form, 409
+    form.is_valid()
     form.add_error(None, str(error))
-    if current_version is not None and "version" in form.fields:
-        form.data = form.data.copy()
-        form.data["version"] = current_version
-    return 409 if isinstance(error, StaleEditError | StaleDraftError) else 200
+    if current:
+        show_with(form, **{name: value for name, value in current.items() if name in form.fields})
+    return form, 409 if isinstance(error, REFUSALS) else 200
 
 
-def _item_form(request, item, *, form, template, allowed, save, success):
-    """The shape every item form shares: someone else's change first (409, what was typed
-    kept), then whether the action is open to this person and item (403), then the save
-    through the services, whose refusals are shown on the form."""
+def _unbound_kwargs(form):
+    kwargs = {"initial": dict(form.initial)}
+    if hasattr(form, "recommendations"):
+        kwargs["recommendations"] = form.recommendations
+    return kwargs
+
+
+def _item_form(request, item, *, form_class, purpose, template, allowed, save, outcome, success):
+    """The shape every item form shares: a form sent twice or someone else's change first
+    (409, what was typed kept), then whether the action is open to this person and item (403),
+    then the save through the services, in one transaction with the form's one-time token,
+    whose refusals are shown on the form."""
+
+    def page(form, status=200):
+        token = submission_issue(user=request.user, purpose=purpose, obj=item).token
+        show_with(form, token=token)
+        return render(request, template, {"item": item, "form": form}, status=status)
+
+    def current():
+        item.refresh_from_db()
+        return {"version": item.version, "status": item.status}
+
+    if request.method != "POST":
+        if not allowed:
+            raise PermissionDenied
+        return page(form_class(initial={"version": item.version, "status": item.status}))
+    form = form_class(request.POST, request.FILES)
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=purpose, obj=item)
+    except SubmissionRefused as refusal:
+        return page(*_refuse(form, refusal, current=current()))
     stale = _stale_post(request, item)
     if stale is not None:
-        form.is_valid()
-        status = _refuse(form, stale, current_version=item.version)
-        return render(request, template, {"item": item, "form": form}, status=status)
+        return page(*_refuse(form, stale, current=current()))
     if not allowed:
         raise PermissionDenied
-    status = 200
-    if request.method == "POST" and form.is_valid():
-        try:
-            save(form.cleaned_data)
-        except StaleEditError as error:
-            status = _refuse(form, error, current_version=error.assignment.version)
-        except DomainError as error:
-            status = _refuse(form, error)
-        else:
-            messages.success(request, success)
-            return redirect("portal:item", pk=item.pk)
-    return render(request, template, {"item": item, "form": form}, status=status)
+    if not form.is_valid():
+        return page(form)
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(
+                token=token, user=request.user, purpose=purpose, obj=item
+            )
+            result = save(form.cleaned_data)
+            submission_record_outcome(submission=submission, outcome=outcome, result=result)
+    except REFUSALS as error:
+        return page(*_refuse(form, error, current=current()))
+    except DomainError as error:
+        return page(*_refuse(form, error))
+    messages.success(request, success)
+    return redirect("portal:item", pk=item.pk)
 
 
+# What each one-time token is for (core.models.FormSubmission.purpose).
+UPDATE = "portal.update"
+DUE_DATE = "portal.due_date"
+SUBMIT = "portal.submit"
+SECTION55 = "portal.section55"
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
 def add_update(request, pk):
@@ -254,9 +315,8 @@ def add_update(request, pk):
     return _item_form(
         request,
         item,
-        form=ProgressUpdateForm(
-            request.POST or None, request.FILES or None, initial={"version": item.version}
-        ),
+        form_class=ProgressUpdateForm,
+        purpose=UPDATE,
         template="portal/update_form.html",
         allowed=item.is_active,
         save=lambda data: progress_update_add(
@@ -267,10 +327,12 @@ def add_update(request, pk):
             publish=data["publish"],
             evidence=data["evidence"],
         ),
+        outcome="saved this update",
         success="Your progress update has been saved.",
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
 def propose_due_date(request, pk):
@@ -278,7 +340,8 @@ def propose_due_date(request, pk):
     return _item_form(
         request,
         item,
-        form=DueDateProposalForm(request.POST or None, initial={"version": item.version}),
+        form_class=DueDateProposalForm,
+        purpose=DUE_DATE,
         template="portal/due_date_form.html",
         allowed=item.is_active,
         save=lambda data: due_date_propose(
@@ -287,10 +350,12 @@ def propose_due_date(request, pk):
             proposed_due_date=data["proposed_due_date"],
             reason=data["reason"],
         ),
+        outcome="asked for a new due date",
         success="Your new due date has been sent to the inspectorate.",
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
 def submit_for_closure(request, pk):
@@ -298,11 +363,10 @@ def submit_for_closure(request, pk):
     return _item_form(
         request,
         item,
-        form=SubmitForClosureForm(
-            request.POST or None, request.FILES or None, initial={"version": item.version}
-        ),
+        form_class=SubmitForClosureForm,
+        purpose=SUBMIT,
         template="portal/submit_form.html",
-        allowed=_can_submit(item),
+        allowed=policy.can_submit(request.user, item),
         save=lambda data: assignment_submit_with_evidence(
             assignment=item,
             user=request.user,
@@ -310,6 +374,7 @@ def submit_for_closure(request, pk):
             evidence=data["evidence"],
             expected_version=data["version"],
         ),
+        outcome="submitted this for closure",
         success="Submitted for closure. The inspectorate will review it.",
     )
 
@@ -356,6 +421,7 @@ def section55_list(request):
     )
 
 
+@never_cache
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
 def section55_edit(request, pk):
@@ -374,35 +440,58 @@ def section55_edit(request, pk):
         if finding.pk in existing:
             initial[f"action_{finding.pk}"] = existing[finding.pk].action
             initial[f"statement_{finding.pk}"] = existing[finding.pk].text
-    if response.received_on is not None:
-        if request.method == "POST":
-            # A colleague published it meanwhile: say so, and keep what was typed.
-            form = Section55Form(request.POST, initial=initial, recommendations=recommendations)
-            form.is_valid()
-            form.add_error(
-                None,
-                "Someone else published this response while you were working on it, so your "
-                "changes were not saved. A published response cannot be changed.",
-            )
-            return render(
-                request,
-                "portal/section55_form.html",
-                {"response": response, "form": form, "is_lead": False, "theirs": None},
-                status=409,
-            )
-        return render(
-            request,
-            "portal/section55_published.html",
-            {"response": response, "statements": existing, "recommendations": recommendations},
-        )
-    publishing = request.method == "POST" and "publish" in request.POST
+
+    def page(form, status=200, *, lead=is_lead, theirs=None):
+        token = submission_issue(user=request.user, purpose=SECTION55, obj=response).token
+        show_with(form, token=token)
+        context = {"response": response, "form": form, "is_lead": lead, "theirs": theirs}
+        return render(request, "portal/section55_form.html", context, status=status)
+
+    def published_page(form=None, status=200):
+        context = {
+            "response": response,
+            "statements": existing,
+            "recommendations": recommendations,
+            "form": form,
+        }
+        return render(request, "portal/section55_published.html", context, status=status)
+
+    if request.method != "POST":
+        if response.received_on is not None:
+            return published_page()
+        return page(Section55Form(initial=initial, recommendations=recommendations))
+
+    publishing = "publish" in request.POST
     if publishing and not is_lead:
         raise PermissionDenied
-    form = Section55Form(request.POST or None, initial=initial, recommendations=recommendations)
-    status, theirs = 200, None
-    if request.method == "POST" and form.is_valid():
-        saved = None
-        try:
+    form = Section55Form(request.POST, initial=initial, recommendations=recommendations)
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=SECTION55, obj=response)
+    except SubmissionRefused as refusal:
+        if response.received_on is not None:
+            # Sent again after it was published: say what happened, on the published page.
+            form.cleaned_data = {}
+            form.add_error(None, str(refusal))
+            return published_page(form, 409)
+        return page(*_refuse(form, refusal, current={"version": response.version}))
+    if response.received_on is not None:
+        # A colleague published it meanwhile: say so, and keep what was typed.
+        form.is_valid()
+        form.add_error(
+            None,
+            "Someone else published this response while you were working on it, so your "
+            "changes were not saved. A published response cannot be changed.",
+        )
+        return page(form, 409, lead=False)
+    if not form.is_valid():
+        return page(form)
+    published, not_published = False, None
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(
+                token=token, user=request.user, purpose=SECTION55, obj=response
+            )
             saved = section55_save_draft(
                 response=response,
                 user=request.user,
@@ -412,28 +501,40 @@ def section55_edit(request, pk):
                 expected_version=form.cleaned_data["version"],
             )
             if publishing:
-                section55_publish(response=saved, user=request.user, expected_version=saved.version)
-        except StaleDraftError as error:
-            # Nothing of theirs is overwritten: their version is shown beside what was typed.
-            response.refresh_from_db()
-            theirs = {
-                "response": response,
-                "statements": response.statements.select_related("finding"),
-            }
-            status = _refuse(form, error, current_version=response.version)
-        except DomainError as error:
-            status = _refuse(form, error, current_version=saved.version if saved else None)
-            if saved is not None:
-                form.add_error(None, "Your draft has been saved, but it is not published yet.")
-        else:
-            if publishing:
-                messages.success(request, "Your section 55 response has been published.")
-            else:
-                messages.success(request, "Your draft has been saved. It is not public yet.")
-            return redirect("portal:section55-edit", pk=response.pk)
-    return render(
-        request,
-        "portal/section55_form.html",
-        {"response": response, "form": form, "is_lead": is_lead, "theirs": theirs},
-        status=status,
-    )
+                try:
+                    # Its own savepoint: a refused publication keeps the draft just saved.
+                    with transaction.atomic():
+                        saved = section55_publish(
+                            response=saved, user=request.user, expected_version=saved.version
+                        )
+                    published = True
+                except DomainError as error:
+                    not_published = error
+            submission_record_outcome(
+                submission=submission,
+                outcome="published this response" if published else "saved this draft",
+                result=saved,
+            )
+    except StaleDraftError as error:
+        # Nothing of theirs is overwritten: their version is shown beside what was typed.
+        response.refresh_from_db()
+        theirs = {
+            "response": response,
+            "statements": response.statements.select_related("finding"),
+        }
+        form, status = _refuse(form, error, current={"version": response.version})
+        return page(form, status, theirs=theirs)
+    except SubmissionRefused as refusal:
+        response.refresh_from_db()
+        return page(*_refuse(form, refusal, current={"version": response.version}))
+    except DomainError as error:
+        return page(*_refuse(form, error))
+    if not_published is not None:
+        form, status = _refuse(form, not_published, current={"version": saved.version})
+        form.add_error(None, "Your draft has been saved, but it is not published yet.")
+        return page(form, status)
+    if published:
+        messages.success(request, "Your section 55 response has been published.")
+    else:
+        messages.success(request, "Your draft has been saved. It is not public yet.")
+    return redirect("portal:section55-edit", pk=response.pk)

@@ -1,8 +1,11 @@
-"""Forms of the inspector workspace: every decision carries its reason and the version seen."""
+"""Forms of the inspector workspace: every decision carries its reason, the status and version
+it was shown for and a one-time token (core.services), so that a decision is made against what
+the person saw and is recorded once."""
 
 from django import forms
 from django.core.exceptions import ValidationError
 
+from core.forms import OneTimeTokenField
 from inspections.models import Organisation
 from recommendations.choices import Status
 from recommendations.models import Finding
@@ -12,7 +15,6 @@ RETURN = "return"
 NOT_IMPLEMENTED = "not_implemented"
 SUPERSEDED = "superseded"
 NO_LONGER_RELEVANT = "no_longer_relevant"
-REOPEN = "reopen"
 
 DECISIONS = {
     ACCEPT: ("Accept: closed as complete (verified)", Status.CLOSED_COMPLETE),
@@ -20,11 +22,29 @@ DECISIONS = {
     NOT_IMPLEMENTED: ("Close as not implemented", Status.CLOSED_NOT_IMPLEMENTED),
     SUPERSEDED: ("Close as superseded by a newer finding", Status.CLOSED_SUPERSEDED),
     NO_LONGER_RELEVANT: ("Close as no longer relevant", Status.CLOSED_NO_LONGER_RELEVANT),
-    REOPEN: ("Reopen: back to in progress", Status.IN_PROGRESS),
+}
+
+# What each decision did, after "You": "You accepted this on 30 November 2026 at 10:02".
+OUTCOMES = {
+    ACCEPT: "accepted this",
+    RETURN: "returned this to the organisation",
+    NOT_IMPLEMENTED: "closed this as not implemented",
+    SUPERSEDED: "closed this as superseded",
+    NO_LONGER_RELEVANT: "closed this as no longer relevant",
 }
 
 
-class DecisionForm(forms.Form):
+class ShownForm(forms.Form):
+    """A form that writes: its one-time token and what it was shown for."""
+
+    token = OneTimeTokenField()
+    status = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class DecisionForm(ShownForm):
+    """Decisions on an item that is not closed. Reopening is not one of them: it has its own
+    page (ReopenForm), so that it is never a choice left over from an earlier decision."""
+
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     decision = forms.ChoiceField(
         label="Your decision",
@@ -74,7 +94,17 @@ class DecisionForm(forms.Form):
         return cleaned
 
 
-class DueDateDecisionForm(forms.Form):
+class ReopenForm(ShownForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    note = forms.CharField(
+        label="Why is it being reopened?",
+        help_text="Published on the item's timeline.",
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Give the reason for reopening it"},
+    )
+
+
+class DueDateDecisionForm(ShownForm):
     decision = forms.ChoiceField(
         label="Your decision",
         choices=[("agree", "Agree the new due date"), ("refuse", "Refuse it")],
@@ -96,6 +126,7 @@ class DueDateDecisionForm(forms.Form):
 
 
 class EngageEnterForm(forms.Form):
+    token = OneTimeTokenField()
     organisation = forms.ModelChoiceField(
         label="Organisation",
         queryset=Organisation.objects.filter(ceased_on__isnull=True).order_by("name"),
@@ -114,7 +145,7 @@ class EngageEnterForm(forms.Form):
     )
 
 
-class EngageLeaveForm(forms.Form):
+class EngageLeaveForm(ShownForm):
     left_on = forms.DateField(
         label="Date it moved out of Engage",
         help_text="For example, 31/3/2026",

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.queue, name="queue"),
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/decide/", views.decide, name="decide"),
+    path("items/<int:pk>/reopen/", views.reopen, name="reopen"),
     path("proposals/<int:pk>/", views.decide_due_date, name="proposal"),
     path("overdue/", views.overdue, name="overdue"),
     path("engage/", views.engage, name="engage"),

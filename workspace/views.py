@@ -11,11 +11,22 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from inspections.models import EngagePeriod, Organisation, Programme
+from core.forms import show_with
+from core.services import (
+    SubmissionRefused,
+    describe_time,
+    submission_check,
+    submission_issue,
+    submission_record_outcome,
+    submission_redeem,
+)
+from inspections.models import EngagePeriod, Inspection, Organisation, Programme
 from inspections.services import DomainError, engage_enter, engage_leave
 from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, ProposalStatus, Status
@@ -34,21 +45,35 @@ from recommendations.services import (
     due_date_decide,
 )
 from workspace import forms
-from workspace.forms import DecisionForm, DueDateDecisionForm, EngageEnterForm, EngageLeaveForm
+from workspace.forms import (
+    DecisionForm,
+    DueDateDecisionForm,
+    EngageEnterForm,
+    EngageLeaveForm,
+    ReopenForm,
+)
 
 PER_PAGE = 50
 
+# What each one-time token is for (core.models.FormSubmission.purpose).
+DECIDE = "workspace.decide"
+REOPEN = "workspace.reopen"
+DUE_DATE = "workspace.due_date"
+ENGAGE_ENTER = "workspace.engage_enter"
+ENGAGE_LEAVE = "workspace.engage_leave"
+
 
 def inspector_required(view, *, permission=None):
-    """Anonymous people sign in first; others need to be inspectors (and hold ``permission``)."""
+    """Anonymous people sign in first; others need to be inspectors (and, with ``permission``,
+    a rule of recommendations.policy that holds for them)."""
 
     @wraps(view)
     def wrapper(request, *args, **kwargs):
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path())
-        if not request.user.is_inspector:
+        if not policy.is_inspector(request.user):
             raise PermissionDenied
-        if permission and not request.user.has_perm(permission):
+        if permission is not None and not permission(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -58,7 +83,7 @@ def inspector_required(view, *, permission=None):
 def engage_manager_required(view):
     """Engage is the inspectorate's own monitoring: recording it is a permission given in the
     admin (to HMICFRS inspectors), not something every inspector of a partner body may do."""
-    return inspector_required(view, permission="inspections.change_engageperiod")
+    return inspector_required(view, permission=policy.can_record_engage)
 
 
 @require_safe
@@ -100,6 +125,8 @@ def queue(request):
 
 
 def allowed_decisions(item):
+    """The decisions the accept form offers for the item's status. A closed item has none: it
+    is reopened through its own page."""
     if item.status == Status.SUBMITTED:
         return [
             forms.ACCEPT,
@@ -109,7 +136,7 @@ def allowed_decisions(item):
             forms.NO_LONGER_RELEVANT,
         ]
     if item.status in CLOSED_STATUSES:
-        return [forms.REOPEN]
+        return []
     return [forms.NOT_IMPLEMENTED, forms.SUPERSEDED, forms.NO_LONGER_RELEVANT]
 
 
@@ -125,11 +152,30 @@ def _item(request, pk):
     )
 
 
-def _can_decide(user, item):
-    return policy.can_decide(user, item)
+def _token(request, purpose, obj=None):
+    return submission_issue(user=request.user, purpose=purpose, obj=obj).token
 
 
-def _item_page(request, item, form, *, status=200):
+def _shown_stale(post, item):
+    """A StaleEditError when the form was shown for another version or status of the item."""
+    seen_version = post.get("version", "")
+    seen_status = post.get("status", "")
+    if seen_version.isdigit() and int(seen_version) != item.version:
+        return StaleEditError(item, int(seen_version))
+    if seen_status and seen_status != item.status:
+        return StaleEditError(item, item.version)
+    return None
+
+
+def _item_page(request, item, form=None, *, status=200):
+    can_decide = policy.can_decide(request.user, item)
+    allowed = allowed_decisions(item)
+    if form is None and can_decide and allowed:
+        form = DecisionForm(
+            initial={"version": item.version, "status": item.status}, allowed=allowed
+        )
+    if form is not None and can_decide and allowed:
+        show_with(form, token=_token(request, DECIDE, item))
     return render(
         request,
         "workspace/item.html",
@@ -137,7 +183,9 @@ def _item_page(request, item, form, *, status=200):
             "item": item,
             "finding": item.finding,
             "form": form,
-            "can_decide": _can_decide(request.user, item),
+            "can_decide": can_decide,
+            "offers_decisions": can_decide and bool(allowed),
+            "can_reopen": can_decide and item.status in CLOSED_STATUSES,
             "changes": StatusChange.objects.filter(assignment=item)
             .select_related("changed_by")
             .order_by("-changed_at", "-pk"),
@@ -153,36 +201,51 @@ def _item_page(request, item, form, *, status=200):
     )
 
 
+@never_cache
 @require_safe
 @inspector_required
 def item_detail(request, pk):
-    item = _item(request, pk)
-    form = DecisionForm(initial={"version": item.version}, allowed=allowed_decisions(item))
-    return _item_page(request, item, form)
+    return _item_page(request, _item(request, pk))
 
 
-def _stale(request, item, form, error):
+def _rebased(form_class, request, item, error, **kwargs):
+    """The form again after a refusal (sent twice, or someone else's change): what was typed
+    stays, the choice made does not (it was made against what the person saw then), and it now
+    carries the item as it is."""
     item.refresh_from_db()
-    form = DecisionForm(request.POST.copy(), allowed=allowed_decisions(item))
-    form.data["version"] = item.version
+    data = request.POST.copy()
+    data.pop("decision", None)
+    form = form_class(data, **kwargs)
     form.is_valid()
     form.errors.clear()
     form.add_error(None, str(error))
-    return _item_page(request, item, form, status=409)
+    return show_with(form, version=item.version, status=item.status)
 
 
+@never_cache
 @require_POST
 @inspector_required
 def decide(request, pk):
     item = _item(request, pk)
-    if not _can_decide(request.user, item):
+    if not policy.can_decide(request.user, item):
         raise PermissionDenied
+
+    def refused(error):
+        form = _rebased(DecisionForm, request, item, error, allowed=allowed_decisions(item))
+        return _item_page(request, item, form, status=409)
+
+    token = request.POST.get("token", "")
+    # The token and what the form was shown for are checked before the choices: the item may
+    # have moved to a status where the choice made no longer exists. Nothing is saved; the
+    # reason typed stays in the form.
+    try:
+        submission_check(token=token, user=request.user, purpose=DECIDE, obj=item)
+    except SubmissionRefused as refusal:
+        return refused(refusal)
+    stale = _shown_stale(request.POST, item)
+    if stale is not None:
+        return refused(stale)
     form = DecisionForm(request.POST, allowed=allowed_decisions(item))
-    seen = request.POST.get("version", "")
-    if seen.isdigit() and int(seen) != item.version:
-        # Checked before the choices: the item may have moved to a status where the choice
-        # made no longer exists. Nothing is saved; the reason typed stays in the form.
-        return _stale(request, item, form, StaleEditError(item, int(seen)))
     if not form.is_valid():
         return _item_page(request, item, form)
     decision = form.cleaned_data["decision"]
@@ -193,20 +256,21 @@ def decide(request, pk):
         "expected_version": form.cleaned_data["version"],
     }
     try:
-        if decision == forms.RETURN:
-            assignment_return(**common)
-        elif decision == forms.REOPEN:
-            assignment_reopen(**common)
-        else:
-            assignment_close(
-                outcome=forms.DECISIONS[decision][1],
-                superseded_by=form.cleaned_data.get("superseded_by")
-                if decision == forms.SUPERSEDED
-                else None,
-                **common,
-            )
-    except StaleEditError as error:
-        return _stale(request, item, form, error)
+        with transaction.atomic():
+            submission = submission_redeem(token=token, user=request.user, purpose=DECIDE, obj=item)
+            if decision == forms.RETURN:
+                assignment_return(**common)
+            else:
+                assignment_close(
+                    outcome=forms.DECISIONS[decision][1],
+                    superseded_by=form.cleaned_data.get("superseded_by")
+                    if decision == forms.SUPERSEDED
+                    else None,
+                    **common,
+                )
+            submission_record_outcome(submission=submission, outcome=forms.OUTCOMES[decision])
+    except (SubmissionRefused, StaleEditError) as error:
+        return refused(error)
     except DomainError as error:
         form.add_error(None, str(error))
         return _item_page(request, item, form)
@@ -214,32 +278,129 @@ def decide(request, pk):
     return redirect("workspace:item", pk=item.pk)
 
 
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def reopen(request, pk):
+    """Reopening a closed item: its own page and button, never a choice of the accept form."""
+    item = _item(request, pk)
+    if not policy.can_decide(request.user, item):
+        raise PermissionDenied
+
+    def page(form, status=200):
+        if item.status in CLOSED_STATUSES:
+            show_with(form, token=_token(request, REOPEN, item))
+        return render(request, "workspace/reopen.html", {"item": item, "form": form}, status=status)
+
+    if request.method == "GET":
+        return page(ReopenForm(initial={"version": item.version, "status": item.status}))
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=REOPEN, obj=item)
+    except SubmissionRefused as refusal:
+        return page(_rebased(ReopenForm, request, item, refusal), 409)
+    stale = _shown_stale(request.POST, item)
+    if stale is not None:
+        return page(_rebased(ReopenForm, request, item, stale), 409)
+    form = ReopenForm(request.POST)
+    if not form.is_valid():
+        return page(form)
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(token=token, user=request.user, purpose=REOPEN, obj=item)
+            assignment_reopen(
+                assignment=item,
+                user=request.user,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+            submission_record_outcome(submission=submission, outcome="reopened this")
+    except (SubmissionRefused, StaleEditError) as error:
+        return page(_rebased(ReopenForm, request, item, error), 409)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return page(form)
+    messages.success(request, f"{item.finding.reference} has been reopened.")
+    return redirect("workspace:item", pk=item.pk)
+
+
+def _proposal_stale(proposal):
+    who = proposal.decided_by.display_name() if proposal.decided_by else "someone else"
+    when = describe_time(proposal.decided_at) if proposal.decided_at else "meanwhile"
+    return DomainError(
+        f"This new due date was {proposal.get_status_display().lower()} by {who} on {when}, "
+        "while you were looking at it, so your decision was not saved."
+    )
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 @inspector_required
 def decide_due_date(request, pk):
     proposal = get_object_or_404(
         DueDateProposal.objects.filter(
             assignment__in=policy.items_visible_to(request.user).values("pk")
-        ).select_related("assignment__finding__inspection", "assignment__organisation"),
+        ).select_related(
+            "assignment__finding__inspection", "assignment__organisation", "decided_by"
+        ),
         pk=pk,
     )
-    if not _can_decide(request.user, proposal.assignment):
+    if not policy.can_decide(request.user, proposal.assignment):
         raise PermissionDenied
-    form = DueDateDecisionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            due_date_decide(
-                proposal=proposal,
-                user=request.user,
-                agree=form.cleaned_data["decision"] == "agree",
-                note=form.cleaned_data["note"],
+
+    def page(form, status=200):
+        if proposal.status == ProposalStatus.PENDING:
+            show_with(form, token=_token(request, DUE_DATE, proposal))
+        return render(
+            request,
+            "workspace/proposal.html",
+            {"proposal": proposal, "form": form},
+            status=status,
+        )
+
+    def refused(error):
+        proposal.refresh_from_db()
+        data = request.POST.copy()
+        data.pop("decision", None)
+        form = DueDateDecisionForm(data)
+        form.is_valid()
+        form.errors.clear()
+        form.add_error(None, str(error))
+        return page(show_with(form, status=proposal.status), 409)
+
+    if request.method == "GET":
+        return page(DueDateDecisionForm(initial={"status": proposal.status}))
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=DUE_DATE, obj=proposal)
+    except SubmissionRefused as refusal:
+        return refused(refusal)
+    seen = request.POST.get("status", "")
+    if seen and seen != proposal.status:
+        return refused(_proposal_stale(proposal))
+    form = DueDateDecisionForm(request.POST)
+    if not form.is_valid():
+        return page(form)
+    agree = form.cleaned_data["decision"] == "agree"
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(
+                token=token, user=request.user, purpose=DUE_DATE, obj=proposal
             )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, "Your decision on the due date has been recorded.")
-            return redirect("workspace:queue")
-    return render(request, "workspace/proposal.html", {"proposal": proposal, "form": form})
+            due_date_decide(
+                proposal=proposal, user=request.user, agree=agree, note=form.cleaned_data["note"]
+            )
+            submission_record_outcome(
+                submission=submission,
+                outcome="agreed this new due date" if agree else "refused this new due date",
+            )
+    except SubmissionRefused as refusal:
+        return refused(refusal)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return page(form)
+    messages.success(request, "Your decision on the due date has been recorded.")
+    return redirect("workspace:queue")
 
 
 @require_safe
@@ -251,11 +412,10 @@ def overdue(request):
         .select_related("finding__inspection", "organisation")
         .order_by("due_date", "pk")
     )
-    now = timezone.now()
     responses = [
         response
         for response in Section55Response.objects.filter(
-            received_on__isnull=True, inspection__published_at__lte=now
+            received_on__isnull=True, inspection__in=Inspection.objects.published().values("pk")
         )
         .select_related("inspection", "local_policing_body")
         .order_by("inspection__published_at", "local_policing_body__name")
@@ -287,44 +447,111 @@ def engage(request):
     )
 
 
+def _refused_form(form_class, request, error, **shown):
+    data = request.POST.copy()
+    form = form_class(data)
+    form.is_valid()
+    form.errors.clear()
+    form.add_error(None, str(error))
+    return show_with(form, **shown)
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 @engage_manager_required
 def engage_enter_view(request):
-    form = EngageEnterForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            engage_enter(
-                organisation=form.cleaned_data["organisation"],
+    def page(form, status=200):
+        show_with(form, token=_token(request, ENGAGE_ENTER))
+        return render(request, "workspace/engage_enter.html", {"form": form}, status=status)
+
+    if request.method == "GET":
+        return page(EngageEnterForm())
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=ENGAGE_ENTER)
+    except SubmissionRefused as refusal:
+        return page(_refused_form(EngageEnterForm, request, refusal), 409)
+    form = EngageEnterForm(request.POST)
+    if not form.is_valid():
+        return page(form)
+    organisation = form.cleaned_data["organisation"]
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(token=token, user=request.user, purpose=ENGAGE_ENTER)
+            period = engage_enter(
+                organisation=organisation,
                 entered_on=form.cleaned_data["entered_on"],
                 reasons=form.cleaned_data["reasons"],
                 user=request.user,
             )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{form.cleaned_data['organisation']} is now in Engage.")
-            return redirect("workspace:engage")
-    return render(request, "workspace/engage_enter.html", {"form": form})
+            submission_record_outcome(
+                submission=submission,
+                outcome=f"moved {organisation} into Engage",
+                result=period,
+            )
+    except SubmissionRefused as refusal:
+        return page(_refused_form(EngageEnterForm, request, refusal), 409)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return page(form)
+    messages.success(request, f"{organisation} is now in Engage.")
+    return redirect("workspace:engage")
 
 
+IN_ENGAGE = "in_engage"
+
+
+@never_cache
 @require_http_methods(["GET", "POST"])
 @engage_manager_required
 def engage_leave_view(request, pk):
-    period = get_object_or_404(
-        EngagePeriod.objects.select_related("organisation"), pk=pk, left_on__isnull=True
-    )
-    form = EngageLeaveForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
+    period = get_object_or_404(EngagePeriod.objects.select_related("organisation"), pk=pk)
+    if request.method == "GET" and period.left_on is not None:
+        raise Http404("This organisation has already left Engage.")
+
+    def page(form, status=200):
+        if period.left_on is None:
+            show_with(form, token=_token(request, ENGAGE_LEAVE, period))
+        context = {"period": period, "form": form}
+        return render(request, "workspace/engage_leave.html", context, status=status)
+
+    if request.method == "GET":
+        return page(EngageLeaveForm(initial={"status": IN_ENGAGE}))
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=ENGAGE_LEAVE, obj=period)
+    except SubmissionRefused as refusal:
+        return page(_refused_form(EngageLeaveForm, request, refusal), 409)
+    if period.left_on is not None:
+        stale = DomainError(
+            f"Someone else recorded that {period.organisation} left Engage on "
+            f"{period.left_on.day} {period.left_on:%B %Y} while you were working on it, so "
+            "your change was not saved."
+        )
+        return page(_refused_form(EngageLeaveForm, request, stale, status="left"), 409)
+    form = EngageLeaveForm(request.POST)
+    if not form.is_valid():
+        return page(form)
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(
+                token=token, user=request.user, purpose=ENGAGE_LEAVE, obj=period
+            )
             engage_leave(
                 organisation=period.organisation,
                 left_on=form.cleaned_data["left_on"],
                 reasons=form.cleaned_data["reasons"],
                 user=request.user,
             )
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{period.organisation} has left Engage.")
-            return redirect("workspace:engage")
-    return render(request, "workspace/engage_leave.html", {"period": period, "form": form})
+            submission_record_outcome(
+                submission=submission,
+                outcome=f"recorded that {period.organisation} left Engage",
+                result=period,
+            )
+    except SubmissionRefused as refusal:
+        return page(_refused_form(EngageLeaveForm, request, refusal), 409)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return page(form)
+    messages.success(request, f"{period.organisation} has left Engage.")
+    return redirect("workspace:engage")

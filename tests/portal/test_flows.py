@@ -13,6 +13,7 @@ from audit.models import ActionLog
 from recommendations.choices import Channel, Source, Status
 from recommendations.models import EvidenceFile, ProgressUpdate
 from recommendations.services import assignment_start
+from tests.core.tokens import shown
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
@@ -30,12 +31,13 @@ def upload(name, content, content_type="application/octet-stream"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
-def update_data(item, **extra):
+def update_data(client, item, **extra):
+    """The update form as the person was shown it (token, version, status), filled in."""
     return {
+        **shown(client, reverse("portal:add-update", args=[item.pk])),
         "narrative": "The custody board met and agreed a plan.",
         "self_assessment": "on_track",
         "publish": "no",
-        "version": item.version,
         **extra,
     }
 
@@ -48,7 +50,9 @@ def test_update_with_evidence_is_saved_and_downloadable(
     client.force_login(met_user)
     response = client.post(
         reverse("portal:add-update", args=[assignment.pk]),
-        update_data(assignment, evidence=[upload("minutes.pdf", PDF), upload("chart.png", PNG)]),
+        update_data(
+            client, assignment, evidence=[upload("minutes.pdf", PDF), upload("chart.png", PNG)]
+        ),
     )
     assert response.status_code == 302
     update = ProgressUpdate.objects.get(assignment=assignment)
@@ -86,7 +90,7 @@ def test_refused_upload_says_why_and_keeps_what_was_typed(
     client.force_login(met_user)
     response = client.post(
         reverse("portal:add-update", args=[assignment.pk]),
-        update_data(assignment, evidence=[upload(name, content)]),
+        update_data(client, assignment, evidence=[upload(name, content)]),
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -103,7 +107,7 @@ def test_large_upload_is_refused(client, assignment, met_user, settings, tmp_pat
     client.force_login(met_user)
     response = client.post(
         reverse("portal:add-update", args=[assignment.pk]),
-        update_data(assignment, evidence=[upload("big.pdf", PDF + b"0" * 2048)]),
+        update_data(client, assignment, evidence=[upload("big.pdf", PDF + b"0" * 2048)]),
     )
     assert "Each file must be smaller than 1.0\xa0KB" in response.content.decode()
     assert not ProgressUpdate.objects.exists()
@@ -127,7 +131,7 @@ def test_allowed_types_are_accepted(
     client.force_login(met_user)
     response = client.post(
         reverse("portal:add-update", args=[assignment.pk]),
-        update_data(assignment, evidence=[upload(name, content)]),
+        update_data(client, assignment, evidence=[upload(name, content)]),
     )
     assert response.status_code == 302
     assert EvidenceFile.objects.get().original_name == name
@@ -138,13 +142,13 @@ def test_lead_submits_for_closure_with_evidence(client, assignment, met_lead, tm
     settings.MEDIA_ROOT = tmp_path
     client.force_login(met_lead)
     url = reverse("portal:submit", args=[assignment.pk])
-    missing = client.post(url, {"note": "Done.", "version": assignment.version})
+    missing = client.post(url, {**shown(client, url), "note": "Done."})
     assert "Choose at least one evidence file" in missing.content.decode()
     response = client.post(
         url,
         {
+            **shown(client, url),
             "note": "A use of force board now meets monthly.",
-            "version": assignment.version,
             "evidence": [upload("terms.pdf", PDF)],
         },
     )
@@ -164,12 +168,10 @@ def test_lead_submits_for_closure_with_evidence(client, assignment, met_lead, tm
 @pytest.mark.django_db
 def test_stale_submission_is_refused_with_what_changed(client, assignment, met_lead, inspector):
     client.force_login(met_lead)
-    version_seen = assignment.version
+    url = reverse("portal:submit", args=[assignment.pk])
+    form = shown(client, url)
     assignment_start(assignment=assignment, user=inspector, note="Started by a colleague.")
-    response = client.post(
-        reverse("portal:submit", args=[assignment.pk]),
-        {"note": "Finished.", "version": version_seen, "evidence": [upload("a.pdf", PDF)]},
-    )
+    response = client.post(url, {**form, "note": "Finished.", "evidence": [upload("a.pdf", PDF)]})
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else changed this item while you were working on it" in html
@@ -184,15 +186,17 @@ def test_stale_submission_is_refused_with_what_changed(client, assignment, met_l
 def test_due_date_proposal(client, assignment, met_user):
     client.force_login(met_user)
     url = reverse("portal:propose-due-date", args=[assignment.pk])
-    past = client.post(url, {"proposed_due_date": "1/1/2020", "reason": "Late.", "version": 1})
+    past = client.post(
+        url, {**shown(client, url), "proposed_due_date": "1/1/2020", "reason": "Late."}
+    )
     assert "The new due date must be in the future." in past.content.decode()
     new_date = timezone.localdate() + timedelta(days=300)
     response = client.post(
         url,
         {
+            **shown(client, url),
             "proposed_due_date": new_date.strftime("%d/%m/%Y"),
             "reason": "Awaiting new CCTV.",
-            "version": assignment.version,
         },
     )
     assert response.status_code == 302
@@ -201,7 +205,11 @@ def test_due_date_proposal(client, assignment, met_user):
     assert ActionLog.objects.filter(action="recommendations.due_date.proposed").exists()
     again = client.post(
         url,
-        {"proposed_due_date": new_date.strftime("%d/%m/%Y"), "reason": "Again.", "version": 1},
+        {
+            **shown(client, url),
+            "proposed_due_date": new_date.strftime("%d/%m/%Y"),
+            "reason": "Again.",
+        },
     )
     assert "already been proposed" in again.content.decode()
 
@@ -226,17 +234,14 @@ def test_update_after_an_inspector_closed_the_item_explains_and_keeps_the_text(
     from recommendations.services import assignment_close
 
     client.force_login(met_user)
-    version_seen = assignment.version
+    form = update_data(client, assignment)
     assignment_close(
         assignment=assignment,
         user=inspector,
         outcome=Status.CLOSED_NO_LONGER_RELEVANT,
         note="Law changed.",
     )
-    response = client.post(
-        reverse("portal:add-update", args=[assignment.pk]),
-        update_data(assignment, version=version_seen),
-    )
+    response = client.post(reverse("portal:add-update", args=[assignment.pk]), form)
     assert response.status_code == 409
     html = response.content.decode()
     assert "Someone else changed this item" in html and "Law changed." in html
@@ -252,11 +257,11 @@ def test_second_lead_submitting_gets_the_explanation_not_a_bare_refusal(
 
     settings.MEDIA_ROOT = tmp_path
     client.force_login(met_lead)
-    version_seen = assignment.version
+    url = reverse("portal:submit", args=[assignment.pk])
+    form = shown(client, url)
     assignment_submit_for_closure(assignment=assignment, note="Submitted by a colleague.")
     response = client.post(
-        reverse("portal:submit", args=[assignment.pk]),
-        {"note": "My own statement.", "version": version_seen, "evidence": [upload("a.pdf", PDF)]},
+        url, {**form, "note": "My own statement.", "evidence": [upload("a.pdf", PDF)]}
     )
     assert response.status_code == 409
     html = response.content.decode()

@@ -157,7 +157,7 @@ MATRIX = {
     "workspace queue":            (302, 403, 403, 403, 403, 200, 200, 200),
     "workspace item":             (302, 403, 403, 403, 403, 200, 200, 200),
     "workspace unpublished item": (302, 403, 403, 403, 403, 200, 404, 200),
-    "workspace decide":           (302, 403, 403, 403, 403, 200, 403, 200),
+    "workspace decide":           (302, 403, 403, 403, 403, 409, 403, 409),
     "workspace proposal":         (302, 403, 403, 403, 403, 200, 403, 200),
     "workspace overdue":          (302, 403, 403, 403, 403, 200, 200, 200),
     "workspace engage":           (302, 403, 403, 403, 403, 200, 200, 200),
@@ -174,8 +174,8 @@ def test_permission_matrix(client, world, page, persona):
     if persona != "anonymous":
         client.force_login(world["users"][persona])
     method, url = url_for(world, page)
-    # An invalid decision (no choice made) re-shows the form with 200 when allowed, so the
-    # matrix checks the permission without changing anything.
+    # A decision without its one-time token is refused and the form shown again (409) when
+    # allowed, so the matrix checks the permission without changing anything.
     response = client.post(url, {}) if method == "post" else client.get(url)
     assert response.status_code == expected, (page, persona, response.status_code)
     if expected == 302:

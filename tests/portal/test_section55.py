@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from recommendations.services import section55_open_responses
+from tests.core.tokens import shown
 
 
 @pytest.fixture
@@ -12,9 +13,9 @@ def response(public_world):
     return awaited
 
 
-def form_data(response, recommendation, **extra):
+def form_data(client, response, recommendation, **extra):
     return {
-        "version": response.version,
+        **shown(client, reverse("portal:section55-edit", args=[response.pk])),
         "text": "The Mayor's Office welcomes the report.",
         "url": "",
         f"action_{recommendation.pk}": "will_be_taken",
@@ -30,13 +31,13 @@ def test_draft_then_publish_reaches_the_public_page(client, response, public_wor
     client.force_login(mopac_lead)
     url = reverse("portal:section55-edit", args=[response.pk])
 
-    saved = client.post(url, form_data(response, recommendation, save="draft"))
+    saved = client.post(url, form_data(client, response, recommendation, save="draft"))
     assert saved.status_code == 302
     response.refresh_from_db()
     assert response.received_on is None and response.statements.count() == 1
     assert b"A new oversight board" not in client.get(inspection_url).content  # a draft is private
 
-    client.post(url, form_data(response, recommendation, publish="publish"))
+    client.post(url, form_data(client, response, recommendation, publish="publish"))
     response.refresh_from_db()
     assert response.received_on is not None
     public = client.get(inspection_url).content.decode()
@@ -56,9 +57,7 @@ def test_publish_needs_a_statement_for_every_recommendation(
 ):
     client.force_login(mopac_lead)
     url = reverse("portal:section55-edit", args=[response.pk])
-    posted = client.post(
-        url, {"version": response.version, "text": "Our comments.", "publish": "publish"}
-    )
+    posted = client.post(url, {**shown(client, url), "text": "Our comments.", "publish": "publish"})
     html = posted.content.decode()
     assert "R1 still need a statement" in html
     assert "Your draft has been saved, but it is not published yet." in html
@@ -74,7 +73,7 @@ def test_statement_needs_its_action(client, response, public_world, mopac_lead):
     client.force_login(mopac_lead)
     posted = client.post(
         reverse("portal:section55-edit", args=[response.pk]),
-        form_data(response, recommendation, **{f"action_{recommendation.pk}": ""}),
+        form_data(client, response, recommendation, **{f"action_{recommendation.pk}": ""}),
     )
     assert "Select whether action has been taken" in posted.content.decode()
     response.refresh_from_db()
@@ -86,8 +85,8 @@ def test_two_people_saving_the_same_draft(client, response, public_world, mopac_
     recommendation = public_world["recommendation"]
     client.force_login(mopac_lead)
     url = reverse("portal:section55-edit", args=[response.pk])
-    first = form_data(response, recommendation, text="First person's text.")
-    second = form_data(response, recommendation, text="Second person's text.")
+    first = form_data(client, response, recommendation, text="First person's text.")
+    second = form_data(client, response, recommendation, text="Second person's text.")
     assert client.post(url, first).status_code == 302
     refused = client.post(url, second)
     assert refused.status_code == 409
@@ -107,7 +106,7 @@ def test_saving_after_a_colleague_published_explains_and_keeps_the_text(
 
     recommendation = public_world["recommendation"]
     client.force_login(mopac_lead)
-    stale = form_data(response, recommendation, text="My late changes.")
+    stale = form_data(client, response, recommendation, text="My late changes.")
     saved = section55_save_draft(
         response=response,
         user=mopac_lead,

@@ -14,6 +14,7 @@ from recommendations.services import (
     due_date_propose,
     finding_add_addressees,
 )
+from tests.core.tokens import shown
 
 
 @pytest.fixture
@@ -22,9 +23,13 @@ def submitted(assignment):
 
 
 def decide(client, item, **data):
-    return client.post(
-        reverse("workspace:decide", args=[item.pk]), {"version": item.version, **data}
-    )
+    form = shown(client, reverse("workspace:item", args=[item.pk]))
+    return client.post(reverse("workspace:decide", args=[item.pk]), {**form, **data})
+
+
+def decide_due_date(client, proposal, **data):
+    url = reverse("workspace:proposal", args=[proposal.pk])
+    return client.post(url, {**shown(client, url), **data})
 
 
 @pytest.mark.django_db
@@ -99,26 +104,28 @@ def test_close_as_superseded_links_the_newer_finding(client, inspector, submitte
 
 
 @pytest.mark.django_db
-def test_reopen_a_closed_item(client, inspector, submitted):
+def test_reopen_a_closed_item_through_its_own_page(client, inspector, submitted):
     client.force_login(inspector)
     decide(client, submitted, decision="not_implemented", note="Not done in time.")
     submitted.refresh_from_db()
     assert submitted.status == Status.CLOSED_NOT_IMPLEMENTED
     page = client.get(reverse("workspace:item", args=[submitted.pk]))
-    assert [value for value, _ in page.context["form"].fields["decision"].choices] == ["reopen"]
-    decide(client, submitted, decision="reopen", note="The problem came back.")
+    assert page.context["form"] is None  # no decision form on a closed item
+    assert reverse("workspace:reopen", args=[submitted.pk]) in page.content.decode()
+    url = reverse("workspace:reopen", args=[submitted.pk])
+    client.post(url, {**shown(client, url), "note": "The problem came back."})
     submitted.refresh_from_db()
     assert submitted.status == Status.IN_PROGRESS
 
 
 @pytest.mark.django_db
 def test_second_decision_on_the_same_version_is_refused(client, inspector, submitted, admin_user):
-    version_seen = submitted.version
-    assignment_return(assignment=submitted, user=admin_user, note="Returned by a colleague.")
     client.force_login(inspector)
+    form = shown(client, reverse("workspace:item", args=[submitted.pk]))
+    assignment_return(assignment=submitted, user=admin_user, note="Returned by a colleague.")
     response = client.post(
         reverse("workspace:decide", args=[submitted.pk]),
-        {"version": version_seen, "decision": "accept", "note": "My reasons, kept."},
+        {**form, "decision": "accept", "note": "My reasons, kept."},
     )
     assert response.status_code == 409
     html = response.content.decode()
@@ -141,17 +148,12 @@ def test_agree_and_refuse_a_new_due_date(
         assignment=kent_item, user=kent_user, proposed_due_date=new_date, reason="Staff."
     )
     client.force_login(inspector)
-    client.post(reverse("workspace:proposal", args=[agreed.pk]), {"decision": "agree"})
+    decide_due_date(client, agreed, decision="agree")
     assignment.refresh_from_db()
     assert assignment.due_date == new_date
-    no_reason = client.post(
-        reverse("workspace:proposal", args=[refused.pk]), {"decision": "refuse"}
-    )
+    no_reason = decide_due_date(client, refused, decision="refuse")
     assert "Give the reason for refusing" in no_reason.content.decode()
-    client.post(
-        reverse("workspace:proposal", args=[refused.pk]),
-        {"decision": "refuse", "note": "The original date stands."},
-    )
+    decide_due_date(client, refused, decision="refuse", note="The original date stands.")
     refused.refresh_from_db()
     kent_item.refresh_from_db()
     assert refused.status == "refused" and kent_item.due_date != new_date
@@ -177,17 +179,23 @@ def test_overdue_lists(client, inspector, assignment, inspection):
 def test_engage_entry_and_exit(client, inspector, kent):
     client.force_login(inspector)
     today = timezone.localdate().strftime("%d/%m/%Y")
+    url = reverse("workspace:engage-enter")
     response = client.post(
-        reverse("workspace:engage-enter"),
-        {"organisation": "kent-police", "entered_on": today, "reasons": "Crime recording."},
+        url,
+        {
+            **shown(client, url),
+            "organisation": "kent-police",
+            "entered_on": today,
+            "reasons": "Crime recording.",
+        },
     )
     assert response.status_code == 302
     period = kent.engage_periods.get()
     public = client.get(reverse("public:organisation-detail", args=["kent-police"])).content
     assert b"Crime recording." in public and b"Still in Engage" in public
+    url = reverse("workspace:engage-leave", args=[period.pk])
     client.post(
-        reverse("workspace:engage-leave", args=[period.pk]),
-        {"left_on": today, "reasons": "Improvement plan delivered."},
+        url, {**shown(client, url), "left_on": today, "reasons": "Improvement plan delivered."}
     )
     period.refresh_from_db()
     assert period.left_on == timezone.localdate()
@@ -208,7 +216,7 @@ def test_a_due_date_cannot_be_agreed_for_a_closed_item(client, inspector, assign
         assignment=assignment, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No."
     )
     client.force_login(inspector)
-    response = client.post(reverse("workspace:proposal", args=[proposal.pk]), {"decision": "agree"})
+    response = decide_due_date(client, proposal, decision="agree")
     assert "there is no due date to move" in response.content.decode()
     proposal.refresh_from_db()
     assert proposal.status == "pending"
