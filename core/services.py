@@ -8,6 +8,7 @@ else, for another form or object, unknown or older than ``FORM_TOKEN_HOURS`` is 
 30 November 2026 at 10:02"). Callers turn it into a form error and a 409.
 """
 
+import re
 import secrets
 from datetime import timedelta
 
@@ -72,11 +73,17 @@ def submission_issue(*, user, purpose: str, obj=None) -> FormSubmission:
     )
 
 
+# What secrets.token_urlsafe makes: anything else (a NUL byte, a long string) is not looked up.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
 def _usable(*, token, user, purpose, obj, lock: bool) -> FormSubmission:
-    rows = FormSubmission.objects.filter(token=str(token or "")[:64])
-    if lock:
-        rows = rows.select_for_update()
-    submission = rows.first() if token else None
+    submission = None
+    if isinstance(token, str) and TOKEN_PATTERN.fullmatch(token):
+        rows = FormSubmission.objects.filter(token=token)
+        if lock:
+            rows = rows.select_for_update()
+        submission = rows.first()
     if (
         submission is None
         or submission.user_id != user.pk

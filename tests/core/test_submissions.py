@@ -80,7 +80,7 @@ def test_a_token_for_another_form_or_object_is_refused(inspector, assignment, ke
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("token", ["", "not-a-token", "x" * 500, None])
+@pytest.mark.parametrize("token", ["", "not-a-token", "x" * 500, "abc\x00" * 8, None])
 def test_an_unknown_or_missing_token_is_refused(inspector, assignment, token):
     submission_issue(user=inspector, purpose="workspace.decide", obj=assignment)
     with pytest.raises(SubmissionRefused) as refused:

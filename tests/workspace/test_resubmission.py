@@ -334,3 +334,16 @@ def test_decision_pages_are_not_stored_and_restore_no_choice(
     assert html.count('<form method="post"') == html.count('autocomplete="off"')
     assert " checked" not in html  # no pre-selected choice
     assert 'name="token"' in html
+
+
+@pytest.mark.django_db
+def test_a_control_character_in_the_hidden_fields_is_refused_not_an_error(
+    client, inspector, submitted
+):
+    client.force_login(inspector)
+    sent = {**shown(client, item_url(submitted)), "decision": "accept", "note": "Verified."}
+    for name in ("token", "status"):
+        response = client.post(decide_url(submitted), {**sent, name: sent[name] + "\x00"})
+        assert response.status_code == 409, name
+    submitted.refresh_from_db()
+    assert submitted.status == Status.SUBMITTED
