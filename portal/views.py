@@ -2,6 +2,8 @@
 
 Every object comes through a scoped queryset: an item of another organisation is a 404,
 whatever the URL or form data says; an action the person may see but not take is a 403.
+Every form that writes carries the status and version it was shown for and a one-time token
+(core.services): sent twice, it saves once and says what was already done (409).
 """
 
 from datetime import timedelta

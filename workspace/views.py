@@ -1,8 +1,15 @@
 """The inspector workspace: the review queue, decisions, overdue lists and Engage.
 
 Inspectors see every item (published or not); they decide only on items of reports their
-inspectorate led or joined (a 403 otherwise). Every decision goes through the services and so
-lands in the status history with who, when and why.
+inspectorate led or joined (a 403 otherwise; recommendations.policy says who). Every decision
+goes through the services and so lands in the status history with who, when and why.
+
+Decisions are made against what the person saw: each form carries the status and version it
+was shown for and a one-time token (core.services). A form sent again (Back then send, a double
+click, a replay) is refused with what already happened (409), as is one shown for another
+status or version. Reopening a closed item is its own page and button, never a choice of the
+decision form; pages with decision forms are never stored (no-store) and restore no choice
+(autocomplete="off").
 """
 
 from functools import wraps
