@@ -116,6 +116,7 @@ class Section55Form(forms.Form):
 
     token = OneTimeTokenField()
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    status = forms.CharField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
         label="Your response",
         required=False,

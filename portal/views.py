@@ -423,6 +423,14 @@ def section55_list(request):
     )
 
 
+def _section55_status(response):
+    return "published" if response.received_on is not None else "draft"
+
+
+def _section55_shown(response):
+    return {"version": response.version, "status": _section55_status(response)}
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
@@ -437,7 +445,12 @@ def section55_edit(request, pk):
         )
     )
     existing = {s.finding_id: s for s in response.statements.all()}
-    initial = {"version": response.version, "text": response.text, "url": response.url}
+    initial = {
+        "version": response.version,
+        "status": _section55_status(response),
+        "text": response.text,
+        "url": response.url,
+    }
     for finding in recommendations:
         if finding.pk in existing:
             initial[f"action_{finding.pk}"] = existing[finding.pk].action
@@ -476,9 +489,10 @@ def section55_edit(request, pk):
             form.cleaned_data = {}
             form.add_error(None, str(refusal))
             return published_page(form, 409)
-        return page(*_refuse(form, refusal, current={"version": response.version}))
+        return page(*_refuse(form, refusal, current=_section55_shown(response)))
     if response.received_on is not None:
-        # A colleague published it meanwhile: say so, and keep what was typed.
+        # A colleague published it meanwhile (the form was shown for a draft): say so, and
+        # keep what was typed.
         form.is_valid()
         form.add_error(
             None,
@@ -524,15 +538,15 @@ def section55_edit(request, pk):
             "response": response,
             "statements": response.statements.select_related("finding"),
         }
-        form, status = _refuse(form, error, current={"version": response.version})
+        form, status = _refuse(form, error, current=_section55_shown(response))
         return page(form, status, theirs=theirs)
     except SubmissionRefused as refusal:
         response.refresh_from_db()
-        return page(*_refuse(form, refusal, current={"version": response.version}))
+        return page(*_refuse(form, refusal, current=_section55_shown(response)))
     except DomainError as error:
         return page(*_refuse(form, error))
     if not_published is not None:
-        form, status = _refuse(form, not_published, current={"version": saved.version})
+        form, status = _refuse(form, not_published, current=_section55_shown(saved))
         form.add_error(None, "Your draft has been saved, but it is not published yet.")
         return page(form, status)
     if published:

@@ -44,3 +44,37 @@ def test_query_count_does_not_grow(
         client.get(url)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
+
+
+# Pages with a form that writes: each issues a one-time token, two fixed queries (clear the
+# person's old tokens, create the new one), whatever the number of rows on the page.
+FORM_PAGES = {
+    # 1 session, 2 user, 3 item, 4 may decide, 5 clear old tokens, 6 new token,
+    # 7 memberships (navigation), 8 due date proposals, 9 status changes, 10 updates,
+    # 11 their evidence
+    "workspace item": ("inspector", "workspace:item", 11),
+    # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors, 6 item,
+    # 7 clear old tokens, 8 new token
+    "portal update form": ("met_user", "portal:add-update", 8),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", sorted(FORM_PAGES))
+def test_form_page_query_count_does_not_grow(
+    page, client, request, public_world, django_assert_num_queries
+):
+    from recommendations.services import progress_update_add
+
+    persona, name, queries = FORM_PAGES[page]
+    client.force_login(request.getfixturevalue(persona))
+    item = public_world["recommendation"].assignments.get(organisation__slug__startswith="met")
+    url = reverse(name, args=[item.pk])
+    for count in (1, 10):
+        for n in range(count):
+            progress_update_add(
+                assignment=item, narrative=f"Update {n}.", self_assessment="on_track"
+            )
+        client.get(url)
+        with django_assert_num_queries(queries):
+            assert client.get(url).status_code == 200
