@@ -76,6 +76,14 @@ def test_accept_back_and_send_again_is_refused(page, live_server, public_world, 
     assert item.status_changes.filter(to_status=Status.CLOSED_COMPLETE).count() == 1
     assert not item.status_changes.filter(from_status=Status.CLOSED_COMPLETE).exists()
 
+    # Reopening is its own page and button.
+    page.unroute_all()
+    page.goto(url)
+    page.get_by_role("button", name="Reopen this item").click()
+    assert page.locator("h1").inner_text() == "Reopen this item"
+    assert page.get_by_label("Why is it being reopened?").input_value() == ""
+    assert_accessible(page)
+
 
 def test_update_back_and_save_again_publishes_one_update(
     page, live_server, public_world, met_lead, tmp_path, settings
