@@ -264,7 +264,8 @@ def _item_form(request, item, *, form_class, purpose, template, allowed, save, o
     def page(form, status=200):
         token = submission_issue(user=request.user, purpose=purpose, obj=item).token
         show_with(form, token=token)
-        return render(request, template, {"item": item, "form": form}, status=status)
+        context = {"item": item, "form": form, "allowed": allowed}
+        return render(request, template, context, status=status)
 
     def current():
         item.refresh_from_db()

@@ -132,6 +132,27 @@ def test_submission_for_closure_sent_twice_is_recorded_once(client, assignment, 
     assert "You submitted this for closure on " in again.content.decode()
     assert assignment.status_changes.filter(to_status=Status.SUBMITTED).count() == 1
     assert ProgressUpdate.objects.count() == 1 and EvidenceFile.objects.count() == 1
+    # Submitted now: the page says so and offers no button to submit it again.
+    assert "Submit for closure</button>" not in again.content.decode()
+    assert "so this form can no longer be sent" in again.content.decode()
+
+
+@pytest.mark.django_db
+def test_update_refused_after_closure_keeps_the_text_but_offers_no_save(
+    client, assignment, met_user, inspector
+):
+    from recommendations.services import assignment_close
+
+    client.force_login(met_user)
+    sent = filled_update(client, assignment)
+    assignment_close(
+        assignment=assignment, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No."
+    )
+    response = client.post(update_url(assignment), sent)
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "The custody board met and agreed a plan." in html
+    assert "Save update</button>" not in html
 
 
 @pytest.fixture
