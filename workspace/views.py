@@ -450,6 +450,7 @@ def engage(request):
         {
             "current": [p for p in periods if p.left_on is None],
             "past": [p for p in periods if p.left_on is not None][:PER_PAGE],
+            "can_record_engage": policy.can_record_engage(request.user),
         },
     )
 
