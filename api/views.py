@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -336,17 +335,11 @@ class ItemDetail(DetailView):
 
 
 def published_updates():
-    return (
-        ProgressUpdate.objects.filter(is_published=True)
-        .filter(assignment__in=Assignment.objects.published().values("pk"))
-        .select_related("organisation")
-    )
+    return ProgressUpdate.objects.published().select_related("organisation")
 
 
 def published_changes():
-    return StatusChange.objects.filter(
-        assignment__in=Assignment.objects.published().values("pk")
-    ).select_related("assignment__organisation")
+    return StatusChange.objects.published().select_related("assignment__organisation")
 
 
 class ItemTimelineMixin:
@@ -567,9 +560,8 @@ def received_responses():
         "finding__position", "finding__reference"
     )
     return (
-        Section55Response.objects.filter(
-            received_on__isnull=False, inspection__published_at__lte=timezone.now()
-        )
+        Section55Response.objects.published()
+        .received()
         .select_related("inspection", "local_policing_body")
         .prefetch_related(Prefetch("statements", queryset=statements))
     )
@@ -609,7 +601,7 @@ class Section55ResponseDetail(DetailView):
 
 
 def engage_periods():
-    return EngagePeriod.objects.select_related("organisation", "inspection")
+    return EngagePeriod.objects.published().select_related("organisation", "inspection")
 
 
 @extend_schema_view(
@@ -651,7 +643,9 @@ class EngagePeriodDetail(DetailView):
 )
 class ProgrammeList(ListView):
     serializer_class = serializers.ProgrammeSerializer
-    queryset = Programme.objects.all()
+
+    def get_queryset(self):
+        return Programme.objects.published()
 
 
 @extend_schema_view(
@@ -663,7 +657,9 @@ class ProgrammeList(ListView):
 )
 class ThemeList(ListView):
     serializer_class = serializers.ThemeSerializer
-    queryset = Theme.objects.all()
+
+    def get_queryset(self):
+        return Theme.objects.published()
 
 
 @extend_schema(exclude=True)

@@ -12,7 +12,6 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from inspections.models import EngagePeriod, Organisation, Programme
@@ -251,12 +250,10 @@ def overdue(request):
         .select_related("finding__inspection", "organisation")
         .order_by("due_date", "pk")
     )
-    now = timezone.now()
     responses = [
         response
-        for response in Section55Response.objects.filter(
-            received_on__isnull=True, inspection__published_at__lte=now
-        )
+        for response in Section55Response.objects.published()
+        .awaited()
         .select_related("inspection", "local_policing_body")
         .order_by("inspection__published_at", "local_policing_body__name")
         if response.is_overdue()
