@@ -637,8 +637,11 @@ class EngagePeriodDetail(DetailView):
 @extend_schema_view(
     get=extend_schema(
         tags=["Index"],
-        summary="Every inspection programme",
-        description="Their slugs are what the programme filter takes.",
+        summary="Every inspection programme with a published report",
+        description=(
+            "Their slugs are what the programme filter takes. A programme appears with its "
+            "first published report."
+        ),
     )
 )
 class ProgrammeList(ListView):
@@ -651,8 +654,11 @@ class ProgrammeList(ListView):
 @extend_schema_view(
     get=extend_schema(
         tags=["Index"],
-        summary="Every theme of findings",
-        description="Their slugs are what the theme filter takes.",
+        summary="Every theme of published findings",
+        description=(
+            "Their slugs are what the theme filter takes. A theme appears with the first "
+            "published finding that has it."
+        ),
     )
 )
 class ThemeList(ListView):
