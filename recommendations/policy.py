@@ -16,10 +16,10 @@ The roles:
 - everyone else sees the public pages only.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inspections.choices import OrganisationKind
-from inspections.models import Inspection, Organisation
+from inspections.models import Inspection, Organisation, Programme
 from recommendations.choices import TRANSITIONS, Status
 from recommendations.models import Assignment, EvidenceFile, Section55Response
 
@@ -90,6 +90,15 @@ def inspections_visible_to(user) -> QuerySet[Inspection]:
         return Inspection.objects.all()
     return Inspection.objects.filter(
         Q(pk__in=public.values("pk")) | Q(pk__in=inspections_editable_by(user).values("pk"))
+    )
+
+
+def programmes_visible_to(user) -> QuerySet[Programme]:
+    """Programmes of the reports the person may see: the public's, and an inspector's own
+    unpublished ones. A programme used only by another inspectorate's embargoed report
+    would tell of it."""
+    return Programme.objects.filter(
+        Exists(inspections_visible_to(user).filter(programme=OuterRef("pk")))
     )
 
 

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from inspections.models import EngagePeriod, Organisation, Programme
+from inspections.models import EngagePeriod, Organisation
 from inspections.services import DomainError, engage_enter, engage_leave
 from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, ProposalStatus, Status
@@ -92,7 +92,7 @@ def queue(request):
             "organisations": Organisation.objects.filter(
                 pk__in=decidable.filter(status=Status.SUBMITTED).values("organisation_id")
             ).order_by("name"),
-            "programmes": Programme.objects.order_by("name"),
+            "programmes": policy.programmes_visible_to(request.user).order_by("name"),
             "chosen": {"organisation": organisation, "programme": programme},
         },
     )
