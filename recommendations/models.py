@@ -573,6 +573,14 @@ class Section55Response(models.Model):
         )
 
 
+class Section55StatementQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Statements of received responses to published reports; a draft's are not public."""
+        return self.filter(
+            published_q("response__inspection__", at=at), response__received_on__isnull=False
+        )
+
+
 class Section55Statement(models.Model):
     """What the body says it has done or will do about one recommendation, or why nothing."""
 
@@ -584,6 +592,8 @@ class Section55Statement(models.Model):
     )
     action = models.CharField(max_length=20, choices=Section55Action.choices)
     text = models.TextField()
+
+    objects = Section55StatementQuerySet.as_manager()
 
     class Meta:
         ordering = ["response", "finding__position", "finding__reference"]
