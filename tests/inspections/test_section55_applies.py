@@ -243,3 +243,19 @@ def test_reference_data_restores_an_edited_section55_flag(db):
 
     assert not Inspectorate.objects.get(slug="cqc").inspects_under_police_act_s54
     assert not Programme.objects.get(slug="fire-and-rescue").section55_applies
+
+
+# The demo data ------------------------------------------------------------------------------
+
+
+def test_demo_opens_section55_clocks_only_where_the_law_puts_them(db):
+    call_command("seed_demo", stdout=StringIO(), scale=0.05)
+    covered = Inspection.objects.section55_applies()
+
+    assert Section55Response.objects.exists()
+    assert not Section55Response.objects.exclude(inspection__in=covered).exists()
+    fire = Inspection.objects.filter(programme__kind=ProgrammeKind.FIRE_AND_RESCUE)
+    assert fire.exists()
+    assert not Section55Response.objects.filter(inspection__in=fire).exists()
+    joint_led_by_another = covered.exclude(lead_inspectorate__slug="hmicfrs")
+    assert Section55Response.objects.filter(inspection__in=joint_led_by_another).exists()
