@@ -797,6 +797,7 @@ def section55_publish(
         )
     if locked.received_on is not None:
         raise DomainError("This response has already been published.")
+    _check_section55_expected(locked)
     if not (locked.text or locked.url):
         raise DomainError("Write the response, or give the link to where it is published.")
     answered = set(locked.statements.values_list("finding_id", flat=True))

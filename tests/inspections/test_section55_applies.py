@@ -20,6 +20,7 @@ from recommendations.models import Finding, Section55Response
 from recommendations.services import (
     section55_expected_bodies,
     section55_open_responses,
+    section55_publish,
     section55_record_response,
     section55_save_draft,
 )
@@ -259,3 +260,20 @@ def test_demo_opens_section55_clocks_only_where_the_law_puts_them(db):
     assert not Section55Response.objects.filter(inspection__in=fire).exists()
     joint_led_by_another = covered.exclude(lead_inspectorate__slug="hmicfrs")
     assert Section55Response.objects.filter(inspection__in=joint_led_by_another).exists()
+
+
+def test_a_leftover_draft_on_a_report_section55_does_not_cover_awaits_nothing(
+    coroner, future_deaths, met, mopac, mopac_lead
+):
+    """Kept by the data migration because it has statements, it is neither awaited (overdue
+    lists, reminders) nor publishable."""
+    report = published_report(
+        slug="pfd-report", programme=future_deaths, lead=coroner, organisations=[met]
+    )
+    draft = Section55Response.objects.create(
+        inspection=report, local_policing_body=mopac, text="Draft."
+    )
+
+    assert not Section55Response.objects.awaited().exists()
+    with pytest.raises(DomainError, match="does not ask"):
+        section55_publish(response=draft, user=mopac_lead)
