@@ -472,9 +472,15 @@ def test_no_trace_in_the_admin_for_an_inspector_of_another_inspectorate(personas
     )
 
 
-def test_the_sweep_would_see_a_leak(personas):
-    """The check itself: the report's own page, once published, shows every secret."""
+def test_the_sweep_would_see_a_leak(personas, inspector):
+    """The check itself: the lead inspectorate's inspector sees the report in the workspace,
+    and the report's own page, once published, shows every secret."""
     hushed = Inspection.objects.get(slug=REPORT_SLUG)
+    item = Assignment.objects.filter(finding__inspection=hushed).first()
+    lead_inspector = Client()
+    lead_inspector.force_login(inspector)
+    assert TOKEN in traces(lead_inspector, f"/workspace/items/{item.pk}/")
+
     Inspection.objects.filter(pk=hushed.pk).update(published_at=timezone.now())
     client = personas["anonymous"]
 
