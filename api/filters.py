@@ -97,7 +97,7 @@ class InspectionFilterSet(django_filters.FilterSet):
         method="filter_words", help_text="Words of the title or summary, e.g. custody."
     )
     programme = SlugChoiceFilter(
-        queryset=Programme.objects.all(),
+        queryset=lambda request: Programme.objects.published(),
         help_text="Only inspections of this programme (its slug).",
     )
     organisation = SlugChoiceFilter(

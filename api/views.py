@@ -13,7 +13,6 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -336,17 +335,11 @@ class ItemDetail(DetailView):
 
 
 def published_updates():
-    return (
-        ProgressUpdate.objects.filter(is_published=True)
-        .filter(assignment__in=Assignment.objects.published().values("pk"))
-        .select_related("organisation")
-    )
+    return ProgressUpdate.objects.published().select_related("organisation")
 
 
 def published_changes():
-    return StatusChange.objects.filter(
-        assignment__in=Assignment.objects.published().values("pk")
-    ).select_related("assignment__organisation")
+    return StatusChange.objects.published().select_related("assignment__organisation")
 
 
 class ItemTimelineMixin:
@@ -567,9 +560,8 @@ def received_responses():
         "finding__position", "finding__reference"
     )
     return (
-        Section55Response.objects.filter(
-            received_on__isnull=False, inspection__published_at__lte=timezone.now()
-        )
+        Section55Response.objects.published()
+        .received()
         .select_related("inspection", "local_policing_body")
         .prefetch_related(Prefetch("statements", queryset=statements))
     )
@@ -609,7 +601,7 @@ class Section55ResponseDetail(DetailView):
 
 
 def engage_periods():
-    return EngagePeriod.objects.select_related("organisation", "inspection")
+    return EngagePeriod.objects.published().select_related("organisation", "inspection")
 
 
 @extend_schema_view(
@@ -645,25 +637,35 @@ class EngagePeriodDetail(DetailView):
 @extend_schema_view(
     get=extend_schema(
         tags=["Index"],
-        summary="Every inspection programme",
-        description="Their slugs are what the programme filter takes.",
+        summary="Every inspection programme with a published report",
+        description=(
+            "Their slugs are what the programme filter takes. A programme appears with its "
+            "first published report."
+        ),
     )
 )
 class ProgrammeList(ListView):
     serializer_class = serializers.ProgrammeSerializer
-    queryset = Programme.objects.all()
+
+    def get_queryset(self):
+        return Programme.objects.published()
 
 
 @extend_schema_view(
     get=extend_schema(
         tags=["Index"],
-        summary="Every theme of findings",
-        description="Their slugs are what the theme filter takes.",
+        summary="Every theme of published findings",
+        description=(
+            "Their slugs are what the theme filter takes. A theme appears with the first "
+            "published finding that has it."
+        ),
     )
 )
 class ThemeList(ListView):
     serializer_class = serializers.ThemeSerializer
-    queryset = Theme.objects.all()
+
+    def get_queryset(self):
+        return Theme.objects.published()
 
 
 @extend_schema(exclude=True)

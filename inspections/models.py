@@ -1,5 +1,5 @@
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -14,10 +14,26 @@ from inspections.choices import (
 )
 
 
+def published_q(path: str = "", *, at=None) -> Q:
+    """The embargo, written once: the report at ``path`` (``""`` for an inspection itself,
+    ``"finding__inspection__"`` for an item...) was published at or before ``at`` (default now).
+
+    Every model's ``published()`` scope and ``Inspection.is_published`` are built on it; no
+    other code compares a publication time (``tests/test_publication_scopes.py`` checks).
+    """
+    return Q(**{f"{path}published_at__lte": at or timezone.now()})
+
+
 class Inspectorate(models.Model):
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200, unique=True)
     abbreviation = models.CharField(max_length=30)
+    inspects_under_police_act_s54 = models.BooleanField(
+        "inspects police forces under section 54 of the Police Act 1996",
+        default=False,
+        help_text="HMICFRS only. Its reports on police forces (alone or joint, lead or "
+        "partner) start the section 55 clock of each force's local policing body.",
+    )
 
     class Meta:
         ordering = ["name"]
@@ -144,6 +160,13 @@ class Organisation(models.Model):
         return body
 
 
+class EngagePeriodQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Every period is public (entry, exit, reasons); the report behind one is linked only
+        once published: see ``public_inspection``."""
+        return self.all()
+
+
 class EngagePeriod(models.Model):
     """A spell in the inspectorate's enhanced monitoring ("Engage")."""
 
@@ -162,6 +185,8 @@ class EngagePeriod(models.Model):
         related_name="engage_periods",
         help_text="The inspection whose findings led to this period.",
     )
+
+    objects = EngagePeriodQuerySet.as_manager()
 
     class Meta:
         ordering = ["organisation__name", "-entered_on"]
@@ -189,12 +214,36 @@ class EngagePeriod(models.Model):
     def is_current(self):
         return self.left_on is None
 
+    @property
+    def public_inspection(self):
+        """The report behind the period, or None while it is embargoed (or there is none)."""
+        inspection = self.inspection
+        return inspection if inspection is not None and inspection.is_published else None
+
+
+class ProgrammeQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Programmes with a published report: one used only by an embargoed report would
+        tell of it, so it is absent everywhere the public looks, like an unknown one."""
+        return self.filter(
+            Exists(Inspection.objects.published(at=at).filter(programme=OuterRef("pk")))
+        )
+
 
 class Programme(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=200, unique=True)
     kind = models.CharField(max_length=30, choices=ProgrammeKind.choices)
     description = models.TextField(blank=True)
+    section55_applies = models.BooleanField(
+        "section 55 applies",
+        default=False,
+        help_text="A programme of inspections of police forces: its reports by an inspectorate "
+        "that inspects under section 54 start the section 55 clock of each force's local "
+        "policing body. Not fire and rescue, not coroners' reports.",
+    )
+
+    objects = ProgrammeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -211,10 +260,22 @@ class Programme(models.Model):
 class InspectionQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """Inspections the public may see: published at or before ``at`` (default now)."""
-        return self.filter(published_at__lte=at or timezone.now())
+        return self.filter(published_q(at=at))
 
     def unpublished(self, *, at=None):
-        return self.exclude(published_at__lte=at or timezone.now())
+        return self.exclude(published_q(at=at))
+
+    def section55_applies(self):
+        """Reports that start a section 55 clock: a police programme, led or joined by an
+        inspectorate inspecting under section 54 (HMICFRS). Which bodies must comment is
+        ``recommendations.services.section55_expected_bodies``."""
+        partner_s54 = Inspection.partner_inspectorates.through.objects.filter(
+            inspection_id=OuterRef("pk"), inspectorate__inspects_under_police_act_s54=True
+        )
+        return self.filter(
+            Q(lead_inspectorate__inspects_under_police_act_s54=True) | Exists(partner_s54),
+            programme__section55_applies=True,
+        )
 
 
 class Inspection(models.Model):
@@ -284,7 +345,13 @@ class Inspection(models.Model):
 
     @property
     def is_published(self):
+        # The one comparison outside the querysets: the same rule as published_q.
         return self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def section55_applies(self) -> bool:
+        """Whether the report starts a section 55 clock (see the queryset method)."""
+        return Inspection.objects.filter(pk=self.pk).section55_applies().exists()
 
     @property
     def published_on(self):
@@ -309,6 +376,13 @@ class Inspection(models.Model):
         return sorted(members, key=lambda i: (i.published_at is None, i.published_at, i.pk))
 
 
+class InspectionPartQuerySet(models.QuerySet):
+    """Key figures and judgements: public with their report."""
+
+    def published(self, *, at=None):
+        return self.filter(published_q("inspection__", at=at))
+
+
 class KeyFigure(models.Model):
     """A headline number of a report, e.g. 191 of 214 cases judged inadequate."""
 
@@ -319,6 +393,8 @@ class KeyFigure(models.Model):
         null=True, blank=True, help_text="The total the value is part of, if any."
     )
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = InspectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "position", "pk"]
@@ -350,6 +426,8 @@ class Judgement(models.Model):
     scale = models.CharField(max_length=20, choices=GradingScale.choices)
     grade = models.CharField(max_length=30, choices=Grade.choices)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = InspectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "position", "pk"]

@@ -33,7 +33,7 @@ def inspection_set_publication(
     log_action(
         action=(
             "inspections.inspection.published"
-            if published_at and published_at <= timezone.now()
+            if inspection.is_published
             else "inspections.inspection.publication_scheduled"
         ),
         obj=inspection,

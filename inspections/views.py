@@ -65,21 +65,14 @@ def organisation_detail(request, slug):
         .first()
     )
     judgements = list(latest_graded.judgements.all()) if latest_graded else []
+    # A period may cite a report that is not yet public: then it is not linked
+    # (EngagePeriod.public_inspection).
     engage = list(
-        EngagePeriod.objects.filter(organisation_id__in=lineage)
+        EngagePeriod.objects.published()
+        .filter(organisation_id__in=lineage)
         .select_related("inspection")
         .order_by("-entered_on")
     )
-    now = timezone.now()
-    for period in engage:
-        # A period may cite a report that is not yet public: then it is not linked.
-        period.public_inspection = (
-            period.inspection
-            if period.inspection
-            and period.inspection.published_at
-            and period.inspection.published_at <= now
-            else None
-        )
     body = (
         organisation
         if organisation.kind == OrganisationKind.LOCAL_POLICING_BODY
@@ -87,9 +80,8 @@ def organisation_detail(request, slug):
     )
     responses = (
         list(
-            Section55Response.objects.filter(
-                local_policing_body=body, inspection__published_at__lte=now
-            )
+            Section55Response.objects.published()
+            .filter(local_policing_body=body)
             .select_related("inspection")
             .order_by("-inspection__published_at")
         )
@@ -161,11 +153,7 @@ def inspection_detail(request, slug):
     ]
     areas = [f for f in findings if f.kind == FindingKind.AREA_FOR_IMPROVEMENT]
     judgements = list(inspection.judgements.all())
-    series = [
-        member
-        for member in inspection.series()
-        if member.published_at and member.published_at <= timezone.now()
-    ]
+    series = [member for member in inspection.series() if member.is_published]
     expected = list(section55_expected_bodies(inspection).order_by("name"))
     responses = {
         response.local_policing_body_id: response

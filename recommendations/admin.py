@@ -5,12 +5,11 @@ from django.db import transaction
 from django.db.models import Count
 from django.template.response import TemplateResponse
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedAdmin
 from inspections.admin import SharedChoicesInlineFormSet
-from inspections.models import Organisation
+from inspections.models import Organisation, published_q
 from inspections.services import DomainError
 from recommendations.choices import Channel, FindingKind
 from recommendations.forms import AssignmentChangeForm, BulkCloseForm, BulkStatusForm
@@ -53,11 +52,11 @@ class PublishedFilter(admin.SimpleListFilter):
         return [("yes", "Published"), ("no", "Not yet published")]
 
     def queryset(self, request, queryset):
-        published = {f"{self.inspection_path}__published_at__lte": timezone.now()}
+        published = published_q(f"{self.inspection_path}__")
         if self.value() == "yes":
-            return queryset.filter(**published)
+            return queryset.filter(published)
         if self.value() == "no":
-            return queryset.exclude(**published)
+            return queryset.exclude(published)
         return queryset
 
 

@@ -1774,9 +1774,8 @@ class DemoBuilder:
         """Record most local policing bodies' responses: some on time, some late, some never."""
         rng = self.rng
         responses = (
-            Section55Response.objects.filter(
-                received_on__isnull=True, inspection__published_at__lte=at(REFERENCE_DATE)
-            )
+            Section55Response.objects.published(at=at(REFERENCE_DATE))
+            .awaited()
             .select_related("inspection", "local_policing_body")
             .order_by("inspection__published_at", "inspection__slug", "local_policing_body__slug")
         )
@@ -1833,11 +1832,10 @@ class DemoBuilder:
         with_causes = sorted(
             {
                 (inspection.slug, inspection.pk)
-                for inspection in Inspection.objects.filter(
+                for inspection in Inspection.objects.published(at=at(REFERENCE_DATE)).filter(
                     causes_of_concern__isnull=False,
                     programme__slug="peel",
-                    published_at__gte=at(date(2023, 1, 1)),
-                    published_at__lte=at(REFERENCE_DATE),
+                    published_at__date__gte=date(2023, 1, 1),
                 )
             }
         )

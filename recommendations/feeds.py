@@ -19,13 +19,12 @@ FEED_SIZE = 50
 
 def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
     """The newest public events, changes and updates merged, newest first: two queries."""
-    now = timezone.now()
-    changes = StatusChange.objects.filter(
-        assignment__finding__inspection__published_at__lte=now
-    ).select_related("assignment__organisation", "assignment__finding")
-    updates = ProgressUpdate.objects.filter(
-        is_published=True, assignment__finding__inspection__published_at__lte=now
-    ).select_related("organisation", "assignment__finding")
+    changes = StatusChange.objects.published().select_related(
+        "assignment__organisation", "assignment__finding"
+    )
+    updates = ProgressUpdate.objects.published().select_related(
+        "organisation", "assignment__finding"
+    )
     if organisation_ids is not None:
         changes = changes.filter(assignment__organisation_id__in=organisation_ids)
         updates = updates.filter(assignment__organisation_id__in=organisation_ids)

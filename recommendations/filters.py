@@ -11,14 +11,14 @@ import django_filters
 from django import forms
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractYear
 from django.utils import timezone
 
 from inspections.choices import OrganisationKind, Region
-from inspections.models import Inspection, Organisation, Programme
+from inspections.models import Organisation, Programme
 from recommendations.choices import FindingKind, Status
-from recommendations.models import Assignment, Finding, Theme, overdue_q
+from recommendations.models import Assignment, Theme, overdue_q
 
 # The words search: PostgreSQL full-text search, the same expression as the GIN index on
 # recommendations_finding (migration 0003), so the index serves it.
@@ -31,18 +31,12 @@ def finding_search_vector(prefix=""):
 
 def published_programmes():
     """Programmes with a published report: a newer one must not show before its first report."""
-    return Programme.objects.filter(
-        Exists(Inspection.objects.published().filter(programme=OuterRef("pk")))
-    )
+    return Programme.objects.published()
 
 
 def published_themes():
     """Themes of published findings: a theme only an embargoed report uses would tell of it."""
-    return Theme.objects.filter(
-        Exists(
-            Finding.objects.published().filter(themes=OuterRef("pk")),
-        )
-    )
+    return Theme.objects.published()
 
 
 class SortChoice:

@@ -2,12 +2,12 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections.models import Inspection, Organisation
+from inspections.models import Inspection, Organisation, published_q
 from recommendations.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -30,15 +30,31 @@ def section55_due_date(published_on: date) -> date:
     return published_on + timedelta(days=SECTION_55_DAYS - 1)
 
 
+class ThemeQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Themes of published findings: one used only by an embargoed report would tell of
+        it, so it is absent everywhere the public looks, like an unknown one."""
+        return self.filter(Exists(Finding.objects.published(at=at).filter(themes=OuterRef("pk"))))
+
+
 class Theme(models.Model):
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=120, unique=True)
+
+    objects = ThemeQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self):
         return self.name
+
+
+class InspectionPartQuerySet(models.QuerySet):
+    """Causes of concern: public with their report."""
+
+    def published(self, *, at=None):
+        return self.filter(published_q("inspection__", at=at))
 
 
 class CauseOfConcern(models.Model):
@@ -50,6 +66,8 @@ class CauseOfConcern(models.Model):
     discharged_on = models.DateField(null=True, blank=True)
     discharge_note = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
+
+    objects = InspectionPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "position", "reference"]
@@ -79,7 +97,7 @@ class CauseOfConcern(models.Model):
 
 class FindingQuerySet(models.QuerySet):
     def published(self, *, at=None):
-        return self.filter(inspection__published_at__lte=at or timezone.now())
+        return self.filter(published_q("inspection__", at=at))
 
     def recommendations(self):
         return self.filter(kind=FindingKind.RECOMMENDATION)
@@ -182,7 +200,7 @@ def overdue_q(today=None) -> Q:
 
 class AssignmentQuerySet(models.QuerySet):
     def published(self, *, at=None):
-        return self.filter(finding__inspection__published_at__lte=at or timezone.now())
+        return self.filter(published_q("finding__inspection__", at=at))
 
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
@@ -341,6 +359,12 @@ class DueDateProposal(models.Model):
         return f"New due date {self.proposed_due_date:%d %B %Y} for {self.assignment}"
 
 
+class StatusChangeQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """The public timeline: every change of an item of a published report."""
+        return self.filter(published_q("assignment__finding__inspection__", at=at))
+
+
 class StatusChange(models.Model):
     """An append-only row per status change of an assignment: from, to, when, who, why."""
 
@@ -361,6 +385,8 @@ class StatusChange(models.Model):
     source = models.CharField(max_length=20, choices=Source.choices)
     channel = models.CharField(max_length=20, choices=Channel.choices)
     note = models.TextField(blank=True)
+
+    objects = StatusChangeQuerySet.as_manager()
 
     class Meta:
         ordering = ["assignment", "changed_at", "pk"]
@@ -397,6 +423,14 @@ class StatusChange(models.Model):
         raise ValueError("The status history is append-only.")
 
 
+class ProgressUpdateQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Updates the organisation published, on items of a published report."""
+        return self.filter(
+            published_q("assignment__finding__inspection__", at=at), is_published=True
+        )
+
+
 class ProgressUpdate(models.Model):
     """A dated narrative from an addressee; the public sees it only once published."""
 
@@ -418,6 +452,8 @@ class ProgressUpdate(models.Model):
         default=False, help_text="Published updates appear on the public timeline."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
         ordering = ["assignment", "-written_on", "-pk"]
@@ -467,6 +503,23 @@ class EvidenceFile(models.Model):
         return self.original_name
 
 
+class Section55ResponseQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Responses awaited or received for a published report: the clock is public."""
+        return self.filter(published_q("inspection__", at=at))
+
+    def received(self):
+        return self.filter(received_on__isnull=False)
+
+    def awaited(self):
+        """Not yet received, for a report section 55 covers: a draft left on another report
+        (kept by inspections migration 0003 because it has statements) awaits nothing."""
+        return self.filter(
+            received_on__isnull=True,
+            inspection__in=Inspection.objects.section55_applies().values("pk"),
+        )
+
+
 class Section55Response(models.Model):
     """A local policing body's published comments on a police inspection report."""
 
@@ -487,6 +540,8 @@ class Section55Response(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     # Bumped on every save of the draft; a form built from an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
+
+    objects = Section55ResponseQuerySet.as_manager()
 
     class Meta:
         ordering = ["inspection", "local_policing_body__name"]
@@ -523,6 +578,14 @@ class Section55Response(models.Model):
         )
 
 
+class Section55StatementQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        """Statements of received responses to published reports; a draft's are not public."""
+        return self.filter(
+            published_q("response__inspection__", at=at), response__received_on__isnull=False
+        )
+
+
 class Section55Statement(models.Model):
     """What the body says it has done or will do about one recommendation, or why nothing."""
 
@@ -534,6 +597,8 @@ class Section55Statement(models.Model):
     )
     action = models.CharField(max_length=20, choices=Section55Action.choices)
     text = models.TextField()
+
+    objects = Section55StatementQuerySet.as_manager()
 
     class Meta:
         ordering = ["response", "finding__position", "finding__reference"]

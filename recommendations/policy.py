@@ -16,10 +16,10 @@ The roles:
 - everyone else sees the public pages only.
 """
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inspections.choices import OrganisationKind
-from inspections.models import Inspection, Organisation
+from inspections.models import Inspection, Organisation, Programme
 from recommendations.choices import TRANSITIONS, Status
 from recommendations.models import Assignment, EvidenceFile, Section55Response
 
@@ -51,10 +51,25 @@ def inspections_editable_by(user) -> QuerySet[Inspection]:
         return Inspection.objects.all()
     if not _signed_in(user) or user.inspectorate_id is None:
         return Inspection.objects.none()
+    return inspections_of_inspectorates([user.inspectorate_id])
+
+
+def inspections_of_inspectorates(inspectorate_ids) -> QuerySet[Inspection]:
+    """Reports led or joined by any of these inspectorates: those their inspectors edit and
+    decide on. The bulk form of ``inspections_editable_by``, for the reminders."""
     theirs = Inspection.objects.filter(
-        Q(lead_inspectorate_id=user.inspectorate_id) | Q(partner_inspectorates=user.inspectorate_id)
+        Q(lead_inspectorate_id__in=inspectorate_ids) | Q(partner_inspectorates__in=inspectorate_ids)
     ).values("pk")
     return Inspection.objects.filter(pk__in=theirs)
+
+
+def inspectorates_deciding(inspection) -> set[int]:
+    """The inspectorates whose inspectors may decide on the report's items: the lead and every
+    partner (reads a prefetched ``partner_inspectorates``)."""
+    return {
+        inspection.lead_inspectorate_id,
+        *(p.pk for p in inspection.partner_inspectorates.all()),
+    }
 
 
 def inspections_publishable_by(user) -> QuerySet[Inspection]:
@@ -75,6 +90,15 @@ def inspections_visible_to(user) -> QuerySet[Inspection]:
         return Inspection.objects.all()
     return Inspection.objects.filter(
         Q(pk__in=public.values("pk")) | Q(pk__in=inspections_editable_by(user).values("pk"))
+    )
+
+
+def programmes_visible_to(user) -> QuerySet[Programme]:
+    """Programmes of the reports the person may see: the public's, and an inspector's own
+    unpublished ones. A programme used only by another inspectorate's embargoed report
+    would tell of it."""
+    return Programme.objects.filter(
+        Exists(inspections_visible_to(user).filter(programme=OuterRef("pk")))
     )
 
 
@@ -113,8 +137,14 @@ def items_decidable_by(user) -> QuerySet[Assignment]:
         return Assignment.objects.all()
     if not is_inspector(user):
         return Assignment.objects.none()
+    return items_decidable_by_inspectorates([user.inspectorate_id])
+
+
+def items_decidable_by_inspectorates(inspectorate_ids) -> QuerySet[Assignment]:
+    """Items the inspectors of any of these inspectorates may decide on (the reminders ask
+    this for everyone at once; ``items_decidable_by`` asks it for one person)."""
     return Assignment.objects.filter(
-        finding__inspection__in=inspections_editable_by(user).values("pk")
+        finding__inspection__in=inspections_of_inspectorates(inspectorate_ids).values("pk")
     )
 
 
@@ -178,8 +208,7 @@ def section55_responses_of(user, *, lead: bool = False) -> QuerySet[Section55Res
     return Section55Response.objects.filter(
         local_policing_body_id__in=chosen,
         local_policing_body__kind=OrganisationKind.LOCAL_POLICING_BODY,
-        inspection__in=Inspection.objects.published().values("pk"),
-    )
+    ).published()
 
 
 def can_record_engage(user) -> bool:

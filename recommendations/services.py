@@ -8,7 +8,7 @@ none of them writes ``Assignment.status`` itself. Each status change writes its
 from datetime import date
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F
 from django.utils import timezone
 
 from audit.services import log_action, log_actions
@@ -559,10 +559,27 @@ def cause_of_concern_discharge(
 
 
 def section55_expected_bodies(inspection: Inspection):
-    """The local policing bodies that must comment: those of every police force inspected."""
+    """The local policing bodies that must comment: those of every police force inspected, if
+    the report is one section 55 covers (an HMICFRS report, alone or joint, of a police
+    programme: ``Inspection.section55_applies``). Never inferred from the addressees alone: a
+    coroner's report, another inspectorate's report and a fire inspection start no clock."""
+    applies = Inspection.objects.filter(pk=inspection.pk).section55_applies()
     return Organisation.objects.filter(
-        forces__in=inspection.organisations.filter(kind=OrganisationKind.POLICE_FORCE)
+        Exists(applies),
+        forces__in=inspection.organisations.filter(kind=OrganisationKind.POLICE_FORCE),
     ).distinct()
+
+
+def _check_section55_expected(response: Section55Response):
+    if (
+        not section55_expected_bodies(response.inspection)
+        .filter(pk=response.local_policing_body_id)
+        .exists()
+    ):
+        raise DomainError(
+            f"Section 55 of the Police Act 1996 does not ask {response.local_policing_body} "
+            f"to comment on “{response.inspection}”."
+        )
 
 
 @transaction.atomic
@@ -597,6 +614,7 @@ def section55_record_response(
         raise DomainError("Give the link to the published response or its text.")
     if not response.inspection.is_published:
         raise DomainError("A section 55 response is due only once the report is published.")
+    _check_section55_expected(response)
     statements = statements or {}
     for finding in statements:
         if finding.inspection_id != response.inspection_id:
@@ -746,6 +764,7 @@ def section55_save_draft(
         raise DomainError("This response has been published and can no longer be changed.")
     if not locked.inspection.is_published:
         raise DomainError("A section 55 response is due only once the report is published.")
+    _check_section55_expected(locked)
     locked.text = text.strip()
     locked.url = url.strip()
     locked.version += 1
@@ -778,6 +797,7 @@ def section55_publish(
         )
     if locked.received_on is not None:
         raise DomainError("This response has already been published.")
+    _check_section55_expected(locked)
     if not (locked.text or locked.url):
         raise DomainError("Write the response, or give the link to where it is published.")
     answered = set(locked.statements.values_list("finding_id", flat=True))

@@ -95,10 +95,8 @@ def closures_per_quarter(*, quarters=12, organisation_ids=None, today=None):
     current = today.year * 4 + (today.month - 1) // 3
     indexes = range(current - quarters + 1, current + 1)
     first = quarter_start(indexes[0])
-    changes = StatusChange.objects.filter(
-        to_status__in=CLOSED_STATUSES,
-        assignment__finding__inspection__published_at__lte=timezone.now(),
-        changed_at__date__gte=first,
+    changes = StatusChange.objects.published().filter(
+        to_status__in=CLOSED_STATUSES, changed_at__date__gte=first
     )
     if organisation_ids is not None:
         changes = changes.filter(assignment__organisation_id__in=organisation_ids)

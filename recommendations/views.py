@@ -230,7 +230,8 @@ def finding_detail(request, pk):
         .order_by("-changed_at", "-pk")
     )
     updates = (
-        ProgressUpdate.objects.filter(assignment__finding=finding, is_published=True)
+        ProgressUpdate.objects.published()
+        .filter(assignment__finding=finding)
         .select_related("organisation")
         .order_by("-written_on", "-pk")
     )

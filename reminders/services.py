@@ -22,6 +22,7 @@ from django.utils import dateformat, timezone
 from accounts.models import Membership, User
 from inspections.choices import OrganisationKind
 from inspections.models import Organisation
+from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, Source, Status
 from recommendations.models import (
     SECTION_55_DAYS,
@@ -393,12 +394,12 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
             items_by_org[assignment.organisation_id].append(assignment)
         earliest = min((since(p) for p in people if p.prefetched_memberships), default=at)
         changes = (
-            StatusChange.objects.filter(
+            StatusChange.objects.published(at=at)
+            .filter(
                 source=Source.INSPECTORATE,
                 changed_at__gt=earliest,
                 changed_at__lte=at,
                 assignment__organisation_id__in=addressee_ids,
-                assignment__finding__inspection__published_at__lte=at,
             )
             .select_related("assignment__finding__inspection", "assignment__organisation")
             .order_by("changed_at", "pk")
@@ -408,24 +409,16 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
 
     submissions_by_inspectorate = defaultdict(list)
     if inspectorate_ids:
-        # Led or joined: partner inspectorates may decide too (Assignment.decidable_by).
+        # Whom the policy lets decide: the lead and the partner inspectorates.
         submitted = (
-            Assignment.objects.filter(
-                Q(finding__inspection__lead_inspectorate_id__in=inspectorate_ids)
-                | Q(finding__inspection__partner_inspectorates__in=inspectorate_ids),
-                status=Status.SUBMITTED,
-            )
-            .distinct()
+            policy.items_decidable_by_inspectorates(inspectorate_ids)
+            .filter(status=Status.SUBMITTED)
             .select_related("finding__inspection", "organisation")
             .prefetch_related("finding__inspection__partner_inspectorates")
             .order_by("status_changed_at", "pk")
         )
         for assignment in submitted:
-            inspection = assignment.finding.inspection
-            for inspectorate_id in {
-                inspection.lead_inspectorate_id,
-                *(p.pk for p in inspection.partner_inspectorates.all()),
-            }:
+            for inspectorate_id in policy.inspectorates_deciding(assignment.finding.inspection):
                 submissions_by_inspectorate[inspectorate_id].append(assignment)
 
     responses_by_body = defaultdict(list)
@@ -437,12 +430,11 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
             datetime.combine(last_publication_day + timedelta(days=1), time.min)
         )
         responses = (
-            Section55Response.objects.filter(
-                received_on__isnull=True,
-                local_policing_body_id__in=policing_body_ids,
-                inspection__published_at__lte=at,
-                inspection__published_at__lt=published_before,
+            Section55Response.objects.published(
+                at=min(at, published_before - timedelta(microseconds=1))
             )
+            .awaited()
+            .filter(local_policing_body_id__in=policing_body_ids)
             .select_related("inspection", "local_policing_body")
             .order_by("inspection__published_at", "pk")
         )

@@ -19,6 +19,7 @@ def hmicfrs(db):
         slug="hmicfrs",
         name="HM Inspectorate of Constabulary and Fire & Rescue Services",
         abbreviation="HMICFRS",
+        inspects_under_police_act_s54=True,
     )
 
 
@@ -67,7 +68,10 @@ def kent(db):
 @pytest.fixture
 def custody(db):
     return Programme.objects.create(
-        slug="police-custody", name="Police custody", kind=ProgrammeKind.POLICE_CUSTODY
+        slug="police-custody",
+        name="Police custody",
+        kind=ProgrammeKind.POLICE_CUSTODY,
+        section55_applies=True,
     )
 
 

@@ -100,9 +100,14 @@ def world(inspection, met, mopac, kent, admin_user, inspector, met_user, kent_us
             engage_enter(organisation=body, entered_on=date(2024, 1, 1), reasons="Concerns.")
             add_inspection(
                 n,
-                programme=Programme.objects.create(slug=f"p{n}", name=f"P {n}", kind="peel"),
+                programme=Programme.objects.create(
+                    slug=f"p{n}", name=f"P {n}", kind="peel", section55_applies=True
+                ),
                 inspectorate=Inspectorate.objects.create(
-                    slug=f"i{n}", name=f"Inspectorate {n}", abbreviation=f"I{n}"
+                    slug=f"i{n}",
+                    name=f"Inspectorate {n}",
+                    abbreviation=f"I{n}",
+                    inspects_under_police_act_s54=True,
                 ),
                 organisations=[met, kent, body],
                 theme=Theme.objects.create(slug=f"t{n}", name=f"Theme {n}"),

@@ -33,7 +33,7 @@ from core.services import (
     submission_record_outcome,
     submission_redeem,
 )
-from inspections.models import EngagePeriod, Inspection, Organisation, Programme
+from inspections.models import EngagePeriod, Organisation
 from inspections.services import DomainError, engage_enter, engage_leave
 from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, ProposalStatus, Status
@@ -125,7 +125,7 @@ def queue(request):
             "organisations": Organisation.objects.filter(
                 pk__in=decidable.filter(status=Status.SUBMITTED).values("organisation_id")
             ).order_by("name"),
-            "programmes": Programme.objects.order_by("name"),
+            "programmes": policy.programmes_visible_to(request.user).order_by("name"),
             "chosen": {"organisation": organisation, "programme": programme},
         },
     )
@@ -421,9 +421,8 @@ def overdue(request):
     )
     responses = [
         response
-        for response in Section55Response.objects.filter(
-            received_on__isnull=True, inspection__in=Inspection.objects.published().values("pk")
-        )
+        for response in Section55Response.objects.published()
+        .awaited()
         .select_related("inspection", "local_policing_body")
         .order_by("inspection__published_at", "local_policing_body__name")
         if response.is_overdue()

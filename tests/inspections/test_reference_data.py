@@ -236,7 +236,7 @@ def test_row_with_a_missing_value_is_refused(data_dir, db):
         f.write("new-inspectorate,New inspectorate\n")
     last = len(path.read_text(encoding="utf-8").splitlines())
 
-    with pytest.raises(CommandError, match=f"inspectorates.csv, line {last}: expected 3 values"):
+    with pytest.raises(CommandError, match=f"inspectorates.csv, line {last}: expected 4 values"):
         load(data_dir=data_dir)
 
 

@@ -525,3 +525,46 @@ def test_partner_inspectorate_hears_of_submissions_it_may_decide(
     digests = {d.user.username: d for d in reminders_select(day=timezone.localdate())}
     assert "cqc-inspector" in digests
     assert any(digests["cqc-inspector"].reminders.values())
+
+
+def test_every_inspectors_review_queue_is_what_the_policy_lets_them_decide(
+    make_inspection, make_item, met, kent, inspector, cqc, today
+):
+    """The reminders ask recommendations.policy who decides, so the two cannot drift."""
+    from inspections.models import Inspectorate
+
+    prisons = Inspectorate.objects.create(
+        slug="hmi-prisons", name="HM Inspectorate of Prisons", abbreviation="HMI Prisons"
+    )
+    people = [inspector]
+    for inspectorate in (cqc, prisons):
+        people.append(
+            User.objects.create_user(
+                username=f"{inspectorate.slug}-person",
+                email=f"{inspectorate.slug}@example.org",
+                inspectorate=inspectorate,
+            )
+        )
+    inspector.email = "inspector@example.org"
+    inspector.save()
+    joint = make_inspection(met, published_on=today - timedelta(days=30))
+    joint.partner_inspectorates.add(cqc)
+    cqc_only = make_inspection(kent, published_on=today - timedelta(days=30), lead=cqc)
+    prisons_with_hmicfrs = make_inspection(
+        met, published_on=today - timedelta(days=9), lead=prisons
+    )
+    prisons_with_hmicfrs.partner_inspectorates.add(inspector.inspectorate)
+    embargoed_cqc = make_inspection(kent, published_at=timezone.now() + timedelta(days=3), lead=cqc)
+    for report in (joint, cqc_only, prisons_with_hmicfrs, embargoed_cqc):
+        item = make_item(met, today + timedelta(days=5), on=report)
+        assignment_submit_for_closure(assignment=item, note="Done.")
+
+    digests = select(today)
+
+    for person in people:
+        decidable = set(policy.items_decidable_by(person).filter(status=Status.SUBMITTED))
+        queue = (
+            set(about(digests[person.username], REVIEW)) if person.username in digests else set()
+        )
+        assert decidable, person
+        assert queue == decidable, person

@@ -21,7 +21,8 @@ from recommendations.models import Theme
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 
-INSPECTORATE_COLUMNS = ["slug", "name", "abbreviation"]
+INSPECTORATE_COLUMNS = ["slug", "name", "abbreviation", "inspects_under_police_act_s54"]
+YES_NO = {"yes": True, "no": False}
 ORGANISATION_COLUMNS = [
     "slug",
     "name",
@@ -33,6 +34,8 @@ ORGANISATION_COLUMNS = [
 ]
 PREDECESSOR_COLUMNS = ["slug", "name", "kind", "country", "region", "successor", "ceased_on"]
 
+# (slug, name, kind, description, whether section 55 applies: the police programmes do, fire
+# and rescue does not; the clock also needs an inspectorate inspecting under section 54).
 PROGRAMMES = [
     (
         "peel",
@@ -40,6 +43,7 @@ PROGRAMMES = [
         ProgrammeKind.PEEL,
         "Police effectiveness, efficiency and legitimacy: the regular assessment of every "
         "police force in England and Wales.",
+        True,
     ),
     (
         "police-custody",
@@ -47,12 +51,14 @@ PROGRAMMES = [
         ProgrammeKind.POLICE_CUSTODY,
         "Unannounced inspections of police custody, with the Care Quality Commission since "
         "2022 and HM Inspectorate of Prisons before that.",
+        True,
     ),
     (
         "national-child-protection",
         "National child protection inspection",
         ProgrammeKind.CHILD_PROTECTION,
         "How well a police force protects children at risk of harm.",
+        True,
     ),
     (
         "joint-targeted-area",
@@ -60,12 +66,14 @@ PROGRAMMES = [
         ProgrammeKind.JOINT_TARGETED_AREA,
         "The local response to children at risk, inspected jointly by Ofsted, the Care Quality "
         "Commission, HMICFRS and HM Inspectorate of Probation.",
+        True,
     ),
     (
         "thematic",
         "Thematic",
         ProgrammeKind.THEMATIC,
         "National inspections of one subject across many forces or services at once.",
+        True,
     ),
     (
         "fire-and-rescue",
@@ -73,12 +81,14 @@ PROGRAMMES = [
         ProgrammeKind.FIRE_AND_RESCUE,
         "The regular inspection of the effectiveness, efficiency and people of every fire and "
         "rescue service in England.",
+        False,
     ),
     (
         "crime-data-integrity",
         "Crime data integrity",
         ProgrammeKind.CRIME_DATA_INTEGRITY,
         "How accurately a police force records the crimes reported to it.",
+        True,
     ),
 ]
 
@@ -227,8 +237,13 @@ class Command(BaseCommand):
                         upsert(
                             Programme,
                             {
-                                slug: {"name": name, "kind": kind, "description": description}
-                                for slug, name, kind, description in PROGRAMMES
+                                slug: {
+                                    "name": name,
+                                    "kind": kind,
+                                    "description": description,
+                                    "section55_applies": section55,
+                                }
+                                for slug, name, kind, description, section55 in PROGRAMMES
                             },
                         ),
                     ),
@@ -244,7 +259,16 @@ class Command(BaseCommand):
         rows, seen = {}, {}
         for line, row in read_rows(path, INSPECTORATE_COLUMNS, errors):
             check_common(path, line, row, errors, seen)
-            rows[row["slug"]] = {"name": row["name"], "abbreviation": row["abbreviation"]}
+            s54 = row["inspects_under_police_act_s54"]
+            if s54 not in YES_NO:
+                errors.add(
+                    path, line, f"inspects_under_police_act_s54 is “{s54}”: write yes or no."
+                )
+            rows[row["slug"]] = {
+                "name": row["name"],
+                "abbreviation": row["abbreviation"],
+                "inspects_under_police_act_s54": YES_NO.get(s54, False),
+            }
         return rows
 
     def read_organisations(self, path, errors):

@@ -1,0 +1,134 @@
+"""The embargo is written once: each model's ``published()`` scope, built on
+``inspections.models.published_q``, and ``Inspection.is_published``. These tests read the
+project's own source so that a hand-written comparison of a publication time (the cause of
+issue 9's side doors) cannot silently come back."""
+
+import ast
+import io
+import re
+import tokenize
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIPPED_DIRS = {".venv", "node_modules", "tests", "benchmarks", "migrations", "static", "frontend"}
+
+# A publication time compared by hand: an ORM lookup (published_at__lte=...), a Python or SQL
+# comparison (published_at <= now), or the progress update flag filtered outside its scope.
+FORBIDDEN = re.compile(
+    r"published_at__(?:lt|lte|gt|gte|range)\b"
+    r"|published_at\s*(?:<|>)"
+    r"|(?:<|>)=?\s*[\w.]*published_at\b"
+    r"|\bis_published\s*=\s*True\b"
+)
+
+# The only places allowed to say it: the one Q builder, the one property, the progress
+# update's own scope and its partial index.
+ALLOWED = {
+    ("inspections/models.py", 'return Q(**{f"{path}published_at__lte": at or timezone.now()})'),
+    (
+        "inspections/models.py",
+        "return self.published_at is not None and self.published_at <= timezone.now()",
+    ),
+    (
+        "recommendations/models.py",
+        'published_q("assignment__finding__inspection__", at=at), is_published=True',
+    ),
+    ("recommendations/models.py", "condition=Q(is_published=True),"),
+}
+
+
+def project_sources():
+    for path in sorted(ROOT.rglob("*.py")):
+        relative = path.relative_to(ROOT)
+        if SKIPPED_DIRS.intersection(relative.parts[:-1]):
+            continue
+        yield relative.as_posix(), path.read_text(encoding="utf-8")
+
+
+def docstring_lines(source: str) -> set[int]:
+    """Lines of docstrings: prose may describe the rule without breaking it."""
+    lines = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+            if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
+                lines.update(range(body[0].lineno, body[0].end_lineno + 1))
+    return lines
+
+
+def code_lines(source: str):
+    """``(line number, line)`` of the code, without comments and docstrings."""
+    skip = docstring_lines(source)
+    comments = {}
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            comments[token.start[0]] = token.start[1]
+    for number, line in enumerate(source.splitlines(), start=1):
+        if number in skip:
+            continue
+        if number in comments:
+            line = line[: comments[number]]
+        if line.strip():
+            yield number, line
+
+
+def comparisons_of_publication_time(sources):
+    found = []
+    for name, source in sources:
+        for number, line in code_lines(source):
+            if FORBIDDEN.search(line) and (name, line.strip()) not in ALLOWED:
+                found.append(f"{name}:{number}: {line.strip()}")
+    return found
+
+
+def test_no_code_compares_a_publication_time_outside_the_public_scopes():
+    found = comparisons_of_publication_time(project_sources())
+
+    assert not found, (
+        "Ask the model's published() scope (or Inspection.is_published) instead of comparing "
+        "a publication time:\n" + "\n".join(found)
+    )
+
+
+def test_the_scan_reads_the_project():
+    names = {name for name, _ in project_sources()}
+
+    assert {"inspections/models.py", "api/views.py", "reminders/services.py"} <= names
+    assert not any(name.startswith(("tests/", "benchmarks/")) for name in names)
+    assert not any("/migrations/" in name for name in names)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "qs.filter(finding__inspection__published_at__lte=timezone.now())",
+        "qs.exclude(inspection__published_at__lt=at)",
+        "public = period.inspection.published_at <= now",
+        "public = now >= inspection.published_at",
+        'SQL = "SELECT COUNT(*) FROM inspections_inspection WHERE published_at <= %s"',
+        "ProgressUpdate.objects.filter(is_published=True)",
+        '{f"{self.path}__published_at__gte": now}',
+    ],
+)
+def test_the_scan_finds_a_hand_written_comparison(line):
+    source = f"def view():\n    {line}\n    return None\n"
+
+    assert comparisons_of_publication_time([("somewhere/views.py", source)])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "# WHERE i.published_at <= now: what the index serves",
+        "qs.order_by('-published_at')",
+        "qs.filter(published_at__date__year=2025)",
+        "qs.filter(published_at__isnull=True)",
+        "update = progress_update_add(is_published=publish)",
+    ],
+)
+def test_the_scan_leaves_other_uses_alone(line):
+    source = f"def view():\n    {line}\n    return None\n"
+
+    assert not comparisons_of_publication_time([("somewhere/views.py", source)])
