@@ -455,6 +455,36 @@ class DueDateChange(models.Model):
     def is_extension(self):
         return bool(self.from_date and self.to_date and self.to_date > self.from_date)
 
+    @property
+    def decided_by(self) -> str:
+        """Who agreed or made the change, as the public record names it: never a person, but
+        their inspectorate ("HMICFRS"), "the inspectorate" or "the tracker"."""
+        user = self.changed_by
+        if user is None:
+            return "the tracker"
+        if user.inspectorate_id:
+            return str(user.inspectorate)
+        return "the inspectorate"
+
+    @property
+    def description(self) -> str:
+        """E.g. "Due date extended from 25 May 2017 to 31 March 2027"."""
+        if self.from_date is None:
+            return f"Due date set to {self.to_date:%-d %B %Y}"
+        if self.to_date is None:
+            return f"Due date of {self.from_date:%-d %B %Y} removed"
+        verb = "extended" if self.to_date > self.from_date else "brought forward"
+        return f"Due date {verb} from {self.from_date:%-d %B %Y} to {self.to_date:%-d %B %Y}"
+
+    @property
+    def who(self) -> str:
+        """E.g. "agreed by HMICFRS at the organisation's request"."""
+        if self.source == DueDateSource.AGREED_ON_REQUEST:
+            return f"agreed by {self.decided_by} at the organisation's request"
+        if self.source == DueDateSource.IMPORT:
+            return f"changed by {self.decided_by} when the report's findings were imported again"
+        return f"changed by {self.decided_by}"
+
 
 class StatusChange(models.Model):
     """An append-only row per status change of an assignment: from, to, when, who, why."""
