@@ -112,10 +112,10 @@ QUERIES = {
     # 1 finding, 2 its items, 3 status changes, 4 published updates, 5 due date changes,
     # 6 corrections of its text
     "finding": (6, 6),
-    # 1 status changes, 2 published updates
-    "feed": (2, 2),
-    # 1 organisation, 2 lineage, 3 status changes, 4 published updates
-    "organisation_feed": (4, 4),
+    # 1 status changes, 2 published updates, 3 due date changes
+    "feed": (3, 3),
+    # 1 organisation, 2 lineage, 3 status changes, 4 published updates, 5 due date changes
+    "organisation_feed": (5, 5),
     "about": (0, 0),
 }
 
