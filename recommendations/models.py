@@ -656,8 +656,8 @@ class ProgressUpdate(models.Model):
         return super().delete(*args, **kwargs)
 
     @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
         # What the database holds, so that ``save`` can refuse to rewrite a published update.
         instance._stored = {
             name: getattr(instance, name)

@@ -70,3 +70,11 @@ def source_label(change):
     """Who stands behind a change: only a closure as complete is a verification; a return, a
     reopening or another closure is a decision of the inspectorate, not verified progress."""
     return status_source_label(change.to_status, change.source)
+
+
+@register.filter
+def can_see_withdrawn(user):
+    """Whether the person may read a withdrawn update's original text and evidence."""
+    from recommendations.policy import can_see_withdrawn as allowed
+
+    return allowed(user)
