@@ -503,3 +503,24 @@ def test_progress_reported_by_the_organisation_is_self_reported(public_world, me
     item = public_world["recommendation"].assignments.get(organisation=met)
     assert item.status_source == "organisation"
     assert item.status_source_label == "Self-reported by the organisation"
+
+
+def test_existing_items_learn_how_their_status_was_reached(public_world, met, inspector):
+    import importlib
+
+    from django.apps import apps
+
+    item = public_world["recommendation"].assignments.get(organisation=met)
+    assignment_close(
+        assignment=item, outcome=Status.CLOSED_COMPLETE, user=inspector, note="Verified."
+    )
+    assignment_reopen(assignment=item, user=inspector, note="Found again.")
+    Assignment.objects.update(status_source="")  # as before migration 0008
+    migration = importlib.import_module("recommendations.migrations.0008_assignment_status_source")
+    migration.fill_status_source(apps, connection.schema_editor())
+    sources = dict(Assignment.objects.values_list("pk", "status_source"))
+    assert sources[item.pk] == "inspectorate"
+    mopac_item = public_world["recommendation"].assignments.get(
+        organisation__slug__startswith="mayor"
+    )
+    assert sources[mopac_item.pk] == ""  # never changed: awaiting a response
