@@ -524,3 +524,14 @@ def test_existing_items_learn_how_their_status_was_reached(public_world, met, in
         organisation__slug__startswith="mayor"
     )
     assert sources[mopac_item.pk] == ""  # never changed: awaiting a response
+
+
+def test_reminders_call_only_a_closure_as_complete_verified(public_world, met, inspector):
+    from reminders.services import _outcome_phrase
+
+    item = public_world["recommendation"].assignments.get(organisation=met)
+    assignment_close(
+        assignment=item, outcome=Status.CLOSED_NOT_IMPLEMENTED, user=inspector, note="No."
+    )
+    change = item.status_changes.latest()
+    assert _outcome_phrase(change) == "Closed: not implemented, decided by the inspectorate"
