@@ -182,6 +182,18 @@ def overdue_q(today=None) -> Q:
     return Q(status__in=ACTIVE_STATUSES, due_date__lt=today or timezone.localdate())
 
 
+def status_reached_by(status: str, recorded: str) -> str:
+    """The source of an item's present status: as recorded, or (for a row written before the
+    source was kept, or a fixture) what the status itself implies."""
+    if recorded:
+        return recorded
+    if status in SELF_REPORTED_STATUSES:
+        return Source.ORGANISATION
+    if status in CLOSED_STATUSES:
+        return Source.INSPECTORATE
+    return ""
+
+
 class AssignmentQuerySet(models.QuerySet):
     def published(self, *, at=None):
         return self.filter(finding__inspection__published_at__lte=at or timezone.now())
@@ -285,15 +297,7 @@ class Assignment(models.Model):
 
     @property
     def reached_by(self) -> str:
-        """The source of the present status: as recorded, or (for a row written before the
-        source was kept, or a fixture) what the status itself implies."""
-        if self.status_source:
-            return self.status_source
-        if self.status in SELF_REPORTED_STATUSES:
-            return Source.ORGANISATION
-        if self.status in CLOSED_STATUSES:
-            return Source.INSPECTORATE
-        return ""
+        return status_reached_by(self.status, self.status_source)
 
     @property
     def status_source_label(self) -> str:

@@ -535,3 +535,15 @@ def test_reminders_call_only_a_closure_as_complete_verified(public_world, met, i
     )
     change = item.status_changes.latest()
     assert _outcome_phrase(change) == "Closed: not implemented, decided by the inspectorate"
+
+
+def test_exports_carry_the_first_due_date_and_how_the_status_was_reached(client, extended):
+    import json
+
+    response = client.get(reverse("public:finding-export-json") + "?extended=overdue")
+    data = json.loads(b"".join(response.streaming_content))
+    (row,) = data["items"]
+    assert row["original_due_date"] == extended["old"].isoformat()
+    assert row["due_date"] == extended["new"].isoformat()
+    assert row["overdue_when_extended"] is True and row["overdue"] is False
+    assert row["status_source"] == "Self-reported by the organisation"
