@@ -706,9 +706,10 @@ class EvidenceFile(models.Model):
         return self.original_name
 
     def save(self, *args, **kwargs):
-        if not self._state.adding and self._update_is_published():
+        if self._update_is_published():
             raise AppendOnlyError(
-                "The evidence of a published progress update cannot be changed or deleted."
+                "The evidence of a published progress update cannot be added to, changed or "
+                "deleted."
             )
         super().save(*args, **kwargs)
 

@@ -650,7 +650,8 @@ def progress_update_add(
         written_on=written_on or timezone.localdate(),
         narrative=narrative.strip(),
         self_assessment=self_assessment,
-        is_published=publish,
+        # Evidence is attached before publication: a published update takes none afterwards.
+        is_published=publish and not evidence,
         corrects=corrects,
         correction_reason=correction_reason.strip() if corrects is not None else "",
     )
@@ -663,6 +664,9 @@ def progress_update_add(
             content_type=kind.content_type,
             size=upload.size,
         )
+    if publish and not update.is_published:
+        update.is_published = True
+        update.save(update_fields=["is_published"])
     # Read the status afresh: the caller's copy may predate an earlier update.
     current = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if current.status == Status.OPEN:

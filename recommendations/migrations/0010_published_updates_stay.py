@@ -1,7 +1,7 @@
 """What was published stays published, in the database too.
 
-PostgreSQL refuses to delete a published progress update or the evidence of one, and to change
-one except by withdrawing it (setting the withdrawal columns once, nothing else); the due date
+PostgreSQL refuses to delete a published progress update or the evidence of one, to add
+evidence to one once published, and to change one except by withdrawing it (setting the withdrawal columns once, nothing else); the due date
 history is append-only like the status history. Queryset ``update()`` and ``delete()`` do not
 call the models' guards, so these triggers are what stops them. SQLite, the quick-start
 database, gets no triggers: the models' guards still apply there.
@@ -48,6 +48,15 @@ CREATE TRIGGER recommendations_progressupdate_published_stays
 
 CREATE OR REPLACE FUNCTION recommendations_evidencefile_published_stays() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'INSERT' THEN
+        IF EXISTS (
+            SELECT 1 FROM recommendations_progressupdate
+            WHERE id = NEW.update_id AND is_published
+        ) THEN
+            RAISE EXCEPTION 'A published progress update takes no more evidence';
+        END IF;
+        RETURN NEW;
+    END IF;
     IF EXISTS (
         SELECT 1 FROM recommendations_progressupdate
         WHERE id = OLD.update_id AND is_published
@@ -61,7 +70,7 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER recommendations_evidencefile_published_stays
-    BEFORE UPDATE OR DELETE ON recommendations_evidencefile
+    BEFORE INSERT OR UPDATE OR DELETE ON recommendations_evidencefile
     FOR EACH ROW EXECUTE FUNCTION recommendations_evidencefile_published_stays();
 
 CREATE OR REPLACE FUNCTION recommendations_duedatechange_append_only() RETURNS trigger AS $$

@@ -31,6 +31,7 @@ from recommendations.services import (
     due_date_decide,
     due_date_propose,
     finding_update,
+    progress_update_add,
     progress_update_correct,
     progress_update_withdraw,
 )
@@ -271,22 +272,27 @@ def test_due_date_history_is_append_only(extended):
 # What was published stays published ----------------------------------------------------------
 
 
+NARRATIVE = "Minutes of the new board are attached."
+
+
 @pytest.fixture
-def published_update(public_world):
-    return ProgressUpdate.objects.get(narrative="A new use of force board met in March.")
+def published_update(public_world, met):
+    """A published update of the Met's R1 with its evidence, as the services record them."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = public_world["recommendation"].assignments.get(organisation=met)
+    return progress_update_add(
+        assignment=item,
+        narrative=NARRATIVE,
+        self_assessment="on_track",
+        publish=True,
+        evidence=[SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%%EOF", "application/pdf")],
+    )
 
 
 @pytest.fixture
 def with_evidence(published_update):
-    from django.core.files.base import ContentFile
-
-    return EvidenceFile.objects.create(
-        update=published_update,
-        file=ContentFile(b"%PDF-1.4", name="minutes.pdf"),
-        original_name="minutes.pdf",
-        content_type="application/pdf",
-        size=8,
-    )
+    return published_update.evidence.get()
 
 
 def test_a_published_update_cannot_be_edited_or_deleted(published_update):
@@ -296,7 +302,7 @@ def test_a_published_update_cannot_be_edited_or_deleted(published_update):
     fresh = ProgressUpdate.objects.get(pk=published_update.pk)
     with pytest.raises(AppendOnlyError):
         fresh.delete()
-    assert ProgressUpdate.objects.get(pk=published_update.pk).narrative.startswith("A new use")
+    assert ProgressUpdate.objects.get(pk=published_update.pk).narrative == NARRATIVE
 
 
 def test_the_evidence_of_a_published_update_cannot_be_changed_or_deleted(with_evidence):
@@ -305,6 +311,34 @@ def test_the_evidence_of_a_published_update_cannot_be_changed_or_deleted(with_ev
     with_evidence.original_name = "other.pdf"
     with pytest.raises(AppendOnlyError):
         with_evidence.save()
+
+
+def test_a_published_update_takes_no_more_evidence(published_update):
+    from django.core.files.base import ContentFile
+
+    with pytest.raises(AppendOnlyError):
+        EvidenceFile.objects.create(
+            update=published_update,
+            file=ContentFile(b"%PDF-1.4", name="late.pdf"),
+            original_name="late.pdf",
+            content_type="application/pdf",
+            size=8,
+        )
+
+
+def test_an_update_published_with_evidence_keeps_it(public_world, met):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    item = public_world["recommendation"].assignments.get(organisation=met)
+    update = progress_update_add(
+        assignment=item,
+        narrative="Minutes attached.",
+        self_assessment="on_track",
+        publish=True,
+        evidence=[SimpleUploadedFile("minutes.pdf", b"%PDF-1.4\n%%EOF", "application/pdf")],
+    )
+    update.refresh_from_db()
+    assert update.is_published and update.evidence.get().original_name == "minutes.pdf"
 
 
 def test_an_internal_update_can_still_be_edited_and_deleted(public_world):
@@ -335,7 +369,7 @@ def test_the_database_refuses_queryset_writes_to_a_published_update(
 ):
     with pytest.raises(DatabaseError), transaction.atomic():
         write(published_update.pk)
-    assert ProgressUpdate.objects.get(pk=published_update.pk).narrative.startswith("A new use")
+    assert ProgressUpdate.objects.get(pk=published_update.pk).narrative == NARRATIVE
     assert EvidenceFile.objects.filter(pk=with_evidence.pk).exists()
 
 
@@ -350,7 +384,7 @@ def test_a_correction_shows_publicly_linked_to_the_original(client, published_up
     html = page(
         client, reverse("public:finding-detail", args=[published_update.assignment.finding_id])
     )
-    assert "A new use of force board met in March." in html  # the original stays
+    assert NARRATIVE in html  # the original stays
     assert "The new use of force board met in April." in html
     assert "Correction of a progress update" in html
     assert f'href="#update-{published_update.pk}"' in html
@@ -389,27 +423,27 @@ def test_a_withdrawal_shows_a_dated_note_publicly_and_keeps_the_original_for_ins
     finding_url = reverse("public:finding-detail", args=[published_update.assignment.finding_id])
     html = page(client, finding_url)
     assert "Withdrawn on " + day(timezone.localdate()) in html and "named a detainee" in html
-    assert "A new use of force board met in March." not in html
+    assert NARRATIVE not in html
     api = client.get(f"/api/v1/items/{published_update.assignment_id}/updates/").json()
     (row,) = [r for r in api["results"] if r["id"] == published_update.pk]
     assert row["narrative"] is None and row["withdrawal_note"] == note
-    assert "A new use of force board" not in str(client.get("/api/v1/updates/").json())
+    assert NARRATIVE not in str(client.get("/api/v1/updates/").json())
     for url in (reverse("public:feed"), reverse("public:organisation-feed", args=[met.slug])):
         feed = page(client, url)
-        assert "A new use of force board" not in feed and "Withdrawn on" in feed
+        assert NARRATIVE not in feed and "Withdrawn on" in feed
     # The addressee's people see the note only; the evidence is no longer theirs to download.
     client.force_login(met_user)
     portal = page(client, reverse("portal:item", args=[published_update.assignment_id]))
-    assert "Withdrawn on" in portal and "A new use of force board" not in portal
+    assert "Withdrawn on" in portal and NARRATIVE not in portal
     assert client.get(reverse("portal:evidence", args=[with_evidence.pk])).status_code == 404
     # The inspectorate keeps the original.
     client.force_login(inspector)
     workspace = page(client, reverse("workspace:item", args=[published_update.assignment_id]))
-    assert "A new use of force board met in March." in workspace and "minutes.pdf" in workspace
+    assert NARRATIVE in workspace and "minutes.pdf" in workspace
     # And the database kept it, refusing a second withdrawal.
     with pytest.raises(DomainError):
         progress_update_withdraw(update=published_update, user=inspector, reason="Again.")
-    assert ProgressUpdate.objects.get(pk=published_update.pk).narrative.startswith("A new use")
+    assert ProgressUpdate.objects.get(pk=published_update.pk).narrative == NARRATIVE
 
 
 # Corrections of report text -----------------------------------------------------------------
