@@ -127,7 +127,11 @@ def test_pages_say_extended_from_the_first_due_date(client, extended, met_user):
     )
     assert words in browse
     client.force_login(met_user)
-    assert words in page(client, reverse("portal:item", args=[item.pk]))
+    portal = page(client, reverse("portal:item", args=[item.pk]))
+    assert words in portal
+    history = portal.split("Due date changes")[1].split("Status changes")[0]
+    assert f"Due date extended from {day(extended['new'])} to {day(later)}" in history
+    assert "Moved again." in history
 
 
 def test_an_agreed_due_date_is_in_the_api_with_old_and_new_dates_and_who(client, extended):
