@@ -13,7 +13,7 @@ from drf_spectacular.utils import extend_schema_field
 from inspections.choices import OrganisationKind, Region
 from inspections.models import EngagePeriod, Inspection, Organisation, Programme
 from recommendations.filters import FindingItemFilterSet, published_items
-from recommendations.models import ProgressUpdate, Section55Response, StatusChange
+from recommendations.models import DueDateChange, ProgressUpdate, Section55Response, StatusChange
 
 
 class ItemFilterSet(FindingItemFilterSet):
@@ -170,6 +170,18 @@ class StatusChangeFilterSet(TimelineFilterSet):
 
     class Meta:
         model = StatusChange
+        fields = []
+
+
+class DueDateChangeFilterSet(TimelineFilterSet):
+    since = django_filters.IsoDateTimeFilter(
+        field_name="changed_at",
+        lookup_expr="gte",
+        help_text="Only changes at or after this moment (ISO 8601, e.g. 2026-01-31T09:00:00Z).",
+    )
+
+    class Meta:
+        model = DueDateChange
         fields = []
 
 

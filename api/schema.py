@@ -153,6 +153,15 @@ ITEM_FILTER_PARAMETERS = [
         description="yes: only overdue items (not closed, past their due date); no: the others.",
     ),
     OpenApiParameter(
+        "extended",
+        OpenApiTypes.STR,
+        enum=["overdue", "yes"],
+        description=(
+            "overdue: only items given a later due date while they were overdue (whatever "
+            "their status now); yes: only items whose due date was ever changed."
+        ),
+    ),
+    OpenApiParameter(
         "due_after",
         OpenApiTypes.DATE,
         description="Only items due on or after this day (YYYY-MM-DD).",

@@ -32,16 +32,18 @@ from inspections.models import (
 )
 from recommendations.choices import (
     CLOSED_STATUSES,
-    SELF_REPORTED_STATUSES,
+    DueDateSource,
     FindingKind,
     Section55Action,
     SelfAssessment,
     Source,
     Status,
+    status_source_label,
 )
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
+    DueDateChange,
     Finding,
     ProgressUpdate,
     Section55Response,
@@ -509,12 +511,35 @@ class ItemSummarySerializer(serializers.ModelSerializer):
     )
     self_reported = serializers.SerializerMethodField(
         help_text=(
-            "True for “in progress” and “submitted for closure”: what the organisation says of "
-            "itself, not checked by the inspectorate."
+            "True when the organisation itself moved the item to its status (“in progress” or "
+            "“submitted for closure”): what it says of itself, not checked by the inspectorate. "
+            "False for a status the inspectorate gave, such as “in progress” after a reopening."
         )
+    )
+    status_source = NullableChoiceField(
+        choices=Source.choices,
+        source="reached_by",
+        help_text=(
+            "How the status was reached: organisation (self-reported), inspectorate (its "
+            "decision; verified only for “closed: complete”) or tracker; null while open and "
+            "never changed."
+        ),
+    )
+    status_source_label = _label(
+        "How the status was reached, in words, as the site's status tag says it."
     )
     due_date = serializers.DateField(
         read_only=True, allow_null=True, help_text="This addressee's due date, if any."
+    )
+    original_due_date = serializers.SerializerMethodField(
+        help_text=(
+            "The item's first due date when it has since changed (the site says “extended "
+            "from” it); null when the due date never changed."
+        )
+    )
+    overdue_when_extended = serializers.BooleanField(
+        read_only=True,
+        help_text="True when the due date was ever moved later while the item was overdue.",
     )
     overdue = serializers.SerializerMethodField(
         help_text="Not closed and past its due date, worked out today."
@@ -530,7 +555,11 @@ class ItemSummarySerializer(serializers.ModelSerializer):
             "status_label",
             "verified",
             "self_reported",
+            "status_source",
+            "status_source_label",
             "due_date",
+            "original_due_date",
+            "overdue_when_extended",
             "overdue",
         ]
 
@@ -538,7 +567,11 @@ class ItemSummarySerializer(serializers.ModelSerializer):
         return item.status in CLOSED_STATUSES
 
     def get_self_reported(self, item) -> bool:
-        return item.status in SELF_REPORTED_STATUSES
+        return item.is_self_reported
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_original_due_date(self, item):
+        return item.original_due_date.isoformat() if item.due_date_was_changed else None
 
     def get_overdue(self, item) -> bool:
         return _is_overdue(item)
@@ -585,6 +618,11 @@ class ItemSerializer(ItemSummarySerializer):
         lookup="pk",
         help_text="The item's status history in this API.",
     )
+    due_date_changes_url = PageLinkField(
+        "api:item-due-date-change-list",
+        lookup="pk",
+        help_text="Every change of the item's due date, with who agreed it and why.",
+    )
     web_url = serializers.SerializerMethodField(
         help_text="The finding's page on this site, with every addressee and the timeline."
     )
@@ -600,13 +638,18 @@ class ItemSerializer(ItemSummarySerializer):
             "status_label",
             "verified",
             "self_reported",
+            "status_source",
+            "status_source_label",
             "due_date",
+            "original_due_date",
+            "overdue_when_extended",
             "overdue",
             "status_changed_at",
             "superseded_by",
             "version",
             "updates_url",
             "status_changes_url",
+            "due_date_changes_url",
             "web_url",
         ]
 
@@ -714,13 +757,36 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         help_text="The organisation that wrote it. Updates are self-reported, never checked.",
     )
     written_on = serializers.DateField(read_only=True, help_text="The day it was written.")
-    narrative = serializers.CharField(read_only=True, help_text="What the organisation says.")
+    narrative = serializers.SerializerMethodField(
+        help_text=(
+            "What the organisation says; null when the update was withdrawn (see withdrawal_note)."
+        )
+    )
     self_assessment = serializers.ChoiceField(
         choices=SelfAssessment.choices,
         read_only=True,
         help_text="How the organisation rates its own progress.",
     )
     self_assessment_label = _label("Its rating, in words.", source="get_self_assessment_display")
+    corrects = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        source="corrects_id",
+        help_text="When this update corrects an earlier one: that update's id; else null.",
+    )
+    correction_reason = NullableCharField(
+        help_text="What the correction puts right, when it is one; else null."
+    )
+    withdrawn_on = serializers.SerializerMethodField(
+        help_text=(
+            "The day the update was withdrawn for a legal reason; null unless withdrawn. A "
+            "withdrawn update's text is kept for inspectors only."
+        )
+    )
+    withdrawal_reason = NullableCharField(help_text="Why it was withdrawn; null unless withdrawn.")
+    withdrawal_note = serializers.SerializerMethodField(
+        help_text="“Withdrawn on <date>: <reason>”, as the site shows it; null unless withdrawn."
+    )
 
     class Meta:
         model = ProgressUpdate
@@ -732,7 +798,29 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
             "narrative",
             "self_assessment",
             "self_assessment_label",
+            "corrects",
+            "correction_reason",
+            "withdrawn_on",
+            "withdrawal_reason",
+            "withdrawal_note",
         ]
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_narrative(self, update):
+        return None if update.is_withdrawn else update.narrative
+
+    @extend_schema_field(serializers.DateField(allow_null=True))
+    def get_withdrawn_on(self, update):
+        if not update.is_withdrawn:
+            return None
+        return timezone.localdate(update.withdrawn_at).isoformat()
+
+    @extend_schema_field(serializers.CharField(allow_null=True))
+    def get_withdrawal_note(self, update):
+        if not update.is_withdrawn:
+            return None
+        withdrawn_on = timezone.localdate(update.withdrawn_at)
+        return f"Withdrawn on {withdrawn_on:%-d %B %Y}: {update.withdrawal_reason}"
 
 
 RECORDED_BY = {Source.INSPECTORATE: "inspectorate", Source.SYSTEM: "tracker"}
@@ -767,11 +855,17 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         choices=Source.choices,
         read_only=True,
         help_text=(
-            "Who stands behind it: the organisation (self-reported), the inspectorate "
-            "(verified) or the tracker itself."
+            "Who stands behind it: the organisation (self-reported), the inspectorate (its "
+            "decision; a verification only when it closes as complete) or the tracker itself."
         ),
     )
-    source_label = _label("Who stands behind it, in words.", source="get_source_display")
+    source_label = serializers.SerializerMethodField(
+        help_text=(
+            "Who stands behind it, in words: “Self-reported by the organisation”, “Decided by "
+            "the inspectorate”, “Verified by the inspectorate” (closed as complete only) or "
+            "“Recorded by the tracker”."
+        )
+    )
     recorded_by = serializers.SerializerMethodField(
         help_text=(
             "Who made the change, never a person: the organisation's name, “inspectorate” or "
@@ -799,6 +893,73 @@ class StatusChangeSerializer(serializers.ModelSerializer):
 
     def get_recorded_by(self, change) -> str:
         return RECORDED_BY.get(change.source, change.assignment.organisation.name)
+
+    def get_source_label(self, change) -> str:
+        return status_source_label(change.to_status, change.source)
+
+
+class DueDateChangeSerializer(serializers.ModelSerializer):
+    """One change of an item's due date, as on the public timeline: an extension of an
+    overdue item is a public event, never a silent end to its lateness."""
+
+    id = serializers.IntegerField(read_only=True, help_text="The change's number.")
+    item = serializers.HyperlinkedRelatedField(
+        view_name="api:item-detail",
+        lookup_url_kwarg="id",
+        read_only=True,
+        source="assignment",
+        help_text="The item whose due date changed, in this API.",
+    )
+    organisation = OrganisationRefSerializer(
+        read_only=True, source="assignment.organisation", help_text="The item's addressee."
+    )
+    from_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The due date before; null if there was none."
+    )
+    to_date = serializers.DateField(
+        read_only=True, allow_null=True, help_text="The due date after; null if it was removed."
+    )
+    changed_at = serializers.DateTimeField(
+        read_only=True, help_text="When it changed (UK time, with its offset)."
+    )
+    source = serializers.ChoiceField(
+        choices=DueDateSource.choices,
+        read_only=True,
+        help_text=(
+            "How it came about: agreed_on_request (the organisation asked, the inspectorate "
+            "agreed), inspector (the inspectorate changed it), import (the report's findings "
+            "were imported again) or system."
+        ),
+    )
+    source_label = _label("How it came about, in words.", source="get_source_display")
+    decided_by = serializers.CharField(
+        read_only=True,
+        help_text=(
+            "Who agreed or made the change, never a person: their inspectorate (e.g. “HMICFRS”), "
+            "“the inspectorate” or “the tracker”."
+        ),
+    )
+    reason = serializers.CharField(read_only=True, help_text="Why, as published.")
+    was_overdue = serializers.BooleanField(
+        read_only=True,
+        help_text="True when the item was not closed and past its old due date at the change.",
+    )
+
+    class Meta:
+        model = DueDateChange
+        fields = [
+            "id",
+            "item",
+            "organisation",
+            "from_date",
+            "to_date",
+            "changed_at",
+            "source",
+            "source_label",
+            "decided_by",
+            "reason",
+            "was_overdue",
+        ]
 
 
 # Section 55 responses and Engage ---------------------------------------------------------
@@ -923,6 +1084,9 @@ class ApiRootSerializer(serializers.Serializer):
     )
     updates = serializers.URLField(help_text="Every published progress update, newest last.")
     status_changes = serializers.URLField(help_text="Every status change of a published item.")
+    due_date_changes = serializers.URLField(
+        help_text="Every change of the due date of a published item."
+    )
     section55_responses = serializers.URLField(help_text="Every section 55 response received.")
     engage_periods = serializers.URLField(help_text="Every period in Engage.")
     programmes = serializers.URLField(help_text="Every inspection programme.")

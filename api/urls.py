@@ -30,12 +30,18 @@ urlpatterns = [
         name="item-status-change-list",
     ),
     path(
+        "v1/items/<int:id>/due-date-changes/",
+        views.ItemDueDateChangeList.as_view(),
+        name="item-due-date-change-list",
+    ),
+    path(
         "v1/items/<int:id>/submit-for-closure/",
         views.SubmitForClosure.as_view(),
         name="item-submit-for-closure",
     ),
     path("v1/updates/", views.UpdateList.as_view(), name="update-list"),
     path("v1/status-changes/", views.StatusChangeList.as_view(), name="status-change-list"),
+    path("v1/due-date-changes/", views.DueDateChangeList.as_view(), name="due-date-change-list"),
     path(
         "v1/section-55-responses/",
         views.Section55ResponseList.as_view(),

@@ -32,6 +32,7 @@ from recommendations.choices import Channel
 from recommendations.filters import published_items
 from recommendations.models import (
     Assignment,
+    DueDateChange,
     Finding,
     ProgressUpdate,
     Section55Response,
@@ -138,6 +139,7 @@ class ApiRoot(ApiView):
                 "items": link("api:item-list"),
                 "updates": link("api:update-list"),
                 "status_changes": link("api:status-change-list"),
+                "due_date_changes": link("api:due-date-change-list"),
                 "section55_responses": link("api:section55-response-list"),
                 "engage_periods": link("api:engage-period-list"),
                 "programmes": link("api:programme-list"),
@@ -342,6 +344,12 @@ def published_changes():
     return StatusChange.objects.published().select_related("assignment__organisation")
 
 
+def published_due_date_changes():
+    return DueDateChange.objects.published().select_related(
+        "assignment__organisation", "changed_by__inspectorate"
+    )
+
+
 class ItemTimelineMixin:
     """The lists under one item: 404 unless the item is published."""
 
@@ -442,6 +450,43 @@ class ItemStatusChangeList(ItemTimelineMixin, ListView):
         if getattr(self, "swagger_fake_view", False):
             return StatusChange.objects.none()
         return published_changes().filter(assignment=self.item())
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["Items"],
+        summary="An item's due date changes",
+        description=(
+            "Every change of the item's due date: the old and new dates, how it came about "
+            "(agreed at the organisation's request, changed by the inspectorate, a new import), "
+            "who agreed it (an inspectorate, never a person), why, and whether the item was "
+            "overdue then."
+        ),
+        parameters=[path_id("item")],
+    )
+)
+class ItemDueDateChangeList(ItemTimelineMixin, ListView):
+    serializer_class = serializers.DueDateChangeSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return DueDateChange.objects.none()
+        return published_due_date_changes().filter(assignment=self.item())
+
+
+@extend_schema_view(
+    get=extend_schema(
+        tags=["Timeline"],
+        summary="Every due date change of a published item",
+        description="Across the site, oldest first; `since` fetches only what is new.",
+    )
+)
+class DueDateChangeList(ListView):
+    serializer_class = serializers.DueDateChangeSerializer
+    filterset_class = filters.DueDateChangeFilterSet
+
+    def get_queryset(self):
+        return published_due_date_changes()
 
 
 @extend_schema_view(

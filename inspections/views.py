@@ -11,6 +11,7 @@ from inspections.choices import OrganisationKind
 from inspections.models import EngagePeriod, Inspection, Organisation
 from recommendations.charts import bar_chart
 from recommendations.choices import FindingKind
+from recommendations.corrections import attach_corrections
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
@@ -140,6 +141,7 @@ def inspection_detail(request, slug):
             "position", "reference"
         )
     )
+    attach_corrections([inspection, *findings])  # one query: "Corrected on <date>: <reason>"
     causes = list(
         CauseOfConcern.objects.filter(inspection=inspection).order_by("position", "reference")
     )

@@ -56,6 +56,32 @@ class Source(models.TextChoices):
     SYSTEM = "system", "Recorded by the tracker"
 
 
+def status_source_label(status, source) -> str:
+    """How a status was reached, in words: only a closure as complete is verified; a return, a
+    reopening or another closure is a decision of the inspectorate, not verified progress."""
+    if source == Source.INSPECTORATE:
+        if status == Status.CLOSED_COMPLETE:
+            return "Verified by the inspectorate"
+        return "Decided by the inspectorate"
+    if source == Source.ORGANISATION:
+        return "Self-reported by the organisation"
+    if source == Source.SYSTEM:
+        return "Recorded by the tracker"
+    return "Awaiting a response"
+
+
+class DueDateSource(models.TextChoices):
+    """How an item's due date came to change: every change is a public event."""
+
+    AGREED_ON_REQUEST = (
+        "agreed_on_request",
+        "Agreed by the inspectorate at the organisation's request",
+    )
+    INSPECTOR = "inspector", "Changed by the inspectorate"
+    IMPORT = "import", "Changed when the report's findings were imported again"
+    SYSTEM = "system", "Changed by the tracker"
+
+
 class Channel(models.TextChoices):
     """The path a change came through, for the audit trail."""
 

@@ -12,8 +12,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from recommendations.choices import ACTIVE_STATUSES, CLOSED_STATUSES, FindingKind, Status
+from recommendations.choices import (
+    ACTIVE_STATUSES,
+    CLOSED_STATUSES,
+    FindingKind,
+    Status,
+    status_source_label,
+)
 from recommendations.filters import FindingItemFilterSet, published_items
+from recommendations.models import status_reached_by
 
 CHUNK_SIZE = 2000
 KIND_LABELS = dict(FindingKind.choices)
@@ -34,7 +41,10 @@ COLUMNS = (
     ("Status", "status"),
     ("Status code", "status_code"),
     ("Verified by the inspectorate", "verified"),
+    ("Status reached by", "status_source"),
     ("Due date", "due_date"),
+    ("First due date, if changed", "original_due_date"),
+    ("Due date extended while overdue", "overdue_when_extended"),
     ("Overdue", "overdue"),
     ("Deadline wording", "deadline_wording"),
     ("Status changed at", "status_changed_at"),
@@ -54,7 +64,10 @@ VALUES = (
     "organisation__name",
     "organisation__slug",
     "status",
+    "status_source",
     "due_date",
+    "original_due_date",
+    "overdue_when_extended",
     "status_changed_at",
 )
 
@@ -86,7 +99,16 @@ def export_rows(request):
             "status": STATUS_LABELS[status],
             "status_code": status,
             "verified": status in CLOSED_STATUSES,
+            "status_source": status_source_label(
+                status, status_reached_by(status, row["status_source"])
+            ),
             "due_date": due.isoformat() if due else None,
+            "original_due_date": (
+                original.isoformat()
+                if (original := row["original_due_date"]) and original != due
+                else None
+            ),
+            "overdue_when_extended": row["overdue_when_extended"],
             "overdue": bool(active and due and due < today),
             "deadline_wording": row["finding__deadline_wording"],
             "status_changed_at": timezone.localtime(changed).isoformat() if changed else None,

@@ -11,63 +11,109 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
 from inspections.models import Organisation
-from recommendations.models import ProgressUpdate, StatusChange
+from recommendations.models import DueDateChange, ProgressUpdate, StatusChange
 from recommendations.templatetags.tracker import source_label
 
 FEED_SIZE = 50
 
 
 def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
-    """The newest public events, changes and updates merged, newest first: two queries."""
+    """The newest public events (status changes, progress updates and due date changes)
+    merged, newest first: three queries."""
     changes = StatusChange.objects.published().select_related(
         "assignment__organisation", "assignment__finding"
     )
     updates = ProgressUpdate.objects.published().select_related(
         "organisation", "assignment__finding"
     )
+    due_dates = DueDateChange.objects.published().select_related(
+        "assignment__organisation", "assignment__finding", "changed_by__inspectorate"
+    )
     if organisation_ids is not None:
         changes = changes.filter(assignment__organisation_id__in=organisation_ids)
         updates = updates.filter(assignment__organisation_id__in=organisation_ids)
-    entries = [
-        {
-            "id": f"change-{change.pk}",
-            "at": change.changed_at,
-            "finding": change.assignment.finding,
-            "organisation": change.assignment.organisation,
-            "title": (
-                f"{change.assignment.finding.reference} for {change.assignment.organisation}: "
-                f"{change.get_to_status_display()}"
-            ),
-            "text": (
-                f"{change.get_from_status_display()} to {change.get_to_status_display()} "
-                f"({source_label(change).lower()})." + (f" {change.note}" if change.note else "")
-            ),
-        }
-        for change in changes.order_by("-changed_at", "-pk")[:size]
-    ] + [
-        {
-            "id": f"update-{update.pk}",
-            "at": timezone.make_aware(datetime.combine(update.written_on, time(12))),
-            "finding": update.assignment.finding,
-            "organisation": update.organisation,
-            "title": (
-                f"{update.assignment.finding.reference} for {update.organisation}: "
-                f"progress update ({update.get_self_assessment_display().lower()}, self-reported)"
-            ),
-            "text": update.narrative,
-        }
-        for update in updates.order_by("-written_on", "-pk")[:size]
-    ]
+        due_dates = due_dates.filter(assignment__organisation_id__in=organisation_ids)
+    entries = (
+        [
+            {
+                "id": f"change-{change.pk}",
+                "at": change.changed_at,
+                "finding": change.assignment.finding,
+                "organisation": change.assignment.organisation,
+                "title": (
+                    f"{change.assignment.finding.reference} for {change.assignment.organisation}: "
+                    f"{change.get_to_status_display()}"
+                ),
+                "text": (
+                    f"{change.get_from_status_display()} to {change.get_to_status_display()} "
+                    f"({source_label(change).lower()})."
+                    + (f" {change.note}" if change.note else "")
+                ),
+            }
+            for change in changes.order_by("-changed_at", "-pk")[:size]
+        ]
+        + [
+            {
+                "id": f"update-{update.pk}",
+                "at": timezone.make_aware(datetime.combine(update.written_on, time(12))),
+                "finding": update.assignment.finding,
+                "organisation": update.organisation,
+                "title": (
+                    f"{update.assignment.finding.reference} for {update.organisation}: "
+                    + (
+                        "progress update withdrawn"
+                        if update.is_withdrawn
+                        else f"{'correction of a ' if update.corrects_id else ''}progress update "
+                        f"({update.get_self_assessment_display().lower()}, self-reported)"
+                    )
+                ),
+                "text": update_text(update),
+            }
+            for update in updates.order_by("-written_on", "-pk")[:size]
+        ]
+        + [
+            {
+                "id": f"due-date-{change.pk}",
+                "at": change.changed_at,
+                "finding": change.assignment.finding,
+                "organisation": change.assignment.organisation,
+                "title": (
+                    f"{change.assignment.finding.reference} for {change.assignment.organisation}: "
+                    f"{change.description[0].lower()}{change.description[1:]}"
+                ),
+                "text": (
+                    f"{change.description}, {change.who}."
+                    + (
+                        " The item was overdue when its due date changed."
+                        if change.was_overdue
+                        else ""
+                    )
+                    + f" {change.reason}"
+                ),
+            }
+            for change in due_dates.order_by("-changed_at", "-pk")[:size]
+        ]
+    )
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries[:size]
+
+
+def update_text(update) -> str:
+    """A withdrawn update's text never reaches the feed: only the dated note of withdrawal."""
+    if update.is_withdrawn:
+        withdrawn_on = timezone.localdate(update.withdrawn_at)
+        return f"Withdrawn on {withdrawn_on:%-d %B %Y}: {update.withdrawal_reason}"
+    if update.corrects_id:
+        return f"Correction ({update.correction_reason}): {update.narrative}"
+    return update.narrative
 
 
 class SiteFeed(Feed):
     feed_type = Atom1Feed
     title = "Inspection Recommendations Tracker: status changes and updates"
     subtitle = (
-        "Published status changes and progress updates of findings by police and fire "
-        "inspectorates, newest first."
+        "Published status changes, progress updates and due date changes of findings by "
+        "police and fire inspectorates, newest first."
     )
 
     def link(self):

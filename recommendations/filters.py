@@ -119,6 +119,15 @@ class FindingItemFilterSet(django_filters.FilterSet):
         label="Overdue",
         empty_label="Any",
     )
+    extended = django_filters.ChoiceFilter(
+        method="filter_extended",
+        choices=[
+            ("overdue", "Due date extended while overdue"),
+            ("yes", "Due date changed"),
+        ],
+        label="Due date changed",
+        empty_label="Any",
+    )
     due_after = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="gte",
@@ -179,6 +188,13 @@ class FindingItemFilterSet(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = overdue_q()
         return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)
+
+    def filter_extended(self, queryset, name, value):
+        if value == "overdue":
+            return queryset.filter(overdue_when_extended=True)
+        return queryset.filter(original_due_date__isnull=False).exclude(
+            original_due_date=F("due_date")
+        )
 
     def filter_sort(self, queryset, name, value):
         return queryset  # applied last, in ``qs``, once the search is known

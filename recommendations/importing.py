@@ -34,7 +34,7 @@ from django.db.models import Exists, Max, OuterRef, Prefetch
 from audit.services import log_action, log_actions
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
-from recommendations.choices import FindingKind
+from recommendations.choices import DueDateSource, FindingKind
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
@@ -927,7 +927,7 @@ def apply_import(*, plan: ImportPlan, user=None) -> ImportResult:
             # New addressees start with the finding's new due date.
             row.finding.due_date = changes["due_date"]
         updates.append((row.finding, changes))
-    findings_update(updates=updates, user=user, reason=source)
+    findings_update(updates=updates, user=user, reason=source, due_date_source=DueDateSource.IMPORT)
     findings_add_addressees(
         additions=[
             (row.finding, row.new_organisations) for row in updated if row.new_organisations

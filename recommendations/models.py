@@ -13,12 +13,14 @@ from recommendations.choices import (
     CLOSED_STATUSES,
     SELF_REPORTED_STATUSES,
     Channel,
+    DueDateSource,
     FindingKind,
     ProposalStatus,
     Section55Action,
     SelfAssessment,
     Source,
     Status,
+    status_source_label,
 )
 
 # Section 55 of the Police Act 1996: comments are due within 56 days of publication, the day
@@ -198,6 +200,18 @@ def overdue_q(today=None) -> Q:
     return Q(status__in=ACTIVE_STATUSES, due_date__lt=today or timezone.localdate())
 
 
+def status_reached_by(status: str, recorded: str) -> str:
+    """The source of an item's present status: as recorded, or (for a row written before the
+    source was kept, or a fixture) what the status itself implies."""
+    if recorded:
+        return recorded
+    if status in SELF_REPORTED_STATUSES:
+        return Source.ORGANISATION
+    if status in CLOSED_STATUSES:
+        return Source.INSPECTORATE
+    return ""
+
+
 class AssignmentQuerySet(models.QuerySet):
     def published(self, *, at=None):
         return self.filter(published_q("finding__inspection__", at=at))
@@ -244,6 +258,17 @@ class Assignment(models.Model):
         help_text="Set when closed as superseded: the newer finding that replaces this one.",
     )
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # How the present status was reached: the source of the StatusChange that reached it (so a
+    # status the inspectorate gave back after a reopening is not shown as self-reported).
+    # Empty until the first change. Written only by ``assignment_change_status``.
+    status_source = models.CharField(
+        max_length=20, choices=Source.choices, blank=True, default="", editable=False
+    )
+    # The first due date, kept when the due date first changes (empty until then): pages say
+    # "Due 31 March 2027 (extended from 25 May 2017)" without reading the history.
+    original_due_date = models.DateField(null=True, blank=True, editable=False)
+    # Whether a due date was ever moved later while the item was overdue (see DueDateChange).
+    overdue_when_extended = models.BooleanField(default=False, editable=False)
     # Bumped on every write through the services; later forms use it to refuse a stale save.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -289,12 +314,31 @@ class Assignment(models.Model):
         return self.status in CLOSED_STATUSES
 
     @property
+    def reached_by(self) -> str:
+        return status_reached_by(self.status, self.status_source)
+
+    @property
+    def status_source_label(self) -> str:
+        return status_source_label(self.status, self.reached_by)
+
+    @property
     def is_self_reported(self):
-        return self.status in SELF_REPORTED_STATUSES
+        return self.reached_by == Source.ORGANISATION
 
     @property
     def is_verified(self):
         return self.status in CLOSED_STATUSES
+
+    @property
+    def due_date_was_changed(self):
+        return self.original_due_date is not None and self.original_due_date != self.due_date
+
+    @property
+    def due_date_moved_word(self):
+        """ "extended" when the due date is now later than the first one, else "moved"."""
+        if self.due_date and self.original_due_date and self.due_date > self.original_due_date:
+            return "extended"
+        return "moved"
 
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
@@ -365,6 +409,111 @@ class StatusChangeQuerySet(models.QuerySet):
         return self.filter(published_q("assignment__finding__inspection__", at=at))
 
 
+class AppendOnlyError(ValueError):
+    """A write that would change or remove what is on the public record."""
+
+
+class DueDateChangeQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        return self.filter(assignment__in=Assignment.objects.published(at=at).values("pk"))
+
+
+class DueDateChange(models.Model):
+    """An append-only row per change of an item's due date: from, to, when, who, why, and
+    whether the item was overdue then. Public: an extension never silently ends lateness."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="due_date_changes"
+    )
+    from_date = models.DateField(null=True, blank=True)
+    to_date = models.DateField(null=True, blank=True)
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Empty when a command or the system made the change.",
+    )
+    source = models.CharField(max_length=20, choices=DueDateSource.choices)
+    reason = models.TextField()
+    was_overdue = models.BooleanField(
+        help_text="The item was active and past its old due date when the date changed."
+    )
+    proposal = models.ForeignKey(
+        DueDateProposal,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The addressee's request, when the new date was agreed on request.",
+    )
+
+    objects = DueDateChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["assignment", "changed_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="duedatechange_is_a_change", condition=~Q(from_date=F("to_date"))
+            ),
+            models.CheckConstraint(
+                name="duedatechange_source_valid", condition=Q(source__in=DueDateSource.values)
+            ),
+            models.CheckConstraint(name="duedatechange_reason_not_blank", condition=~Q(reason="")),
+        ]
+        indexes = [
+            # Site-wide feeds and the API's timeline read the newest changes first.
+            models.Index(fields=["-changed_at"], name="duedatechange_recent_idx"),
+        ]
+
+    def __str__(self):
+        return f"Due date of {self.assignment_id}: {self.from_date} to {self.to_date}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("The due date history is append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("The due date history is append-only.")
+
+    @property
+    def is_extension(self):
+        return bool(self.from_date and self.to_date and self.to_date > self.from_date)
+
+    @property
+    def decided_by(self) -> str:
+        """Who agreed or made the change, as the public record names it: never a person, but
+        their inspectorate ("HMICFRS"), "the inspectorate" or "the tracker"."""
+        user = self.changed_by
+        if user is None:
+            return "the tracker"
+        if user.inspectorate_id:
+            return str(user.inspectorate)
+        return "the inspectorate"
+
+    @property
+    def description(self) -> str:
+        """E.g. "Due date extended from 25 May 2017 to 31 March 2027"."""
+        if self.from_date is None:
+            return f"Due date set to {self.to_date:%-d %B %Y}"
+        if self.to_date is None:
+            return f"Due date of {self.from_date:%-d %B %Y} removed"
+        verb = "extended" if self.to_date > self.from_date else "brought forward"
+        return f"Due date {verb} from {self.from_date:%-d %B %Y} to {self.to_date:%-d %B %Y}"
+
+    @property
+    def who(self) -> str:
+        """E.g. "agreed by HMICFRS at the organisation's request"."""
+        if self.source == DueDateSource.AGREED_ON_REQUEST:
+            return f"agreed by {self.decided_by} at the organisation's request"
+        if self.source == DueDateSource.IMPORT:
+            return f"changed by {self.decided_by} when the report's findings were imported again"
+        return f"changed by {self.decided_by}"
+
+
 class StatusChange(models.Model):
     """An append-only row per status change of an assignment: from, to, when, who, why."""
 
@@ -431,8 +580,21 @@ class ProgressUpdateQuerySet(models.QuerySet):
         )
 
 
+PUBLISHED_UPDATE_ERROR = (
+    "A published progress update cannot be changed or deleted: publish a correction, or (for a "
+    "legal reason) withdraw it."
+)
+WITHDRAWAL_FIELDS = frozenset({"withdrawn_at", "withdrawn_by", "withdrawal_reason"})
+
+
 class ProgressUpdate(models.Model):
-    """A dated narrative from an addressee; the public sees it only once published."""
+    """A dated narrative from an addressee; the public sees it only once published.
+
+    Once published it stays as written: a mistake is put right by a new update that
+    ``corrects`` it, and only a withdrawal for a legal reason (``progress_update_withdraw``)
+    replaces its text and evidence on the public pages with a dated note, keeping them for
+    inspectors. The database refuses other changes too (migration 0007, PostgreSQL).
+    """
 
     assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="updates")
     organisation = models.ForeignKey(
@@ -452,6 +614,25 @@ class ProgressUpdate(models.Model):
         default=False, help_text="Published updates appear on the public timeline."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    corrects = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="corrections",
+        help_text="The earlier published update this one corrects.",
+    )
+    correction_reason = models.TextField(blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="+",
+    )
+    withdrawal_reason = models.TextField(blank=True, editable=False)
 
     objects = ProgressUpdateQuerySet.as_manager()
 
@@ -465,6 +646,20 @@ class ProgressUpdate(models.Model):
             models.CheckConstraint(
                 name="progressupdate_narrative_not_blank", condition=~Q(narrative="")
             ),
+            models.CheckConstraint(
+                name="progressupdate_correction_has_reason",
+                condition=(Q(corrects__isnull=True) & Q(correction_reason=""))
+                | (Q(corrects__isnull=False) & ~Q(correction_reason="")),
+            ),
+            models.CheckConstraint(
+                name="progressupdate_withdrawal_has_reason",
+                condition=(Q(withdrawn_at__isnull=True) & Q(withdrawal_reason=""))
+                | (Q(withdrawn_at__isnull=False) & ~Q(withdrawal_reason="")),
+            ),
+            models.CheckConstraint(
+                name="progressupdate_only_published_withdrawn",
+                condition=Q(withdrawn_at__isnull=True) | Q(is_published=True),
+            ),
         ]
         indexes = [
             # Public timelines and feeds: published updates, newest first.
@@ -476,7 +671,51 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"Update of {self.written_on.isoformat()} by {self.organisation}"
+        organisation = self.organisation if self.organisation_id else "an organisation"
+        return f"Update of {self.written_on.isoformat()} by {organisation}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding and self.pk is not None:
+            stored = self._stored_state()
+            if stored["is_published"]:
+                fields = set(kwargs.get("update_fields") or ())
+                withdrawing = (
+                    stored["withdrawn_at"] is None
+                    and self.withdrawn_at is not None
+                    and fields
+                    and fields <= WITHDRAWAL_FIELDS
+                )
+                if not withdrawing:
+                    raise AppendOnlyError(PUBLISHED_UPDATE_ERROR)
+        super().save(*args, **kwargs)
+        self._stored = {"is_published": self.is_published, "withdrawn_at": self.withdrawn_at}
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and self._stored_state()["is_published"]:
+            raise AppendOnlyError(PUBLISHED_UPDATE_ERROR)
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        instance = super().from_db(db, field_names, values, *args, **kwargs)
+        # What the database holds, so that ``save`` can refuse to rewrite a published update.
+        instance._stored = {
+            name: getattr(instance, name)
+            for name in ("is_published", "withdrawn_at")
+            if name in instance.__dict__
+        }
+        return instance
+
+    def _stored_state(self):
+        stored = getattr(self, "_stored", None)
+        if stored is None or len(stored) < 2:
+            row = type(self)._base_manager.filter(pk=self.pk).values("is_published", "withdrawn_at")
+            stored = row.first() or {"is_published": False, "withdrawn_at": None}
+        return stored
+
+    @property
+    def is_withdrawn(self):
+        return self.withdrawn_at is not None
 
 
 def evidence_upload_to(instance, filename):
@@ -501,6 +740,24 @@ class EvidenceFile(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    def save(self, *args, **kwargs):
+        if self._update_is_published():
+            raise AppendOnlyError(
+                "The evidence of a published progress update cannot be added to, changed or "
+                "deleted."
+            )
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._update_is_published():
+            raise AppendOnlyError(
+                "The evidence of a published progress update cannot be changed or deleted."
+            )
+        return super().delete(*args, **kwargs)
+
+    def _update_is_published(self):
+        return ProgressUpdate._base_manager.filter(pk=self.update_id, is_published=True).exists()
 
 
 class Section55ResponseQuerySet(models.QuerySet):

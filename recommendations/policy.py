@@ -192,8 +192,33 @@ def can_submit(user, item) -> bool:
 
 
 def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
-    """Evidence is never public: the addressee's people and the inspectors who see the item."""
-    return EvidenceFile.objects.filter(update__assignment__in=items_visible_to(user).values("pk"))
+    """Evidence is never public: the addressee's people and the inspectors who see the item.
+    The evidence of a withdrawn update is kept for inspectors only."""
+    evidence = EvidenceFile.objects.filter(
+        update__assignment__in=items_visible_to(user).values("pk")
+    )
+    if not can_see_withdrawn(user):
+        evidence = evidence.filter(update__withdrawn_at__isnull=True)
+    return evidence
+
+
+# What was published stays published -------------------------------------------------------
+
+
+def can_withdraw_update(user, update) -> bool:
+    """Withdrawing a published update (for a legal reason) is for inspectors of the report's
+    inspectorates and administrators; the organisation corrects instead."""
+    return items_decidable_by(user).filter(pk=update.assignment_id).exists()
+
+
+def can_correct_update(user, update) -> bool:
+    """A published update is corrected by its addressee's people, as they wrote it."""
+    return items_updatable_by(user).filter(pk=update.assignment_id).exists()
+
+
+def can_see_withdrawn(user) -> bool:
+    """The text and evidence of a withdrawn update stay visible to inspectors only."""
+    return is_inspector(user)
 
 
 # Section 55 responses and Engage ------------------------------------------------------------

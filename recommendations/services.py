@@ -20,6 +20,7 @@ from recommendations.choices import (
     SELF_REPORTED_STATUSES,
     TRANSITIONS,
     Channel,
+    DueDateSource,
     FindingKind,
     ProposalStatus,
     SelfAssessment,
@@ -30,6 +31,7 @@ from recommendations.evidence import check_evidence_file
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
+    DueDateChange,
     DueDateProposal,
     EvidenceFile,
     Finding,
@@ -143,10 +145,13 @@ def assignment_change_status(
 
     at = at or timezone.now()
     locked.status = to_status
+    locked.status_source = source
     locked.superseded_by = superseded_by
     locked.status_changed_at = at
     locked.version += 1
-    locked.save(update_fields=["status", "superseded_by", "status_changed_at", "version"])
+    locked.save(
+        update_fields=["status", "status_source", "superseded_by", "status_changed_at", "version"]
+    )
     StatusChange.objects.create(
         assignment=locked,
         from_status=from_status,
@@ -224,6 +229,31 @@ def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB, **opt
     )
 
 
+def _due_date_change(
+    assignment: Assignment, *, previous, user, source, reason, at, proposal=None
+) -> DueDateChange:
+    """The history row of a due date change (unsaved), and the item's own record of it: its
+    first due date, and whether it was ever extended while overdue. Call after setting the
+    item's new ``due_date``."""
+    today = timezone.localdate(at)
+    was_overdue = assignment.is_active and previous is not None and previous < today
+    if assignment.original_due_date is None:
+        assignment.original_due_date = previous
+    if was_overdue and (assignment.due_date is None or assignment.due_date > previous):
+        assignment.overdue_when_extended = True
+    return DueDateChange(
+        assignment=assignment,
+        from_date=previous,
+        to_date=assignment.due_date,
+        changed_at=at,
+        changed_by=user if user is not None and user.is_authenticated else None,
+        source=source,
+        reason=reason.strip(),
+        was_overdue=was_overdue,
+        proposal=proposal,
+    )
+
+
 @transaction.atomic
 def assignment_set_due_date(
     *,
@@ -232,16 +262,31 @@ def assignment_set_due_date(
     user=None,
     reason: str,
     expected_version: int | None = None,
+    source: str = DueDateSource.INSPECTOR,
+    proposal: DueDateProposal | None = None,
 ) -> Assignment:
+    """Give one addressee a new due date: a public event (``DueDateChange``, with whether the
+    item was overdue then) and an action log entry, in one transaction."""
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
+    DueDateSource(source)
     locked = _lock(assignment, expected_version)
     if locked.due_date == due_date:
         return locked
     previous = locked.due_date
     locked.due_date = due_date
     locked.version += 1
-    locked.save(update_fields=["due_date", "version"])
+    change = _due_date_change(
+        locked,
+        previous=previous,
+        user=user,
+        source=source,
+        reason=reason,
+        at=timezone.now(),
+        proposal=proposal,
+    )
+    locked.save(update_fields=["due_date", "version", "original_due_date", "overdue_when_extended"])
+    change.save()
     log_action(
         action="recommendations.assignment.due_date_changed",
         obj=locked,
@@ -250,6 +295,8 @@ def assignment_set_due_date(
             "from": previous.isoformat() if previous else None,
             "to": due_date.isoformat() if due_date else None,
             "reason": reason,
+            "source": source,
+            "was_overdue": change.was_overdue,
         },
     )
     return locked
@@ -295,8 +342,11 @@ def findings_add_addressees(*, additions, user=None) -> list[Assignment]:
 
 
 FINDING_UPDATABLE_FIELDS = frozenset(
-    {"kind", "text", "cause_of_concern", "due_date", "deadline_wording", "themes"}
+    {"kind", "reference", "text", "cause_of_concern", "due_date", "deadline_wording", "themes"}
 )
+# What the public reads of a finding: a change to one of these once the report is published is
+# a correction of the report, shown on its pages as "Corrected on <date>: <reason>".
+FINDING_PUBLIC_TEXT_FIELDS = ("reference", "kind", "text", "deadline_wording")
 
 
 def _logged_value(value):
@@ -307,20 +357,36 @@ def _logged_value(value):
     return value
 
 
-def finding_update(*, finding: Finding, changes: dict, user=None, reason: str) -> dict:
+def finding_update(
+    *,
+    finding: Finding,
+    changes: dict,
+    user=None,
+    reason: str,
+    due_date_source: str = DueDateSource.INSPECTOR,
+) -> dict:
     """Change what a finding says, logged with the old and new values; never a status.
 
     ``changes`` maps field names of ``FINDING_UPDATABLE_FIELDS`` to new values (``themes`` to
     a collection of ``Theme``). When the due date moves, every addressee whose own due date
     was still the finding's follows it (each logged); a date agreed with one addressee stays.
     Returns ``{field: (old, new)}`` for what really changed.
+
+    Once the report is published, a change of what the public reads
+    (``FINDING_PUBLIC_TEXT_FIELDS``) is also logged as ``recommendations.finding.corrected``,
+    which the public pages show with its date and reason. ``due_date_source`` says how the
+    addressees' due date changes came about (``DueDateSource``), for their public history.
     """
-    diffs = findings_update(updates=[(finding, changes)], user=user, reason=reason)
+    diffs = findings_update(
+        updates=[(finding, changes)], user=user, reason=reason, due_date_source=due_date_source
+    )
     return diffs.get(finding.pk, {})
 
 
 @transaction.atomic
-def findings_update(*, updates, user=None, reason: str) -> dict[int, dict]:
+def findings_update(
+    *, updates, user=None, reason: str, due_date_source: str = DueDateSource.INSPECTOR
+) -> dict[int, dict]:
     """``finding_update`` for many findings at once, in a few queries whatever their number:
     ``updates`` holds ``(finding, changes)``. Any refusal (``DomainError``) changes nothing.
 
@@ -336,7 +402,7 @@ def findings_update(*, updates, user=None, reason: str) -> dict[int, dict]:
     ids = [finding.pk for finding, _ in updates]
     locked = (
         Finding.objects.select_for_update(of=("self",))
-        .select_related("cause_of_concern")
+        .select_related("cause_of_concern", "inspection")
         .in_bulk(ids)
     )
     themes_of = {pk: {} for pk in ids}
@@ -413,7 +479,35 @@ def findings_update(*, updates, user=None, reason: str) -> dict[int, dict]:
             previous=previous_due,
             user=user,
             reason=reason,
+            source=due_date_source,
         )
+    corrected = {
+        pk: {name: diffs[name] for name in FINDING_PUBLIC_TEXT_FIELDS if name in diffs}
+        for pk, diffs in all_diffs.items()
+        if locked[pk].inspection.is_published
+    }
+    corrected = {pk: fields for pk, fields in corrected.items() if fields}
+    if corrected and not reason.strip():
+        raise DomainError(
+            "Give the reason for the correction: it is published beside the corrected text."
+        )
+    log_actions(
+        entries=[
+            (
+                "recommendations.finding.corrected",
+                locked[pk],
+                {
+                    "fields": {
+                        name: {"from": _logged_value(old), "to": _logged_value(new)}
+                        for name, (old, new) in fields.items()
+                    },
+                    "reason": reason.strip(),
+                },
+            )
+            for pk, fields in corrected.items()
+        ],
+        actor=user,
+    )
     log_actions(
         entries=[
             (
@@ -447,13 +541,24 @@ def _check_finding_change(finding: Finding, changes: dict, diffs: dict) -> None:
             raise DomainError(f"{cause.reference} is a cause of concern of another inspection.")
     if "text" in diffs and not str(changes["text"]).strip():
         raise DomainError(f"{finding.reference}: the text cannot be empty.")
+    if "reference" in diffs:
+        reference = str(changes["reference"]).strip()
+        if not reference:
+            raise DomainError(f"{finding.reference}: the reference cannot be empty.")
+        taken = Finding.objects.filter(inspection_id=finding.inspection_id, reference=reference)
+        if taken.exclude(pk=finding.pk).exists():
+            raise DomainError(f"The report already has a finding {reference}.")
 
 
-def _assignments_follow_due_dates(*, findings, previous: dict, user, reason: str) -> None:
+def _assignments_follow_due_dates(
+    *, findings, previous: dict, user, reason: str, source: str = DueDateSource.INSPECTOR
+) -> None:
     """Move the due date of every addressee whose date was still its finding's previous one,
-    as ``assignment_set_due_date`` does for one (version bumped, logged with the reason)."""
+    as ``assignment_set_due_date`` does for one (version bumped, a ``DueDateChange`` row and a
+    log entry with the reason)."""
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
+    DueDateSource(source)
     new_due = {finding.pk: finding.due_date for finding in findings}
     candidates = (
         Assignment.objects.select_for_update(of=("self",))
@@ -461,26 +566,52 @@ def _assignments_follow_due_dates(*, findings, previous: dict, user, reason: str
         .filter(finding_id__in=list(new_due))
     )
     following = [a for a in candidates if a.due_date == previous[a.finding_id]]
-    # One UPDATE per new date rather than a CASE per row: an import often moves thousands.
-    by_date = {}
+    at = timezone.now()
+    # One UPDATE per combination of values rather than a CASE per row: an import often moves
+    # thousands, and they mostly share their dates.
+    by_values = {}
+    changes = []
     for assignment in following:
         assignment.due_date = new_due[assignment.finding_id]
         assignment.version += 1
-        by_date.setdefault(assignment.due_date, []).append(assignment.pk)
-    for due_date, ids in by_date.items():
-        Assignment.objects.filter(pk__in=ids).update(due_date=due_date, version=F("version") + 1)
+        changes.append(
+            _due_date_change(
+                assignment,
+                previous=previous[assignment.finding_id],
+                user=user,
+                source=source,
+                reason=reason,
+                at=at,
+            )
+        )
+        key = (
+            assignment.due_date,
+            assignment.original_due_date,
+            assignment.overdue_when_extended,
+        )
+        by_values.setdefault(key, []).append(assignment.pk)
+    for (due_date, original, extended_late), ids in by_values.items():
+        Assignment.objects.filter(pk__in=ids).update(
+            due_date=due_date,
+            original_due_date=original,
+            overdue_when_extended=extended_late,
+            version=F("version") + 1,
+        )
+    DueDateChange.objects.bulk_create(changes, batch_size=1000)
     log_actions(
         entries=[
             (
                 "recommendations.assignment.due_date_changed",
-                assignment,
+                change.assignment,
                 {
-                    "from": _logged_value(previous[assignment.finding_id]),
-                    "to": _logged_value(assignment.due_date),
+                    "from": _logged_value(change.from_date),
+                    "to": _logged_value(change.to_date),
                     "reason": reason,
+                    "source": source,
+                    "was_overdue": change.was_overdue,
                 },
             )
-            for assignment in following
+            for change in changes
         ],
         actor=user,
     )
@@ -498,6 +629,8 @@ def progress_update_add(
     channel: str = Channel.WEB,
     evidence=(),
     expected_version: int | None = None,
+    corrects: ProgressUpdate | None = None,
+    correction_reason: str = "",
 ) -> ProgressUpdate:
     """Record progress. The first update of an open finding moves it to "in progress".
 
@@ -517,7 +650,10 @@ def progress_update_add(
         written_on=written_on or timezone.localdate(),
         narrative=narrative.strip(),
         self_assessment=self_assessment,
-        is_published=publish,
+        # Evidence is attached before publication: a published update takes none afterwards.
+        is_published=publish and not evidence,
+        corrects=corrects,
+        correction_reason=correction_reason.strip() if corrects is not None else "",
     )
     for upload in evidence:
         kind = check_evidence_file(upload)
@@ -528,6 +664,9 @@ def progress_update_add(
             content_type=kind.content_type,
             size=upload.size,
         )
+    if publish and not update.is_published:
+        update.is_published = True
+        update.save(update_fields=["is_published"])
     # Read the status afresh: the caller's copy may predate an earlier update.
     current = Assignment.objects.select_for_update().get(pk=assignment.pk)
     if current.status == Status.OPEN:
@@ -535,6 +674,84 @@ def progress_update_add(
             assignment=current, user=author, note="Progress update recorded.", channel=channel
         )
     return update
+
+
+@transaction.atomic
+def progress_update_correct(
+    *,
+    update: ProgressUpdate,
+    author=None,
+    narrative: str,
+    reason: str,
+    self_assessment: str | None = None,
+    evidence=(),
+    channel: str = Channel.WEB,
+    expected_version: int | None = None,
+) -> ProgressUpdate:
+    """Correct a published update: a new published update that says what it corrects and why.
+    The original stays as it was, on the public timeline beside its correction."""
+    if not reason.strip():
+        raise DomainError("Say what the correction puts right: it is published with it.")
+    original = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if not original.is_published:
+        raise DomainError(
+            "Only a published update needs a correction; an internal one is simply followed by "
+            "a new update."
+        )
+    if original.is_withdrawn:
+        raise DomainError("This update has been withdrawn, so it cannot be corrected.")
+    correction = progress_update_add(
+        assignment=original.assignment,
+        author=author,
+        narrative=narrative,
+        self_assessment=self_assessment or original.self_assessment,
+        publish=True,
+        channel=channel,
+        evidence=evidence,
+        expected_version=expected_version,
+        corrects=original,
+        correction_reason=reason,
+    )
+    log_action(
+        action="recommendations.progress_update.corrected",
+        obj=original,
+        actor=author,
+        data={"correction": correction.pk, "reason": correction.correction_reason},
+    )
+    return correction
+
+
+@transaction.atomic
+def progress_update_withdraw(*, update: ProgressUpdate, user, reason: str) -> ProgressUpdate:
+    """Withdraw a published update for a legal reason. The public pages, the API and the feeds
+    then show "Withdrawn on <date>: <reason>" instead of its text and evidence; inspectors
+    still see the original. Only inspectors of the report and administrators may."""
+    from recommendations.policy import can_withdraw_update
+
+    if not reason.strip():
+        raise DomainError("Give the reason for the withdrawal: it is published in its place.")
+    locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
+    if not can_withdraw_update(user, locked):
+        raise DomainError(
+            "Only an inspector of the report's inspectorates or an administrator may withdraw "
+            "a progress update."
+        )
+    if not locked.is_published:
+        raise DomainError("Only a published update can be withdrawn.")
+    if locked.is_withdrawn:
+        withdrawn_on = timezone.localdate(locked.withdrawn_at)
+        raise DomainError(f"This update was already withdrawn on {withdrawn_on:%d %B %Y}.")
+    locked.withdrawn_at = timezone.now()
+    locked.withdrawn_by = user
+    locked.withdrawal_reason = reason.strip()
+    locked.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawal_reason"])
+    log_action(
+        action="recommendations.progress_update.withdrawn",
+        obj=locked,
+        actor=user,
+        data={"reason": locked.withdrawal_reason},
+    )
+    return locked
 
 
 @transaction.atomic
@@ -725,6 +942,8 @@ def due_date_decide(
             due_date=locked.proposed_due_date,
             user=user,
             reason=f"Agreed on request: {locked.reason}",
+            source=DueDateSource.AGREED_ON_REQUEST,
+            proposal=locked,
         )
     log_action(
         action=f"recommendations.due_date.{locked.status}",

@@ -23,6 +23,8 @@ class StatusBreakdown:
 
     counts: dict = field(default_factory=dict)  # {(kind, status): n}
     overdue: dict = field(default_factory=dict)  # {kind: n}
+    # Items whose due date was moved later while they were overdue: {kind: n}
+    extended_overdue: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, assignments) -> "StatusBreakdown":
@@ -30,13 +32,20 @@ class StatusBreakdown:
         rows = (
             assignments.order_by()
             .values("finding__kind", "status")
-            .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
+            .annotate(
+                n=Count("pk"),
+                overdue=Count("pk", filter=overdue_q(today)),
+                extended_overdue=Count("pk", filter=Q(overdue_when_extended=True)),
+            )
         )
         breakdown = cls()
         for row in rows:
             kind = row["finding__kind"]
             breakdown.counts[kind, row["status"]] = row["n"]
             breakdown.overdue[kind] = breakdown.overdue.get(kind, 0) + row["overdue"]
+            breakdown.extended_overdue[kind] = (
+                breakdown.extended_overdue.get(kind, 0) + row["extended_overdue"]
+            )
         return breakdown
 
     def total(self, kind=None):
@@ -61,6 +70,11 @@ class StatusBreakdown:
     @property
     def total_overdue(self):
         return sum(self.overdue.values())
+
+    @property
+    def total_extended_overdue(self):
+        """Items given a later due date while overdue, whatever their status now."""
+        return sum(self.extended_overdue.values())
 
     @property
     def active(self):

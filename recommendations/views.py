@@ -9,9 +9,16 @@ from django.views.decorators.http import require_safe
 from inspections.choices import OrganisationKind, Region
 from recommendations.charts import bar_chart
 from recommendations.choices import FindingKind, Status
+from recommendations.corrections import attach_corrections
 from recommendations.counts_cache import cached_counts, data_stamp
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
-from recommendations.models import Assignment, Finding, ProgressUpdate, StatusChange
+from recommendations.models import (
+    Assignment,
+    DueDateChange,
+    Finding,
+    ProgressUpdate,
+    StatusChange,
+)
 from recommendations.stats import (
     ORGANISATION_SORTS,
     StatusBreakdown,
@@ -229,12 +236,27 @@ def finding_detail(request, pk):
         .select_related("assignment__organisation")
         .order_by("-changed_at", "-pk")
     )
-    updates = (
+    updates = list(
         ProgressUpdate.objects.published()
         .filter(assignment__finding=finding)
         .select_related("organisation")
         .order_by("-written_on", "-pk")
     )
+    # A correction links to what it corrects, and an original to its corrections: both are
+    # published updates of this finding, so no further query.
+    by_pk = {update.pk: update for update in updates}
+    for update in updates:
+        update.public_corrections = []
+    for update in updates:
+        update.corrected = by_pk.get(update.corrects_id)
+        if update.corrected is not None:
+            update.corrected.public_corrections.append(update)
+    due_date_changes = (
+        DueDateChange.objects.filter(assignment__finding=finding)
+        .select_related("assignment__organisation", "changed_by__inspectorate")
+        .order_by("-changed_at", "-pk")
+    )
+    attach_corrections([finding])
     timeline = sorted(
         [
             {
@@ -255,6 +277,16 @@ def finding_detail(request, pk):
                 "update": update,
             }
             for update in updates
+        ]
+        + [
+            {
+                "kind": "due_date",
+                "on": timezone.localdate(change.changed_at),
+                "at": change.changed_at,
+                "organisation": change.assignment.organisation,
+                "due_date_change": change,
+            }
+            for change in due_date_changes
         ],
         # Same day: in the order they were recorded (an update before the change it caused).
         key=lambda entry: (entry["on"], entry["at"]),

@@ -260,7 +260,9 @@ def _review_reminder(assignment, *, today) -> Reminder:
 
 def _outcome_phrase(change: StatusChange) -> str:
     if change.to_status in CLOSED_STATUSES:
-        return f"{change.get_to_status_display()}, verified by the inspectorate"
+        # Only a closure as complete is a verification; other closures are decisions.
+        how = "verified" if change.to_status == Status.CLOSED_COMPLETE else "decided"
+        return f"{change.get_to_status_display()}, {how} by the inspectorate"
     if change.from_status == Status.SUBMITTED:
         return "Returned to in progress: the inspectorate did not accept the submission"
     if change.from_status in CLOSED_STATUSES:

@@ -1,8 +1,10 @@
 """Template helpers for the public pages: status tags that never pass self-report as verified."""
 
 from django import template
+from django.utils.html import format_html
 
-from recommendations.choices import CLOSED_STATUSES, SELF_REPORTED_STATUSES, Source, Status
+from recommendations.choices import Status, status_source_label
+from recommendations.models import Assignment
 
 register = template.Library()
 
@@ -17,23 +19,35 @@ TAG_COLOURS = {
 }
 
 
-def status_source(status):
-    if status in CLOSED_STATUSES:
-        return "Verified by the inspectorate"
-    if status in SELF_REPORTED_STATUSES:
-        return "Self-reported by the organisation"
-    return "Awaiting a response"
-
-
 @register.inclusion_tag("includes/status_tag.html")
-def status_tag(status, *, overdue=False, source=True):
-    status = Status(status)
+def status_tag(item, *, overdue=False, source=True):
+    """An item's status, with who stands behind it: how the status was reached (the item's
+    ``status_source``), so that a status the inspectorate gave back after a reopening is never
+    called self-reported. Given a bare status (no item), only the status is known."""
+    if isinstance(item, str):
+        item = Assignment(status=item)
+    status, label = Status(item.status), item.status_source_label
     return {
         "label": status.label,
         "colour": TAG_COLOURS[status],
-        "source": status_source(status) if source else "",
+        "source": label if source else "",
         "overdue": overdue,
     }
+
+
+@register.simple_tag
+def due_date(item, empty="No date"):
+    """ "31 March 2027 (extended from 25 May 2017)": the first due date stays in sight."""
+    if item.due_date is None:
+        return empty
+    if item.due_date_was_changed:
+        return format_html(
+            '{} <span class="app-due-date-original">({} from {})</span>',
+            f"{item.due_date:%-d %B %Y}",
+            item.due_date_moved_word,
+            f"{item.original_due_date:%-d %B %Y}",
+        )
+    return f"{item.due_date:%-d %B %Y}"
 
 
 @register.filter
@@ -53,10 +67,14 @@ def get_item(mapping, key):
 
 @register.filter
 def source_label(change):
-    """Who stands behind a change: only a closure is a verification; a return or a reopening
-    is a decision of the inspectorate, not verified progress."""
-    if change.source == Source.INSPECTORATE:
-        if change.to_status in CLOSED_STATUSES:
-            return "Verified by the inspectorate"
-        return "Decided by the inspectorate"
-    return change.get_source_display()
+    """Who stands behind a change: only a closure as complete is a verification; a return, a
+    reopening or another closure is a decision of the inspectorate, not verified progress."""
+    return status_source_label(change.to_status, change.source)
+
+
+@register.filter
+def can_see_withdrawn(user):
+    """Whether the person may read a withdrawn update's original text and evidence."""
+    from recommendations.policy import can_see_withdrawn as allowed
+
+    return allowed(user)

@@ -11,6 +11,7 @@ from inspections.services import engage_enter
 from recommendations.choices import FindingKind, Section55Action
 from recommendations.models import CauseOfConcern, Finding, Section55Response
 from recommendations.services import (
+    assignment_set_due_date,
     finding_add_addressees,
     progress_update_add,
     section55_record_response,
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def grow(api_world, met, mopac, kent, hmicfrs, custody):
+def grow(api_world, met, mopac, kent, hmicfrs, custody, inspector):
     """Add ``count`` published reports on the Met, each with everything a list shows."""
     theme = api_world["theme"]
     partner = api_world["inspection"].partner_inspectorates.get()
@@ -59,6 +60,12 @@ def grow(api_world, met, mopac, kent, hmicfrs, custody):
                         narrative="Started.",
                         self_assessment="on_track",
                         publish=True,
+                    )
+                    assignment_set_due_date(
+                        assignment=item,
+                        due_date=timezone.localdate() + timedelta(days=n + 1),
+                        user=inspector,
+                        reason="Agreed.",
                     )
             response = Section55Response.objects.create(
                 inspection=inspection, local_policing_body=mopac
@@ -109,6 +116,8 @@ QUERIES = {
     "/api/v1/updates/": 1,
     # 1 changes with their item's organisation
     "/api/v1/status-changes/": 1,
+    # 1 due date changes with their item's organisation and who agreed (their inspectorate)
+    "/api/v1/due-date-changes/": 1,
     # 1 responses with report and body, 2 their statements with the recommendation
     "/api/v1/section-55-responses/": 2,
     # 1 periods with organisation and inspection

@@ -106,14 +106,16 @@ QUERIES = {
     "organisation": (9, 9),
     # 1 inspection, 2 findings, 3 their items, 4 themes, 5 causes, 6 judgements,
     # 7 follow-ups (+1 per report in the series), 8 expected s55 bodies, 9 responses,
-    # 10 their statements, 11 bodies inspected, 12 partners, 13 key figures
-    "inspection": (13, 13),
-    # 1 finding, 2 its items, 3 status changes, 4 published updates
-    "finding": (4, 4),
-    # 1 status changes, 2 published updates
-    "feed": (2, 2),
-    # 1 organisation, 2 lineage, 3 status changes, 4 published updates
-    "organisation_feed": (4, 4),
+    # 10 their statements, 11 bodies inspected, 12 partners, 13 key figures,
+    # 14 corrections of the report and its findings
+    "inspection": (14, 14),
+    # 1 finding, 2 its items, 3 status changes, 4 published updates, 5 due date changes,
+    # 6 corrections of its text
+    "finding": (6, 6),
+    # 1 status changes, 2 published updates, 3 due date changes
+    "feed": (3, 3),
+    # 1 organisation, 2 lineage, 3 status changes, 4 published updates, 5 due date changes
+    "organisation_feed": (5, 5),
     "about": (0, 0),
 }
 
@@ -387,7 +389,9 @@ def test_finding_page_timeline_separates_self_reported_from_verified(
     html = fetch(client, reverse("public:finding-detail", args=[finding.pk])).content.decode()
     assert "A new use of force board met in March." in html
     assert "INTERNAL-ONLY" not in html
-    assert "Verified by the inspectorate" in html
+    # Only a closure as complete is a verification: "no longer relevant" is a decision.
+    assert "Decided by the inspectorate" in html
+    assert "Verified by the inspectorate" not in html
     assert "Self-reported by the organisation" in html
     assert "Authorised for closure on the basis of the new oversight board." in html
 

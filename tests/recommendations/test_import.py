@@ -279,7 +279,16 @@ def test_addressees_that_follow_the_due_date_are_logged_with_the_import(
         "from": "2026-09-30",
         "to": "2026-10-31",
         "reason": "import of findings.csv",
+        "source": "import",
+        "was_overdue": date(2026, 9, 30) < timezone.localdate(),
     }
+    change = item.due_date_changes.get()
+    assert (change.from_date, change.to_date, change.source, change.reason) == (
+        date(2026, 9, 30),
+        date(2026, 10, 31),
+        "import",
+        "import of findings.csv",
+    )
 
 
 def test_a_recommendation_with_section_55_statements_stays_one(client, admin_user, world, mopac):
