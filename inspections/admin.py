@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
 
-from audit.admin import AuditedAdmin
+from audit.admin import AuditedAdmin, refused_on
 from audit.services import log_action
 from inspections.models import (
     EngagePeriod,
@@ -17,15 +17,25 @@ from inspections.models import (
     Programme,
 )
 from inspections.services import (
+    INSPECTION_UPDATABLE_FIELDS,
     DomainError,
     engage_enter,
     engage_leave,
     inspection_publish,
     inspection_set_publication,
+    inspection_update,
     organisation_set_successor,
 )
 from recommendations.admin_import import FindingImportAdminMixin
 from recommendations.choices import ACTIVE_STATUSES
+from recommendations.policy import (
+    can_publish_inspection,
+    can_record_engage,
+    inspections_publishable_by,
+    inspectorates_leadable_by,
+    of_editable_reports,
+    report_rows_deletable,
+)
 
 
 class SharedChoicesInlineFormSet(BaseInlineFormSet):
@@ -215,13 +225,23 @@ class EngagePeriodAdmin(AuditedAdmin):
     autocomplete_fields = ["organisation", "inspection"]
     date_hierarchy = "entered_on"
 
+    # Engage is the inspectorate's own monitoring: only those the policy allows record it.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can_record_engage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_record_engage(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_record_engage(request.user)
+
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
             return ["organisation", "entered_on", "entry_reasons"]
         return ["left_on", "exit_reasons"]
 
     def save_model(self, request, obj, form, change):
-        try:
+        with refused_on(DomainError):
             if not change:
                 period = engage_enter(
                     organisation=obj.organisation,
@@ -241,8 +261,6 @@ class EngagePeriodAdmin(AuditedAdmin):
                 )
             else:
                 super().save_model(request, obj, form, change)
-        except DomainError as error:
-            messages.error(request, str(error))
 
 
 class KeyFigureInline(admin.TabularInline):
@@ -298,6 +316,29 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 class InspectionForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for the correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Needed to change a published report: the correction is shown publicly, "
+        "dated, with this reason.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        report = self.instance
+        changed = set(self.changed_data) & INSPECTION_UPDATABLE_FIELDS
+        if (
+            report.pk
+            and report.is_published
+            and changed
+            and not cleaned.get("change_reason", "").strip()
+        ):
+            self.add_error(
+                "change_reason", "This report is public: give the reason for the correction."
+            )
+        return cleaned
+
     def clean_published_at(self):
         value = self.cleaned_data.get("published_at")
         if self.instance.pk and self.instance.is_published and value != self.instance.published_at:
@@ -354,7 +395,34 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
             },
         ),
         ("Series", {"fields": ["follows_up"]}),
+        ("Correction", {"fields": ["change_reason"]}),
     ]
+
+    def scope(self, request, queryset):
+        return of_editable_reports(request.user, queryset, "pk")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [(name, opts) for name, opts in fieldsets if name != "Correction"]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the lead inspectorate publishes, schedules, or names the inspectorates.
+        if obj is not None and not can_publish_inspection(request.user, obj):
+            return ["lead_inspectorate", "partner_inspectorates", "published_at"]
+        return []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_inspectorate":
+            kwargs["queryset"] = inspectorates_leadable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and report_rows_deletable(obj)
+
+    def has_publish_permission(self, request):
+        return self.has_change_permission(request)
 
     def get_inlines(self, request, obj):
         from recommendations.admin import (
@@ -383,15 +451,30 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
         return obj.is_published
 
     def save_model(self, request, obj, form, change):
-        # Publication goes through the service so it is logged and opens the section 55 clock.
+        # Publication goes through its service so it is logged and opens the section 55 clock;
+        # what the report says goes through inspection_update, logged (as a correction once
+        # public, with its reason).
         requested = obj.published_at
-        if change:
-            obj.published_at = Inspection.objects.values_list("published_at", flat=True).get(
-                pk=obj.pk
-            )
-        else:
+        if not change:
             obj.published_at = None
-        super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+        else:
+            original = Inspection.objects.get(pk=obj.pk)
+            changes = {}
+            for name in form.changed_data:
+                if name in INSPECTION_UPDATABLE_FIELDS:
+                    changes[name] = getattr(obj, name)
+                    setattr(obj, name, getattr(original, name))
+            obj.published_at = original.published_at
+            with refused_on(DomainError, field="change_reason"):
+                diffs = inspection_update(
+                    inspection=obj,
+                    changes=changes,
+                    user=request.user,
+                    reason=form.cleaned_data.get("change_reason", ""),
+                )
+            for name, (_, new) in diffs.items():
+                setattr(obj, name, new)
         obj._requested_published_at = requested
 
     def save_related(self, request, form, formsets, change):
@@ -399,20 +482,28 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
         obj = form.instance
         requested = getattr(obj, "_requested_published_at", obj.published_at)
         if requested != obj.published_at:
-            try:
+            if not can_publish_inspection(request.user, obj):
+                raise PermissionDenied
+            with refused_on(DomainError, field="published_at"):
                 inspection_set_publication(
                     inspection=obj, published_at=requested, user=request.user
                 )
-            except DomainError as error:
-                messages.error(request, str(error))
         elif obj.published_at is not None:
             # Inspected organisations may have changed: open any newly due section 55 responses.
             from recommendations.services import section55_open_responses
 
             section55_open_responses(inspection=obj)
 
-    @admin.action(description="Publish the selected inspections now", permissions=["change"])
+    @admin.action(description="Publish the selected inspections now", permissions=["publish"])
     def publish_now(self, request, queryset):
+        refused = queryset.exclude(pk__in=inspections_publishable_by(request.user).values("pk"))
+        if refused.exists():
+            titles = ", ".join(f"“{inspection}”" for inspection in refused)
+            messages.error(
+                request,
+                f"Nothing was published: only the lead inspectorate publishes {titles}.",
+            )
+            return
         published = 0
         with transaction.atomic():
             for inspection in queryset.unpublished():

@@ -134,3 +134,69 @@ def organisation_set_successor(
         },
     )
     return organisation
+
+
+INSPECTION_UPDATABLE_FIELDS = frozenset(
+    {
+        "title",
+        "slug",
+        "programme",
+        "summary",
+        "report_url",
+        "fieldwork_started_on",
+        "fieldwork_ended_on",
+        "follows_up",
+        "lead_inspectorate",
+    }
+)
+
+
+def _logged(value):
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def inspection_update(*, inspection: Inspection, changes: dict, user=None, reason: str) -> dict:
+    """Change what a report says, logged with the old and new values; never its publication
+    (``inspection_set_publication``). A change to a published report is a correction: it needs
+    a reason and is logged as ``inspections.inspection.corrected``, which the public page shows
+    as "Corrected on <date>". Returns ``{field: (old, new)}`` for what really changed.
+    """
+    unknown = set(changes) - INSPECTION_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a field inspection_update changes: {', '.join(sorted(unknown))}")
+    locked = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    diffs = {
+        name: (getattr(locked, name), new)
+        for name, new in changes.items()
+        if getattr(locked, name) != new
+    }
+    if not diffs:
+        return {}
+    published = locked.is_published
+    if published and not reason.strip():
+        raise DomainError(
+            f"“{locked}” is public: give the reason for the correction, which is published."
+        )
+    if "title" in diffs and not str(diffs["title"][1]).strip():
+        raise DomainError("The title cannot be empty.")
+    for name, (_, new) in diffs.items():
+        setattr(locked, name, new)
+    locked.save(update_fields=[*diffs, "updated_at"])
+    log_action(
+        action="inspections.inspection.corrected" if published else "inspections.inspection.edited",
+        obj=locked,
+        actor=user,
+        data={
+            "fields": {
+                name: {"from": _logged(old), "to": _logged(new)}
+                for name, (old, new) in diffs.items()
+            },
+            "reason": reason.strip(),
+        },
+    )
+    return diffs

@@ -440,7 +440,9 @@ class ProgressUpdate(models.Model):
         ]
 
     def __str__(self):
-        return f"Update of {self.written_on.isoformat()} by {self.organisation}"
+        # The admin's add form names the update before the service sets its organisation.
+        by = self.organisation if self.organisation_id else "its addressee"
+        return f"Update of {self.written_on.isoformat()} by {by}"
 
 
 def evidence_upload_to(instance, filename):
