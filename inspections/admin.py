@@ -411,6 +411,10 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
         # Only the lead inspectorate publishes, schedules, or names the inspectorates.
         if obj is not None and not can_publish_inspection(request.user, obj):
             return ["lead_inspectorate", "partner_inspectorates", "published_at"]
+        if obj is not None and obj.is_published:
+            # Public for good. (Editable, the form would post it back without the
+            # microseconds of a "publish now" and be refused as a change.)
+            return ["published_at"]
         return []
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
