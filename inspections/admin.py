@@ -470,6 +470,13 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
                     changes[name] = getattr(obj, name)
                     setattr(obj, name, getattr(original, name))
             obj.published_at = original.published_at
+            # The form shows whole seconds: the same second is the same moment.
+            if (
+                requested
+                and original.published_at
+                and (requested == original.published_at.replace(microsecond=0))
+            ):
+                requested = original.published_at
             with refused_on(DomainError, field="change_reason"):
                 diffs = inspection_update(
                     inspection=obj,

@@ -984,6 +984,9 @@ class Section55ResponseAdmin(AuditedAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _received(obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 

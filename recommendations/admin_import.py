@@ -116,7 +116,7 @@ class FindingImportAdminMixin:
         findings = self._model_admin(Finding)
         return (
             policy.can_edit_inspection(request.user, obj)
-            and self.has_change_permission(request, obj)
+            and self.has_view_or_change_permission(request, obj)
             and findings.has_add_permission(request)
             and findings.has_change_permission(request)
         )
