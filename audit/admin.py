@@ -88,6 +88,14 @@ class AuditedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
 
+    def get_deleted_objects(self, objs, request):
+        # The "delete selected" action asks Django's model permissions only: ask each row too.
+        deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refused = [str(obj) for obj in objs if not self.has_delete_permission(request, obj)]
+        if refused:
+            perms_needed = {*perms_needed, *refused}
+        return deletable, counts, perms_needed, protected
+
     # Refusals as form errors -----------------------------------------------------------------
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):

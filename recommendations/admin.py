@@ -551,6 +551,19 @@ class AssignmentAdmin(AuditedAdmin):
     def scope(self, request, queryset):
         return policy.of_editable_reports(request.user, queryset, "finding__inspection")
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class ScopedAssignmentForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "new_superseded_by" in self.fields:
+                    self.fields["new_superseded_by"].queryset = policy.findings_visible_to(user)
+
+        ScopedAssignmentForm.__name__ = form.__name__
+        return ScopedAssignmentForm
+
     def has_add_permission(self, request):
         # Addressees are added on the finding's page, so each starts with the finding's dates.
         return False
@@ -647,6 +660,8 @@ class AssignmentAdmin(AuditedAdmin):
         item in one transaction, unless any item changed since the page showed it."""
         queryset = queryset.select_related("finding", "organisation")
         form = form_class(request.POST if "apply" in request.POST else None)
+        if "superseded_by" in form.fields:
+            form.fields["superseded_by"].queryset = policy.findings_visible_to(request.user)
         if "apply" in request.POST and form.is_valid():
             try:
                 with transaction.atomic():

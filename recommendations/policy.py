@@ -21,7 +21,7 @@ from django.db.models import Q, QuerySet
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Inspectorate, Organisation
 from recommendations.choices import TRANSITIONS, Status
-from recommendations.models import Assignment, EvidenceFile, Section55Response
+from recommendations.models import Assignment, EvidenceFile, Finding, Section55Response
 
 
 def _signed_in(user) -> bool:
@@ -205,6 +205,12 @@ def of_editable_reports(user, queryset: QuerySet, path: str = "inspection") -> Q
     if is_administrator(user):
         return queryset
     return queryset.filter(**{f"{path}__in": inspections_editable_by(user).values("pk")})
+
+
+def findings_visible_to(user):
+    """Findings of the reports the person may see: every published one, and the unpublished
+    ones of reports they may edit (what an item may be closed as superseded by)."""
+    return Finding.objects.filter(inspection__in=inspections_visible_to(user).values("pk"))
 
 
 def can_change_progress_update_in_admin(user, update) -> bool:

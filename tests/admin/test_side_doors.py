@@ -647,3 +647,51 @@ def test_section55_receipt_refused_by_the_service_is_a_form_error(
     assert refused.status_code == 200
     assert "Give the link to the published response or its text." in page(refused)
     assert Section55Response.objects.get(pk=response.pk).received_on is None
+
+
+def test_delete_selected_refuses_published_findings(client, hmicfrs_inspector, recommendation):
+    client.force_login(hmicfrs_inspector)
+    response = client.post(
+        reverse("admin:recommendations_finding_changelist"),
+        {"action": "delete_selected", "_selected_action": [recommendation.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Finding.objects.filter(pk=recommendation.pk).exists()
+    # The confirmation page says so before anyone confirms.
+    shown = client.post(
+        reverse("admin:recommendations_finding_changelist"),
+        {"action": "delete_selected", "_selected_action": [recommendation.pk]},
+    )
+    assert "permission to delete" in page(shown)
+
+
+def test_delete_selected_refuses_published_reports(client, hmicfrs_inspector, inspection):
+    client.force_login(hmicfrs_inspector)
+    response = client.post(
+        reverse("admin:inspections_inspection_changelist"),
+        {"action": "delete_selected", "_selected_action": [inspection.pk], "post": "yes"},
+    )
+    assert response.status_code == 403
+    assert Inspection.objects.filter(pk=inspection.pk).exists()
+
+
+def test_an_embargoed_report_of_another_inspectorate_cannot_supersede(
+    client, hmicfrs_inspector, cqc, custody, assignment
+):
+    theirs = Inspection.objects.create(
+        title="CQC draft", slug="cqc-draft", programme=custody, lead_inspectorate=cqc
+    )
+    hidden = Finding.objects.create(
+        inspection=theirs, kind="recommendation", reference="C1", text="Theirs."
+    )
+    client.force_login(hmicfrs_inspector)
+    url = change_url(assignment)
+    data = change_form_data(client.get(url))
+    data.update(
+        new_status=Status.CLOSED_SUPERSEDED, new_superseded_by=hidden.pk, note="Superseded."
+    )
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "Select a valid choice" in page(response)
+    assignment.refresh_from_db()
+    assert assignment.status == Status.OPEN
