@@ -181,9 +181,13 @@ class OrganisationAdmin(AuditedAdmin):
             previous = Organisation.objects.get(pk=obj.pk)
             obj.successor, obj.ceased_on = previous.successor, previous.ceased_on
             super().save_model(request, obj, form, change)
-            organisation_set_successor(
-                organisation=obj, successor=new_successor, ceased_on=ceased_on, user=request.user
-            )
+            with refused_on(DomainError, field="successor"):
+                organisation_set_successor(
+                    organisation=obj,
+                    successor=new_successor,
+                    ceased_on=ceased_on,
+                    user=request.user,
+                )
             obj.refresh_from_db()
             return
         super().save_model(request, obj, form, change)

@@ -226,6 +226,14 @@ def can_read_action_log(user) -> bool:
     return is_administrator(user)
 
 
+def can_manage_users(user) -> bool:
+    """Accounts carry the roles every rule above reads (an inspectorate, memberships, staff
+    and superuser flags): only administrators give or change them, whatever Django model
+    permissions a staff member holds, or an inspector could make themselves another
+    inspectorate's."""
+    return is_administrator(user)
+
+
 def report_rows_deletable(inspection) -> bool:
     """A report and its findings and causes may be deleted only before publication: what was
     published stays on the record."""
