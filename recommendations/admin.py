@@ -281,7 +281,10 @@ class AssignmentInline(admin.TabularInline):
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation", "superseded_by")
+        # The finding too: each row is named "R1 for <organisation>".
+        return (
+            super().get_queryset(request).select_related("finding", "organisation", "superseded_by")
+        )
 
     def get_extra(self, request, obj=None, **kwargs):
         return 1 if obj is None else 0
