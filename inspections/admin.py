@@ -21,6 +21,7 @@ from inspections.services import (
     DomainError,
     engage_enter,
     engage_leave,
+    inspection_log_changes,
     inspection_publish,
     inspection_set_publication,
     inspection_update,
@@ -331,7 +332,10 @@ class InspectionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         report = self.instance
-        changed = set(self.changed_data) & INSPECTION_UPDATABLE_FIELDS
+        changed = set(self.changed_data) & {
+            *INSPECTION_UPDATABLE_FIELDS,
+            *InspectionAdmin.LOGGED_RELATIONS,
+        }
         if (
             report.pk
             and report.is_published
@@ -492,9 +496,46 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
                 setattr(obj, name, new)
         obj._requested_published_at = requested
 
+    # Parts of the report saved with it whose changes are logged (as corrections once public).
+    LOGGED_RELATIONS = ("organisations", "partner_inspectorates")
+    LOGGED_INLINES = (KeyFigure, Judgement, "CauseOfConcern")
+
+    def _logged_inline(self, formset) -> bool:
+        model = formset.model
+        return model in self.LOGGED_INLINES or model.__name__ in self.LOGGED_INLINES
+
+    @staticmethod
+    def _parts(formset, obj) -> list[str]:
+        return sorted(str(item) for item in formset.model._default_manager.filter(inspection=obj))
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         obj = form.instance
+        diffs = {}
+        if change:
+            for name in self.LOGGED_RELATIONS:
+                if name in form.changed_data:
+                    diffs[name] = (
+                        sorted(str(item) for item in form.initial.get(name, [])),
+                        sorted(str(item) for item in form.cleaned_data[name]),
+                    )
+            for formset in formsets:
+                if self._logged_inline(formset) and formset.has_changed():
+                    # Read afresh: the formset's own rows already hold the posted values.
+                    diffs[str(formset.model._meta.verbose_name_plural)] = self._parts(formset, obj)
+        super().save_related(request, form, formsets, change)
+        if change:
+            for formset in formsets:
+                name = str(formset.model._meta.verbose_name_plural)
+                if name in diffs:
+                    diffs[name] = (diffs[name], self._parts(formset, obj))
+            diffs = {name: d for name, d in diffs.items() if d[0] != d[1]}
+            with refused_on(DomainError, field="change_reason"):
+                inspection_log_changes(
+                    inspection=obj,
+                    diffs=diffs,
+                    user=request.user,
+                    reason=form.cleaned_data.get("change_reason", ""),
+                )
         requested = getattr(obj, "_requested_published_at", obj.published_at)
         if requested != obj.published_at:
             if not can_publish_inspection(request.user, obj):

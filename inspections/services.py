@@ -152,6 +152,8 @@ INSPECTION_UPDATABLE_FIELDS = frozenset(
 
 
 def _logged(value):
+    if isinstance(value, (list, tuple)):
+        return [_logged(item) for item in value]
     if isinstance(value, date):
         return value.isoformat()
     if hasattr(value, "pk"):
@@ -177,19 +179,38 @@ def inspection_update(*, inspection: Inspection, changes: dict, user=None, reaso
     }
     if not diffs:
         return {}
-    published = locked.is_published
-    if published and not reason.strip():
-        raise DomainError(
-            f"“{locked}” is public: give the reason for the correction, which is published."
-        )
+    _check_reason(locked, reason)
     if "title" in diffs and not str(diffs["title"][1]).strip():
         raise DomainError("The title cannot be empty.")
     for name, (_, new) in diffs.items():
         setattr(locked, name, new)
     locked.save(update_fields=[*diffs, "updated_at"])
+    inspection_log_changes(inspection=locked, diffs=diffs, user=user, reason=reason)
+    return diffs
+
+
+def _check_reason(inspection: Inspection, reason: str) -> None:
+    if inspection.is_published and not reason.strip():
+        raise DomainError(
+            f"“{inspection}” is public: give the reason for the correction, which is published."
+        )
+
+
+@transaction.atomic
+def inspection_log_changes(*, inspection: Inspection, diffs: dict, user=None, reason: str) -> None:
+    """Log what changed in a report, ``{part: (old, new)}``: its fields, or the parts the admin
+    saves with it (inspected organisations, partner inspectorates, key figures, judgements,
+    causes of concern). Once the report is public each change is a correction, with a reason."""
+    if not diffs:
+        return
+    _check_reason(inspection, reason)
     log_action(
-        action="inspections.inspection.corrected" if published else "inspections.inspection.edited",
-        obj=locked,
+        action=(
+            "inspections.inspection.corrected"
+            if inspection.is_published
+            else "inspections.inspection.edited"
+        ),
+        obj=inspection,
         actor=user,
         data={
             "fields": {
@@ -199,4 +220,3 @@ def inspection_update(*, inspection: Inspection, changes: dict, user=None, reaso
             "reason": reason.strip(),
         },
     )
-    return diffs

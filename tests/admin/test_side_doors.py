@@ -695,3 +695,32 @@ def test_an_embargoed_report_of_another_inspectorate_cannot_supersede(
     assert "Select a valid choice" in page(response)
     assignment.refresh_from_db()
     assert assignment.status == Status.OPEN
+
+
+def test_a_published_reports_key_figures_and_organisations_are_corrected_with_a_reason(
+    client, hmicfrs_inspector, inspection, kent
+):
+    from inspections.models import KeyFigure
+
+    KeyFigure.objects.create(inspection=inspection, label="Cases reviewed", value=64)
+    client.force_login(hmicfrs_inspector)
+    url = change_url(inspection)
+    data = change_form_data(client.get(url))
+    data["figures-0-value"] = 65
+    data["organisations"] = [*data["organisations"], str(kent.pk)]
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "give the reason for the correction" in page(refused)
+    assert KeyFigure.objects.get().value == 64
+    assert kent not in inspection.organisations.all()
+
+    data["change_reason"] = "The report counted 65 cases and covered Kent too."
+    assert client.post(url, data).status_code == 302
+    assert KeyFigure.objects.get().value == 65
+    log = ActionLog.objects.for_object(inspection).get()
+    assert log.action == "inspections.inspection.corrected", log.data
+    assert log.data["fields"]["key figures"] == {
+        "from": ["Cases reviewed: 64"],
+        "to": ["Cases reviewed: 65"],
+    }
+    assert "Kent Police" in log.data["fields"]["organisations"]["to"]
