@@ -724,3 +724,15 @@ def test_a_published_reports_key_figures_and_organisations_are_corrected_with_a_
         "to": ["Cases reviewed: 65"],
     }
     assert "Kent Police" in log.data["fields"]["organisations"]["to"]
+
+
+def test_a_section55_draft_edited_in_the_admin_is_logged(client, hmicfrs_inspector, inspection):
+    (response,) = section55_open_responses(inspection=inspection)
+    client.force_login(hmicfrs_inspector)
+    url = change_url(response)
+    data = change_form_data(client.get(url))
+    data["text"] = "A draft."
+    assert client.post(url, data).status_code == 302
+    response.refresh_from_db()
+    assert response.text == "A draft." and response.received_on is None
+    assert actions(response) == ["recommendations.section55.edited"]
