@@ -33,7 +33,9 @@ from recommendations.policy import (
     can_publish_inspection,
     can_record_engage,
     inspections_publishable_by,
+    inspections_visible_to,
     inspectorates_leadable_by,
+    is_administrator,
     of_editable_reports,
     report_rows_deletable,
 )
@@ -159,13 +161,24 @@ class OrganisationAdmin(AuditedAdmin):
             .get_queryset(request)
             .annotate(
                 _active_findings=Count(
-                    "assignments", filter=Q(assignments__status__in=ACTIVE_STATUSES)
+                    "assignments",
+                    filter=Q(assignments__status__in=ACTIVE_STATUSES)
+                    & self._counted_items(request),
                 ),
                 _in_engage=Exists(
                     EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
                 ),
             )
         )
+
+    @staticmethod
+    def _counted_items(request) -> Q:
+        """Count only the items of reports the person may see: an embargoed report of another
+        inspectorate must not show, even as a number."""
+        if is_administrator(request.user):
+            return Q()
+        visible = inspections_visible_to(request.user)
+        return Q(assignments__finding__inspection__in=visible.values("pk"))
 
     @admin.display(description="Open findings", ordering="_active_findings")
     def active_findings(self, obj):

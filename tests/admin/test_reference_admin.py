@@ -66,3 +66,15 @@ def test_staff_with_user_permissions_cannot_give_themselves_another_inspectorate
     user.refresh_from_db()
     assert user.inspectorate.slug == "cqc"
     assert not user.is_superuser
+
+
+def test_organisation_counts_leave_out_another_inspectorates_embargoed_items(
+    client, cqc_inspector, hmicfrs_inspector, embargoed, kent
+):
+    url = reverse("admin:inspections_organisation_changelist")
+    client.force_login(cqc_inspector)
+    counts = {o.pk: o._active_findings for o in client.get(url).context["cl"].result_list}
+    assert counts[kent.pk] == 0
+    client.force_login(hmicfrs_inspector)
+    counts = {o.pk: o._active_findings for o in client.get(url).context["cl"].result_list}
+    assert counts[kent.pk] == 1
