@@ -101,14 +101,38 @@ class InEngageFilter(admin.SimpleListFilter):
         return queryset
 
 
+def with_report_visibility(request, queryset):
+    """Engage periods, each knowing whether the person may see the report it names: an
+    embargoed report of another inspectorate must not show, even as a title."""
+    if is_administrator(request.user):
+        return queryset
+    visible = inspections_visible_to(request.user).filter(pk=OuterRef("inspection_id"))
+    return queryset.annotate(_report_visible=Exists(visible))
+
+
+def shown_report(period):
+    if period.inspection_id is None:
+        return "-"
+    if getattr(period, "_report_visible", True):
+        return period.inspection
+    return "A report not yet published"
+
+
 class EngagePeriodInline(admin.TabularInline):
     model = EngagePeriod
     fk_name = "organisation"
-    fields = ["entered_on", "left_on", "entry_reasons", "exit_reasons", "inspection"]
+    fields = ["entered_on", "left_on", "entry_reasons", "exit_reasons", "report"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
     verbose_name_plural = "Engage periods (record entry and exit on the Engage period page)"
+
+    def get_queryset(self, request):
+        return with_report_visibility(request, super().get_queryset(request))
+
+    @admin.display(description="Inspection")
+    def report(self, obj):
+        return shown_report(obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -236,12 +260,33 @@ class CurrentEngageFilter(admin.SimpleListFilter):
 
 class EngagePeriodAdmin(AuditedAdmin):
     form = EngagePeriodForm
-    list_display = ["organisation", "entered_on", "left_on", "inspection"]
+    list_display = ["organisation", "entered_on", "left_on", "report"]
     list_filter = [CurrentEngageFilter, "organisation__kind"]
     list_select_related = ["organisation", "inspection"]
     search_fields = ["organisation__name", "entry_reasons", "exit_reasons"]
     autocomplete_fields = ["organisation", "inspection"]
     date_hierarchy = "entered_on"
+    fields = [
+        "organisation",
+        "entered_on",
+        "entry_reasons",
+        "inspection",
+        "left_on",
+        "exit_reasons",
+    ]
+
+    def get_queryset(self, request):
+        return with_report_visibility(request, super().get_queryset(request))
+
+    @admin.display(description="Inspection", ordering="inspection__title")
+    def report(self, obj):
+        return shown_report(obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not getattr(obj, "_report_visible", True):
+            # The report it names is not theirs to see, nor to unlink by saving the form.
+            return [("report" if name == "inspection" else name) for name in self.fields]
+        return self.fields
 
     # Engage is the inspectorate's own monitoring: only those the policy allows record it.
     def has_add_permission(self, request):
@@ -255,7 +300,7 @@ class EngagePeriodAdmin(AuditedAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return ["organisation", "entered_on", "entry_reasons"]
+            return ["organisation", "entered_on", "entry_reasons", "report"]
         return ["left_on", "exit_reasons"]
 
     def save_model(self, request, obj, form, change):

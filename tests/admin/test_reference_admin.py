@@ -78,3 +78,28 @@ def test_organisation_counts_leave_out_another_inspectorates_embargoed_items(
     client.force_login(hmicfrs_inspector)
     counts = {o.pk: o._active_findings for o in client.get(url).context["cl"].result_list}
     assert counts[kent.pk] == 1
+
+
+def test_engage_pages_do_not_name_another_inspectorates_embargoed_report(
+    client, cqc_inspector, hmicfrs_inspector, embargoed, kent
+):
+    from inspections.models import EngagePeriod
+
+    period = EngagePeriod.objects.create(
+        organisation=kent,
+        entered_on=date(2025, 1, 1),
+        entry_reasons="Concerns.",
+        inspection=embargoed,
+    )
+    pages = [
+        reverse("admin:inspections_engageperiod_changelist"),
+        reverse("admin:inspections_engageperiod_change", args=[period.pk]),
+        reverse("admin:inspections_organisation_change", args=[kent.pk]),
+    ]
+    client.force_login(cqc_inspector)
+    for url in pages:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert "Embargoed Kent and Met report" not in response.content.decode(), url
+    client.force_login(hmicfrs_inspector)
+    assert "Embargoed Kent and Met report" in client.get(pages[0]).content.decode()
