@@ -29,6 +29,7 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.services import (
+    CAUSE_UPDATABLE_FIELDS,
     FINDING_UPDATABLE_FIELDS,
     assignment_change_status,
     assignment_close,
@@ -36,6 +37,7 @@ from recommendations.services import (
     assignment_return,
     assignment_set_due_date,
     cause_of_concern_discharge,
+    cause_of_concern_update,
     finding_add_addressees,
     finding_remove_addressee,
     finding_replace_addressee,
@@ -860,12 +862,28 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 class CauseOfConcernForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for the correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Needed to change a published cause of concern: the reason is published.",
+    )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("discharged_on") and not cleaned.get("discharge_note", "").strip():
             self.add_error(
                 "discharge_note", "Say on what basis the cause of concern is discharged."
             )
+        cause = self.instance
+        changed = set(self.changed_data) & CAUSE_UPDATABLE_FIELDS
+        if (
+            cause.pk
+            and changed
+            and cause.inspection.is_published
+            and not cleaned.get("change_reason", "").strip()
+        ):
+            self.add_error("change_reason", "This cause of concern is public: give the reason.")
         return cleaned
 
 
@@ -908,13 +926,32 @@ class CauseOfConcernAdmin(AuditedAdmin):
             obj is None or policy.report_rows_deletable(obj.inspection)
         )
 
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "change_reason"]
+
     def save_model(self, request, obj, form, change):
-        discharging = change and "discharged_on" in form.changed_data and obj.discharged_on
-        if not discharging:
+        if not change:
             return super().save_model(request, obj, form, change)
+        # What it says changes through the service, logged (a correction once public).
+        original = CauseOfConcern.objects.get(pk=obj.pk)
+        changes = {}
+        for name in set(form.changed_data) & CAUSE_UPDATABLE_FIELDS:
+            changes[name] = getattr(obj, name)
+            setattr(obj, name, getattr(original, name))
+        with refused_on(DomainError, field="change_reason"):
+            cause_of_concern_update(
+                cause=obj,
+                changes=changes,
+                user=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
+        for name, new in changes.items():
+            setattr(obj, name, new)
+        discharging = "discharged_on" in form.changed_data and obj.discharged_on
+        if not discharging:
+            return None
         discharged_on, note = obj.discharged_on, obj.discharge_note
-        obj.discharged_on, obj.discharge_note = None, ""
-        super().save_model(request, obj, form, change)
         with refused_on(DomainError, field="discharge_note"):
             cause_of_concern_discharge(
                 cause=obj, discharged_on=discharged_on, note=note, user=request.user

@@ -889,3 +889,50 @@ def finding_replace_addressee(
         data={"from": previous.slug, "to": organisation.slug, "reason": reason.strip()},
     )
     return created
+
+
+CAUSE_UPDATABLE_FIELDS = frozenset({"reference", "text", "position"})
+
+
+@transaction.atomic
+def cause_of_concern_update(
+    *, cause: CauseOfConcern, changes: dict, user=None, reason: str = ""
+) -> dict:
+    """Change what a cause of concern says, logged with the old and new values. Once its report
+    is public, a change is a correction: it needs a reason, which is published with it."""
+    unknown = set(changes) - CAUSE_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a field cause_of_concern_update changes: {', '.join(unknown)}")
+    locked = CauseOfConcern.objects.select_for_update().select_related("inspection")
+    locked = locked.get(pk=cause.pk)
+    diffs = {
+        name: (getattr(locked, name), new)
+        for name, new in changes.items()
+        if getattr(locked, name) != new
+    }
+    if not diffs:
+        return {}
+    published = locked.inspection.is_published
+    if published and not reason.strip():
+        raise DomainError(
+            f"{locked.reference} is public: give the reason for the correction, which is published."
+        )
+    if "text" in diffs and not str(diffs["text"][1]).strip():
+        raise DomainError(f"{locked.reference}: the text cannot be empty.")
+    for name, (_, new) in diffs.items():
+        setattr(locked, name, new)
+    locked.save(update_fields=list(diffs))
+    log_action(
+        action=(
+            "recommendations.cause_of_concern.corrected"
+            if published
+            else "recommendations.cause_of_concern.edited"
+        ),
+        obj=locked,
+        actor=user,
+        data={
+            "fields": {name: {"from": old, "to": new} for name, (old, new) in diffs.items()},
+            "reason": reason.strip(),
+        },
+    )
+    return diffs

@@ -736,3 +736,25 @@ def test_a_section55_draft_edited_in_the_admin_is_logged(client, hmicfrs_inspect
     response.refresh_from_db()
     assert response.text == "A draft." and response.received_on is None
     assert actions(response) == ["recommendations.section55.edited"]
+
+
+def test_a_published_cause_of_concern_is_corrected_with_a_reason(
+    client, hmicfrs_inspector, inspection
+):
+    cause = CauseOfConcern.objects.create(inspection=inspection, reference="CoC1", text="Poor.")
+    client.force_login(hmicfrs_inspector)
+    url = change_url(cause)
+    data = change_form_data(client.get(url))
+    data["text"] = "Governance of the use of force is poor."
+    refused = client.post(url, data)
+    assert refused.status_code == 200
+    assert "This cause of concern is public: give the reason." in page(refused)
+    assert CauseOfConcern.objects.get().text == "Poor."
+
+    data["change_reason"] = "The report's full wording."
+    assert client.post(url, data).status_code == 302
+    cause.refresh_from_db()
+    assert cause.text == "Governance of the use of force is poor."
+    log = ActionLog.objects.for_object(cause).get()
+    assert log.action == "recommendations.cause_of_concern.corrected"
+    assert log.data["reason"] == "The report's full wording."
