@@ -2,12 +2,22 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts.models import Membership, User
+from recommendations.policy import can_manage_users
 
 
 class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["organisation"]
+
+    def has_add_permission(self, request, obj=None):
+        return can_manage_users(request.user) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_users(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_manage_users(request.user) and super().has_delete_permission(request, obj)
 
 
 @admin.register(User)
@@ -20,3 +30,13 @@ class UserAdmin(BaseUserAdmin):
     list_display = ["username", "email", "first_name", "last_name", "inspectorate", "is_staff"]
     list_filter = [*BaseUserAdmin.list_filter, "inspectorate"]
     list_select_related = ["inspectorate"]
+
+    # Roles are given by administrators only (``policy.can_manage_users``).
+    def has_add_permission(self, request):
+        return can_manage_users(request.user) and super().has_add_permission(request)
+
+    def has_change_permission(self, request, obj=None):
+        return can_manage_users(request.user) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return can_manage_users(request.user) and super().has_delete_permission(request, obj)

@@ -1,13 +1,141 @@
-from django.contrib import admin
+import contextlib
+
+from django.contrib import admin, messages
+from django.http import Http404, HttpResponseRedirect
 
 from audit.models import ActionLog
 
 
+class Refused(Exception):
+    """A save the rules refused: the admin shows it as an error on the form it re-renders."""
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+@contextlib.contextmanager
+def refused_on(*errors, field=None):
+    """Turn the listed errors (a service's ``DomainError``) into a ``Refused`` form error."""
+    try:
+        yield
+    except errors as error:
+        raise Refused(str(error), field=field) from error
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Shows an object's action log (and status history, where it has one) on its History page,
-    beside the admin's own record of form edits."""
+    """The base of the project's model admins.
+
+    - Shows an object's action log (and status history, where it has one) on its History page,
+      beside the admin's own record of form edits.
+    - Scopes what the person may see and change: ``scope`` (which asks the policy module) keeps
+      the queryset to their rows, and every per-object permission asks the same scope; a row
+      outside it answers 404.
+    - A save refused by a service (``Refused``, raised from ``save_model``/``save_related``)
+      rolls back everything the request wrote and re-renders the form with what was typed and
+      the refusal as a form error (HTTP 200), never a success message.
+    - Saving a form that changes nothing says so, instead of "changed successfully".
+    """
 
     object_history_template = "admin/audited_object_history.html"
+
+    def scope(self, request, queryset):
+        """The rows the person may see and change here; return ``queryset`` itself for all."""
+        return queryset
+
+    def get_queryset(self, request):
+        return self.scope(request, super().get_queryset(request))
+
+    def in_scope(self, request, obj) -> bool:
+        if obj is None or obj.pk is None or getattr(obj, "_admin_in_scope", False):
+            return True
+        everything = self.model._default_manager.all()
+        scoped = self.scope(request, everything)
+        return scoped is everything or scoped.filter(pk=obj.pk).exists()
+
+    def _scoped_choices(self, request, model):
+        """The choices of a foreign key to a scoped model: what its own admin would list."""
+        related = self.admin_site._registry.get(model)
+        if not isinstance(related, AuditedAdmin):
+            return None
+        everything = model._default_manager.all()
+        scoped = related.scope(request, everything)
+        return None if scoped is everything else scoped
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            scoped = self._scoped_choices(request, db_field.remote_field.model)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_object(self, request, object_id, from_field=None):
+        obj = super().get_object(request, object_id, from_field)
+        if obj is not None:
+            obj._admin_in_scope = True  # Fetched through the scoped queryset.
+        return obj
+
+    def _get_obj_does_not_exist_redirect(self, request, opts, object_id):
+        # Outside the person's scope or gone: the same answer, saying nothing of which.
+        raise Http404("No such object.")
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and self.in_scope(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        # The "delete selected" action asks Django's model permissions only: ask each row too.
+        deletable, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        refused = [str(obj) for obj in objs if not self.has_delete_permission(request, obj)]
+        if refused:
+            perms_needed = {*perms_needed, *refused}
+        return deletable, counts, perms_needed, protected
+
+    # Refusals as form errors -----------------------------------------------------------------
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except Refused as refusal:
+            # The view's transaction rolled back what was written. Validate the same POST
+            # again, this time with the refusal as an error, so the form shows what was typed.
+            request._admin_refusal = refusal
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "_admin_refusal", None)
+        if refusal is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                cleaned = super().clean()
+                field = refusal.field if refusal.field in self.fields else None
+                self.add_error(field, str(refusal))
+                return cleaned
+
+        RefusedForm.__name__ = form.__name__
+        return RefusedForm
+
+    # Nothing changed -------------------------------------------------------------------------
+
+    def log_change(self, request, obj, message):
+        request._admin_changed = bool(message)
+        if not message:
+            return None
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        if getattr(request, "_admin_changed", True):
+            return super().response_change(request, obj)
+        self.message_user(request, f"Nothing was changed: “{obj}” is as it was.", messages.INFO)
+        return HttpResponseRedirect(request.path)
 
     def audit_status_changes(self, obj):
         """Status history rows to show, for models that have them."""
@@ -24,6 +152,10 @@ class AuditedAdmin(admin.ModelAdmin):
 
 @admin.register(ActionLog)
 class ActionLogAdmin(admin.ModelAdmin):
+    """Read only. The site-wide log names every report, embargoed ones included, so only
+    administrators list it (``policy.can_read_action_log``); others read an object's own log
+    on its History page."""
+
     list_display = ["at", "action", "object_repr", "actor"]
     list_filter = ["action", "content_type"]
     search_fields = ["action", "object_repr", "actor__username"]
@@ -38,6 +170,14 @@ class ActionLogAdmin(admin.ModelAdmin):
         "object_repr",
         "data",
     ]
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        from recommendations.policy import can_read_action_log
+
+        return can_read_action_log(request.user) and super().has_view_permission(request, obj)
 
     def has_add_permission(self, request):
         return False

@@ -1,11 +1,11 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
 
-from audit.admin import AuditedAdmin
+from audit.admin import AuditedAdmin, refused_on
 from audit.services import log_action
 from inspections.models import (
     EngagePeriod,
@@ -17,15 +17,28 @@ from inspections.models import (
     Programme,
 )
 from inspections.services import (
+    INSPECTION_UPDATABLE_FIELDS,
     DomainError,
     engage_enter,
     engage_leave,
+    inspection_log_changes,
     inspection_publish,
     inspection_set_publication,
+    inspection_update,
     organisation_set_successor,
 )
 from recommendations.admin_import import FindingImportAdminMixin
 from recommendations.choices import ACTIVE_STATUSES
+from recommendations.policy import (
+    can_publish_inspection,
+    can_record_engage,
+    inspections_publishable_by,
+    inspections_visible_to,
+    inspectorates_leadable_by,
+    is_administrator,
+    of_editable_reports,
+    report_rows_deletable,
+)
 
 
 class SharedChoicesInlineFormSet(BaseInlineFormSet):
@@ -88,14 +101,38 @@ class InEngageFilter(admin.SimpleListFilter):
         return queryset
 
 
+def with_report_visibility(request, queryset):
+    """Engage periods, each knowing whether the person may see the report it names: an
+    embargoed report of another inspectorate must not show, even as a title."""
+    if is_administrator(request.user):
+        return queryset
+    visible = inspections_visible_to(request.user).filter(pk=OuterRef("inspection_id"))
+    return queryset.annotate(_report_visible=Exists(visible))
+
+
+def shown_report(period):
+    if period.inspection_id is None:
+        return "-"
+    if getattr(period, "_report_visible", True):
+        return period.inspection
+    return "A report not yet published"
+
+
 class EngagePeriodInline(admin.TabularInline):
     model = EngagePeriod
     fk_name = "organisation"
-    fields = ["entered_on", "left_on", "entry_reasons", "exit_reasons", "inspection"]
+    fields = ["entered_on", "left_on", "entry_reasons", "exit_reasons", "report"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
     verbose_name_plural = "Engage periods (record entry and exit on the Engage period page)"
+
+    def get_queryset(self, request):
+        return with_report_visibility(request, super().get_queryset(request))
+
+    @admin.display(description="Inspection")
+    def report(self, obj):
+        return shown_report(obj)
 
     def has_add_permission(self, request, obj=None):
         return False
@@ -148,13 +185,24 @@ class OrganisationAdmin(AuditedAdmin):
             .get_queryset(request)
             .annotate(
                 _active_findings=Count(
-                    "assignments", filter=Q(assignments__status__in=ACTIVE_STATUSES)
+                    "assignments",
+                    filter=Q(assignments__status__in=ACTIVE_STATUSES)
+                    & self._counted_items(request),
                 ),
                 _in_engage=Exists(
                     EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
                 ),
             )
         )
+
+    @staticmethod
+    def _counted_items(request) -> Q:
+        """Count only the items of reports the person may see: an embargoed report of another
+        inspectorate must not show, even as a number."""
+        if is_administrator(request.user):
+            return Q()
+        visible = inspections_visible_to(request.user)
+        return Q(assignments__finding__inspection__in=visible.values("pk"))
 
     @admin.display(description="Open findings", ordering="_active_findings")
     def active_findings(self, obj):
@@ -171,9 +219,13 @@ class OrganisationAdmin(AuditedAdmin):
             previous = Organisation.objects.get(pk=obj.pk)
             obj.successor, obj.ceased_on = previous.successor, previous.ceased_on
             super().save_model(request, obj, form, change)
-            organisation_set_successor(
-                organisation=obj, successor=new_successor, ceased_on=ceased_on, user=request.user
-            )
+            with refused_on(DomainError, field="successor"):
+                organisation_set_successor(
+                    organisation=obj,
+                    successor=new_successor,
+                    ceased_on=ceased_on,
+                    user=request.user,
+                )
             obj.refresh_from_db()
             return
         super().save_model(request, obj, form, change)
@@ -208,20 +260,51 @@ class CurrentEngageFilter(admin.SimpleListFilter):
 
 class EngagePeriodAdmin(AuditedAdmin):
     form = EngagePeriodForm
-    list_display = ["organisation", "entered_on", "left_on", "inspection"]
+    list_display = ["organisation", "entered_on", "left_on", "report"]
     list_filter = [CurrentEngageFilter, "organisation__kind"]
     list_select_related = ["organisation", "inspection"]
     search_fields = ["organisation__name", "entry_reasons", "exit_reasons"]
     autocomplete_fields = ["organisation", "inspection"]
     date_hierarchy = "entered_on"
+    fields = [
+        "organisation",
+        "entered_on",
+        "entry_reasons",
+        "inspection",
+        "left_on",
+        "exit_reasons",
+    ]
+
+    def get_queryset(self, request):
+        return with_report_visibility(request, super().get_queryset(request))
+
+    @admin.display(description="Inspection", ordering="inspection__title")
+    def report(self, obj):
+        return shown_report(obj)
+
+    def get_fields(self, request, obj=None):
+        if obj is not None and not getattr(obj, "_report_visible", True):
+            # The report it names is not theirs to see, nor to unlink by saving the form.
+            return [("report" if name == "inspection" else name) for name in self.fields]
+        return self.fields
+
+    # Engage is the inspectorate's own monitoring: only those the policy allows record it.
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can_record_engage(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_record_engage(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_record_engage(request.user)
 
     def get_readonly_fields(self, request, obj=None):
         if obj is not None:
-            return ["organisation", "entered_on", "entry_reasons"]
+            return ["organisation", "entered_on", "entry_reasons", "report"]
         return ["left_on", "exit_reasons"]
 
     def save_model(self, request, obj, form, change):
-        try:
+        with refused_on(DomainError):
             if not change:
                 period = engage_enter(
                     organisation=obj.organisation,
@@ -241,8 +324,6 @@ class EngagePeriodAdmin(AuditedAdmin):
                 )
             else:
                 super().save_model(request, obj, form, change)
-        except DomainError as error:
-            messages.error(request, str(error))
 
 
 class KeyFigureInline(admin.TabularInline):
@@ -298,6 +379,32 @@ class PublicationFilter(admin.SimpleListFilter):
 
 
 class InspectionForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for the correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Needed to change a published report: the correction is shown publicly, "
+        "dated, with this reason.",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        report = self.instance
+        changed = set(self.changed_data) & {
+            *INSPECTION_UPDATABLE_FIELDS,
+            *InspectionAdmin.LOGGED_RELATIONS,
+        }
+        if (
+            report.pk
+            and report.is_published
+            and changed
+            and not cleaned.get("change_reason", "").strip()
+        ):
+            self.add_error(
+                "change_reason", "This report is public: give the reason for the correction."
+            )
+        return cleaned
+
     def clean_published_at(self):
         value = self.cleaned_data.get("published_at")
         if self.instance.pk and self.instance.is_published and value != self.instance.published_at:
@@ -354,7 +461,38 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
             },
         ),
         ("Series", {"fields": ["follows_up"]}),
+        ("Correction", {"fields": ["change_reason"]}),
     ]
+
+    def scope(self, request, queryset):
+        return of_editable_reports(request.user, queryset, "pk")
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return [(name, opts) for name, opts in fieldsets if name != "Correction"]
+        return fieldsets
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only the lead inspectorate publishes, schedules, or names the inspectorates.
+        if obj is not None and not can_publish_inspection(request.user, obj):
+            return ["lead_inspectorate", "partner_inspectorates", "published_at"]
+        if obj is not None and obj.is_published:
+            # Public for good. (Editable, the form would post it back without the
+            # microseconds of a "publish now" and be refused as a change.)
+            return ["published_at"]
+        return []
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "lead_inspectorate":
+            kwargs["queryset"] = inspectorates_leadable_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and report_rows_deletable(obj)
+
+    def has_publish_permission(self, request):
+        return self.has_change_permission(request)
 
     def get_inlines(self, request, obj):
         from recommendations.admin import (
@@ -383,36 +521,103 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
         return obj.is_published
 
     def save_model(self, request, obj, form, change):
-        # Publication goes through the service so it is logged and opens the section 55 clock.
+        # Publication goes through its service so it is logged and opens the section 55 clock;
+        # what the report says goes through inspection_update, logged (as a correction once
+        # public, with its reason).
         requested = obj.published_at
-        if change:
-            obj.published_at = Inspection.objects.values_list("published_at", flat=True).get(
-                pk=obj.pk
-            )
-        else:
+        if not change:
             obj.published_at = None
-        super().save_model(request, obj, form, change)
+            super().save_model(request, obj, form, change)
+        else:
+            original = Inspection.objects.get(pk=obj.pk)
+            changes = {}
+            for name in form.changed_data:
+                if name in INSPECTION_UPDATABLE_FIELDS:
+                    changes[name] = getattr(obj, name)
+                    setattr(obj, name, getattr(original, name))
+            obj.published_at = original.published_at
+            # The form shows whole seconds: the same second is the same moment.
+            if (
+                requested
+                and original.published_at
+                and (requested == original.published_at.replace(microsecond=0))
+            ):
+                requested = original.published_at
+            with refused_on(DomainError, field="change_reason"):
+                diffs = inspection_update(
+                    inspection=obj,
+                    changes=changes,
+                    user=request.user,
+                    reason=form.cleaned_data.get("change_reason", ""),
+                )
+            for name, (_, new) in diffs.items():
+                setattr(obj, name, new)
         obj._requested_published_at = requested
 
+    # Parts of the report saved with it whose changes are logged (as corrections once public).
+    LOGGED_RELATIONS = ("organisations", "partner_inspectorates")
+    LOGGED_INLINES = (KeyFigure, Judgement, "CauseOfConcern")
+
+    def _logged_inline(self, formset) -> bool:
+        model = formset.model
+        return model in self.LOGGED_INLINES or model.__name__ in self.LOGGED_INLINES
+
+    @staticmethod
+    def _parts(formset, obj) -> list[str]:
+        return sorted(str(item) for item in formset.model._default_manager.filter(inspection=obj))
+
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
         obj = form.instance
+        diffs = {}
+        if change:
+            for name in self.LOGGED_RELATIONS:
+                if name in form.changed_data:
+                    diffs[name] = (
+                        sorted(str(item) for item in form.initial.get(name, [])),
+                        sorted(str(item) for item in form.cleaned_data[name]),
+                    )
+            for formset in formsets:
+                if self._logged_inline(formset) and formset.has_changed():
+                    # Read afresh: the formset's own rows already hold the posted values.
+                    diffs[str(formset.model._meta.verbose_name_plural)] = self._parts(formset, obj)
+        super().save_related(request, form, formsets, change)
+        if change:
+            for formset in formsets:
+                name = str(formset.model._meta.verbose_name_plural)
+                if name in diffs:
+                    diffs[name] = (diffs[name], self._parts(formset, obj))
+            diffs = {name: d for name, d in diffs.items() if d[0] != d[1]}
+            with refused_on(DomainError, field="change_reason"):
+                inspection_log_changes(
+                    inspection=obj,
+                    diffs=diffs,
+                    user=request.user,
+                    reason=form.cleaned_data.get("change_reason", ""),
+                )
         requested = getattr(obj, "_requested_published_at", obj.published_at)
         if requested != obj.published_at:
-            try:
+            if not can_publish_inspection(request.user, obj):
+                raise PermissionDenied
+            with refused_on(DomainError, field="published_at"):
                 inspection_set_publication(
                     inspection=obj, published_at=requested, user=request.user
                 )
-            except DomainError as error:
-                messages.error(request, str(error))
         elif obj.published_at is not None:
             # Inspected organisations may have changed: open any newly due section 55 responses.
             from recommendations.services import section55_open_responses
 
             section55_open_responses(inspection=obj)
 
-    @admin.action(description="Publish the selected inspections now", permissions=["change"])
+    @admin.action(description="Publish the selected inspections now", permissions=["publish"])
     def publish_now(self, request, queryset):
+        refused = queryset.exclude(pk__in=inspections_publishable_by(request.user).values("pk"))
+        if refused.exists():
+            titles = ", ".join(f"“{inspection}”" for inspection in refused)
+            messages.error(
+                request,
+                f"Nothing was published: only the lead inspectorate publishes {titles}.",
+            )
+            return
         published = 0
         with transaction.atomic():
             for inspection in queryset.unpublished():

@@ -134,3 +134,89 @@ def organisation_set_successor(
         },
     )
     return organisation
+
+
+INSPECTION_UPDATABLE_FIELDS = frozenset(
+    {
+        "title",
+        "slug",
+        "programme",
+        "summary",
+        "report_url",
+        "fieldwork_started_on",
+        "fieldwork_ended_on",
+        "follows_up",
+        "lead_inspectorate",
+    }
+)
+
+
+def _logged(value):
+    if isinstance(value, (list, tuple)):
+        return [_logged(item) for item in value]
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def inspection_update(*, inspection: Inspection, changes: dict, user=None, reason: str) -> dict:
+    """Change what a report says, logged with the old and new values; never its publication
+    (``inspection_set_publication``). A change to a published report is a correction: it needs
+    a reason and is logged as ``inspections.inspection.corrected``, which the public page shows
+    as "Corrected on <date>". Returns ``{field: (old, new)}`` for what really changed.
+    """
+    unknown = set(changes) - INSPECTION_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a field inspection_update changes: {', '.join(sorted(unknown))}")
+    locked = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    diffs = {
+        name: (getattr(locked, name), new)
+        for name, new in changes.items()
+        if getattr(locked, name) != new
+    }
+    if not diffs:
+        return {}
+    _check_reason(locked, reason)
+    if "title" in diffs and not str(diffs["title"][1]).strip():
+        raise DomainError("The title cannot be empty.")
+    for name, (_, new) in diffs.items():
+        setattr(locked, name, new)
+    locked.save(update_fields=[*diffs, "updated_at"])
+    inspection_log_changes(inspection=locked, diffs=diffs, user=user, reason=reason)
+    return diffs
+
+
+def _check_reason(inspection: Inspection, reason: str) -> None:
+    if inspection.is_published and not reason.strip():
+        raise DomainError(
+            f"“{inspection}” is public: give the reason for the correction, which is published."
+        )
+
+
+@transaction.atomic
+def inspection_log_changes(*, inspection: Inspection, diffs: dict, user=None, reason: str) -> None:
+    """Log what changed in a report, ``{part: (old, new)}``: its fields, or the parts the admin
+    saves with it (inspected organisations, partner inspectorates, key figures, judgements,
+    causes of concern). Once the report is public each change is a correction, with a reason."""
+    if not diffs:
+        return
+    _check_reason(inspection, reason)
+    log_action(
+        action=(
+            "inspections.inspection.corrected"
+            if inspection.is_published
+            else "inspections.inspection.edited"
+        ),
+        obj=inspection,
+        actor=user,
+        data={
+            "fields": {
+                name: {"from": _logged(old), "to": _logged(new)}
+                for name, (old, new) in diffs.items()
+            },
+            "reason": reason.strip(),
+        },
+    )

@@ -1,16 +1,20 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from audit.admin import AuditedAdmin
+from audit.admin import AuditedAdmin, refused_on
 from inspections.admin import SharedChoicesInlineFormSet
 from inspections.models import Organisation, published_q
 from inspections.services import DomainError
+from recommendations import policy
 from recommendations.choices import Channel, FindingKind
 from recommendations.forms import AssignmentChangeForm, BulkCloseForm, BulkStatusForm
 from recommendations.models import (
@@ -25,15 +29,26 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.services import (
+    CAUSE_UPDATABLE_FIELDS,
+    FINDING_UPDATABLE_FIELDS,
     assignment_change_status,
     assignment_close,
     assignment_reopen,
     assignment_return,
     assignment_set_due_date,
     cause_of_concern_discharge,
+    cause_of_concern_update,
     finding_add_addressees,
+    finding_remove_addressee,
+    finding_replace_addressee,
+    finding_update,
     progress_update_add,
+    section55_record_response,
 )
+
+
+def _change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
 
 
 def _admin_link(obj, text=None):
@@ -92,15 +107,23 @@ class CauseOfConcernInline(admin.StackedInline):
     readonly_fields = ["discharged_on", "discharge_note"]
     show_change_link = True
 
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and policy.report_rows_deletable(obj)
+
 
 class FindingInlineForm(forms.ModelForm):
+    """A new finding on the report's page. An existing one is changed on its own page, where
+    the change goes through ``finding_update`` with a reason; here only addressees are added."""
+
     finding_kind = None
+    # On an existing finding, only its place in the report changes here.
+    EDITABLE_WHEN_SAVED = ("position",)
 
     add_addressees = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.all(),
         required=False,
         label="Add addressees",
-        help_text="Left empty on a new finding: addressed to every organisation inspected.",
+        help_text="A new finding needs at least one. Each is tracked on its own.",
         widget=AutocompleteSelectMultiple(Finding._meta.get_field("addressees"), admin.site),
     )
 
@@ -119,6 +142,17 @@ class FindingInlineForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.kind = self.finding_kind
+        if self.instance.pk is not None:
+            for name in self.Meta.fields:
+                if name not in self.EDITABLE_WHEN_SAVED and name in self.fields:
+                    self.fields[name].disabled = True
+                    self.fields[name].help_text = "Change it on the finding's own page."
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None and not cleaned.get("add_addressees"):
+            self.add_error("add_addressees", "Choose at least one addressee for the new finding.")
+        return cleaned
 
 
 class FindingInlineFormSet(SharedChoicesInlineFormSet):
@@ -142,8 +176,6 @@ class FindingInlineFormSet(SharedChoicesInlineFormSet):
             if finding.pk is None or form in self.deleted_forms or not form.cleaned_data:
                 continue
             organisations = list(form.cleaned_data.get("add_addressees") or [])
-            if not organisations and not finding.assignments.exists():
-                organisations = list(self.instance.organisations.all())
             if organisations:
                 finding_add_addressees(
                     finding=finding, organisations=organisations, user=self.request_user
@@ -185,6 +217,9 @@ class FindingInline(admin.StackedInline):
         formset.request_user = request.user
         return formset
 
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and policy.report_rows_deletable(obj)
+
     @admin.display(description="Addressees and status")
     def addressee_list(self, obj):
         if obj.pk is None:
@@ -212,25 +247,108 @@ class AreaForImprovementInline(FindingInline):
 # Findings ----------------------------------------------------------------------------------
 
 
+class AddresseeFormSet(BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        if self.instance.pk is not None:
+            return
+        chosen = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("organisation")
+        ]
+        if not chosen:
+            raise ValidationError("Address the new finding to at least one organisation.")
+
+
 class AssignmentInline(admin.TabularInline):
+    """The addressees. Existing rows are read only: an item's organisation is never re-pointed
+    (remove or replace an addressee on the item's own page, with a reason). New rows add
+    addressees through ``finding_add_addressees``."""
+
     model = Assignment
+    formset = AddresseeFormSet
     fk_name = "finding"
     extra = 0
     fields = ["organisation", "status", "due_date", "superseded_by"]
     readonly_fields = ["status", "due_date", "superseded_by"]
     autocomplete_fields = ["organisation"]
     show_change_link = True
+    can_delete = False
     verbose_name = "addressee"
-    verbose_name_plural = "addressees (change a status on the addressee's own page)"
+    verbose_name_plural = (
+        "addressees (change a status, remove or replace an addressee on the item's own page)"
+    )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("organisation", "superseded_by")
+        # The finding too: each row is named "R1 for <organisation>".
+        return (
+            super().get_queryset(request).select_related("finding", "organisation", "superseded_by")
+        )
 
-    def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields
+    def get_extra(self, request, obj=None, **kwargs):
+        return 1 if obj is None else 0
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class FindingAdminForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for the change",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Needed to move the due date (its items follow it, logged) and to correct a "
+        "published finding: the reason for the correction is published.",
+    )
+
+    class Meta:
+        model = Finding
+        fields = [
+            "inspection",
+            "kind",
+            "reference",
+            "cause_of_concern",
+            "text",
+            "themes",
+            "due_date",
+            "deadline_wording",
+            "position",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        finding = self.instance
+        if finding.pk is None:
+            return cleaned
+        changed = set(self.changed_data) & (FINDING_UPDATABLE_FIELDS | {"reference"})
+        needs_reason = "due_date" in changed or (changed and finding.inspection.is_published)
+        if needs_reason and not cleaned.get("change_reason", "").strip():
+            self.add_error(
+                "change_reason",
+                "Give the reason for the new due date."
+                if "due_date" in changed
+                else "This finding is public: give the reason for the correction.",
+            )
+        reference = cleaned.get("reference")
+        if (
+            "reference" in changed
+            and reference
+            and Finding.objects.filter(inspection_id=finding.inspection_id, reference=reference)
+            .exclude(pk=finding.pk)
+            .exists()
+        ):
+            self.add_error("reference", f"The report already has a finding {reference}.")
+        return cleaned
 
 
 class FindingAdmin(AuditedAdmin):
+    form = FindingAdminForm
     list_display = ["reference", "short_text", "kind", "inspection", "due_date", "addressees_count"]
     list_filter = [
         "kind",
@@ -253,10 +371,32 @@ class FindingAdmin(AuditedAdmin):
         "due_date",
         "deadline_wording",
         "position",
+        "change_reason",
     ]
 
+    def scope(self, request, queryset):
+        return policy.of_editable_reports(request.user, queryset)
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_addressees=Count("assignments"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("inspection")
+            .annotate(_addressees=Count("assignments"))
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        # A finding never moves to another report.
+        return ["inspection"] if obj is not None else []
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "change_reason"]
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or policy.report_rows_deletable(obj.inspection)
+        )
 
     @admin.display(description="Text")
     def short_text(self, obj):
@@ -271,20 +411,51 @@ class FindingAdmin(AuditedAdmin):
             "assignment__organisation", "changed_by"
         )
 
+    def save_model(self, request, obj, form, change):
+        if not change:
+            return super().save_model(request, obj, form, change)
+        # What the public reads changes through finding_update, so items follow a new due date
+        # and each change is logged with its reason; the position is saved as it is.
+        original = Finding.objects.get(pk=obj.pk)
+        changes = {}
+        for name in form.changed_data:
+            if name in FINDING_UPDATABLE_FIELDS and name != "themes":
+                changes[name] = getattr(obj, name)
+                setattr(obj, name, getattr(original, name))
+        if "themes" in form.changed_data:
+            changes["themes"] = list(form.cleaned_data["themes"])
+        if "position" in form.changed_data:
+            obj.save(update_fields=["position"])
+        with refused_on(DomainError, field="change_reason"):
+            diffs = finding_update(
+                finding=obj,
+                changes=changes,
+                user=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
+        for name, (_, new) in diffs.items():
+            if name != "themes":
+                setattr(obj, name, new)
+        return None
+
+    def save_related(self, request, form, formsets, change):
+        if not change:
+            return super().save_related(request, form, formsets, change)
+        # The themes went through finding_update in save_model.
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+        return None
+
     def save_formset(self, request, form, formset, change):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         new = formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
         finding_add_addressees(
             finding=form.instance,
             organisations=[assignment.organisation for assignment in new if assignment.pk is None],
             user=request.user,
         )
-        for assignment in new:
-            if assignment.pk is not None:
-                assignment.save(update_fields=["organisation"])
+        return None
 
 
 # One addressee's tracking ------------------------------------------------------------------
@@ -356,7 +527,6 @@ class AssignmentAdmin(AuditedAdmin):
         "due_date",
         "superseded_by",
         "status_changed_at",
-        "version",
     ]
     fieldsets = [
         (
@@ -369,17 +539,42 @@ class AssignmentAdmin(AuditedAdmin):
                     "superseded_by",
                     "status_changed_at",
                     "due_date",
+                    "expected_version",
                 ]
             },
         ),
         ("Change the status", {"fields": ["new_status", "new_superseded_by", "note"]}),
         ("Change the due date", {"fields": ["new_due_date", "due_date_reason"]}),
+        (
+            "Remove or replace this addressee",
+            {"fields": ["replace_with", "remove", "addressee_reason"]},
+        ),
     ]
     inlines = [StatusChangeInline, ProgressUpdateInline]
     actions = ["close_selected", "return_selected", "reopen_selected"]
 
+    def scope(self, request, queryset):
+        return policy.of_editable_reports(request.user, queryset, "finding__inspection")
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        user = request.user
+
+        class ScopedAssignmentForm(form):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                if "new_superseded_by" in self.fields:
+                    self.fields["new_superseded_by"].queryset = policy.findings_visible_to(user)
+
+        ScopedAssignmentForm.__name__ = form.__name__
+        return ScopedAssignmentForm
+
     def has_add_permission(self, request):
         # Addressees are added on the finding's page, so each starts with the finding's dates.
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Removing an addressee is logged, with a reason: the form's "remove" does it.
         return False
 
     @admin.display(description="Finding", ordering="finding__reference")
@@ -402,49 +597,103 @@ class AssignmentAdmin(AuditedAdmin):
         return obj.status_changes.select_related("assignment__organisation", "changed_by")
 
     def save_model(self, request, obj, form, change):
+        if not policy.can_decide(request.user, obj):
+            raise PermissionDenied
         data = form.cleaned_data
-        try:
-            with transaction.atomic():
-                if data.get("new_status"):
-                    assignment_change_status(
-                        assignment=obj,
-                        to_status=data["new_status"],
-                        note=data.get("note", ""),
-                        superseded_by=data.get("new_superseded_by"),
-                        user=request.user,
-                        channel=Channel.ADMIN,
-                    )
-                if data.get("new_due_date"):
-                    assignment_set_due_date(
-                        assignment=obj,
-                        due_date=data["new_due_date"],
-                        reason=data["due_date_reason"],
-                        user=request.user,
-                    )
-        except DomainError as error:
-            messages.error(request, f"Nothing was changed: {error}")
+        version = data["expected_version"]
+        with refused_on(DomainError):
+            if data.get("remove"):
+                finding_remove_addressee(
+                    assignment=obj,
+                    user=request.user,
+                    reason=data["addressee_reason"],
+                    expected_version=version,
+                )
+                request._admin_outcome = ("removed", obj.finding)
+                return
+            if data.get("replace_with"):
+                new = finding_replace_addressee(
+                    assignment=obj,
+                    organisation=data["replace_with"],
+                    user=request.user,
+                    reason=data["addressee_reason"],
+                    expected_version=version,
+                )
+                request._admin_outcome = ("replaced", new)
+                return
+            if data.get("new_status"):
+                obj = assignment_change_status(
+                    assignment=obj,
+                    to_status=data["new_status"],
+                    note=data.get("note", ""),
+                    superseded_by=data.get("new_superseded_by"),
+                    user=request.user,
+                    channel=Channel.ADMIN,
+                    expected_version=version,
+                )
+                version = obj.version
+            if data.get("new_due_date"):
+                assignment_set_due_date(
+                    assignment=obj,
+                    due_date=data["new_due_date"],
+                    reason=data["due_date_reason"],
+                    user=request.user,
+                    expected_version=version,
+                )
+
+    def log_change(self, request, obj, message):
+        if getattr(request, "_admin_outcome", (None,))[0] == "removed":
+            return None  # The removal is in the finding's action log.
+        return super().log_change(request, obj, message)
+
+    def response_change(self, request, obj):
+        outcome, target = getattr(request, "_admin_outcome", (None, None))
+        if outcome == "removed":
+            self.message_user(request, f"{obj.organisation} was removed from {target.reference}.")
+            return HttpResponseRedirect(_change_url(target))
+        if outcome == "replaced":
+            self.message_user(
+                request,
+                f"{target.finding.reference} is now addressed to {target.organisation}; "
+                f"{obj.organisation}'s item keeps its history.",
+            )
+            return HttpResponseRedirect(_change_url(target))
+        return super().response_change(request, obj)
 
     def _bulk(self, request, queryset, *, form_class, title, apply):
-        """Show the intermediate form, then apply ``apply`` to every item in one transaction."""
+        """Show the intermediate form with each item's version, then apply ``apply`` to every
+        item in one transaction, unless any item changed since the page showed it."""
+        queryset = queryset.select_related("finding", "organisation")
         form = form_class(request.POST if "apply" in request.POST else None)
+        if "superseded_by" in form.fields:
+            form.fields["superseded_by"].queryset = policy.findings_visible_to(request.user)
         if "apply" in request.POST and form.is_valid():
-            queryset = queryset.select_related("finding", "organisation")
             try:
                 with transaction.atomic():
-                    for assignment in queryset:
-                        apply(assignment, form.cleaned_data)
+                    items = list(queryset.select_for_update(of=("self",)))
+                    stale = form.stale_items(request.POST, items)
+                    if stale:
+                        raise DomainError(
+                            "Nothing was changed: since this page was loaded, " + " ".join(stale)
+                        )
+                    for assignment in items:
+                        apply(assignment, form.cleaned_data, assignment.version)
             except DomainError as error:
-                messages.error(request, f"Nothing was changed: {error}")
+                form.add_error(None, str(error))
+            else:
+                count = len(items)
+                messages.success(
+                    request, f"{title}: {count} item{'s' if count != 1 else ''} changed."
+                )
                 return None
-            count = len(queryset)
-            messages.success(request, f"{title}: {count} item{'s' if count != 1 else ''} changed.")
-            return None
+        items = list(queryset)
         context = {
             **self.admin_site.each_context(request),
             "title": title,
             "form": form,
             "media": self.media + form.media,
-            "queryset": queryset.select_related("finding", "organisation"),
+            "queryset": items,
+            "versions": [(a, form.version_field_name(a)) for a in items],
             "action": request.POST.get("action"),
             "opts": self.model._meta,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -458,13 +707,14 @@ class AssignmentAdmin(AuditedAdmin):
             queryset,
             form_class=BulkCloseForm,
             title="Close the selected items",
-            apply=lambda assignment, data: assignment_close(
+            apply=lambda assignment, data, version: assignment_close(
                 assignment=assignment,
                 outcome=data["outcome"],
                 note=data["note"],
                 superseded_by=data.get("superseded_by"),
                 user=request.user,
                 channel=Channel.ADMIN_BULK,
+                expected_version=version,
             ),
         )
 
@@ -474,11 +724,12 @@ class AssignmentAdmin(AuditedAdmin):
             queryset,
             form_class=BulkStatusForm,
             title=title,
-            apply=lambda assignment, data: service(
+            apply=lambda assignment, data, version: service(
                 assignment=assignment,
                 note=data["note"],
                 user=request.user,
                 channel=Channel.ADMIN_BULK,
+                expected_version=version,
             ),
         )
 
@@ -495,7 +746,7 @@ class AssignmentAdmin(AuditedAdmin):
         )
 
 
-class StatusChangeAdmin(admin.ModelAdmin):
+class StatusChangeAdmin(AuditedAdmin):
     """The append-only history: readable and searchable, never editable."""
 
     list_display = [
@@ -512,6 +763,9 @@ class StatusChangeAdmin(admin.ModelAdmin):
     search_fields = ["note", "assignment__finding__reference", "assignment__organisation__name"]
     date_hierarchy = "changed_at"
 
+    def scope(self, request, queryset):
+        return policy.of_editable_reports(request.user, queryset, "assignment__finding__inspection")
+
     def has_add_permission(self, request):
         return False
 
@@ -523,12 +777,21 @@ class StatusChangeAdmin(admin.ModelAdmin):
 
 
 class EvidenceFileInline(admin.TabularInline):
+    """Evidence is part of its update's record: never changed or deleted here."""
+
     model = EvidenceFile
     extra = 0
     fields = ["original_name", "content_type", "size", "uploaded_at", "file"]
     readonly_fields = ["original_name", "content_type", "size", "uploaded_at", "file"]
+    can_delete = False
 
     def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -539,6 +802,9 @@ class ProgressUpdateForm(forms.ModelForm):
 
 
 class ProgressUpdateAdmin(AuditedAdmin):
+    """Updates are added here through ``progress_update_add``; none is ever changed or deleted
+    here (``policy.can_change_progress_update_in_admin``)."""
+
     form = ProgressUpdateForm
     list_display = ["written_on", "assignment", "organisation", "self_assessment", "is_published"]
     list_filter = ["is_published", "self_assessment", "organisation__kind"]
@@ -548,22 +814,36 @@ class ProgressUpdateAdmin(AuditedAdmin):
     date_hierarchy = "written_on"
     inlines = [EvidenceFileInline]
 
-    def get_readonly_fields(self, request, obj=None):
-        return ["assignment"] if obj is not None else []
+    def scope(self, request, queryset):
+        return policy.of_editable_reports(request.user, queryset, "assignment__finding__inspection")
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and not policy.can_change_progress_update_in_admin(request.user, obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and not policy.can_change_progress_update_in_admin(request.user, obj):
+            return False
+        if obj is None and not policy.can_change_progress_update_in_admin(request.user, None):
+            return False
+        return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
         if change:
-            return super().save_model(request, obj, form, change)
-        created = progress_update_add(
-            assignment=obj.assignment,
-            author=request.user,
-            narrative=obj.narrative,
-            self_assessment=obj.self_assessment,
-            written_on=obj.written_on,
-            publish=obj.is_published,
-            channel=Channel.ADMIN,
-        )
+            raise PermissionDenied
+        with refused_on(DomainError, field="narrative"):
+            created = progress_update_add(
+                assignment=obj.assignment,
+                author=request.user,
+                narrative=obj.narrative,
+                self_assessment=obj.self_assessment,
+                written_on=obj.written_on,
+                publish=obj.is_published,
+                channel=Channel.ADMIN,
+            )
         obj.pk = created.pk
+        obj.organisation = created.organisation
         obj._state.adding = False
         return None
 
@@ -582,12 +862,28 @@ class ThemeAdmin(admin.ModelAdmin):
 
 
 class CauseOfConcernForm(forms.ModelForm):
+    change_reason = forms.CharField(
+        label="Reason for the correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 80}),
+        help_text="Needed to change a published cause of concern: the reason is published.",
+    )
+
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("discharged_on") and not cleaned.get("discharge_note", "").strip():
             self.add_error(
                 "discharge_note", "Say on what basis the cause of concern is discharged."
             )
+        cause = self.instance
+        changed = set(self.changed_data) & CAUSE_UPDATABLE_FIELDS
+        if (
+            cause.pk
+            and changed
+            and cause.inspection.is_published
+            and not cleaned.get("change_reason", "").strip()
+        ):
+            self.add_error("change_reason", "This cause of concern is public: give the reason.")
         return cleaned
 
 
@@ -613,21 +909,53 @@ class CauseOfConcernAdmin(AuditedAdmin):
     autocomplete_fields = ["inspection"]
     inlines = [RecommendationOfCauseInline]
 
+    def scope(self, request, queryset):
+        return policy.of_editable_reports(request.user, queryset)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("inspection")
+
     def get_readonly_fields(self, request, obj=None):
+        fixed = ["inspection"] if obj is not None else []
         if obj is not None and obj.is_discharged:
-            return ["discharged_on", "discharge_note"]
-        return []
+            return [*fixed, "discharged_on", "discharge_note"]
+        return fixed
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and (
+            obj is None or policy.report_rows_deletable(obj.inspection)
+        )
+
+    def get_fields(self, request, obj=None):
+        fields = super().get_fields(request, obj)
+        return fields if obj is not None else [f for f in fields if f != "change_reason"]
 
     def save_model(self, request, obj, form, change):
-        discharging = change and "discharged_on" in form.changed_data and obj.discharged_on
-        if not discharging:
+        if not change:
             return super().save_model(request, obj, form, change)
+        # What it says changes through the service, logged (a correction once public).
+        original = CauseOfConcern.objects.get(pk=obj.pk)
+        changes = {}
+        for name in set(form.changed_data) & CAUSE_UPDATABLE_FIELDS:
+            changes[name] = getattr(obj, name)
+            setattr(obj, name, getattr(original, name))
+        with refused_on(DomainError, field="change_reason"):
+            cause_of_concern_update(
+                cause=obj,
+                changes=changes,
+                user=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
+        for name, new in changes.items():
+            setattr(obj, name, new)
+        discharging = "discharged_on" in form.changed_data and obj.discharged_on
+        if not discharging:
+            return None
         discharged_on, note = obj.discharged_on, obj.discharge_note
-        obj.discharged_on, obj.discharge_note = None, ""
-        super().save_model(request, obj, form, change)
-        cause_of_concern_discharge(
-            cause=obj, discharged_on=discharged_on, note=note, user=request.user
-        )
+        with refused_on(DomainError, field="discharge_note"):
+            cause_of_concern_discharge(
+                cause=obj, discharged_on=discharged_on, note=note, user=request.user
+            )
         return None
 
 
@@ -648,6 +976,32 @@ class Section55StatementInline(admin.StackedInline):
     extra = 0
     fields = ["finding", "action", "text"]
 
+    # A response received (published) is on the record: its statements no longer change.
+    def has_add_permission(self, request, obj=None):
+        return super().has_add_permission(request, obj) and not _received(obj)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _received(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and not _received(obj)
+
+
+def _received(response) -> bool:
+    return response is not None and response.received_on is not None
+
+
+class Section55ResponseForm(forms.ModelForm):
+    record_received_on = forms.DateField(
+        label="Record the response as received on",
+        required=False,
+        help_text="Publishes the response with its link or text (logged). It cannot be undone.",
+    )
+
+    class Meta:
+        model = Section55Response
+        fields = ["url", "text"]
+
 
 class Section55ReceivedFilter(admin.SimpleListFilter):
     title = "response"
@@ -665,30 +1019,77 @@ class Section55ReceivedFilter(admin.SimpleListFilter):
 
 
 class Section55ResponseAdmin(AuditedAdmin):
+    """Responses are opened by publication; the local policing body drafts and publishes its
+    own. Here the inspectorate may record receipt of one published elsewhere, through
+    ``section55_record_response``; once received it no longer changes."""
+
+    form = Section55ResponseForm
     list_display = ["inspection", "local_policing_body", "due_on", "received_on", "overdue"]
     list_filter = [Section55ReceivedFilter, PublishedFilter]
     list_select_related = ["inspection", "local_policing_body"]
     search_fields = ["inspection__title", "local_policing_body__name", "text"]
-    autocomplete_fields = ["inspection", "local_policing_body"]
-    readonly_fields = ["due_on"]
-    fields = ["inspection", "local_policing_body", "due_on", "received_on", "url", "text"]
     inlines = [Section55StatementInline]
+
+    def scope(self, request, queryset):
+        return policy.of_editable_reports(request.user, queryset)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("inspection", "local_policing_body")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and not _received(obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_fields(self, request, obj=None):
+        fields = ["inspection", "local_policing_body", "due_on", "received_on", "url", "text"]
+        if not _received(obj):
+            fields.append("record_received_on")
+        return fields
+
+    def get_readonly_fields(self, request, obj=None):
+        fixed = ["inspection", "local_policing_body", "due_on", "received_on"]
+        return [*fixed, "url", "text"] if _received(obj) else fixed
 
     @admin.display(description="Overdue", boolean=True)
     def overdue(self, obj):
         return obj.is_overdue()
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if form.changed_data:
-            from audit.services import log_action
+        if _received(Section55Response.objects.get(pk=obj.pk)):
+            raise PermissionDenied
+        received_on = form.cleaned_data.get("record_received_on")
+        if received_on is None:
+            super().save_model(request, obj, form, change)
+            if form.changed_data:
+                from audit.services import log_action
 
-            log_action(
-                action="recommendations.section55.edited",
-                obj=obj,
-                actor=request.user,
-                data={"fields": form.changed_data},
-            )
+                log_action(
+                    action="recommendations.section55.edited",
+                    obj=obj,
+                    actor=request.user,
+                    data={"fields": form.changed_data},
+                )
+            return
+        request._section55_received_on = received_on
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        received_on = getattr(request, "_section55_received_on", None)
+        if received_on is not None:
+            obj = form.instance
+            with refused_on(DomainError, field="record_received_on"):
+                section55_record_response(
+                    response=obj,
+                    received_on=received_on,
+                    url=obj.url,
+                    text=obj.text,
+                    user=request.user,
+                )
 
 
 admin.site.register(Theme, ThemeAdmin)

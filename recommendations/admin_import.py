@@ -26,7 +26,7 @@ from django.views.decorators.csrf import csrf_protect
 
 from inspections.models import Inspection
 from inspections.services import DomainError
-from recommendations import importing
+from recommendations import importing, policy
 from recommendations.forms import FindingImportForm
 from recommendations.models import CauseOfConcern, Finding
 
@@ -115,7 +115,8 @@ class FindingImportAdminMixin:
     def can_import_findings(self, request, obj=None) -> bool:
         findings = self._model_admin(Finding)
         return (
-            self.has_view_or_change_permission(request, obj)
+            policy.can_edit_inspection(request.user, obj)
+            and self.has_view_or_change_permission(request, obj)
             and findings.has_add_permission(request)
             and findings.has_change_permission(request)
         )

@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
+from inspections.models import Organisation
 from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
 from recommendations.models import Assignment, Finding
 from recommendations.services import TransitionError, assignment_check_transition
@@ -19,8 +20,10 @@ def superseding_finding_field(**kwargs):
 
 
 class AssignmentChangeForm(forms.ModelForm):
-    """The admin form of one addressee's finding: status and due date change through services."""
+    """The admin form of one addressee's finding: status, due date and addressee change only
+    through services, and only if the item is still as the form showed it (``version``)."""
 
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     new_status = forms.ChoiceField(label="Change status to", required=False)
     note = forms.CharField(
         label="Reason",
@@ -35,6 +38,25 @@ class AssignmentChangeForm(forms.ModelForm):
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+    replace_with = forms.ModelChoiceField(
+        queryset=Organisation.objects.all(),
+        required=False,
+        label="Address it to instead",
+        help_text="An item's organisation never changes. Before publication, an item without "
+        "history is removed and a new one added; otherwise this item is closed as no longer "
+        "relevant, with your reason, and a new one added.",
+        widget=AutocompleteSelect(Assignment._meta.get_field("organisation"), admin.site),
+    )
+    remove = forms.BooleanField(
+        label="Remove this addressee (named by mistake)",
+        required=False,
+        help_text="Only before publication, and only while the item has no history.",
+    )
+    addressee_reason = forms.CharField(
+        label="Reason for the change of addressee",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     class Meta:
         model = Assignment
@@ -46,6 +68,8 @@ class AssignmentChangeForm(forms.ModelForm):
         self.fields["new_status"].choices = [("", "Leave as it is")] + [
             (status.value, status.label) for status in Status if status in allowed
         ]
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
 
     def clean(self):
         cleaned = super().clean()
@@ -64,10 +88,41 @@ class AssignmentChangeForm(forms.ModelForm):
             self.add_error("new_superseded_by", "Choose “Closed: superseded” as the new status.")
         if cleaned.get("new_due_date") and not cleaned.get("due_date_reason", "").strip():
             self.add_error("due_date_reason", "Give the reason for the new due date.")
+        changing_addressee = cleaned.get("remove") or cleaned.get("replace_with")
+        if cleaned.get("remove") and cleaned.get("replace_with"):
+            self.add_error("remove", "Either remove this addressee or replace it, not both.")
+        if changing_addressee and (new_status or cleaned.get("new_due_date")):
+            self.add_error(
+                None, "Change the addressee on its own, not with a status or due date change."
+            )
+        if changing_addressee and not cleaned.get("addressee_reason", "").strip():
+            self.add_error("addressee_reason", "Give the reason for the change of addressee.")
         return cleaned
 
 
-class BulkStatusForm(forms.Form):
+class BulkVersionsMixin:
+    """The intermediate page of a bulk action carries the version of each item it showed."""
+
+    @staticmethod
+    def version_field_name(assignment) -> str:
+        return f"version-{assignment.pk}"
+
+    def stale_items(self, data, assignments) -> list[str]:
+        """Items changed since the page showed them, each saying what changed."""
+        from recommendations.services import StaleEditError
+
+        stale = []
+        for assignment in assignments:
+            try:
+                shown = int(data.get(self.version_field_name(assignment), ""))
+            except ValueError:
+                shown = None
+            if shown != assignment.version:
+                stale.append(f"{assignment}: {StaleEditError(assignment, shown or 0)}")
+        return stale
+
+
+class BulkStatusForm(BulkVersionsMixin, forms.Form):
     """The intermediate page of a bulk status action: one reason for every selected item."""
 
     note = forms.CharField(

@@ -19,9 +19,9 @@ The roles:
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inspections.choices import OrganisationKind
-from inspections.models import Inspection, Organisation, Programme
+from inspections.models import Inspection, Inspectorate, Organisation, Programme
 from recommendations.choices import TRANSITIONS, Status
-from recommendations.models import Assignment, EvidenceFile, Section55Response
+from recommendations.models import Assignment, EvidenceFile, Finding, Section55Response
 
 
 def _signed_in(user) -> bool:
@@ -103,13 +103,17 @@ def programmes_visible_to(user) -> QuerySet[Programme]:
 
 
 def can_edit_inspection(user, inspection) -> bool:
-    if inspection is None or inspection.pk is None:
+    if inspection is None or inspection.pk is None or is_administrator(user):
         return is_inspector(user)
     return inspections_editable_by(user).filter(pk=inspection.pk).exists()
 
 
 def can_publish_inspection(user, inspection) -> bool:
-    return inspections_publishable_by(user).filter(pk=inspection.pk).exists()
+    """``inspections_publishable_by`` for one report, without a query (the admin asks it while
+    building each change form)."""
+    if is_administrator(user):
+        return True
+    return is_inspector(user) and inspection.lead_inspectorate_id == user.inspectorate_id
 
 
 # Items: one addressee's tracking of a finding ----------------------------------------------
@@ -240,3 +244,61 @@ def can_record_engage(user) -> bool:
     """Engage is the inspectorate's own monitoring: a permission given in the admin (to
     HMICFRS inspectors), not something every inspector of a partner body may do."""
     return is_inspector(user) and user.has_perm("inspections.change_engageperiod")
+
+
+# The admin: rows that belong to a report ---------------------------------------------------
+#
+# In the admin an inspector works only on the reports their inspectorate leads or joins (the
+# published reports of other inspectorates they read on the public pages); administrators on
+# everything. Every row that belongs to a report is scoped through its report.
+
+
+def of_editable_reports(user, queryset: QuerySet, path: str = "inspection") -> QuerySet:
+    """``queryset`` kept to the rows whose report (reached through ``path``) the person may
+    edit: the admin's scope of findings, items, updates, history and responses."""
+    if is_administrator(user):
+        return queryset
+    return queryset.filter(**{f"{path}__in": inspections_editable_by(user).values("pk")})
+
+
+def findings_visible_to(user):
+    """Findings of the reports the person may see: every published one, and the unpublished
+    ones of reports they may edit (what an item may be closed as superseded by)."""
+    return Finding.objects.filter(inspection__in=inspections_visible_to(user).values("pk"))
+
+
+def can_change_progress_update_in_admin(user, update) -> bool:
+    """Nobody, administrators included: a published update (and its evidence) is part of the
+    public record, and an unpublished one is its organisation's draft, changed only on the
+    organisation's own pages. The admin may add an update (through ``progress_update_add``)."""
+    return False
+
+
+def can_read_action_log(user) -> bool:
+    """The site-wide action log names every report, embargoed ones included: administrators
+    only. Everyone else reads an object's log on its own (scoped) history page."""
+    return is_administrator(user)
+
+
+def can_manage_users(user) -> bool:
+    """Accounts carry the roles every rule above reads (an inspectorate, memberships, staff
+    and superuser flags): only administrators give or change them, whatever Django model
+    permissions a staff member holds, or an inspector could make themselves another
+    inspectorate's."""
+    return is_administrator(user)
+
+
+def report_rows_deletable(inspection) -> bool:
+    """A report and its findings and causes may be deleted only before publication: what was
+    published stays on the record."""
+    return inspection is None or not inspection.is_published
+
+
+def inspectorates_leadable_by(user):
+    """Who may be named as the lead of a report the person creates: their own inspectorate
+    (administrators: any). The lead alone publishes, so no one hands a report to another."""
+    if is_administrator(user):
+        return Inspectorate.objects.all()
+    if not is_inspector(user):
+        return Inspectorate.objects.none()
+    return Inspectorate.objects.filter(pk=user.inspectorate_id)

@@ -1041,3 +1041,137 @@ def section55_publish(
         data={"received_on": locked.received_on.isoformat()},
     )
     return locked
+
+
+# Addressees: an item's organisation is never re-pointed ----------------------------------------
+
+
+def _has_history(assignment: Assignment) -> bool:
+    """Anything beyond its creation: a status change, an update, a due date moved or asked."""
+    return (
+        assignment.version != 1
+        or assignment.status_changes.exists()
+        or assignment.updates.exists()
+        or assignment.due_date_proposals.exists()
+    )
+
+
+@transaction.atomic
+def finding_remove_addressee(
+    *, assignment: Assignment, user=None, reason: str, expected_version: int | None = None
+) -> None:
+    """Remove an addressee named by mistake, before the report is public and before the item
+    has any history; logged on the finding. Afterwards use ``finding_replace_addressee``."""
+    if not reason.strip():
+        raise DomainError("Give the reason for removing the addressee.")
+    locked = _lock(assignment, expected_version)
+    finding = locked.finding
+    if finding.inspection.is_published:
+        raise DomainError(
+            f"{locked} is public, so it cannot be removed: close it as no longer relevant and "
+            "address the finding to the right organisation instead."
+        )
+    if _has_history(locked):
+        raise DomainError(
+            f"{locked} already has a history, so it cannot be removed: close it as no longer "
+            "relevant and address the finding to the right organisation instead."
+        )
+    log_action(
+        action="recommendations.assignment.removed",
+        obj=finding,
+        actor=user,
+        data={"organisation": locked.organisation.slug, "reason": reason.strip()},
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def finding_replace_addressee(
+    *,
+    assignment: Assignment,
+    organisation: Organisation,
+    user=None,
+    reason: str,
+    expected_version: int | None = None,
+    channel: str = Channel.ADMIN,
+) -> Assignment:
+    """Address the finding to ``organisation`` instead of the assignment's organisation.
+
+    Before publication, an item without history is removed and the new one added. Otherwise
+    the item keeps its history: it is closed as no longer relevant (if still active) with a
+    note naming the new addressee, and a new item is added. Returns the new item.
+    """
+    if not reason.strip():
+        raise DomainError("Give the reason for changing the addressee.")
+    locked = _lock(assignment, expected_version)
+    finding = locked.finding
+    if organisation.pk == locked.organisation_id:
+        raise DomainError(f"{locked} is already addressed to {organisation}.")
+    if finding.assignments.filter(organisation=organisation).exists():
+        raise DomainError(f"{finding.reference} is already addressed to {organisation}.")
+    previous = locked.organisation
+    if not finding.inspection.is_published and not _has_history(locked):
+        finding_remove_addressee(assignment=locked, user=user, reason=reason)
+    elif locked.is_active:
+        assignment_close(
+            assignment=locked,
+            outcome=Status.CLOSED_NO_LONGER_RELEVANT,
+            note=f"Addressed to {organisation} instead: {reason.strip()}",
+            user=user,
+            channel=channel,
+        )
+    (created,) = finding_add_addressees(finding=finding, organisations=[organisation], user=user)
+    log_action(
+        action="recommendations.assignment.replaced",
+        obj=finding,
+        actor=user,
+        data={"from": previous.slug, "to": organisation.slug, "reason": reason.strip()},
+    )
+    return created
+
+
+CAUSE_UPDATABLE_FIELDS = frozenset({"reference", "text", "position"})
+
+
+@transaction.atomic
+def cause_of_concern_update(
+    *, cause: CauseOfConcern, changes: dict, user=None, reason: str = ""
+) -> dict:
+    """Change what a cause of concern says, logged with the old and new values. Once its report
+    is public, a change is a correction: it needs a reason, which is published with it."""
+    unknown = set(changes) - CAUSE_UPDATABLE_FIELDS
+    if unknown:
+        raise ValueError(f"Not a field cause_of_concern_update changes: {', '.join(unknown)}")
+    locked = CauseOfConcern.objects.select_for_update().select_related("inspection")
+    locked = locked.get(pk=cause.pk)
+    diffs = {
+        name: (getattr(locked, name), new)
+        for name, new in changes.items()
+        if getattr(locked, name) != new
+    }
+    if not diffs:
+        return {}
+    published = locked.inspection.is_published
+    if published and not reason.strip():
+        raise DomainError(
+            f"{locked.reference} is public: give the reason for the correction, which is published."
+        )
+    if "text" in diffs and not str(diffs["text"][1]).strip():
+        raise DomainError(f"{locked.reference}: the text cannot be empty.")
+    for name, (_, new) in diffs.items():
+        setattr(locked, name, new)
+    locked.save(update_fields=list(diffs))
+    log_action(
+        action=(
+            "recommendations.cause_of_concern.corrected"
+            if published
+            else "recommendations.cause_of_concern.edited"
+        ),
+        obj=locked,
+        actor=user,
+        data={
+            "fields": {name: {"from": old, "to": new} for name, (old, new) in diffs.items()},
+            "reason": reason.strip(),
+        },
+    )
+    return diffs

@@ -148,7 +148,8 @@ def admin_urls_for(model):
 
 class _SuperRequest:
     class user:
-        is_active = is_staff = is_superuser = True
+        is_active = is_staff = is_superuser = is_authenticated = True
+        inspectorate_id = None
 
         @staticmethod
         def has_perm(perm, obj=None):
@@ -267,11 +268,13 @@ def test_finding_and_assignment_pages_do_not_grow_with_history(client, admin_use
         progress_update_add(assignment=assignment, narrative="More.", self_assessment="on_track")
     after = [count_queries(client, u) for u in (finding_url, assignment_url, history_url)]
     assert after == before
-    # Finding: session, user, finding, assignments with organisation and superseding
-    # finding, autocomplete selections (inspection, cause, themes) and the formset's own.
+    # Finding: session, user, finding with its inspection, its themes, its addressees
+    # (read-only rows: an item's organisation is never re-pointed) with their finding,
+    # organisation and superseding finding, and the themes autocomplete's selection. (Was 13:
+    # the editable addressee rows fetched their finding and organisation row by row.)
     # Assignment: session, user, assignment, status history, updates, finding, organisation.
     # History: session, user, finding, admin log, action log, status history, content type.
-    assert before == [13, 7, 7]
+    assert before == [6, 7, 7]
 
 
 def count_post_queries(client, url, data):
@@ -321,3 +324,16 @@ def test_import_and_export_pages_render_and_do_not_grow_with_findings(
     # have section 55 statements), 8 their themes, 9 their addressees, 10-12 saving the
     # session that keeps the upload's token (in a savepoint).
     assert before_preview == 12
+
+
+def test_finding_page_queries_do_not_grow_with_addressees(client, admin_user, world):
+    client.force_login(admin_user)
+    finding = Finding.objects.order_by("pk").first()
+    url = reverse("admin:recommendations_finding_change", args=[finding.pk])
+    before = count_queries(client, url)
+    extra = [
+        Organisation.objects.create(slug=f"extra-{i}", name=f"Extra {i}", kind="police_force")
+        for i in range(5)
+    ]
+    finding_add_addressees(finding=finding, organisations=extra)
+    assert count_queries(client, url) == before

@@ -456,11 +456,6 @@ def test_no_trace_of_an_embargoed_report_anywhere(personas, persona, settings):
     assert not leaks, f"{persona} sees the embargoed reports at:\n" + "\n".join(leaks)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="The admin obeys the policy only with the issue9-admin branch: remove this mark "
-    "once it is merged, and fix what the sweep still finds.",
-)
 def test_no_trace_in_the_admin_for_an_inspector_of_another_inspectorate(personas):
     urls = [url for url in concrete_urls(Values()) if url.startswith("/admin/")]
 

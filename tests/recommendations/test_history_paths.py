@@ -21,7 +21,13 @@ def test_admin_form_change_goes_through_the_service(client, admin_user, assignme
     url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
     data = inline_management_data(client.get(url))
     response = client.post(
-        url, {**data, "new_status": Status.CLOSED_NO_LONGER_RELEVANT, "note": "The suite closed."}
+        url,
+        {
+            **data,
+            "expected_version": assignment.version,
+            "new_status": Status.CLOSED_NO_LONGER_RELEVANT,
+            "note": "The suite closed.",
+        },
     )
     assert response.status_code == 302
     assignment.refresh_from_db()
@@ -59,7 +65,13 @@ def test_admin_due_date_change_is_logged(client, admin_user, assignment):
     url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
     data = inline_management_data(client.get(url))
     response = client.post(
-        url, {**data, "new_due_date": "2030-01-31", "due_date_reason": "Agreed after the revisit."}
+        url,
+        {
+            **data,
+            "expected_version": assignment.version,
+            "new_due_date": "2030-01-31",
+            "due_date_reason": "Agreed after the revisit.",
+        },
     )
     assert response.status_code == 302
     assignment.refresh_from_db()
@@ -86,6 +98,7 @@ def test_admin_bulk_close_asks_for_a_reason_then_writes_history(client, admin_us
             "apply": "1",
             "outcome": Status.CLOSED_NOT_IMPLEMENTED,
             "note": "The force declined.",
+            **{f"version-{pk}": 1 for pk in ids},
         },
     )
     assert done.status_code == 302
@@ -101,12 +114,21 @@ def test_admin_bulk_is_all_or_nothing(client, admin_user, recommendation, met, m
     client.force_login(admin_user)
     url = reverse("admin:recommendations_assignment_changelist")
     ids = [str(pk) for pk in recommendation.assignments.values_list("pk", flat=True)]
+    versions = {f"version-{a.pk}": a.version for a in recommendation.assignments.all()}
     response = client.post(
         url,
-        {"action": "return_selected", "_selected_action": ids, "apply": "1", "note": "More."},
-        follow=True,
+        {
+            "action": "return_selected",
+            "_selected_action": ids,
+            "apply": "1",
+            "note": "More.",
+            **versions,
+        },
     )
-    assert "Nothing was changed" in response.content.decode()
+    # The refusal is an error on the re-rendered page, never a success message.
+    assert response.status_code == 200
+    assert "Only a finding submitted for closure can be returned." in response.content.decode()
+    assert "changed." not in response.content.decode()
     assert StatusChange.objects.filter(to_status=Status.IN_PROGRESS).count() == 0
     assert Assignment.objects.get(pk=met_assignment.pk).status == Status.SUBMITTED
 

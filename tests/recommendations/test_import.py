@@ -782,8 +782,11 @@ def test_a_failure_while_saving_saves_nothing(client, admin_user, world, monkeyp
 
 
 @pytest.fixture
-def staff_without_permissions(db):
-    return User.objects.create_user(username="clerk", password="pw-clerk-1", is_staff=True)
+def staff_without_permissions(hmicfrs):
+    # An inspector of the report's inspectorate, so only the model permissions differ.
+    return User.objects.create_user(
+        username="clerk", password="pw-clerk-1", is_staff=True, inspectorate=hmicfrs
+    )
 
 
 def grant(user, *codenames):
