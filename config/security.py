@@ -83,8 +83,7 @@ class ControlCharactersMiddleware:
 
     def __call__(self, request):
         try:
-            bad = has_control_characters(request.path_info) or _bad_items(request.GET)
-            bad = bad or _bad_form(request)
+            bad = _bad_items(request.GET) or _bad_form(request)
         except MultiPartParserError:
             return bad_request(request, "The form could not be read. Try sending it again.")
         if bad:
