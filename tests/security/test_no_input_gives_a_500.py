@@ -1,0 +1,178 @@
+"""No query parameter or form field gives a 500: control characters get a 400 page before any
+view reads them (config/security.py), and every page copes with other odd values.
+
+The sweep requests every URL pattern of the URLconf, filled in with objects of the public world
+where it names one, as each persona.
+"""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls.resolvers import RoutePattern
+
+from tests.accounts.conftest import text
+
+CONTROL = ["q=%00", "q=a%00b", "%00=1", "page=%01", "organisation=%1F", "term=%00"]
+ODD = [
+    "q=%F0%9F%92%A9%27%22%3Cscript%3E",
+    "page=-1",
+    "page=99999999999999999999999",
+    "organisation=99999999999999999999999",
+    "status=nonsense&sort=nonsense&o=nonsense",
+    "id=1e999&pk=%27",
+    "q=%09tab%0D%0Aline",
+    "version=1%0D%0ASet-Cookie:%20x=1",
+]
+
+
+def _routes(patterns, prefix=""):
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
+        elif isinstance(entry, URLPattern):
+            if isinstance(entry.pattern, RoutePattern):
+                yield prefix + str(entry.pattern), entry.name
+
+
+def _paths(world) -> list[str]:
+    """Every route of the URLconf as a path, its converters filled in from the world."""
+    item = world["recommendation"].assignments.get(organisation__slug="metropolitan-police-service")
+    by_name = {
+        "slug": lambda route: (
+            world["inspection"].slug if "inspection" in route else "metropolitan-police-service"
+        ),
+        "pk": lambda route: (
+            world["recommendation"].pk if route.startswith("recommendations/") else item.pk
+        ),
+        "id": lambda route: world["recommendation"].pk if "findings" in route else item.pk,
+        "object_id": lambda route: "1",
+        "content_type_id": lambda route: "1",
+        "fmt": lambda route: "csv",
+        "uidb64": lambda route: "MQ",
+        "token": lambda route: "set-password",
+    }
+    paths = set()
+    for route, _ in _routes(get_resolver().url_patterns):
+        path = re.sub(
+            r"<(?:\w+:)?(\w+)>", lambda match, route=route: str(by_name[match[1]](route)), route
+        )
+        paths.add("/" + path)
+    return sorted(paths)
+
+
+def _sweep(client, world, queries) -> list[str]:
+    failures = []
+    for path in _paths(world):
+        for query in queries:
+            response = client.get(f"{path}?{query}")
+            if response.status_code >= 500:
+                failures.append(f"{response.status_code} GET {path}?{query}")
+    return failures
+
+
+@pytest.fixture(params=["anonymous", "inspector", "met_user", "admin_user"])
+def persona_client(request, client, public_world):
+    if request.param != "anonymous":
+        client.force_login(request.getfixturevalue(request.param))
+    return client
+
+
+def test_every_url_answers_400_to_control_characters_in_a_parameter(persona_client, public_world):
+    answers = {}
+    for path in _paths(public_world):
+        for query in CONTROL:
+            response = persona_client.get(f"{path}?{query}")
+            answers.setdefault(response.status_code, []).append(f"{path}?{query}")
+
+    assert set(answers) == {400}, {code: urls[:5] for code, urls in answers.items()}
+
+
+def test_no_url_gives_a_500_for_odd_parameters(persona_client, public_world):
+    assert _sweep(persona_client, public_world, ODD) == []
+
+
+def test_the_400_page_says_what_is_wrong_in_plain_english(client, db):
+    response = client.get("/recommendations/?q=%00")
+
+    assert response.status_code == 400
+    assert "There is a problem with the address or the form" in text(response)
+    assert "contains a control character (such as a NUL byte)" in text(response)
+    assert 'class="govuk-heading-l"' in response.content.decode()
+
+
+def test_the_api_answers_400_in_json(client, db):
+    response = client.get("/api/v1/findings/?q=%00")
+
+    assert response.status_code == 400
+    assert "control character" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/recommendations/?q=%00",
+        "/portal/?q=%00",
+        "/workspace/?q=%00",
+        "/admin/recommendations/assignment/?q=%00",
+        "/admin/recommendations/finding/?inspection__id__exact=%00",
+        "/admin/autocomplete/?term=%00&app_label=recommendations&model_name=finding"
+        "&field_name=cause_of_concern",
+    ],
+)
+def test_the_filters_of_the_issue_answer_400(client, admin_user, public_world, url):
+    client.force_login(admin_user)
+
+    assert client.get(url).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "url", ["/account/sign-in/", "/account/password-reset/", "/admin/login/", "/portal/"]
+)
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"username": "met\x00", "password": "x"},
+        {"email": "a@example.gov.uk", "note": "a\x07b"},
+        {"user\x00name": "met", "password": "x"},
+    ],
+)
+def test_forms_with_control_characters_answer_400(client, met_user, url, data):
+    assert client.post(url, data).status_code == 400
+
+
+def test_multipart_forms_with_control_characters_answer_400(client, met_user):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    response = client.post(
+        "/account/sign-in/",
+        {"username": "met\x00", "password": "x", "file": SimpleUploadedFile("a.txt", b"x")},
+    )
+
+    assert response.status_code == 400
+
+
+def test_tab_and_line_breaks_are_allowed(client, met_user):
+    response = client.post("/account/sign-in/", {"username": "met\t", "password": "a\r\nb"})
+    assert response.status_code == 200
+    assert client.get("/recommendations/?q=use%09of%0D%0Aforce").status_code == 200
+
+
+def test_a_malformed_multipart_body_is_a_400(client, db):
+    response = client.post(
+        "/account/sign-in/",
+        data=b"--broken\r\nContent-Disposition: form-data; name=\r\n",
+        content_type="multipart/form-data; boundary=",
+    )
+
+    assert response.status_code == 400
+
+
+def test_the_schema_does_not_copy_its_version_parameter_into_a_header(client, db):
+    response = client.get("/api/schema/?version=1%0D%0ASet-Cookie:%20x=1")
+    plain = client.get("/api/schema/")
+
+    assert response.status_code == 200
+    assert response["Content-Disposition"] == plain["Content-Disposition"]
+    assert "Set-Cookie" not in response["Content-Disposition"]
+    assert "x" not in response.cookies
