@@ -30,9 +30,8 @@ def _routes(patterns, prefix=""):
     for entry in patterns:
         if isinstance(entry, URLResolver):
             yield from _routes(entry.url_patterns, prefix + str(entry.pattern))
-        elif isinstance(entry, URLPattern):
-            if isinstance(entry.pattern, RoutePattern):
-                yield prefix + str(entry.pattern), entry.name
+        elif isinstance(entry, URLPattern) and isinstance(entry.pattern, RoutePattern):
+            yield prefix + str(entry.pattern), entry.name
 
 
 def _paths(world) -> list[str]:
