@@ -59,6 +59,15 @@ def _paths(world) -> list[str]:
     return sorted(paths)
 
 
+def _nul_paths() -> list[str]:
+    """Every route with a NUL (and a line break) in each of its parameters."""
+    paths = set()
+    for route, _ in _routes(get_resolver().url_patterns):
+        if "<" in route:
+            paths.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", "a%00b%0Ac", route))
+    return sorted(paths)
+
+
 def _sweep(client, world, queries) -> list[str]:
     failures = []
     for path in _paths(world):
@@ -88,6 +97,16 @@ def test_every_url_answers_400_to_control_characters_in_a_parameter(persona_clie
 
 def test_no_url_gives_a_500_for_odd_parameters(persona_client, public_world):
     assert _sweep(persona_client, public_world, ODD) == []
+
+
+@pytest.mark.parametrize("persona", ["anonymous", "admin_user"])
+def test_no_url_gives_a_500_for_control_characters_in_the_path(client, request, persona, db):
+    if persona != "anonymous":
+        client.force_login(request.getfixturevalue(persona))
+
+    failures = [path for path in _nul_paths() if client.get(path).status_code >= 500]
+
+    assert failures == []
 
 
 def test_the_400_page_says_what_is_wrong_in_plain_english(client, db):
