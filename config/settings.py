@@ -111,8 +111,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 # Two caches. "default" belongs to each process: the public pages' counts (recommendations/
 # counts_cache.py) live in it for at most COUNTS_CACHE_SECONDS, and the API's ETag dates.
 # "shared" is one for all workers and servers, so that a rate limit holds however many there
-# are: a table in the database by default (`manage.py createcachetable` makes it; `make run`,
-# the Docker image and Django's test runner run it), or Redis with CACHE_URL=redis://host:6379/0.
+# are: a table in the database by default (`manage.py migrate` makes it, api/apps.py, as does
+# `manage.py createcachetable`), or Redis with CACHE_URL=redis://host:6379/0 (with redis-py).
 CACHE_URL = env_str("CACHE_URL") or ""
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     if importlib.util.find_spec("redis") is None:
