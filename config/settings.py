@@ -314,8 +314,9 @@ X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy (Django's own middleware): scripts and styles only from our static
 # files, plus the one inline script of base.html and inline styles that carry the page's nonce
-# ({{ csp_nonce }}). No frames, plugins or other sites.
-SECURE_CSP = {
+# ({{ csp_nonce }}). No frames, plugins or other sites. With DEBUG it only reports (in the
+# browser's console), as Django's own error pages have inline styles and scripts.
+_CSP = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF, CSP.NONCE],
     "style-src": [CSP.SELF, CSP.NONCE],
@@ -327,6 +328,8 @@ SECURE_CSP = {
     "form-action": [CSP.SELF],
     "frame-ancestors": [CSP.NONE],
 }
+SECURE_CSP = {} if DEBUG else _CSP
+SECURE_CSP_REPORT_ONLY = _CSP if DEBUG else {}
 
 LOGGING = {
     "version": 1,

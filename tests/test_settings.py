@@ -148,3 +148,19 @@ def test_production_answers_carry_hsts_and_a_content_security_policy(client, db,
     assert plain["Location"] == "https://testserver/about/"
     assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
     assert "default-src 'self'" in secure["Content-Security-Policy"]
+
+
+def test_the_content_security_policy_only_reports_with_debug(monkeypatch):
+    import importlib
+
+    import config.settings
+
+    monkeypatch.setenv("DEBUG", "true")
+    debug = importlib.reload(config.settings)
+    debug_policy = (debug.SECURE_CSP, debug.SECURE_CSP_REPORT_ONLY)
+    monkeypatch.setenv("DEBUG", "false")
+    production = importlib.reload(config.settings)
+
+    assert debug_policy == ({}, production.SECURE_CSP)
+    assert production.SECURE_CSP_REPORT_ONLY == {}
+    assert production.SECURE_CSP["default-src"] == ["'self'"]
