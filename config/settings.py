@@ -232,6 +232,9 @@ AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
 # Successful sign-ins are not stored: only failures are needed to throttle.
 AXES_DISABLE_ACCESS_LOG = True
+# Not in the admin: a lockout ends by itself, or early with `manage.py axes_reset_username NAME`
+# (or axes_reset_ip ADDRESS).
+AXES_ENABLE_ADMIN = False
 if AXES_FAILURE_LIMIT < 1 or _LOCKOUT_MINUTES < 1:
     raise ImproperlyConfigured(
         "SIGN_IN_FAILURE_LIMIT and SIGN_IN_LOCKOUT_MINUTES must be 1 or more."

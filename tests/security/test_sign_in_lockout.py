@@ -2,6 +2,7 @@
 sign-in page and the admin's alike (django-axes, config/settings.py), by the real address."""
 
 import pytest
+from django.db.models import F
 
 from tests.accounts.conftest import text
 
@@ -130,3 +131,27 @@ def test_behind_a_trusted_proxy_each_client_address_counts_on_its_own(client, se
 
     assert locked.status_code == 429
     assert other.status_code == 302
+
+
+def test_an_administrator_can_lift_a_lockout_early(client, met_user):
+    from django.core.management import call_command
+
+    fail(client, SIGN_IN, times=LIMIT)
+
+    call_command("axes_reset_username", "met")
+
+    response = client.post(SIGN_IN, {"username": "met", "password": "pw-met-1"})
+    assert response.status_code == 302
+
+
+def test_the_lockout_ends_by_itself(client, met_user, settings):
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    fail(client, SIGN_IN, times=LIMIT)
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - timedelta(minutes=16))
+
+    response = client.post(SIGN_IN, {"username": "met", "password": "pw-met-1"})
+
+    assert response.status_code == 302
