@@ -10,7 +10,7 @@ sign-in lockout (django-axes) both key on it.
 Control characters: PostgreSQL cannot store a NUL in text, and none of C0's other control
 characters belongs in a search box or a form field; tab, carriage return and line feed do (a
 pasted paragraph). A query parameter or form field, name or value, carrying any other answers
-400 with a plain page before a view can trip over it.
+400 with a plain page before a view can trip over it; a cookie carrying one is ignored.
 """
 
 import ipaddress
@@ -103,6 +103,11 @@ class ControlCharactersMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        # A cookie can carry a NUL too (Django unquotes "\000"): one that does was not set by
+        # us, and is dropped as if absent, so that the session is replaced rather than looked up.
+        for name, value in list(request.COOKIES.items()):
+            if has_control_characters(name) or has_control_characters(value):
+                del request.COOKIES[name]
         if _bad_items(request.GET):
             return bad_request(request, ControlCharacters())
         if request.method == "POST" and request.content_type in FORM_TYPES:

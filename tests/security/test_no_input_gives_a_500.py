@@ -247,3 +247,16 @@ def test_an_admin_add_form_is_still_prefilled_from_its_address(client, admin_use
     response = client.get(f"/admin/recommendations/finding/add/?inspection={inspection.pk}")
 
     assert response.context["adminform"].form.initial["inspection"] == str(inspection.pk)
+
+
+def test_a_cookie_with_a_nul_is_ignored(client, met_user):
+    # Django unquotes octal escapes in a quoted cookie value: "\000" becomes a NUL.
+    forged = 'sessionid="abcdefgh\\000ijkl"; csrftoken="abcdefgh\\000ijkl"'
+
+    page = client.get("/about/", HTTP_COOKIE=forged)
+    sign_in = client.post(
+        "/account/sign-in/", {"username": "met", "password": "pw-met-1"}, HTTP_COOKIE=forged
+    )
+
+    assert page.status_code == 200
+    assert sign_in.status_code == 302
