@@ -42,6 +42,16 @@ def client_ip(request) -> str:
         return remote
 
 
+def sign_in_username(request, credentials=None) -> str | None:
+    """The username a sign-in was tried with, as django-axes records it: at most 255 characters,
+    the length of its column (Django's sign-in forms do not enforce the username's length)."""
+    if credentials:
+        username = credentials.get("username")
+    else:
+        username = getattr(request, "data", request.POST).get("username")
+    return username[:255] if isinstance(username, str) else username
+
+
 def has_control_characters(value: str) -> bool:
     return bool(CONTROL_CHARACTERS.search(value))
 

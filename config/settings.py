@@ -230,6 +230,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "config.security.sign_in_username"
 # Successful sign-ins are not stored: only failures are needed to throttle.
 AXES_DISABLE_ACCESS_LOG = True
 # Not in the admin: a lockout ends by itself, or early with `manage.py axes_reset_username NAME`

@@ -155,3 +155,10 @@ def test_the_lockout_ends_by_itself(client, met_user, settings):
     response = client.post(SIGN_IN, {"username": "met", "password": "pw-met-1"})
 
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("url", [SIGN_IN, ADMIN])
+def test_a_very_long_username_is_a_failure_like_any_other(client, db, url):
+    answers = fail(client, url, username="a" * 300, times=LIMIT)
+
+    assert answers == [200] * (LIMIT - 1) + [429]
