@@ -1,8 +1,14 @@
 """Django's authentication forms with the GOV.UK Design System's labels and error messages."""
 
+import threading
+
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.db import connections, transaction
+
+# The name of the threads that send password reset emails (tests wait for them by it).
+RESET_EMAIL_THREAD = "password-reset-email"
 
 STRONG_ENOUGH_HINT = (
     "Use at least 8 characters. Do not use only numbers, a common password or one like your "
@@ -36,6 +42,20 @@ class SignInForm(auth_forms.AuthenticationForm):
             return self.cleaned_data
 
 
+def send_in_background(send, *args, **kwargs) -> threading.Thread:
+    """Run ``send(*args, **kwargs)`` in a thread of its own, after the request has its answer."""
+
+    def run():
+        try:
+            send(*args, **kwargs)  # Django's send_mail logs a failure to send
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run, name=RESET_EMAIL_THREAD)
+    thread.start()
+    return thread
+
+
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label="Email address",
@@ -45,6 +65,14 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             "invalid": "Enter an email address in the correct format, like name@example.com",
         },
     )
+
+    def send_mail(self, *args, **kwargs):
+        # Rendering and sending the email takes time only when the address has an account: sent
+        # off the request path, the answer takes as long either way, and so cannot tell anyone
+        # which addresses have accounts. Sent after commit, as nothing should go out for a
+        # request that failed.
+        send = super().send_mail
+        transaction.on_commit(lambda: send_in_background(send, *args, **kwargs))
 
 
 class _NewPasswordMixin:

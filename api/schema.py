@@ -28,7 +28,14 @@ NOT_MODIFIED = OpenApiResponse(
 )
 BAD_FILTER = OpenApiResponse(
     OpenApiTypes.OBJECT,
-    description="A parameter's value is not valid: each wrong parameter with its messages.",
+    description=(
+        "A parameter's value is not valid: each wrong parameter with its messages, or a detail "
+        "(a control character, such as a NUL byte, in any parameter)."
+    ),
+)
+BAD_PARAMETER = OpenApiResponse(
+    ErrorSerializer,
+    description="A parameter's name or value contains a control character, such as a NUL byte.",
 )
 BAD_INPUT = OpenApiResponse(
     OpenApiTypes.OBJECT,
@@ -83,7 +90,8 @@ class AutoSchema(SpectacularAutoSchema):
         return dict(sorted(responses.items()))
 
     def _other_responses(self):
-        others = {401: BAD_TOKEN, 429: THROTTLED}
+        # config/security.py answers 400 to control characters in any parameter.
+        others = {400: BAD_PARAMETER, 401: BAD_TOKEN, 429: THROTTLED}
         if self.method == "GET":
             others[304] = NOT_MODIFIED
             if self._is_list_view():

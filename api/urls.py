@@ -1,7 +1,7 @@
 from django.urls import path, re_path
-from drf_spectacular.views import SpectacularAPIView
 
 from api import pages, views
+from api.schema_view import SchemaView
 
 app_name = "api"
 
@@ -9,7 +9,7 @@ urlpatterns = [
     path("", pages.overview, name="overview"),
     path("docs/", pages.docs, name="docs"),
     path("data-dictionary/", pages.data_dictionary, name="data-dictionary"),
-    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("schema/", SchemaView.as_view(), name="schema"),
     path("v1/", views.ApiRoot.as_view(), name="root"),
     path("v1/organisations/", views.OrganisationList.as_view(), name="organisation-list"),
     path(

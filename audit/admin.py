@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.http import Http404, HttpResponseRedirect
 
 from audit.models import ActionLog
+from config.security import valid_initial
 
 
 class Refused(Exception):
@@ -148,6 +149,9 @@ class AuditedAdmin(admin.ModelAdmin):
             extra_context["action_log"] = ActionLog.objects.for_object(obj).select_related("actor")
             extra_context["status_changes"] = self.audit_status_changes(obj)
         return super().history_view(request, object_id, extra_context=extra_context)
+
+    def get_changeform_initial_data(self, request):
+        return valid_initial(self.model, super().get_changeform_initial_data(request))
 
 
 @admin.register(ActionLog)

@@ -4,11 +4,14 @@ See README.md for the variables. With no environment at all the app refuses to s
 SECRET_KEY is required unless DEBUG is on; `make run` turns DEBUG on for the quick start.
 """
 
+import importlib.util
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 
 from config.env import env_bool, env_int, env_list, env_str
 
@@ -45,6 +48,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "core",
+    "axes",
     "audit",
     "accounts",
     "inspections",
@@ -57,6 +61,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    # Before anything reads a parameter: control characters in the input get a 400.
+    "config.security.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -80,6 +89,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.csp",
             ],
         },
     },
@@ -99,13 +109,38 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# Each process keeps its own small cache: the public pages' counts (recommendations/
-# counts_cache.py) live in it for at most COUNTS_CACHE_SECONDS, and the API's rate limits.
+# Two caches. "default" belongs to each process: the public pages' counts (recommendations/
+# counts_cache.py) live in it for at most COUNTS_CACHE_SECONDS, and the API's ETag dates.
+# "shared" is one for all workers and servers, so that a rate limit holds however many there
+# are: a table in the database by default (`manage.py migrate` makes it, api/apps.py, as does
+# `manage.py createcachetable`), or Redis with CACHE_URL=redis://host:6379/0 (with redis-py).
+CACHE_URL = env_str("CACHE_URL") or ""
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    if importlib.util.find_spec("redis") is None:
+        raise ImproperlyConfigured(
+            "CACHE_URL names a Redis server, but the redis package is not installed: "
+            "install it (uv add redis) or leave CACHE_URL empty to use the database."
+        )
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": CACHE_URL,
+    }
+elif CACHE_URL:
+    raise ImproperlyConfigured(
+        f"CACHE_URL={CACHE_URL!r} cannot be understood: give a redis:// address, or leave it "
+        "empty to keep the shared cache in the database."
+    )
+else:
+    _SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tracker_cache",
+    }
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "OPTIONS": {"MAX_ENTRIES": 2000},
-    }
+    },
+    "shared": _SHARED_CACHE,
 }
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 
@@ -121,6 +156,14 @@ def _api_rate(name: str, default: str) -> str:
     return value
 
 
+# How many proxies of our own stand in front of the app (a load balancer, nginx), each adding
+# the address it was reached from to X-Forwarded-For. The client's address is the one the
+# outermost of them saw; with 0 it is the address of the connection, and X-Forwarded-For, which
+# any client can write, is ignored (config/security.py: client_ip).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
+
 # The open data API (api/): anonymous clients are limited per address, token holders per person.
 API_ANON_RATE = _api_rate("API_ANON_RATE", "120/minute")
 API_TOKEN_RATE = _api_rate("API_TOKEN_RATE", "600/minute")
@@ -135,6 +178,7 @@ REST_FRAMEWORK = {
         "api.throttling.AnonymousThrottle",
         "api.throttling.TokenThrottle",
     ],
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "api.views.exception_handler",
 }
@@ -171,6 +215,33 @@ SPECTACULAR_SETTINGS = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 
+# django-axes counts failed sign-ins (on /account/sign-in/ and /admin/login/ alike, both go
+# through authenticate()) per username from one address and per address alone, and refuses
+# more for a while (templates/accounts/locked_out.html). The counts are rows in the database,
+# shared by every worker.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_FAILURE_LIMIT = env_int("SIGN_IN_FAILURE_LIMIT", 5)
+_LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
+AXES_COOLOFF_TIME = timedelta(minutes=_LOCKOUT_MINUTES)
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "config.security.sign_in_username"
+# Successful sign-ins are not stored: only failures are needed to throttle.
+AXES_DISABLE_ACCESS_LOG = True
+# Not in the admin: a lockout ends by itself, or early with `manage.py axes_reset_username NAME`
+# (or axes_reset_ip ADDRESS).
+AXES_ENABLE_ADMIN = False
+if AXES_FAILURE_LIMIT < 1 or _LOCKOUT_MINUTES < 1:
+    raise ImproperlyConfigured(
+        "SIGN_IN_FAILURE_LIMIT and SIGN_IN_LOCKOUT_MINUTES must be 1 or more."
+    )
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -204,6 +275,11 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # with more rows below its header is refused while its rows are read.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 5) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+
+# One-time form tokens (core): how long a form may wait before it is sent, and how long used
+# tokens are kept to answer a late replay with what it already did.
+FORM_TOKEN_HOURS = env_int("FORM_TOKEN_HOURS", 24)
+FORM_TOKEN_KEEP_DAYS = env_int("FORM_TOKEN_KEEP_DAYS", 7)
 # Larger uploads stream to a temporary file rather than memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
@@ -236,8 +312,34 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 )
+# HTTPS: plain HTTP is redirected when SECURE_SSL_REDIRECT is on (off by default, so that the
+# quick start and `docker compose up` work on http://127.0.0.1). HSTS is sent only on HTTPS
+# answers, so it is on by default away from DEBUG; see README, "Production settings".
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=False)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (Django's own middleware): scripts and styles only from our static
+# files, plus the one inline script of base.html and inline styles that carry the page's nonce
+# ({{ csp_nonce }}). No frames, plugins or other sites. With DEBUG it only reports (in the
+# browser's console), as Django's own error pages have inline styles and scripts.
+_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF, CSP.NONCE],
+    "style-src": [CSP.SELF, CSP.NONCE],
+    "img-src": [CSP.SELF, "data:"],
+    "font-src": [CSP.SELF],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+SECURE_CSP = {} if DEBUG else _CSP
+SECURE_CSP_REPORT_ONLY = _CSP if DEBUG else {}
 
 LOGGING = {
     "version": 1,

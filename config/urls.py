@@ -4,6 +4,9 @@ from django.urls import include, path
 import inspections.urls
 import recommendations.urls
 
+# The 400 page: the GOV.UK page with what was wrong, or JSON for the API.
+handler400 = "config.security.bad_request"
+
 admin.site.site_header = "Inspection Recommendations Tracker"
 admin.site.site_title = "Tracker administration"
 admin.site.index_title = "Inspections, findings and organisations"

@@ -32,6 +32,7 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
 
 from audit.services import log_action, log_actions
+from config.security import has_control_characters
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
 from recommendations.choices import DueDateSource, FindingKind
@@ -562,6 +563,7 @@ def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256
         values = raw.values
         row = RowPlan(number=raw.number, reference=_text(values.get("reference")))
         plan.rows.append(row)
+        _check_control_characters(row, values)
         _check_reference(row, seen_references, present)
         row.finding = existing.get(row.reference) if not row.errors else None
         _check_kind(row, values, present)
@@ -585,6 +587,17 @@ def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256
             + ". Import never deletes a finding."
         )
     return plan
+
+
+def _check_control_characters(row, values):
+    # A NUL cannot be stored in PostgreSQL's text, and no other control character (but tab,
+    # carriage return and line feed) belongs in a finding: refuse it here, not at confirm.
+    for key, value in values.items():
+        if isinstance(value, str) and has_control_characters(value):
+            row.errors.append(
+                f"The column “{COLUMN_BY_KEY[key].header}” contains a control character "
+                "(such as a NUL byte) that cannot be stored: delete it from the cell."
+            )
 
 
 def _check_reference(row, seen, present):

@@ -79,3 +79,88 @@ def test_commands_run_without_secret_key_on_a_throwaway_key(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "No changes detected" in result.stdout
+
+
+# The production environment README.md documents ("Production settings for the defences"):
+# TLS ends at a proxy of our own in front of gunicorn.
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "ALLOWED_HOSTS": "tracker.example.gov.uk",
+    "CSRF_TRUSTED_ORIGINS": "https://tracker.example.gov.uk",
+    "BEHIND_TLS_PROXY": "true",
+    "TRUSTED_PROXY_COUNT": "1",
+    "SECURE_SSL_REDIRECT": "true",
+    "SECURE_HSTS_PRELOAD": "true",
+}
+
+
+def _check_deploy(tmp_path, **env):
+    import secrets
+    import subprocess
+    import sys
+
+    return subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": secrets.token_urlsafe(50),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_documented_production_settings_pass_check_deploy(tmp_path):
+    result = _check_deploy(tmp_path, **PRODUCTION_ENV)
+
+    assert result.returncode == 0, result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("left_out", "warning"),
+    [
+        ("SECURE_SSL_REDIRECT", "security.W008"),
+        ("SECURE_HSTS_PRELOAD", "security.W021"),
+        ("ALLOWED_HOSTS", "security.W020"),
+    ],
+)
+def test_check_deploy_warns_when_a_production_setting_is_left_out(tmp_path, left_out, warning):
+    env = {name: value for name, value in PRODUCTION_ENV.items() if name != left_out}
+
+    result = _check_deploy(tmp_path, **env)
+
+    assert result.returncode != 0
+    assert warning in result.stderr
+
+
+def test_production_answers_carry_hsts_and_a_content_security_policy(client, db, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    settings.SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+    plain = client.get("/about/")
+    secure = client.get("/about/", HTTP_X_FORWARDED_PROTO="https")
+
+    assert plain.status_code == 301
+    assert plain["Location"] == "https://testserver/about/"
+    assert secure["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "default-src 'self'" in secure["Content-Security-Policy"]
+
+
+def test_the_content_security_policy_only_reports_with_debug(monkeypatch):
+    import importlib
+
+    import config.settings
+
+    monkeypatch.setenv("DEBUG", "true")
+    debug = importlib.reload(config.settings)
+    debug_policy = (debug.SECURE_CSP, debug.SECURE_CSP_REPORT_ONLY)
+    monkeypatch.setenv("DEBUG", "false")
+    production = importlib.reload(config.settings)
+
+    assert debug_policy == ({}, production.SECURE_CSP)
+    assert production.SECURE_CSP_REPORT_ONLY == {}
+    assert production.SECURE_CSP["default-src"] == ["'self'"]

@@ -1,8 +1,10 @@
 import re
+import threading
 from html import unescape
 
 import pytest
 
+from accounts.forms import RESET_EMAIL_THREAD
 from accounts.models import Membership, User
 
 
@@ -34,3 +36,25 @@ def navigation(response) -> list[str]:
     menu = re.search(r'<ul class="govuk-service-navigation__list".*?</ul>', html, re.DOTALL)
     items = re.findall(r"<li\b.*?</li>", menu.group(0), re.DOTALL)
     return [" ".join(unescape(re.sub(r"<[^>]+>", " ", item)).split()) for item in items]
+
+
+def wait_for_reset_emails(timeout: float = 10) -> None:
+    """Wait until the threads sending password reset emails have finished."""
+    for thread in threading.enumerate():
+        if thread.name == RESET_EMAIL_THREAD:
+            thread.join(timeout)
+            assert not thread.is_alive(), "a password reset email is still being sent"
+
+
+@pytest.fixture
+def ask_for_reset(client, django_capture_on_commit_callbacks):
+    """Ask for a password reset as a browser would, and wait for the email to be sent: it goes
+    out in a thread of its own once the request's transaction has committed."""
+
+    def ask(email, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post("/account/password-reset/", {"email": email}, **kwargs)
+        wait_for_reset_emails()
+        return response
+
+    return ask

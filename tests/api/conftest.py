@@ -20,6 +20,12 @@ def _api_settings(settings):
     # The schema tests and the page walks make many requests: rate limits have their own tests.
     settings.API_ANON_RATE = "10000/minute"
     settings.API_TOKEN_RATE = "10000/minute"
+    # The query counts pinned here are the API's own: the rate limits count in a cache of this
+    # process, not the shared database cache (tests/security/test_api_throttle.py tests that).
+    settings.CACHES = {
+        **settings.CACHES,
+        "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    }
 
 
 @pytest.fixture

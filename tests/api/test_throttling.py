@@ -1,7 +1,7 @@
 """Anonymous clients are limited per address, token holders per person, with a clear 429."""
 
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 
 pytestmark = pytest.mark.django_db
 
@@ -10,9 +10,9 @@ pytestmark = pytest.mark.django_db
 def low_rates(settings):
     settings.API_ANON_RATE = "3/minute"
     settings.API_TOKEN_RATE = "5/minute"
-    cache.clear()
+    caches["shared"].clear()
     yield
-    cache.clear()
+    caches["shared"].clear()
 
 
 def test_anonymous_client_gets_a_clear_429(client, api_world, low_rates):

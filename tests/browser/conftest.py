@@ -4,8 +4,8 @@ Chromium is Debian's (CHROMIUM_PATH, found or installed by scripts/ensure-chromi
 `make test` runs) or, where CHROMIUM_PATH is empty, Playwright's own. Every test here is marked
 `browser`, so `pytest -m "not browser"` leaves them out; CI runs them all.
 
-Each page fixture fails its test at teardown when a static file failed to load or the page's
-JavaScript threw.
+Each page fixture fails its test at teardown when a static file failed to load, the page's
+JavaScript threw, or the Content-Security-Policy refused something.
 """
 
 import os
@@ -56,14 +56,21 @@ def browser(playwright):
 
 
 class PageProblems:
-    """What went wrong while a page was open: failed static files and uncaught script errors."""
+    """What went wrong while a page was open: failed static files, uncaught script errors and
+    what the Content-Security-Policy refused (Chromium reports it on the console)."""
 
     def __init__(self, page):
         self.static_failures = []
         self.script_errors = []
+        self.csp_violations = []
         page.on("response", self._on_response)
         page.on("requestfailed", self._on_request_failed)
         page.on("pageerror", lambda error: self.script_errors.append(str(error)))
+        page.on("console", self._on_console)
+
+    def _on_console(self, message):
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.csp_violations.append(message.text)
 
     def _on_response(self, response):
         if "/static/" in response.url and response.status >= 400:
@@ -77,6 +84,7 @@ class PageProblems:
     def check(self):
         assert not self.static_failures, f"Static files failed: {self.static_failures}"
         assert not self.script_errors, f"JavaScript errors: {self.script_errors}"
+        assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
 
 
 def _open_page(browser, live_server, **context_options):
