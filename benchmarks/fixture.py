@@ -36,6 +36,7 @@ from recommendations.choices import (
     CLOSED_STATUSES,
     TRANSITIONS,
     Channel,
+    DueDateSource,
     FindingKind,
     Section55Action,
     SelfAssessment,
@@ -45,6 +46,7 @@ from recommendations.choices import (
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
+    DueDateChange,
     Finding,
     ProgressUpdate,
     Section55Response,
@@ -777,14 +779,18 @@ class Generator:
                         self.history(finding) if is_public else ([], [], None)
                     )
                     due_date = finding.due_date
-                    if due_date and steps and rng.random() < 0.05:
+                    extended = bool(due_date and steps and rng.random() < 0.05)
+                    if extended:
                         due_date = add_months(due_date, 3)  # an agreed extension
+                    previous = steps[-2] if len(steps) > 1 else Status.OPEN
                     assignments.append(
                         Assignment(
                             finding_id=finding.pk,
                             organisation_id=organisation_id,
                             status=steps[-1] if steps else Status.OPEN,
+                            status_source=transition_source(previous, steps[-1]) if steps else "",
                             due_date=due_date,
+                            original_due_date=finding.due_date if extended else None,
                             superseded_by_id=superseded_by,
                             status_changed_at=times[-1] if times else None,
                             version=1 + len(steps),
@@ -812,6 +818,22 @@ class Generator:
                     previous = step
                 updates += self.updates(assignment, steps, times)
             StatusChange.objects.bulk_create(changes, batch_size=BATCH)
+            DueDateChange.objects.bulk_create(
+                [
+                    DueDateChange(
+                        assignment_id=assignment.pk,
+                        from_date=assignment.original_due_date,
+                        to_date=assignment.due_date,
+                        changed_at=times[0],
+                        source=DueDateSource.AGREED_ON_REQUEST,
+                        reason="Agreed on request: more time to complete the work.",
+                        was_overdue=False,
+                    )
+                    for assignment, (_, times) in zip(assignments, histories, strict=True)
+                    if assignment.original_due_date is not None
+                ],
+                batch_size=BATCH,
+            )
             ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
             totals["assignments"] += len(assignments)
             totals["status changes"] += len(changes)
