@@ -1,6 +1,8 @@
 import contextlib
 
 from django.contrib import admin, messages
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
 from django.http import Http404, HttpResponseRedirect
 
 from audit.models import ActionLog
@@ -24,6 +26,31 @@ def refused_on(*errors, field=None):
         raise Refused(str(error), field=field) from error
 
 
+def scoped_choices(request, admin_site, model):
+    """The rows of ``model`` the person may see, as its own admin scopes them (``None`` when
+    that admin scopes nothing: every row)."""
+    related = admin_site._registry.get(model)
+    if not isinstance(related, AuditedAdmin):
+        return None
+    everything = model._default_manager.all()
+    scoped = related.scope(request, everything)
+    return None if scoped is everything else scoped
+
+
+class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
+    """A filter by a related row that offers only the rows the person may see: listing every
+    programme or theme would name those of another inspectorate's embargoed report."""
+
+    def field_choices(self, field, request, model_admin):
+        scoped = scoped_choices(request, model_admin.admin_site, field.related_model)
+        if scoped is None:
+            return super().field_choices(field, request, model_admin)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            scoped = scoped.order_by(*ordering)
+        return [(obj.pk, str(obj)) for obj in scoped]
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """The base of the project's model admins.
 
@@ -45,7 +72,28 @@ class AuditedAdmin(admin.ModelAdmin):
         return queryset
 
     def get_queryset(self, request):
-        return self.scope(request, super().get_queryset(request))
+        queryset = self.scope(request, super().get_queryset(request))
+        if not queryset.query.order_by:
+            # Explicitly: a model's default ordering is dropped from the grouped queries of
+            # the counts that admins annotate, and the pages and autocomplete paginate.
+            queryset = queryset.order_by(*(self.model._meta.ordering or ["pk"]))
+        return queryset
+
+    def get_list_filter(self, request):
+        """Filters by a related row offer only the rows the person may see."""
+        filters = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str) and self._is_relation(item):
+                item = (item, ScopedRelatedFieldListFilter)
+            filters.append(item)
+        return filters
+
+    def _is_relation(self, path) -> bool:
+        try:
+            field = get_fields_from_path(self.model, path)[-1]
+        except (FieldDoesNotExist, NotRelationField):
+            return False
+        return field.is_relation
 
     def in_scope(self, request, obj) -> bool:
         if obj is None or obj.pk is None or getattr(obj, "_admin_in_scope", False):
@@ -55,13 +103,8 @@ class AuditedAdmin(admin.ModelAdmin):
         return scoped is everything or scoped.filter(pk=obj.pk).exists()
 
     def _scoped_choices(self, request, model):
-        """The choices of a foreign key to a scoped model: what its own admin would list."""
-        related = self.admin_site._registry.get(model)
-        if not isinstance(related, AuditedAdmin):
-            return None
-        everything = model._default_manager.all()
-        scoped = related.scope(request, everything)
-        return None if scoped is everything else scoped
+        """The choices of a relation to a scoped model: what its own admin would list."""
+        return scoped_choices(request, self.admin_site, model)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
@@ -69,6 +112,13 @@ class AuditedAdmin(admin.ModelAdmin):
             if scoped is not None:
                 kwargs["queryset"] = scoped
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if "queryset" not in kwargs:
+            scoped = self._scoped_choices(request, db_field.remote_field.model)
+            if scoped is not None:
+                kwargs["queryset"] = scoped
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
     def get_object(self, request, object_id, from_field=None):
         obj = super().get_object(request, object_id, from_field)

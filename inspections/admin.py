@@ -37,6 +37,7 @@ from recommendations.policy import (
     inspectorates_leadable_by,
     is_administrator,
     of_editable_reports,
+    programmes_usable_by,
     report_rows_deletable,
 )
 
@@ -50,15 +51,24 @@ class SharedChoicesInlineFormSet(BaseInlineFormSet):
 
     shared_choice_fields: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for name in self.shared_choice_fields:
-            field = self.form.base_fields.get(name)
-            if field is None:
-                continue
-            queryset = self.limit_choices(name, field.queryset)
-            choices = [("", "---------"), *((obj.pk, str(obj)) for obj in queryset)]
-            for form in [*self.forms, self.empty_form]:
+    def _shared_choices(self):
+        # Built once, on first use: every form, the blank template row (``empty_form``, a new
+        # form at each reading) included, takes the limited choices.
+        if not hasattr(self, "_shared"):
+            self._shared = {}
+            for name in self.shared_choice_fields:
+                field = self.form.base_fields.get(name)
+                if field is None:
+                    continue
+                queryset = self.limit_choices(name, field.queryset)
+                choices = [("", "---------"), *((obj.pk, str(obj)) for obj in queryset)]
+                self._shared[name] = (queryset, choices)
+        return self._shared
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, (queryset, choices) in self._shared_choices().items():
+            if name in form.fields:
                 form.fields[name].queryset = queryset
                 form.fields[name].choices = choices
 
@@ -72,14 +82,26 @@ class InspectorateAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["abbreviation"]}
 
 
-class ProgrammeAdmin(admin.ModelAdmin):
+class ProgrammeAdmin(AuditedAdmin):
     list_display = ["name", "kind", "inspection_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def scope(self, request, queryset):
+        # A programme used only by another inspectorate's embargoed report would tell of it.
+        return queryset.filter(pk__in=programmes_usable_by(request.user).values("pk"))
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_inspection_count=Count("inspections"))
+        counted = Q()
+        if not is_administrator(request.user):
+            # Count only the reports the person may see: the number would tell of the others.
+            counted = Q(inspections__in=inspections_visible_to(request.user).values("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(_inspection_count=Count("inspections", filter=counted))
+        )
 
     @admin.display(description="Inspections", ordering="_inspection_count")
     def inspection_count(self, obj):

@@ -3,7 +3,7 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -848,13 +848,23 @@ class ProgressUpdateAdmin(AuditedAdmin):
         return None
 
 
-class ThemeAdmin(admin.ModelAdmin):
+class ThemeAdmin(AuditedAdmin):
     list_display = ["name", "slug", "finding_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
+    def scope(self, request, queryset):
+        # A theme used only by another inspectorate's embargoed report would tell of it.
+        return queryset.filter(pk__in=policy.themes_usable_by(request.user).values("pk"))
+
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(_finding_count=Count("findings"))
+        counted = Q()
+        if not policy.is_administrator(request.user):
+            # Count only the findings the person may see: the number would tell of the others.
+            counted = Q(findings__in=policy.findings_visible_to(request.user).values("pk"))
+        return (
+            super().get_queryset(request).annotate(_finding_count=Count("findings", filter=counted))
+        )
 
     @admin.display(description="Findings", ordering="_finding_count")
     def finding_count(self, obj):

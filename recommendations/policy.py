@@ -21,7 +21,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Inspectorate, Organisation, Programme
 from recommendations.choices import TRANSITIONS, Status
-from recommendations.models import Assignment, EvidenceFile, Finding, Section55Response
+from recommendations.models import Assignment, EvidenceFile, Finding, Section55Response, Theme
 
 
 def _signed_in(user) -> bool:
@@ -99,6 +99,38 @@ def programmes_visible_to(user) -> QuerySet[Programme]:
     would tell of it."""
     return Programme.objects.filter(
         Exists(inspections_visible_to(user).filter(programme=OuterRef("pk")))
+    )
+
+
+def programmes_usable_by(user) -> QuerySet[Programme]:
+    """The programmes the person may see and choose in the admin: those of the reports they may
+    see, and those no report uses yet (a new programme, for the report about to be created).
+    One used only by another inspectorate's embargoed report is not theirs to see.
+    Administrators: all."""
+    if is_administrator(user):
+        return Programme.objects.all()
+    return Programme.objects.filter(
+        Q(Exists(inspections_visible_to(user).filter(programme=OuterRef("pk"))))
+        | ~Q(Exists(Inspection.objects.filter(programme=OuterRef("pk"))))
+    )
+
+
+def themes_visible_to(user) -> QuerySet[Theme]:
+    """Themes of the findings the person may see: the public's, and those of the unpublished
+    reports they may edit. Administrators: all."""
+    if is_administrator(user):
+        return Theme.objects.all()
+    return Theme.objects.filter(Exists(findings_visible_to(user).filter(themes=OuterRef("pk"))))
+
+
+def themes_usable_by(user) -> QuerySet[Theme]:
+    """The themes the person may see and choose in the admin: ``themes_visible_to``, and those
+    no finding uses yet (a new theme, for the findings about to be written)."""
+    if is_administrator(user):
+        return Theme.objects.all()
+    return Theme.objects.filter(
+        Q(pk__in=themes_visible_to(user).values("pk"))
+        | ~Q(Exists(Finding.objects.filter(themes=OuterRef("pk"))))
     )
 
 

@@ -14,29 +14,48 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 SKIPPED_DIRS = {".venv", "node_modules", "tests", "benchmarks", "migrations", "static", "frontend"}
 
-# A publication time compared by hand: an ORM lookup (published_at__lte=...), a Python or SQL
-# comparison (published_at <= now), or the progress update flag filtered outside its scope.
+# A publication time compared by hand: an ORM lookup (published_at__lte=...), or a Python or
+# SQL comparison (published_at <= now).
 FORBIDDEN = re.compile(
     r"published_at__(?:lt|lte|gt|gte|range)\b"
     r"|published_at\s*(?:<|>)"
     r"|(?:<|>)=?\s*[\w.]*published_at\b"
-    r"|\bis_published\s*=\s*True\b"
 )
 
-# The only places allowed to say it: the one Q builder, the one property, the progress
-# update's own scope and its partial index.
+# The only places allowed to say it: the one Q builder and the one property.
 ALLOWED = {
     ("inspections/models.py", 'return Q(**{f"{path}published_at__lte": at or timezone.now()})'),
     (
         "inspections/models.py",
         "return self.published_at is not None and self.published_at <= timezone.now()",
     ),
-    (
-        "recommendations/models.py",
-        'published_q("assignment__finding__inspection__", at=at), is_published=True',
-    ),
-    ("recommendations/models.py", "condition=Q(is_published=True),"),
 }
+
+# A progress update's published *flag* read in a query (``filter(is_published=True)``,
+# ``Q(is_published=True)``) outside the model layer: published updates are read through
+# ``ProgressUpdate.objects.published()``, which also asks the report's publication time.
+# Setting the flag (``update.is_published = True``, ``create(is_published=...)``) is no read,
+# and the model layer (its scope, guards and constraints) owns the flag.
+QUERY_CALLS = {"filter", "exclude", "get", "Q", "Exists", "FilteredRelation", "Prefetch"}
+MODEL_LAYER = re.compile(r"(?:^|/)models(?:\.py|/)")
+
+
+def reads_of_the_published_flag(source: str):
+    """Line numbers of queries that read ``is_published=True`` outside a model's own module."""
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        func = node.func
+        name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)
+        if name not in QUERY_CALLS:
+            continue
+        for keyword in node.keywords:
+            if (
+                keyword.arg == "is_published"
+                and isinstance(keyword.value, ast.Constant)
+                and keyword.value.value is True
+            ):
+                yield keyword.lineno
 
 
 def project_sources():
@@ -77,9 +96,13 @@ def code_lines(source: str):
 def comparisons_of_publication_time(sources):
     found = []
     for name, source in sources:
+        lines = source.splitlines()
         for number, line in code_lines(source):
             if FORBIDDEN.search(line) and (name, line.strip()) not in ALLOWED:
                 found.append(f"{name}:{number}: {line.strip()}")
+        if not MODEL_LAYER.search(name):
+            for number in reads_of_the_published_flag(source):
+                found.append(f"{name}:{number}: {lines[number - 1].strip()}")
     return found
 
 
@@ -109,6 +132,8 @@ def test_the_scan_reads_the_project():
         "public = now >= inspection.published_at",
         'SQL = "SELECT COUNT(*) FROM inspections_inspection WHERE published_at <= %s"',
         "ProgressUpdate.objects.filter(is_published=True)",
+        "updates.exclude(pk=1).filter(assignment=item, is_published=True)",
+        "qs.annotate(n=Count('updates', filter=Q(updates__x=1, is_published=True)))",
         '{f"{self.path}__published_at__gte": now}',
     ],
 )
@@ -126,9 +151,36 @@ def test_the_scan_finds_a_hand_written_comparison(line):
         "qs.filter(published_at__date__year=2025)",
         "qs.filter(published_at__isnull=True)",
         "update = progress_update_add(is_published=publish)",
+        "update.is_published = True",
+        "ProgressUpdate.objects.create(assignment=item, is_published=True)",
     ],
 )
 def test_the_scan_leaves_other_uses_alone(line):
     source = f"def view():\n    {line}\n    return None\n"
 
     assert not comparisons_of_publication_time([("somewhere/views.py", source)])
+
+
+def test_the_scan_finds_a_read_of_the_flag_written_over_several_lines():
+    source = (
+        "def view():\n"
+        "    return ProgressUpdate.objects.filter(\n"
+        "        is_published=True,\n"
+        "    )\n"
+    )
+
+    assert comparisons_of_publication_time([("somewhere/views.py", source)])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "condition=Q(withdrawn_at__isnull=True) | Q(is_published=True)",
+        "ProgressUpdate._base_manager.filter(pk=self.update_id, is_published=True).exists()",
+    ],
+)
+def test_the_model_layer_guards_its_own_flag(line):
+    source = f"def guard():\n    {line}\n    return None\n"
+
+    assert not comparisons_of_publication_time([("recommendations/models.py", source)])
+    assert comparisons_of_publication_time([("recommendations/views.py", source)])

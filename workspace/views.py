@@ -19,6 +19,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
@@ -38,6 +39,7 @@ from inspections.services import DomainError, engage_enter, engage_leave
 from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, ProposalStatus, Status
 from recommendations.models import (
+    DueDateChange,
     DueDateProposal,
     ProgressUpdate,
     Section55Response,
@@ -183,6 +185,11 @@ def _item_page(request, item, form=None, *, status=200):
         )
     if form is not None and can_decide and allowed:
         show_with(form, token=_token(request, DECIDE, item))
+    # The history lists the due date changes with who made each: one query, whatever their number.
+    prefetch_related_objects(
+        [item],
+        Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("changed_by")),
+    )
     return render(
         request,
         "workspace/item.html",

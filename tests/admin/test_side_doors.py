@@ -11,6 +11,7 @@ from audit.models import ActionLog
 from inspections.models import EngagePeriod, Inspection
 from recommendations.choices import Status
 from recommendations.models import (
+    AppendOnlyError,
     Assignment,
     CauseOfConcern,
     EvidenceFile,
@@ -22,6 +23,7 @@ from recommendations.models import (
 from recommendations.services import (
     assignment_start,
     assignment_submit_for_closure,
+    progress_update_add,
     section55_open_responses,
 )
 from tests.admin.conftest import change_form_data
@@ -399,14 +401,38 @@ def test_saving_an_unchanged_form_says_nothing_changed(client, hmicfrs_inspector
 # Progress updates ---------------------------------------------------------------------------
 
 
-def test_a_published_update_and_its_evidence_are_read_only(client, admin_user, published_update):
-    EvidenceFile.objects.create(
-        update=published_update,
-        file="evidence/x.pdf",
-        original_name="plan.pdf",
-        content_type="application/pdf",
-        size=10,
+@pytest.fixture
+def published_update_with_evidence(assignment, settings, tmp_path):
+    """A published update with its evidence, as the service records them: the evidence is
+    attached before publication (the model refuses evidence added to a published update)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    return progress_update_add(
+        assignment=assignment,
+        narrative="The original published narrative.",
+        self_assessment="on_track",
+        publish=True,
+        evidence=[SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF", "application/pdf")],
     )
+
+
+def test_published_evidence_cannot_be_added_outside_the_service(published_update):
+    with pytest.raises(AppendOnlyError):
+        EvidenceFile.objects.create(
+            update=published_update,
+            file="evidence/x.pdf",
+            original_name="plan.pdf",
+            content_type="application/pdf",
+            size=10,
+        )
+
+
+def test_a_published_update_and_its_evidence_are_read_only(
+    client, admin_user, published_update_with_evidence
+):
+    published_update = published_update_with_evidence
+    assert published_update.is_published
     client.force_login(admin_user)
     url = change_url(published_update)
     response = client.get(url)

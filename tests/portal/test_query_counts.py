@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from recommendations.services import assignment_submit_for_closure
 from tests.public.test_pages import add_findings
@@ -50,31 +51,58 @@ def test_query_count_does_not_grow(
 # person's old tokens, create the new one), whatever the number of rows on the page.
 FORM_PAGES = {
     # 1 session, 2 user, 3 item, 4 may decide, 5 clear old tokens, 6 new token,
-    # 7 memberships (navigation), 8 due date proposals, 9 status changes, 10 updates,
-    # 11 their evidence
-    "workspace item": ("inspector", "workspace:item", 11),
+    # 7 memberships (navigation), 8 due date proposals, 9 due date changes with who made them,
+    # 10 status changes, 11 updates (withdrawn and corrections included), 12 their evidence
+    "workspace item": ("inspector", "workspace:item", 12),
     # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors, 6 item,
     # 7 clear old tokens, 8 new token
     "portal update form": ("met_user", "portal:add-update", 8),
 }
 
 
+def add_history(item, inspector, n):
+    """An internal update, a published one withdrawn, another corrected, and a due date change
+    by an inspector: one of each kind of row the item's history lists."""
+    from datetime import timedelta
+
+    from recommendations.models import Assignment
+    from recommendations.services import (
+        assignment_set_due_date,
+        progress_update_add,
+        progress_update_correct,
+        progress_update_withdraw,
+    )
+
+    progress_update_add(assignment=item, narrative=f"Update {n}.", self_assessment="on_track")
+    withdrawn = progress_update_add(
+        assignment=item, narrative=f"Named a person {n}.", self_assessment="on_track", publish=True
+    )
+    progress_update_withdraw(update=withdrawn, user=inspector, reason="It named a person.")
+    wrong = progress_update_add(
+        assignment=item, narrative=f"Wrong figure {n}.", self_assessment="on_track", publish=True
+    )
+    progress_update_correct(update=wrong, narrative=f"Right figure {n}.", reason="A typo.")
+    item = Assignment.objects.get(pk=item.pk)
+    assignment_set_due_date(
+        assignment=item,
+        due_date=(item.due_date or timezone.localdate()) + timedelta(days=30),
+        user=inspector,
+        reason=f"Agreed at the review meeting {n}.",
+    )
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", sorted(FORM_PAGES))
 def test_form_page_query_count_does_not_grow(
-    page, client, request, public_world, django_assert_num_queries
+    page, client, request, public_world, inspector, django_assert_num_queries
 ):
-    from recommendations.services import progress_update_add
-
     persona, name, queries = FORM_PAGES[page]
     client.force_login(request.getfixturevalue(persona))
     item = public_world["recommendation"].assignments.get(organisation__slug__startswith="met")
     url = reverse(name, args=[item.pk])
     for count in (1, 10):
         for n in range(count):
-            progress_update_add(
-                assignment=item, narrative=f"Update {n}.", self_assessment="on_track"
-            )
+            add_history(item, inspector, n)
         client.get(url)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
