@@ -66,13 +66,17 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         },
     )
 
-    def send_mail(self, *args, **kwargs):
-        # Rendering and sending the email takes time only when the address has an account: sent
-        # off the request path, the answer takes as long either way, and so cannot tell anyone
-        # which addresses have accounts. Sent after commit, as nothing should go out for a
-        # request that failed.
-        send = super().send_mail
-        transaction.on_commit(lambda: send_in_background(send, *args, **kwargs))
+    def save(self, *, request=None, domain_override=None, **options):
+        # Looking the address up, making the token and rendering the email take time only when
+        # the address has an account. All of it happens off the request path, so the answer
+        # takes as long either way and cannot tell anyone which addresses have accounts. It
+        # starts after commit, as nothing should go out for a request that failed.
+        if domain_override is None and request is not None:
+            domain_override = request.get_host()
+        save = super().save
+        transaction.on_commit(
+            lambda: send_in_background(save, domain_override=domain_override, **options)
+        )
 
 
 class _NewPasswordMixin:
