@@ -4,6 +4,7 @@ override and action."""
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -13,7 +14,6 @@ from recommendations.choices import Status
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
-    EvidenceFile,
     Finding,
     ProgressUpdate,
     Section55Response,
@@ -22,6 +22,8 @@ from recommendations.models import (
 from recommendations.services import (
     assignment_start,
     assignment_submit_for_closure,
+    progress_update_add,
+    progress_update_withdraw,
     section55_open_responses,
 )
 from tests.admin.conftest import change_form_data
@@ -399,13 +401,19 @@ def test_saving_an_unchanged_form_says_nothing_changed(client, hmicfrs_inspector
 # Progress updates ---------------------------------------------------------------------------
 
 
-def test_a_published_update_and_its_evidence_are_read_only(client, admin_user, published_update):
-    EvidenceFile.objects.create(
-        update=published_update,
-        file="evidence/x.pdf",
-        original_name="plan.pdf",
-        content_type="application/pdf",
-        size=10,
+def test_a_published_update_and_its_evidence_are_read_only(
+    client, admin_user, assignment, settings, tmp_path
+):
+    # Evidence is attached as the update is published: the model refuses it afterwards.
+    settings.MEDIA_ROOT = tmp_path
+    published_update = progress_update_add(
+        assignment=assignment,
+        narrative="The original published narrative.",
+        self_assessment="on_track",
+        publish=True,
+        evidence=[
+            SimpleUploadedFile("plan.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+        ],
     )
     client.force_login(admin_user)
     url = change_url(published_update)
@@ -431,6 +439,35 @@ def test_a_published_update_and_its_evidence_are_read_only(client, admin_user, p
     published_update.refresh_from_db()
     assert published_update.narrative == "The original published narrative."
     assert published_update.evidence.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "hmicfrs_inspector"])
+def test_the_update_change_page_links_to_the_workspace_withdrawal(
+    client, request, persona, published_update
+):
+    client.force_login(request.getfixturevalue(persona))
+    withdraw = reverse("workspace:withdraw-update", args=[published_update.pk])
+    html = page(client.get(change_url(published_update)))
+    assert f'href="{withdraw}"' in html and "Withdraw this update" in html
+    assert client.get(withdraw).status_code == 200
+
+
+def test_a_withdrawn_update_change_page_shows_the_note_and_no_withdrawal(
+    client, admin_user, published_update
+):
+    progress_update_withdraw(update=published_update, user=admin_user, reason="A court order.")
+    client.force_login(admin_user)
+    html = page(client.get(change_url(published_update)))
+    assert "A court order. (the public sees only this note)" in html
+    assert "Withdraw this update" not in html
+
+
+def test_an_internal_update_change_page_offers_no_withdrawal(client, admin_user, assignment):
+    internal = progress_update_add(
+        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
+    )
+    client.force_login(admin_user)
+    assert "Withdraw this update" not in page(client.get(change_url(internal)))
 
 
 def test_add_progress_update_in_the_admin_goes_through_the_service(
