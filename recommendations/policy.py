@@ -229,20 +229,16 @@ def can_correct_update(user, update) -> bool:
 def updates_correctable_by(user) -> QuerySet[ProgressUpdate]:
     """The updates the person may correct now (``can_correct_update``, for every update at
     once): the published, not withdrawn updates of the items they report on."""
-    return ProgressUpdate.objects.filter(
-        assignment__in=items_updatable_by(user).values("pk"),
-        is_published=True,
-        withdrawn_at__isnull=True,
+    return ProgressUpdate.objects.published().filter(
+        assignment__in=items_updatable_by(user).values("pk"), withdrawn_at__isnull=True
     )
 
 
 def updates_withdrawable_by(user) -> QuerySet[ProgressUpdate]:
     """The updates the person may withdraw now (``can_withdraw_update``, for every update at
     once): the published, not withdrawn updates of the items they decide on."""
-    return ProgressUpdate.objects.filter(
-        assignment__in=items_decidable_by(user).values("pk"),
-        is_published=True,
-        withdrawn_at__isnull=True,
+    return ProgressUpdate.objects.published().filter(
+        assignment__in=items_decidable_by(user).values("pk"), withdrawn_at__isnull=True
     )
 
 

@@ -36,6 +36,17 @@ ALLOWED = {
         'published_q("assignment__finding__inspection__", at=at), is_published=True',
     ),
     ("recommendations/models.py", "condition=Q(is_published=True),"),
+    # The flag itself, not a publication time: only a published update may be withdrawn (a
+    # constraint), its evidence is frozen once it is (the model), and the service sets it.
+    (
+        "recommendations/models.py",
+        "condition=Q(withdrawn_at__isnull=True) | Q(is_published=True),",
+    ),
+    (
+        "recommendations/models.py",
+        "return ProgressUpdate._base_manager.filter(pk=self.update_id, is_published=True).exists()",
+    ),
+    ("recommendations/services.py", "update.is_published = True"),
 }
 
 
