@@ -81,6 +81,35 @@ class ProgressUpdateForm(VersionedForm):
     )
 
 
+class CorrectionForm(VersionedForm):
+    """A correction of a published update: a new published update that says what it corrects.
+    The original stays as it was, beside it on the public timeline."""
+
+    narrative = forms.CharField(
+        label="The corrected update",
+        help_text="Published on the public timeline beside the original, which stays as it was.",
+        widget=forms.Textarea(attrs={"rows": 6}),
+        error_messages={"required": "Write the corrected update"},
+    )
+    reason = forms.CharField(
+        label="What does this correction put right?",
+        help_text="Published with the correction.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Say what the correction puts right"},
+    )
+    self_assessment = forms.ChoiceField(
+        label="How is it going?",
+        choices=SelfAssessment.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how it is going"},
+    )
+    evidence = EvidenceField(
+        label="Evidence (optional)",
+        required=False,
+        help_text=f"{ALLOWED_DESCRIPTION} files. Evidence is never public.",
+    )
+
+
 class DueDateProposalForm(VersionedForm):
     proposed_due_date = forms.DateField(
         label="New due date",

@@ -10,6 +10,11 @@ urlpatterns = [
     path("items/<int:pk>/update/", views.add_update, name="add-update"),
     path("items/<int:pk>/due-date/", views.propose_due_date, name="propose-due-date"),
     path("items/<int:pk>/submit/", views.submit_for_closure, name="submit"),
+    path(
+        "items/<int:item_pk>/updates/<int:pk>/correct/",
+        views.correct_update,
+        name="correct-update",
+    ),
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("section-55/", views.section55_list, name="section55-list"),
     path("section-55/<int:pk>/", views.section55_edit, name="section55-edit"),

@@ -32,6 +32,7 @@ from core.services import (
 from inspections.models import Inspection, Organisation
 from inspections.services import DomainError
 from portal.forms import (
+    CorrectionForm,
     DueDateProposalForm,
     ProgressUpdateForm,
     Section55Form,
@@ -56,6 +57,7 @@ from recommendations.services import (
     assignment_submit_with_evidence,
     due_date_propose,
     progress_update_add,
+    progress_update_correct,
     section55_publish,
     section55_save_draft,
 )
@@ -191,6 +193,11 @@ def item_detail(request, pk):
         "-proposed_at"
     )
     is_lead = our_items_led(request.user).filter(pk=item.pk).exists()
+    correctable = set(
+        policy.updates_correctable_by(request.user)
+        .filter(assignment=item)
+        .values_list("pk", flat=True)
+    )
     return render(
         request,
         "portal/item.html",
@@ -205,6 +212,7 @@ def item_detail(request, pk):
             ),
             "is_lead": is_lead,
             "can_submit": _can_submit(item),
+            "correctable_updates": correctable,
         },
     )
 
@@ -255,17 +263,33 @@ def _unbound_kwargs(form):
     return kwargs
 
 
-def _item_form(request, item, *, form_class, purpose, template, allowed, save, outcome, success):
+def _item_form(
+    request,
+    item,
+    *,
+    form_class,
+    purpose,
+    template,
+    allowed,
+    save,
+    outcome,
+    success,
+    obj=None,
+    initial=None,
+    context=None,
+):
     """The shape every item form shares: a form sent twice or someone else's change first
     (409, what was typed kept), then whether the action is open to this person and item (403),
     then the save through the services, in one transaction with the form's one-time token,
-    whose refusals are shown on the form."""
+    whose refusals are shown on the form. The token is for ``obj`` (the item by default: a
+    correction's is for the update it corrects)."""
+    obj = item if obj is None else obj
 
     def page(form, status=200):
-        token = submission_issue(user=request.user, purpose=purpose, obj=item).token
+        token = submission_issue(user=request.user, purpose=purpose, obj=obj).token
         show_with(form, token=token)
-        context = {"item": item, "form": form, "allowed": allowed}
-        return render(request, template, context, status=status)
+        shown = {"item": item, "form": form, "allowed": allowed, **(context or {})}
+        return render(request, template, shown, status=status)
 
     def current():
         item.refresh_from_db()
@@ -274,11 +298,12 @@ def _item_form(request, item, *, form_class, purpose, template, allowed, save, o
     if request.method != "POST":
         if not allowed:
             raise PermissionDenied
-        return page(form_class(initial={"version": item.version, "status": item.status}))
+        shown_for = {"version": item.version, "status": item.status, **(initial or {})}
+        return page(form_class(initial=shown_for))
     form = form_class(request.POST, request.FILES)
     token = request.POST.get("token", "")
     try:
-        submission_check(token=token, user=request.user, purpose=purpose, obj=item)
+        submission_check(token=token, user=request.user, purpose=purpose, obj=obj)
     except SubmissionRefused as refusal:
         return page(*_refuse(form, refusal, current=current()))
     stale = _stale_post(request, item)
@@ -290,9 +315,7 @@ def _item_form(request, item, *, form_class, purpose, template, allowed, save, o
         return page(form)
     try:
         with transaction.atomic():
-            submission = submission_redeem(
-                token=token, user=request.user, purpose=purpose, obj=item
-            )
+            submission = submission_redeem(token=token, user=request.user, purpose=purpose, obj=obj)
             result = save(form.cleaned_data)
             submission_record_outcome(submission=submission, outcome=outcome, result=result)
     except REFUSALS as error:
@@ -307,6 +330,7 @@ def _item_form(request, item, *, form_class, purpose, template, allowed, save, o
 UPDATE = "portal.update"
 DUE_DATE = "portal.due_date"
 SUBMIT = "portal.submit"
+CORRECT = "portal.correct"
 SECTION55 = "portal.section55"
 
 
@@ -379,6 +403,43 @@ def submit_for_closure(request, pk):
         ),
         outcome="submitted this for closure",
         success="Submitted for closure. The inspectorate will review it.",
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@organisation_user_required
+def correct_update(request, item_pk, pk):
+    """Correct a published update: a new published update that says what it corrects and why;
+    the original stays as it was. Another organisation's update is a 404; one that may not be
+    corrected (internal, withdrawn) a 403, or a form error if that changed while the form was
+    open."""
+    item = _item(request, item_pk)
+    update = get_object_or_404(ProgressUpdate.objects.filter(assignment=item), pk=pk)
+    allowed = policy.can_correct_update(request.user, update)
+    if request.method != "POST" and not (update.is_published and not update.is_withdrawn):
+        raise PermissionDenied
+    return _item_form(
+        request,
+        item,
+        form_class=CorrectionForm,
+        purpose=CORRECT,
+        template="portal/correction_form.html",
+        allowed=allowed,
+        save=lambda data: progress_update_correct(
+            update=update,
+            author=request.user,
+            narrative=data["narrative"],
+            reason=data["reason"],
+            self_assessment=data["self_assessment"],
+            evidence=data["evidence"],
+            expected_version=data["version"],
+        ),
+        outcome="corrected this update",
+        success="Your correction has been published beside the original update.",
+        obj=update,
+        initial={"narrative": update.narrative, "self_assessment": update.self_assessment},
+        context={"update": update},
     )
 
 

@@ -829,6 +829,18 @@ class ProgressUpdateAdmin(AuditedAdmin):
             return False
         return super().has_delete_permission(request, obj)
 
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        """A published update is withdrawn (for a legal reason) only on its workspace page, by
+        those ``policy.can_withdraw_update`` allows: the change page links there."""
+        if (
+            obj is not None
+            and obj.is_published
+            and not obj.is_withdrawn
+            and policy.can_withdraw_update(request.user, obj)
+        ):
+            context["withdraw_url"] = reverse("workspace:withdraw-update", args=[obj.pk])
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
     def save_model(self, request, obj, form, change):
         if change:
             raise PermissionDenied

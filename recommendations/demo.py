@@ -27,7 +27,14 @@ from inspections.models import (
     Programme,
 )
 from inspections.services import engage_enter, engage_leave, inspection_set_publication
-from recommendations.choices import Channel, FindingKind, Section55Action, SelfAssessment, Status
+from recommendations.choices import (
+    Channel,
+    DueDateSource,
+    FindingKind,
+    Section55Action,
+    SelfAssessment,
+    Status,
+)
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
@@ -38,9 +45,11 @@ from recommendations.models import (
 )
 from recommendations.services import (
     assignment_change_status,
+    assignment_set_due_date,
     cause_of_concern_discharge,
     finding_add_addressees,
     progress_update_add,
+    progress_update_correct,
     section55_record_response,
 )
 
@@ -1234,6 +1243,7 @@ class DemoBuilder:
                 publish=not narrative.startswith("Internal"),
                 channel=Channel.COMMAND,
             )
+        self.extend_and_correct(custody_risk)
 
         reports = [(original, addressed), *updates]
         for report, report_addressed in reports:
@@ -1250,6 +1260,29 @@ class DemoBuilder:
                     for finding, _ in report_addressed
                 },
             )
+
+    def extend_and_correct(self, custody_risk):
+        """What the public record shows of changes after the fact: the overdue custody risk
+        recommendation (due 25 May 2017) gets an agreed extension, a public event, and its
+        published update a correction that says what it puts right."""
+        assignment_set_due_date(
+            assignment=custody_risk,
+            due_date=date(2027, 3, 31),
+            reason=demo(
+                "Agreed on request: the new custody suite's risk assessment system goes live "
+                "in March 2027."
+            ),
+            source=DueDateSource.AGREED_ON_REQUEST,
+        )
+        progress_update_correct(
+            update=custody_risk.updates.get(written_on=date(2018, 2, 1)),
+            narrative=demo(
+                "Custody officers use a new risk form for children, introduced in January 2018 "
+                "in six of the force's custody suites."
+            ),
+            reason="The update said every custody suite; the form was used in six of them.",
+            channel=Channel.COMMAND,
+        )
 
     def steps(self, assignment, plan, superseded_by=None):
         """Explicit history for the stories: ``[(status, day, note)]``."""

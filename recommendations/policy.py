@@ -21,7 +21,14 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Inspectorate, Organisation, Programme
 from recommendations.choices import TRANSITIONS, Status
-from recommendations.models import Assignment, EvidenceFile, Finding, Section55Response, Theme
+from recommendations.models import (
+    Assignment,
+    EvidenceFile,
+    Finding,
+    ProgressUpdate,
+    Section55Response,
+    Theme,
+)
 
 
 def _signed_in(user) -> bool:
@@ -250,6 +257,22 @@ def can_withdraw_update(user, update) -> bool:
 def can_correct_update(user, update) -> bool:
     """A published update is corrected by its addressee's people, as they wrote it."""
     return items_updatable_by(user).filter(pk=update.assignment_id).exists()
+
+
+def updates_correctable_by(user) -> QuerySet[ProgressUpdate]:
+    """The updates the person may correct now (``can_correct_update``, for every update at
+    once): the published, not withdrawn updates of the items they report on."""
+    return ProgressUpdate.objects.published().filter(
+        assignment__in=items_updatable_by(user).values("pk"), withdrawn_at__isnull=True
+    )
+
+
+def updates_withdrawable_by(user) -> QuerySet[ProgressUpdate]:
+    """The updates the person may withdraw now (``can_withdraw_update``, for every update at
+    once): the published, not withdrawn updates of the items they decide on."""
+    return ProgressUpdate.objects.published().filter(
+        assignment__in=items_decidable_by(user).values("pk"), withdrawn_at__isnull=True
+    )
 
 
 def can_see_withdrawn(user) -> bool:

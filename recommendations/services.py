@@ -689,7 +689,13 @@ def progress_update_correct(
     expected_version: int | None = None,
 ) -> ProgressUpdate:
     """Correct a published update: a new published update that says what it corrects and why.
-    The original stays as it was, on the public timeline beside its correction."""
+    The original stays as it was, on the public timeline beside its correction. Only the
+    addressee's people correct (``policy.can_correct_update``); without an ``author`` (an
+    import) the caller has checked."""
+    from recommendations.policy import can_correct_update
+
+    if author is not None and not can_correct_update(author, update):
+        raise DomainError("Only the people of the organisation that wrote it may correct it.")
     if not reason.strip():
         raise DomainError("Say what the correction puts right: it is published with it.")
     original = ProgressUpdate.objects.select_for_update().get(pk=update.pk)

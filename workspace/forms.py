@@ -104,6 +104,18 @@ class ReopenForm(ShownForm):
     )
 
 
+class WithdrawForm(ShownForm):
+    """Withdrawing a published update for a legal reason: the reason is published in its place,
+    the original kept for inspectors."""
+
+    reason = forms.CharField(
+        label="Why is this update being withdrawn?",
+        help_text="This reason is published in place of the update.",
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"required": "Give the reason for withdrawing the update"},
+    )
+
+
 class DueDateDecisionForm(ShownForm):
     decision = forms.ChoiceField(
         label="Your decision",

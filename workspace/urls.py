@@ -9,6 +9,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item"),
     path("items/<int:pk>/decide/", views.decide, name="decide"),
     path("items/<int:pk>/reopen/", views.reopen, name="reopen"),
+    path("updates/<int:pk>/withdraw/", views.withdraw_update, name="withdraw-update"),
     path("proposals/<int:pk>/", views.decide_due_date, name="proposal"),
     path("overdue/", views.overdue, name="overdue"),
     path("engage/", views.engage, name="engage"),

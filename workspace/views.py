@@ -52,6 +52,7 @@ from recommendations.services import (
     assignment_reopen,
     assignment_return,
     due_date_decide,
+    progress_update_withdraw,
 )
 from workspace import forms
 from workspace.forms import (
@@ -60,6 +61,7 @@ from workspace.forms import (
     EngageEnterForm,
     EngageLeaveForm,
     ReopenForm,
+    WithdrawForm,
 )
 
 PER_PAGE = 50
@@ -70,6 +72,7 @@ REOPEN = "workspace.reopen"
 DUE_DATE = "workspace.due_date"
 ENGAGE_ENTER = "workspace.engage_enter"
 ENGAGE_LEAVE = "workspace.engage_leave"
+WITHDRAW = "workspace.withdraw_update"
 
 
 def inspector_required(view, *, permission=None):
@@ -210,6 +213,11 @@ def _item_page(request, item, form=None, *, status=200):
             "proposals": item.due_date_proposals.select_related(
                 "proposed_by", "decided_by"
             ).order_by("-proposed_at"),
+            "withdrawable_updates": set(
+                policy.updates_withdrawable_by(request.user)
+                .filter(assignment=item)
+                .values_list("pk", flat=True)
+            ),
         },
         status=status,
     )
@@ -335,6 +343,82 @@ def reopen(request, pk):
         form.add_error(None, str(error))
         return page(form)
     messages.success(request, f"{item.finding.reference} has been reopened.")
+    return redirect("workspace:item", pk=item.pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def withdraw_update(request, pk):
+    """Withdraw a published update for a legal reason: the public then sees only a dated note
+    with the reason; the original text and evidence stay for inspectors. An update of an item
+    the person may not see is a 404; one they see but may not withdraw (another inspectorate's
+    report, an internal or already withdrawn update) a 403, or a form error if it was withdrawn
+    while the form was open."""
+    update = get_object_or_404(
+        ProgressUpdate.objects.filter(
+            assignment__in=policy.items_visible_to(request.user).values("pk")
+        ).select_related("assignment__finding__inspection", "assignment__organisation", "author"),
+        pk=pk,
+    )
+    item = update.assignment
+    if not policy.can_withdraw_update(request.user, update):
+        raise PermissionDenied
+
+    def page(form, status=200):
+        show_with(form, token=_token(request, WITHDRAW, update))
+        return render(
+            request,
+            "workspace/withdraw.html",
+            {"item": item, "update": update, "form": form},
+            status=status,
+        )
+
+    def refused(error):
+        update.refresh_from_db()
+        form = WithdrawForm(request.POST)
+        form.is_valid()
+        form.errors.clear()
+        if isinstance(error, SubmissionRefused) and error.reason == SubmissionRefused.USED:
+            # What it said is on the record once; a second copy would be a mistake.
+            form = WithdrawForm()
+            form.cleaned_data = {}
+        form.add_error(None, str(error))
+        return page(form, 409)
+
+    if request.method == "GET":
+        if not update.is_published or update.is_withdrawn:
+            raise PermissionDenied
+        return page(WithdrawForm())
+    token = request.POST.get("token", "")
+    try:
+        submission_check(token=token, user=request.user, purpose=WITHDRAW, obj=update)
+    except SubmissionRefused as refusal:
+        return refused(refusal)
+    form = WithdrawForm(request.POST)
+    if not form.is_valid():
+        return page(form)
+    try:
+        with transaction.atomic():
+            submission = submission_redeem(
+                token=token, user=request.user, purpose=WITHDRAW, obj=update
+            )
+            progress_update_withdraw(
+                update=update, user=request.user, reason=form.cleaned_data["reason"]
+            )
+            submission_record_outcome(
+                submission=submission, outcome="withdrew this update", result=update
+            )
+    except SubmissionRefused as refusal:
+        return refused(refusal)
+    except DomainError as error:
+        form.add_error(None, str(error))
+        return page(form)
+    messages.success(
+        request,
+        f"The update of {update.written_on:%-d %B %Y} has been withdrawn. The public now sees "
+        "only the date and your reason.",
+    )
     return redirect("workspace:item", pk=item.pk)
 
 

@@ -4,6 +4,7 @@ override and action."""
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
@@ -24,6 +25,7 @@ from recommendations.services import (
     assignment_start,
     assignment_submit_for_closure,
     progress_update_add,
+    progress_update_withdraw,
     section55_open_responses,
 )
 from tests.admin.conftest import change_form_data
@@ -405,8 +407,6 @@ def test_saving_an_unchanged_form_says_nothing_changed(client, hmicfrs_inspector
 def published_update_with_evidence(assignment, settings, tmp_path):
     """A published update with its evidence, as the service records them: the evidence is
     attached before publication (the model refuses evidence added to a published update)."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     settings.MEDIA_ROOT = tmp_path
     return progress_update_add(
         assignment=assignment,
@@ -457,6 +457,35 @@ def test_a_published_update_and_its_evidence_are_read_only(
     published_update.refresh_from_db()
     assert published_update.narrative == "The original published narrative."
     assert published_update.evidence.count() == 1
+
+
+@pytest.mark.parametrize("persona", ["admin_user", "hmicfrs_inspector"])
+def test_the_update_change_page_links_to_the_workspace_withdrawal(
+    client, request, persona, published_update
+):
+    client.force_login(request.getfixturevalue(persona))
+    withdraw = reverse("workspace:withdraw-update", args=[published_update.pk])
+    html = page(client.get(change_url(published_update)))
+    assert f'href="{withdraw}"' in html and "Withdraw this update" in html
+    assert client.get(withdraw).status_code == 200
+
+
+def test_a_withdrawn_update_change_page_shows_the_note_and_no_withdrawal(
+    client, admin_user, published_update
+):
+    progress_update_withdraw(update=published_update, user=admin_user, reason="A court order.")
+    client.force_login(admin_user)
+    html = page(client.get(change_url(published_update)))
+    assert "A court order. (the public sees only this note)" in html
+    assert "Withdraw this update" not in html
+
+
+def test_an_internal_update_change_page_offers_no_withdrawal(client, admin_user, assignment):
+    internal = progress_update_add(
+        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
+    )
+    client.force_login(admin_user)
+    assert "Withdraw this update" not in page(client.get(change_url(internal)))
 
 
 def test_add_progress_update_in_the_admin_goes_through_the_service(

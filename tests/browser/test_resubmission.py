@@ -137,3 +137,53 @@ def test_update_back_and_save_again_publishes_one_update(
     page.goto(f"/recommendations/{item.finding_id}/")
     timeline = page.locator(".app-timeline").inner_text()
     assert timeline.count("Risk assessments now record self-harm history.") == 1
+
+
+def test_correct_then_withdraw_an_update(page, live_server, public_world, met_lead, inspector):
+    from recommendations.services import progress_update_add
+
+    item = public_world["afi"].assignments.get()
+    original = progress_update_add(
+        assignment=item,
+        author=met_lead,
+        narrative="Risk assessments record self-harm history in all suites.",
+        self_assessment="on_track",
+        publish=True,
+    )
+
+    # The organisation corrects it from the item page: a new update beside the original.
+    sign_in(page, "met-lead", "pw-met-lead-1")
+    page.goto(f"/portal/items/{item.pk}/")
+    page.get_by_role("link", name="Correct this update").click()
+    assert page.locator("h1").inner_text() == "Correct this update"
+    assert_accessible(page)
+    page.get_by_label("The corrected update").fill(
+        "Risk assessments record self-harm history in four of six suites."
+    )
+    page.get_by_label("What does this correction put right?").fill("Not every suite yet.")
+    page.get_by_role("button", name="Publish correction").click()
+    page.wait_for_load_state()
+    assert (
+        "correction has been published" in page.locator(".govuk-notification-banner").inner_text()
+    )
+    correction = ProgressUpdate.objects.get(corrects=original)
+    assert correction.is_published
+
+    # The inspectorate withdraws the original from the workspace, for a legal reason.
+    page.context.clear_cookies()
+    sign_in(page, "inspector", "pw-inspector-1")
+    page.goto(f"/workspace/items/{item.pk}/")
+    page.locator(f"#update-{original.pk}").get_by_role("link", name="Withdraw this update").click()
+    assert page.locator("h1").inner_text() == "Withdraw this update"
+    assert_accessible(page)
+    page.get_by_label("Why is this update being withdrawn?").fill("It named a suite under review.")
+    page.get_by_role("button", name="Withdraw update").click()
+    page.wait_for_load_state()
+    history = page.locator(f"#update-{original.pk}").inner_text()
+    assert "(the public sees only this note)" in history
+    assert "Risk assessments record self-harm history in all suites." in history
+
+    page.goto(f"/recommendations/{item.finding_id}/")
+    timeline = page.locator("main").inner_text()
+    assert "It named a suite under review." in timeline
+    assert "in all suites." not in timeline and "in four of six suites." in timeline

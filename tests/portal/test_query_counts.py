@@ -51,9 +51,10 @@ def test_query_count_does_not_grow(
 # person's old tokens, create the new one), whatever the number of rows on the page.
 FORM_PAGES = {
     # 1 session, 2 user, 3 item, 4 may decide, 5 clear old tokens, 6 new token,
-    # 7 memberships (navigation), 8 due date proposals, 9 due date changes with who made them,
-    # 10 status changes, 11 updates (withdrawn and corrections included), 12 their evidence
-    "workspace item": ("inspector", "workspace:item", 12),
+    # 7 updates it may withdraw, 8 memberships (navigation), 9 due date proposals, 10 due date
+    # changes with who made them, 11 status changes, 12 updates (withdrawn and corrections
+    # included), 13 their evidence
+    "workspace item": ("inspector", "workspace:item", 13),
     # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors, 6 item,
     # 7 clear old tokens, 8 new token
     "portal update form": ("met_user", "portal:add-update", 8),

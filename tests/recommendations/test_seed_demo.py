@@ -211,6 +211,22 @@ class TestSeededDemo:
 
     # --- Generated data and its history -----------------------------------------------------
 
+    def test_an_overdue_child_protection_item_was_extended_and_an_update_corrected(self, db):
+        item = Assignment.objects.get(
+            finding__inspection__slug="metropolitan-police-child-protection-2016",
+            finding__text__contains="detained in custody",
+        )
+        assert item.due_date == date(2027, 3, 31)
+        assert item.original_due_date == date(2017, 5, 25)
+        assert item.overdue_when_extended
+        (change,) = item.due_date_changes.all()
+        assert change.was_overdue and change.source == "agreed_on_request"
+        (correction,) = ProgressUpdate.objects.filter(assignment=item, corrects__isnull=False)
+        assert correction.is_published and correction.correction_reason
+        assert correction.corrects.narrative.endswith(
+            "Custody officers use a new risk form for children."
+        )
+
     def test_every_status_appears(self, db):
         assert set(Assignment.objects.values_list("status", flat=True)) == set(Status.values)
 
