@@ -20,6 +20,6 @@ class IdCursorPagination(CursorPagination):
         cursor = super().decode_cursor(request)
         # DRF trusts the position inside a cursor; a forged one must not reach the database.
         position = cursor.position if cursor is not None else None
-        if position is not None and not str(position).isdigit():
+        if position is not None and not (str(position).isascii() and str(position).isdigit()):
             raise NotFound(self.invalid_cursor_message)
         return cursor

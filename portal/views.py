@@ -14,7 +14,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -47,6 +47,7 @@ from recommendations.choices import (
     Status,
 )
 from recommendations.models import (
+    DueDateChange,
     ProgressUpdate,
     StatusChange,
     overdue_q,
@@ -193,6 +194,11 @@ def item_detail(request, pk):
         "-proposed_at"
     )
     is_lead = our_items_led(request.user).filter(pk=item.pk).exists()
+    # The history lists the due date changes with who made each: one query, whatever their number.
+    prefetch_related_objects(
+        [item],
+        Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("changed_by")),
+    )
     correctable = set(
         policy.updates_correctable_by(request.user)
         .filter(assignment=item)
@@ -225,7 +231,7 @@ def _stale_post(request, item):
     """
     seen_version = request.POST.get("version", "")
     seen_status = request.POST.get("status", "")
-    if seen_version.isdigit() and int(seen_version) != item.version:
+    if seen_version.isascii() and seen_version.isdigit() and int(seen_version) != item.version:
         return StaleEditError(item, int(seen_version))
     if seen_status and seen_status != item.status:
         return StaleEditError(item, item.version)

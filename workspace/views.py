@@ -172,7 +172,7 @@ def _shown_stale(post, item):
     """A StaleEditError when the form was shown for another version or status of the item."""
     seen_version = post.get("version", "")
     seen_status = post.get("status", "")
-    if seen_version.isdigit() and int(seen_version) != item.version:
+    if seen_version.isascii() and seen_version.isdigit() and int(seen_version) != item.version:
         return StaleEditError(item, int(seen_version))
     if seen_status and seen_status != item.status:
         return StaleEditError(item, item.version)

@@ -58,6 +58,11 @@ FORM_PAGES = {
     # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors, 6 item,
     # 7 clear old tokens, 8 new token
     "portal update form": ("met_user", "portal:add-update", 8),
+    # The portal's item page issues no token, but lists the same history: 1 session, 2 user,
+    # 3 memberships, 4 organisations, 5 their predecessors, 6 item, 7 due date changes with who
+    # made them, 8 organisations led, 9 their predecessors, 10 updates they may correct,
+    # 11 due date proposals, 12 status changes, 13 updates, 14 their evidence
+    "portal item": ("met_user", "portal:item", 14),
 }
 
 

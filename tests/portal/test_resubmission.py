@@ -238,3 +238,17 @@ def test_portal_form_pages_are_not_stored_and_restore_no_choice(
     assert html.count('<form method="post"') == html.count('autocomplete="off"') == 1
     assert " checked" not in html
     assert 'name="token"' in html
+
+
+@pytest.mark.parametrize("version", ["²", "1²", "⁵"])
+def test_a_version_of_non_ascii_digits_is_a_refusal_not_an_error(
+    client, assignment, met_user, version
+):
+    """``"²".isdigit()`` is true but ``int("²")`` fails: such a version was a 500."""
+    client.force_login(met_user)
+    sent = {**filled_update(client, assignment), "version": version}
+
+    response = client.post(update_url(assignment), sent)
+
+    assert response.status_code in (200, 409)
+    assert not assignment.updates.exists()
