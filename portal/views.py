@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.errors import DomainError
 from core.forms import show_with
 from core.services import (
     SubmissionRefused,
@@ -30,7 +31,6 @@ from core.services import (
     submission_redeem,
 )
 from inspections.models import Inspection, Organisation
-from inspections.services import DomainError
 from portal.forms import (
     DueDateProposalForm,
     ProgressUpdateForm,

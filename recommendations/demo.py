@@ -26,7 +26,7 @@ from inspections.models import (
     Organisation,
     Programme,
 )
-from inspections.services import engage_enter, engage_leave, inspection_set_publication
+from inspections.services import engage_enter, engage_leave
 from recommendations.choices import Channel, FindingKind, Section55Action, SelfAssessment, Status
 from recommendations.models import (
     Assignment,
@@ -40,6 +40,7 @@ from recommendations.services import (
     assignment_change_status,
     cause_of_concern_discharge,
     finding_add_addressees,
+    inspection_set_publication,
     progress_update_add,
     section55_record_response,
 )
