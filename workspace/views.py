@@ -25,10 +25,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from core.errors import DomainError
+from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import (
-    SubmissionRefused,
     describe_time,
     submission_check,
     submission_issue,
