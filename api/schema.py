@@ -90,7 +90,7 @@ class AutoSchema(SpectacularAutoSchema):
         return dict(sorted(responses.items()))
 
     def _other_responses(self):
-        # config/security.py answers 400 to control characters in any parameter.
+        # core/security.py answers 400 to control characters in any parameter.
         others = {400: BAD_PARAMETER, 401: BAD_TOKEN, 429: THROTTLED}
         if self.method == "GET":
             others[304] = NOT_MODIFIED

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from api.models import SHOWN_CHARACTERS, TOKEN_PREFIX, ApiToken, new_token, token_hash
 from audit.services import log_action
-from inspections.services import DomainError
+from core.errors import DomainError
 
 MAX_ACTIVE_TOKENS = 10
 

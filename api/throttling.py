@@ -4,14 +4,14 @@ The rates are read from the settings on every request (``API_ANON_RATE``, ``API_
 not once at import as DRF's own classes do, so that a test or a deployment can change them.
 The counts live in the "shared" cache, one for every worker (config/settings.py: CACHES), so a
 limit holds however many workers serve the API. An anonymous client is known by its real
-address (config/security.py: client_ip), never by an X-Forwarded-For it wrote itself.
+address (core/security.py: client_ip), never by an X-Forwarded-For it wrote itself.
 """
 
 from django.conf import settings
 from django.core.cache import caches
 from rest_framework.throttling import AnonRateThrottle, UserRateThrottle
 
-from config.security import client_ip
+from core.security import client_ip
 
 
 class _SharedCache:

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_http_methods
 from api.forms import TokenForm
 from api.models import ApiToken
 from api.services import may_have_tokens, token_create, token_revoke
-from inspections.services import DomainError
+from core.errors import DomainError
 
 
 def _token_holder(request):

@@ -25,10 +25,10 @@ from api import filters, serializers
 from api.conditional import conditional
 from api.permissions import IsOrganisationUser, can_submit, writable_items
 from api.schema import ITEM_FILTER_PARAMETERS, path_id, path_slug
+from core.errors import DomainError
 from inspections.models import EngagePeriod, Inspection, Inspectorate, Organisation, Programme
-from inspections.services import DomainError
-from portal.forms import EvidenceField
 from recommendations.choices import Channel
+from recommendations.evidence import EvidenceField
 from recommendations.filters import published_items
 from recommendations.models import (
     Assignment,

@@ -63,7 +63,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     # Before anything reads a parameter: control characters in the input get a 400.
-    "config.security.ControlCharactersMiddleware",
+    "core.security.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -159,7 +159,7 @@ def _api_rate(name: str, default: str) -> str:
 # How many proxies of our own stand in front of the app (a load balancer, nginx), each adding
 # the address it was reached from to X-Forwarded-For. The client's address is the one the
 # outermost of them saw; with 0 it is the address of the connection, and X-Forwarded-For, which
-# any client can write, is ignored (config/security.py: client_ip).
+# any client can write, is ignored (core/security.py: client_ip).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 if TRUSTED_PROXY_COUNT < 0:
     raise ImproperlyConfigured("TRUSTED_PROXY_COUNT must be 0 or more.")
@@ -229,9 +229,9 @@ _LOCKOUT_MINUTES = env_int("SIGN_IN_LOCKOUT_MINUTES", 15)
 AXES_COOLOFF_TIME = timedelta(minutes=_LOCKOUT_MINUTES)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "config.security.client_ip"
+AXES_CLIENT_IP_CALLABLE = "core.security.client_ip"
 AXES_USERNAME_FORM_FIELD = "username"
-AXES_USERNAME_CALLABLE = "config.security.sign_in_username"
+AXES_USERNAME_CALLABLE = "core.security.sign_in_username"
 # Successful sign-ins are not stored: only failures are needed to throttle.
 AXES_DISABLE_ACCESS_LOG = True
 # Not in the admin: a lockout ends by itself, or early with `manage.py axes_reset_username NAME`

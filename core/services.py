@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import SubmissionRefused
 from core.models import FormSubmission
 
 DEFAULT_TOKEN_HOURS = 24
@@ -30,19 +31,6 @@ def token_lifetime() -> timedelta:
 
 def keep_for() -> timedelta:
     return timedelta(days=getattr(settings, "FORM_TOKEN_KEEP_DAYS", DEFAULT_KEEP_DAYS))
-
-
-class SubmissionRefused(Exception):
-    """A form that may not be sent (again). ``reason`` is one of USED, EXPIRED, UNKNOWN."""
-
-    USED = "used"
-    EXPIRED = "expired"
-    UNKNOWN = "unknown"
-
-    def __init__(self, message, *, reason, submission=None):
-        super().__init__(message)
-        self.reason = reason
-        self.submission = submission
 
 
 def describe_time(moment) -> str:

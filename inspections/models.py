@@ -53,6 +53,28 @@ class OrganisationQuerySet(models.QuerySet):
         """Bodies that still exist: those without a successor."""
         return self.filter(successor__isnull=True)
 
+    def lineages(self, ids=None, *, key: str = "pk") -> dict:
+        """The succession walk, in one query: for each of ``ids`` (by default, each body that
+        succeeded another), the set of it and every body it succeeded, however many mergers
+        back. Findings addressed to a predecessor follow its successor, so a body's pages,
+        lists, counts and reminders cover its lineage.
+
+        ``key`` names bodies by ``"pk"`` or ``"slug"`` (the filter's choices). The walk reads
+        every succession, whatever this queryset is filtered to.
+        """
+        predecessors: dict = {}
+        successions = self.model._default_manager.filter(successor__isnull=False)
+        for body, successor in successions.values_list(key, f"successor__{key}"):
+            predecessors.setdefault(successor, set()).add(body)
+        lineages = {}
+        for body in predecessors if ids is None else ids:
+            lineage, frontier = {body}, {body}
+            while frontier:
+                frontier = {p for b in frontier for p in predecessors.get(b, ())} - lineage
+                lineage |= frontier
+            lineages[body] = lineage
+        return lineages
+
 
 class Organisation(models.Model):
     slug = models.SlugField(max_length=120, unique=True)
@@ -135,21 +157,11 @@ class Organisation(models.Model):
         return self.kind == OrganisationKind.POLICE_FORCE
 
     def lineage_ids(self) -> set[int]:
-        """This body's id and those of every body it succeeded, however many mergers back.
-
-        Findings addressed to a predecessor follow its successor: pages and lists of a body
-        query ``organisation_id__in=body.lineage_ids()``.
+        """This body's id and those of every body it succeeded, however many mergers back
+        (``Organisation.objects.lineages``). Pages and lists of a body query
+        ``organisation_id__in=body.lineage_ids()``.
         """
-        ids = {self.pk}
-        frontier = {self.pk}
-        while frontier:
-            frontier = set(
-                Organisation.objects.filter(successor_id__in=frontier)
-                .exclude(pk__in=ids)
-                .values_list("pk", flat=True)
-            )
-            ids |= frontier
-        return ids
+        return Organisation.objects.lineages([self.pk])[self.pk]
 
     def current_successor(self):
         """The body that carries this one on today (itself if it still exists)."""

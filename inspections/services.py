@@ -1,57 +1,16 @@
-"""Writes about inspections and organisations that must leave a trace in the action log."""
+"""Writes about inspections and organisations that must leave a trace in the action log.
 
-from datetime import date, datetime
+Publishing a report also opens its section 55 responses, so ``inspection_set_publication``
+lives in ``recommendations.services``: recommendations imports inspections, never the reverse.
+"""
+
+from datetime import date
 
 from django.db import transaction
-from django.utils import timezone
 
 from audit.services import log_action
+from core.errors import DomainError
 from inspections.models import EngagePeriod, Inspection, Organisation
-
-
-class DomainError(Exception):
-    """A request the rules refuse. Views and the admin turn it into a message."""
-
-
-@transaction.atomic
-def inspection_set_publication(
-    *, inspection: Inspection, published_at: datetime | None, user=None
-) -> Inspection:
-    """Schedule, reschedule or publish. Once the moment has passed the report is public for good."""
-    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
-    if inspection.published_at == published_at:
-        return inspection
-    if inspection.is_published:
-        published = timezone.localtime(inspection.published_at)
-        raise DomainError(
-            f"“{inspection}” was published on {published:%d %B %Y} and cannot be withdrawn"
-            " or re-dated."
-        )
-    previous = inspection.published_at
-    inspection.published_at = published_at
-    inspection.save(update_fields=["published_at", "updated_at"])
-    log_action(
-        action=(
-            "inspections.inspection.published"
-            if inspection.is_published
-            else "inspections.inspection.publication_scheduled"
-        ),
-        obj=inspection,
-        actor=user,
-        data={
-            "from": previous.isoformat() if previous else None,
-            "to": published_at.isoformat() if published_at else None,
-        },
-    )
-    if published_at is not None:
-        from recommendations.services import section55_open_responses
-
-        section55_open_responses(inspection=inspection)
-    return inspection
-
-
-def inspection_publish(*, inspection: Inspection, user=None) -> Inspection:
-    return inspection_set_publication(inspection=inspection, published_at=timezone.now(), user=user)
 
 
 @transaction.atomic
@@ -164,9 +123,10 @@ def _logged(value):
 @transaction.atomic
 def inspection_update(*, inspection: Inspection, changes: dict, user=None, reason: str) -> dict:
     """Change what a report says, logged with the old and new values; never its publication
-    (``inspection_set_publication``). A change to a published report is a correction: it needs
-    a reason and is logged as ``inspections.inspection.corrected``, which the public page shows
-    as "Corrected on <date>". Returns ``{field: (old, new)}`` for what really changed.
+    (``recommendations.services.inspection_set_publication``). A change to a published report
+    is a correction: it needs a reason and is logged as ``inspections.inspection.corrected``,
+    which the public page shows as "Corrected on <date>". Returns ``{field: (old, new)}`` for
+    what really changed.
     """
     unknown = set(changes) - INSPECTION_UPDATABLE_FIELDS
     if unknown:

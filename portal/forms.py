@@ -3,47 +3,10 @@ that a save made after someone else's change is refused rather than overwriting 
 one-time token (core.services), so that the same form sent twice saves once."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from core.forms import OneTimeTokenField
 from recommendations.choices import Section55Action, SelfAssessment
-from recommendations.evidence import ACCEPT_ATTRIBUTE, ALLOWED_DESCRIPTION, check_evidence_file
-
-MAX_FILES = 10
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class EvidenceField(forms.FileField):
-    """Several files at once, each checked by its content."""
-
-    widget = MultipleFileInput
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True})
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else [data] if data else []
-        if not files:
-            if self.required:
-                raise ValidationError(self.error_messages["required"], code="required")
-            return []
-        if len(files) > MAX_FILES:
-            raise ValidationError(f"Choose {MAX_FILES} files or fewer at a time.")
-        errors = []
-        for upload in files:
-            try:
-                check_evidence_file(upload)
-            except ValidationError as error:
-                errors.extend(error.messages)
-        if errors:
-            raise ValidationError(errors)
-        return list(files)
+from recommendations.evidence import ALLOWED_DESCRIPTION, EvidenceField
 
 
 class VersionedForm(forms.Form):

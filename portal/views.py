@@ -21,16 +21,15 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
+from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import (
-    SubmissionRefused,
     submission_check,
     submission_issue,
     submission_record_outcome,
     submission_redeem,
 )
 from inspections.models import Inspection, Organisation
-from inspections.services import DomainError
 from portal.forms import (
     CorrectionForm,
     DueDateProposalForm,

@@ -10,11 +10,30 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
+from accounts.models import User
+from audit.admin import ActionLogAdmin as BaseActionLogAdmin
 from audit.admin import AuditedAdmin, refused_on
-from inspections.admin import SharedChoicesInlineFormSet
-from inspections.models import Organisation, published_q
-from inspections.services import DomainError
+from audit.models import ActionLog
+from audit.services import log_action
+from core.admin import SharedChoicesInlineFormSet
+from core.errors import DomainError
+from inspections.models import (
+    EngagePeriod,
+    Inspection,
+    Inspectorate,
+    Organisation,
+    Programme,
+    published_q,
+)
 from recommendations import policy
+from recommendations.admin_accounts import UserAdmin
+from recommendations.admin_inspections import (
+    EngagePeriodAdmin,
+    InspectorateAdmin,
+    OrganisationAdmin,
+    ProgrammeAdmin,
+)
+from recommendations.admin_inspections import InspectionAdmin as BaseInspectionAdmin
 from recommendations.choices import Channel, FindingKind
 from recommendations.forms import AssignmentChangeForm, BulkCloseForm, BulkStatusForm
 from recommendations.models import (
@@ -1088,8 +1107,6 @@ class Section55ResponseAdmin(AuditedAdmin):
         if received_on is None:
             super().save_model(request, obj, form, change)
             if form.changed_data:
-                from audit.services import log_action
-
                 log_action(
                     action="recommendations.section55.edited",
                     obj=obj,
@@ -1121,3 +1138,30 @@ admin.site.register(Assignment, AssignmentAdmin)
 admin.site.register(StatusChange, StatusChangeAdmin)
 admin.site.register(ProgressUpdate, ProgressUpdateAdmin)
 admin.site.register(Section55Response, Section55ResponseAdmin)
+
+
+class InspectionAdmin(BaseInspectionAdmin):
+    """A report's page in the admin, with its findings (see admin_inspections.py)."""
+
+    inlines = [
+        *BaseInspectionAdmin.inlines,
+        CauseOfConcernInline,
+        RecommendationInline,
+        AreaForImprovementInline,
+    ]
+
+
+class ActionLogAdmin(BaseActionLogAdmin):
+    def may_read_log(self, user) -> bool:
+        return policy.can_read_action_log(user)
+
+
+# Every admin page asks the access rules (recommendations.policy), so the pages of the models
+# of accounts, audit and inspections, which may not import the rules, are registered here.
+admin.site.register(User, UserAdmin)
+admin.site.register(ActionLog, ActionLogAdmin)
+admin.site.register(Inspectorate, InspectorateAdmin)
+admin.site.register(Programme, ProgrammeAdmin)
+admin.site.register(Organisation, OrganisationAdmin)
+admin.site.register(EngagePeriod, EngagePeriodAdmin)
+admin.site.register(Inspection, InspectionAdmin)

@@ -24,8 +24,8 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 
+from core.errors import DomainError
 from inspections.models import Inspection
-from inspections.services import DomainError
 from recommendations import importing, policy
 from recommendations.forms import FindingImportForm
 from recommendations.models import CauseOfConcern, Finding

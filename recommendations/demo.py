@@ -26,7 +26,7 @@ from inspections.models import (
     Organisation,
     Programme,
 )
-from inspections.services import engage_enter, engage_leave, inspection_set_publication
+from inspections.services import engage_enter, engage_leave
 from recommendations.choices import (
     Channel,
     DueDateSource,
@@ -48,6 +48,7 @@ from recommendations.services import (
     assignment_set_due_date,
     cause_of_concern_discharge,
     finding_add_addressees,
+    inspection_set_publication,
     progress_update_add,
     progress_update_correct,
     section55_record_response,

@@ -8,6 +8,7 @@ wrong extension is refused with a message that says what to do.
 import zipfile
 from dataclasses import dataclass
 
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.template.defaultfilters import filesizeformat
@@ -122,3 +123,43 @@ def check_evidence_file(upload) -> EvidenceType:
             f"Save it again as a {ALLOWED_DESCRIPTION} file and choose it again."
         )
     return kind
+
+
+# The form field of an upload of evidence, shared by the portal's forms and the API (which
+# checks a multipart upload with it), so that both refuse the same files with the same words.
+
+MAX_FILES = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Several files at once, each checked by its content."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ACCEPT_ATTRIBUTE, "multiple": True})
+        )
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data] if data else []
+        if not files:
+            if self.required:
+                raise ValidationError(self.error_messages["required"], code="required")
+            return []
+        if len(files) > MAX_FILES:
+            raise ValidationError(f"Choose {MAX_FILES} files or fewer at a time.")
+        errors = []
+        for upload in files:
+            try:
+                check_evidence_file(upload)
+            except ValidationError as error:
+                errors.extend(error.messages)
+        if errors:
+            raise ValidationError(errors)
+        return list(files)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
+from core.csv import escape_formula
 from recommendations.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -128,9 +129,9 @@ def _csv_cell(value):
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(value, str):
         # Spreadsheets would run a cell starting like a formula: keep it as text.
-        return "'" + value
+        return escape_formula(value)
     return value
 
 

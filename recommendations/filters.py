@@ -263,18 +263,11 @@ class OrganisationFacet(Facet):
         """Counts by addressee, with a predecessor's items counted for its successor too, as
         choosing the successor gives them (``filter_organisation``)."""
         counts = super().count(filterset)
-        successors = dict(
-            Organisation.objects.filter(successor__isnull=False).values_list(
-                "slug", "successor__slug"
-            )
-        )
         folded = dict(counts)
-        for slug, number in counts.items():
-            seen = {slug}
-            while slug in successors and successors[slug] not in seen:
-                slug = successors[slug]
-                seen.add(slug)
-                folded[slug] = folded.get(slug, 0) + number
+        for slug, lineage in Organisation.objects.lineages(key="slug").items():
+            total = sum(counts.get(body, 0) for body in lineage)
+            if total:
+                folded[slug] = total
         return folded
 
 

@@ -5,7 +5,11 @@ from django.contrib.admin.widgets import AutocompleteSelect
 from inspections.models import Organisation
 from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
 from recommendations.models import Assignment, Finding
-from recommendations.services import TransitionError, assignment_check_transition
+from recommendations.services import (
+    StaleEditError,
+    TransitionError,
+    assignment_check_transition,
+)
 
 
 def superseding_finding_field(**kwargs):
@@ -109,8 +113,6 @@ class BulkVersionsMixin:
 
     def stale_items(self, data, assignments) -> list[str]:
         """Items changed since the page showed them, each saying what changed."""
-        from recommendations.services import StaleEditError
-
         stale = []
         for assignment in assignments:
             try:

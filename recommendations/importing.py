@@ -32,9 +32,10 @@ from django.db import transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
 
 from audit.services import log_action, log_actions
-from config.security import has_control_characters
+from core.csv import escape_formula, unescape_formula
+from core.errors import DomainError
+from core.security import has_control_characters
 from inspections.models import Inspection, Organisation
-from inspections.services import DomainError
 from recommendations.choices import DueDateSource, FindingKind
 from recommendations.models import (
     Assignment,
@@ -119,9 +120,6 @@ KIND_SPELLINGS = {
     ),
 }
 EXAMPLE_REFERENCE = "EXAMPLE"
-# Spreadsheets run a cell that starts like a formula; CSV cells that would are written with a
-# leading apostrophe, which import takes off again.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 MAX_COLUMNS = 50
 # Reading stops after this many empty rows past the row limit: an .xlsx may claim a million.
 TRAILING_BLANK_ROWS = 1000
@@ -350,7 +348,7 @@ def _read_rows(kind: str, cells) -> ReadFile:
         if empty:
             continue
         if kind == "csv":
-            values = {key: _csv_unescape(value) for key, value in values.items()}
+            values = {key: unescape_formula(value) for key, value in values.items()}
         result.rows.append(RawRow(number=number, values=values))
     if not result.rows and not result.problems:
         result.problems.append("The file has a header row but no findings below it.")
@@ -367,16 +365,6 @@ def _text(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value).strip()
-
-
-def _csv_unescape(value):
-    if isinstance(value, str) and value.startswith("'") and _looks_like_formula(value[1:]):
-        return value[1:]
-    return value
-
-
-def _looks_like_formula(value: str) -> bool:
-    return value.lstrip("'").startswith(FORMULA_STARTS)
 
 
 def _join_quoted(items) -> str:
@@ -1003,7 +991,7 @@ def _csv_cell(value) -> str:
     if isinstance(value, date):
         return value.isoformat()
     value = str(value)
-    return "'" + value if _looks_like_formula(value) else value
+    return escape_formula(value)
 
 
 def write_csv(rows) -> bytes:

@@ -159,10 +159,7 @@ def can_publish_inspection(user, inspection) -> bool:
 
 
 def _lineage_of(organisation_ids) -> set[int]:
-    ids = set()
-    for organisation in Organisation.objects.filter(pk__in=organisation_ids):
-        ids |= organisation.lineage_ids()
-    return ids
+    return set().union(*Organisation.objects.lineages(organisation_ids).values())
 
 
 def items_of_members(user, *, lead: bool = False) -> QuerySet[Assignment]:

@@ -5,16 +5,16 @@ none of them writes ``Assignment.status`` itself. Each status change writes its
 ``StatusChange`` row in the same transaction.
 """
 
-from datetime import date
+from datetime import date, datetime
 
 from django.db import transaction
 from django.db.models import Exists, F
 from django.utils import timezone
 
 from audit.services import log_action, log_actions
+from core.errors import DomainError
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Organisation
-from inspections.services import DomainError
 from recommendations.choices import (
     CLOSED_STATUSES,
     SELF_REPORTED_STATUSES,
@@ -39,6 +39,7 @@ from recommendations.models import (
     Section55Response,
     StatusChange,
 )
+from recommendations.policy import can_withdraw_update
 
 
 class TransitionError(DomainError):
@@ -732,8 +733,6 @@ def progress_update_withdraw(*, update: ProgressUpdate, user, reason: str) -> Pr
     """Withdraw a published update for a legal reason. The public pages, the API and the feeds
     then show "Withdrawn on <date>: <reason>" instead of its text and evidence; inspectors
     still see the original. Only inspectors of the report and administrators may."""
-    from recommendations.policy import can_withdraw_update
-
     if not reason.strip():
         raise DomainError("Give the reason for the withdrawal: it is published in its place.")
     locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
@@ -1181,3 +1180,46 @@ def cause_of_concern_update(
         },
     )
     return diffs
+
+
+# Publication. A report's publication opens its section 55 responses in the same transaction,
+# so it is written here rather than in inspections.services, which may not import this module.
+
+
+@transaction.atomic
+def inspection_set_publication(
+    *, inspection: Inspection, published_at: datetime | None, user=None
+) -> Inspection:
+    """Schedule, reschedule or publish. Once the moment has passed the report is public for good."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if inspection.published_at == published_at:
+        return inspection
+    if inspection.is_published:
+        published = timezone.localtime(inspection.published_at)
+        raise DomainError(
+            f"“{inspection}” was published on {published:%d %B %Y} and cannot be withdrawn"
+            " or re-dated."
+        )
+    previous = inspection.published_at
+    inspection.published_at = published_at
+    inspection.save(update_fields=["published_at", "updated_at"])
+    log_action(
+        action=(
+            "inspections.inspection.published"
+            if inspection.is_published
+            else "inspections.inspection.publication_scheduled"
+        ),
+        obj=inspection,
+        actor=user,
+        data={
+            "from": previous.isoformat() if previous else None,
+            "to": published_at.isoformat() if published_at else None,
+        },
+    )
+    if published_at is not None:
+        section55_open_responses(inspection=inspection)
+    return inspection
+
+
+def inspection_publish(*, inspection: Inspection, user=None) -> Inspection:
+    return inspection_set_publication(inspection=inspection, published_at=timezone.now(), user=user)

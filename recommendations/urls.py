@@ -1,6 +1,6 @@
 from django.urls import path
 
-from recommendations import exports, feeds, views
+from recommendations import exports, feeds, inspection_views, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -15,4 +15,10 @@ urlpatterns = [
         name="organisation-feed",
     ),
     path("about/", views.about, name="about"),
+    path(
+        "organisations/<slug:slug>/",
+        inspection_views.organisation_detail,
+        name="organisation-detail",
+    ),
+    path("inspections/<slug:slug>/", inspection_views.inspection_detail, name="inspection-detail"),
 ]

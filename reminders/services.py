@@ -304,24 +304,6 @@ def _section55_reminder(response: Section55Response, *, today) -> Reminder:
     )
 
 
-def _lineages(organisation_ids: set[int]) -> dict[int, set[int]]:
-    """Each body's id with those of every body it succeeded (``Organisation.lineage_ids``),
-    for many bodies in one query."""
-    predecessors = defaultdict(set)
-    for pk, successor_id in Organisation.objects.filter(successor__isnull=False).values_list(
-        "pk", "successor_id"
-    ):
-        predecessors[successor_id].add(pk)
-    lineages = {}
-    for organisation_id in organisation_ids:
-        ids, frontier = {organisation_id}, {organisation_id}
-        while frontier:
-            frontier = {p for pk in frontier for p in predecessors[pk]} - ids
-            ids |= frontier
-        lineages[organisation_id] = ids
-    return lineages
-
-
 def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDigest]:
     """Every active person's digest for ``day``, empty ones left out, ordered by username.
 
@@ -357,7 +339,7 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
         return []
 
     member_org_ids = {m.organisation_id for p in people for m in p.prefetched_memberships}
-    lineages = _lineages(member_org_ids) if member_org_ids else {}
+    lineages = Organisation.objects.lineages(member_org_ids) if member_org_ids else {}
     policing_body_ids = {
         m.organisation_id
         for p in people

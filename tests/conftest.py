@@ -182,10 +182,10 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
     for next week: a report on the Met and Kent whose text carries ``EMBARGOED``, with a status
     change and a published update already recorded.
     """
-    from inspections.services import inspection_set_publication
     from recommendations.models import CauseOfConcern
     from recommendations.services import (
         assignment_start,
+        inspection_set_publication,
         progress_update_add,
         section55_open_responses,
     )

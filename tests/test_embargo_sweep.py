@@ -49,7 +49,7 @@ from inspections.models import (
     Organisation,
     Programme,
 )
-from inspections.services import engage_enter, inspection_set_publication
+from inspections.services import engage_enter
 from recommendations.choices import FindingKind, Section55Action
 from recommendations.models import (
     Assignment,
@@ -66,6 +66,7 @@ from recommendations.services import (
     assignment_start,
     due_date_propose,
     finding_add_addressees,
+    inspection_set_publication,
     progress_update_add,
 )
 from tests.api.conftest import api_world  # noqa: F401 - the published world, used as a fixture

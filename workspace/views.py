@@ -25,9 +25,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import (
-    SubmissionRefused,
     describe_time,
     submission_check,
     submission_issue,
@@ -35,7 +35,7 @@ from core.services import (
     submission_redeem,
 )
 from inspections.models import EngagePeriod, Organisation
-from inspections.services import DomainError, engage_enter, engage_leave
+from inspections.services import engage_enter, engage_leave
 from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, ProposalStatus, Status
 from recommendations.models import (

@@ -3,6 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
+from recommendations import policy
 from recommendations.choices import Status, status_source_label
 from recommendations.models import Assignment
 
@@ -75,6 +76,4 @@ def source_label(change):
 @register.filter
 def can_see_withdrawn(user):
     """Whether the person may read a withdrawn update's original text and evidence."""
-    from recommendations.policy import can_see_withdrawn as allowed
-
-    return allowed(user)
+    return policy.can_see_withdrawn(user)

@@ -3,7 +3,8 @@
 import pytest
 
 from audit.models import ActionLog
-from inspections.services import DomainError, inspection_update
+from core.errors import DomainError
+from inspections.services import inspection_update
 from recommendations.choices import Status
 from recommendations.models import Assignment, StatusChange
 from recommendations.services import (

@@ -4,8 +4,8 @@ answer (list, object, filter, link), and everything once it is published."""
 import pytest
 from django.utils import timezone
 
-from inspections.services import inspection_set_publication
 from recommendations.models import ProgressUpdate, StatusChange
+from recommendations.services import inspection_set_publication
 from tests.conftest import EMBARGOED
 
 pytestmark = pytest.mark.django_db

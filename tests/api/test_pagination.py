@@ -105,9 +105,9 @@ QUERIES = {
     "/api/v1/inspections/": 6,
     # 1 findings with report and cause of concern, 2 their items with addressees, 3 themes
     "/api/v1/findings/": 3,
-    # 1 the organisation chosen, 2-3 its predecessors (two generations: none in the second),
-    # 4 the findings, 5 their items, 6 themes
-    "/api/v1/findings/?organisation=kent-police": 6,
+    # 1 the organisation chosen, 2 every succession (one walk, however many generations),
+    # 3 the findings, 4 their items, 5 themes
+    "/api/v1/findings/?organisation=kent-police": 5,
     # 1 items with finding, report, addressee and superseding finding
     "/api/v1/items/": 1,
     # 1 the organisation chosen, 2 its predecessors, 3 the items

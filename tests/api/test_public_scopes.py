@@ -8,8 +8,8 @@ import pytest
 from django.urls import reverse
 
 from inspections.models import Programme
-from inspections.services import inspection_publish
 from recommendations.models import Theme
+from recommendations.services import inspection_publish
 
 SECRET_PROGRAMME = "covert-programme"
 SECRET_THEME = "covert-theme"

@@ -13,10 +13,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from inspections.models import Inspection
-from inspections.services import inspection_set_publication
 from recommendations.choices import Status
 from recommendations.models import Finding, ProgressUpdate, StatusChange
-from recommendations.services import assignment_close, finding_add_addressees
+from recommendations.services import (
+    assignment_close,
+    finding_add_addressees,
+    inspection_set_publication,
+)
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 PERSONAS = [

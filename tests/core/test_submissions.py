@@ -8,9 +8,9 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from core.errors import SubmissionRefused
 from core.models import FormSubmission
 from core.services import (
-    SubmissionRefused,
     describe_time,
     submission_check,
     submission_issue,

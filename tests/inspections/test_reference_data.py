@@ -9,8 +9,8 @@ from django.core.management import CommandError, call_command
 
 from audit.models import ActionLog
 from inspections.choices import OrganisationKind
-from inspections.management.commands.load_reference_data import DATA_DIR, PROGRAMMES, THEMES
 from inspections.models import Inspectorate, Organisation, Programme
+from recommendations.management.commands.load_reference_data import DATA_DIR, PROGRAMMES, THEMES
 from recommendations.models import Theme
 
 

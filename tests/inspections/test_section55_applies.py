@@ -12,12 +12,13 @@ from django.apps import apps
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.errors import DomainError
 from inspections.choices import OrganisationKind, ProgrammeKind
 from inspections.models import Inspection, Inspectorate, Organisation, Programme
-from inspections.services import DomainError, inspection_publish
 from recommendations.choices import FindingKind, Section55Action
 from recommendations.models import Finding, Section55Response
 from recommendations.services import (
+    inspection_publish,
     section55_expected_bodies,
     section55_open_responses,
     section55_publish,

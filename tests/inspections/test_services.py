@@ -3,14 +3,10 @@ from datetime import date
 import pytest
 
 from audit.models import ActionLog
+from core.errors import DomainError
 from inspections.choices import OrganisationKind
 from inspections.models import Organisation
-from inspections.services import (
-    DomainError,
-    engage_enter,
-    engage_leave,
-    organisation_set_successor,
-)
+from inspections.services import engage_enter, engage_leave, organisation_set_successor
 from recommendations.models import Assignment
 
 

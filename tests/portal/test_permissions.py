@@ -12,12 +12,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from inspections.models import EngagePeriod
-from inspections.services import engage_enter, inspection_set_publication
+from inspections.services import engage_enter
 from recommendations.models import Finding
 from recommendations.services import (
     assignment_submit_for_closure,
     due_date_propose,
     finding_add_addressees,
+    inspection_set_publication,
     progress_update_add,
     section55_open_responses,
 )

@@ -16,10 +16,10 @@ def submit_all(items):
 
 # page: (persona, url name, queries)
 PAGES = {
-    # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors (+1 per level),
-    # 6 status counts, 7 totals, 8 inspections, 9 page count, 10 organisations' names,
-    # 11 page of items
-    "portal findings": ("met_user", "portal:findings", 11),
+    # 1 session, 2 user, 3 memberships, 4 every succession (one walk, however many levels),
+    # 5 status counts, 6 totals, 7 inspections, 8 page count, 9 organisations' names,
+    # 10 page of items
+    "portal findings": ("met_user", "portal:findings", 10),
     # 1 session, 2 user, 3 submissions count, 4 proposals, 5 memberships (navigation),
     # 6 organisations, 7 programmes, 8 page of submissions
     "workspace queue": ("inspector", "workspace:queue", 8),
@@ -55,14 +55,14 @@ FORM_PAGES = {
     # changes with who made them, 11 status changes, 12 updates (withdrawn and corrections
     # included), 13 their evidence
     "workspace item": ("inspector", "workspace:item", 13),
-    # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors, 6 item,
-    # 7 clear old tokens, 8 new token
-    "portal update form": ("met_user", "portal:add-update", 8),
+    # 1 session, 2 user, 3 memberships, 4 every succession (the lineages), 5 item,
+    # 6 clear old tokens, 7 new token
+    "portal update form": ("met_user", "portal:add-update", 7),
     # The portal's item page issues no token, but lists the same history: 1 session, 2 user,
-    # 3 memberships, 4 organisations, 5 their predecessors, 6 item, 7 due date changes with who
-    # made them, 8 organisations led, 9 their predecessors, 10 updates they may correct,
-    # 11 due date proposals, 12 status changes, 13 updates, 14 their evidence
-    "portal item": ("met_user", "portal:item", 14),
+    # 3 memberships, 4 every succession (the lineages), 5 item, 6 due date changes with who
+    # made them, 7 the lineages again (organisations led), 8 updates they may correct,
+    # 9 due date proposals, 10 status changes, 11 updates, 12 their evidence
+    "portal item": ("met_user", "portal:item", 12),
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections.services import inspection_set_publication
+from recommendations.services import inspection_set_publication
 from tests.conftest import EMBARGOED
 
 

@@ -152,7 +152,7 @@ def test_page_query_count_is_pinned_and_does_not_grow(
 
 @pytest.mark.django_db
 def test_cached_counts_follow_a_status_change_and_a_publication(client, public_world, inspector):
-    from inspections.services import inspection_set_publication
+    from recommendations.services import inspection_set_publication
 
     url = reverse("public:finding-list")
     assert fetch(client, url).context["paginator"].count == 3

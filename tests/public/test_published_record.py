@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from audit.models import ActionLog
 from audit.services import log_action
-from inspections.services import DomainError
+from core.errors import DomainError
 from recommendations.choices import Status
 from recommendations.models import (
     AppendOnlyError,

@@ -4,10 +4,15 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
+from core.errors import DomainError
 from inspections.models import Inspection
-from inspections.services import DomainError, inspection_publish, inspection_set_publication
 from recommendations.models import Section55Response, section55_due_date
-from recommendations.services import section55_open_responses, section55_record_response
+from recommendations.services import (
+    inspection_publish,
+    inspection_set_publication,
+    section55_open_responses,
+    section55_record_response,
+)
 
 LONDON = ZoneInfo("Europe/London")
 

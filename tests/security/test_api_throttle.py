@@ -12,7 +12,7 @@ from django.test import Client, RequestFactory
 from rest_framework.request import Request
 
 from api.throttling import AnonymousThrottle
-from config.security import client_ip
+from core.security import client_ip
 
 URL = "/api/v1/programmes/"
 

@@ -1,5 +1,5 @@
 """No query parameter or form field gives a 500: control characters get a 400 page before any
-view reads them (config/security.py), and every page copes with other odd values.
+view reads them (core/security.py), and every page copes with other odd values.
 
 The sweep requests every URL pattern of the URLconf, filled in with objects of the public world
 where it names one, as each persona.

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from accounts.models import User
-from inspections.services import DomainError
+from core.errors import DomainError
 from recommendations.choices import Channel, Status
 from recommendations.models import Assignment, Finding
 from recommendations.services import assignment_change_status

@@ -14,12 +14,16 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import validate_slug
 from django.db import IntegrityError, transaction
 
+import inspections
+from core.errors import DomainError
 from inspections.choices import Country, OrganisationKind, ProgrammeKind, Region
 from inspections.models import Inspectorate, Organisation, Programme
-from inspections.services import DomainError, organisation_set_successor
+from inspections.services import organisation_set_successor
 from recommendations.models import Theme
 
-DATA_DIR = Path(__file__).resolve().parents[2] / "data"
+# The reference data describes the inspections app's bodies and stays with it. The command is
+# here because it also loads the themes of findings: inspections imports nothing of recommendations.
+DATA_DIR = Path(inspections.__file__).resolve().parent / "data"
 
 INSPECTORATE_COLUMNS = ["slug", "name", "abbreviation", "inspects_under_police_act_s54"]
 YES_NO = {"yes": True, "no": False}

@@ -1,3 +1,12 @@
+"""The admin of the inspections app's models: inspectorates, programmes, organisations, Engage
+periods and reports.
+
+It lives in recommendations because every page of it asks the access rules
+(``recommendations.policy``) and publishing opens section 55 responses: inspections imports
+nothing of recommendations. ``recommendations/admin.py`` registers these, the report's admin
+with the findings' inlines.
+"""
+
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -7,23 +16,19 @@ from django.forms.models import BaseInlineFormSet
 
 from audit.admin import AuditedAdmin, refused_on
 from audit.services import log_action
+from core.errors import DomainError
 from inspections.models import (
     EngagePeriod,
     Inspection,
-    Inspectorate,
     Judgement,
     KeyFigure,
     Organisation,
-    Programme,
 )
 from inspections.services import (
     INSPECTION_UPDATABLE_FIELDS,
-    DomainError,
     engage_enter,
     engage_leave,
     inspection_log_changes,
-    inspection_publish,
-    inspection_set_publication,
     inspection_update,
     organisation_set_successor,
 )
@@ -40,40 +45,11 @@ from recommendations.policy import (
     programmes_usable_by,
     report_rows_deletable,
 )
-
-
-class SharedChoicesInlineFormSet(BaseInlineFormSet):
-    """Evaluates the choices of the listed foreign keys once for the whole formset.
-
-    Without it every inline row runs its own query for each select box, so a report with
-    twenty findings costs twenty queries more.
-    """
-
-    shared_choice_fields: tuple[str, ...] = ()
-
-    def _shared_choices(self):
-        # Built once, on first use: every form, the blank template row (``empty_form``, a new
-        # form at each reading) included, takes the limited choices.
-        if not hasattr(self, "_shared"):
-            self._shared = {}
-            for name in self.shared_choice_fields:
-                field = self.form.base_fields.get(name)
-                if field is None:
-                    continue
-                queryset = self.limit_choices(name, field.queryset)
-                choices = [("", "---------"), *((obj.pk, str(obj)) for obj in queryset)]
-                self._shared[name] = (queryset, choices)
-        return self._shared
-
-    def add_fields(self, form, index):
-        super().add_fields(form, index)
-        for name, (queryset, choices) in self._shared_choices().items():
-            if name in form.fields:
-                form.fields[name].queryset = queryset
-                form.fields[name].choices = choices
-
-    def limit_choices(self, name, queryset):
-        return queryset
+from recommendations.services import (
+    inspection_publish,
+    inspection_set_publication,
+    section55_open_responses,
+)
 
 
 class InspectorateAdmin(admin.ModelAdmin):
@@ -516,20 +492,8 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
     def has_publish_permission(self, request):
         return self.has_change_permission(request)
 
-    def get_inlines(self, request, obj):
-        from recommendations.admin import (
-            AreaForImprovementInline,
-            CauseOfConcernInline,
-            RecommendationInline,
-        )
-
-        return [
-            KeyFigureInline,
-            JudgementInline,
-            CauseOfConcernInline,
-            RecommendationInline,
-            AreaForImprovementInline,
-        ]
+    # recommendations/admin.py registers a subclass that adds the findings' inlines.
+    inlines = [KeyFigureInline, JudgementInline]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(_finding_count=Count("findings"))
@@ -626,8 +590,6 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
                 )
         elif obj.published_at is not None:
             # Inspected organisations may have changed: open any newly due section 55 responses.
-            from recommendations.services import section55_open_responses
-
             section55_open_responses(inspection=obj)
 
     @admin.action(description="Publish the selected inspections now", permissions=["publish"])
@@ -650,10 +612,3 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
         if skipped:
             message += f" {skipped} already public, left as they were."
         messages.success(request, message)
-
-
-admin.site.register(Inspectorate, InspectorateAdmin)
-admin.site.register(Programme, ProgrammeAdmin)
-admin.site.register(Organisation, OrganisationAdmin)
-admin.site.register(EngagePeriod, EngagePeriodAdmin)
-admin.site.register(Inspection, InspectionAdmin)

@@ -1,7 +1,14 @@
+"""The admin of accounts: people and their memberships. Only administrators give roles.
+
+It lives in recommendations because it asks the access rules (``recommendations.policy``),
+which read the roles: accounts imports nothing of the project but Django's auth.
+``recommendations/admin.py`` registers it.
+"""
+
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Membership, User
+from accounts.models import Membership
 from recommendations.policy import can_manage_users
 
 
@@ -20,7 +27,6 @@ class MembershipInline(admin.TabularInline):
         return can_manage_users(request.user) and super().has_delete_permission(request, obj)
 
 
-@admin.register(User)
 class UserAdmin(BaseUserAdmin):
     fieldsets = (
         *BaseUserAdmin.fieldsets,
