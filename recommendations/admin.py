@@ -42,7 +42,6 @@ from recommendations.services import (
     finding_remove_addressee,
     finding_replace_addressee,
     finding_update,
-    progress_update_add,
     section55_record_response,
 )
 
@@ -496,6 +495,7 @@ class ProgressUpdateInline(admin.TabularInline):
 
 class AssignmentAdmin(AuditedAdmin):
     form = AssignmentChangeForm
+    fingerprinted = False  # Its form carries the item's own version (``expected_version``).
     list_display = [
         "finding_reference",
         "inspection",
@@ -795,27 +795,24 @@ class EvidenceFileInline(admin.TabularInline):
         return False
 
 
-class ProgressUpdateForm(forms.ModelForm):
-    class Meta:
-        model = ProgressUpdate
-        fields = ["assignment", "written_on", "narrative", "self_assessment", "is_published"]
-
-
 class ProgressUpdateAdmin(AuditedAdmin):
-    """Updates are added here through ``progress_update_add``; none is ever changed or deleted
-    here (``policy.can_change_progress_update_in_admin``)."""
+    """Read only. A progress update is the organisation's own voice, written on its portal
+    pages or through the API: none is added here (an inspector's update would be shown as the
+    organisation's own, on any date), and none is ever changed or deleted here
+    (``policy.can_change_progress_update_in_admin``)."""
 
-    form = ProgressUpdateForm
     list_display = ["written_on", "assignment", "organisation", "self_assessment", "is_published"]
     list_filter = ["is_published", "self_assessment", "organisation__kind"]
     list_select_related = ["assignment__finding", "assignment__organisation", "organisation"]
     search_fields = ["narrative", "organisation__name", "assignment__finding__reference"]
-    autocomplete_fields = ["assignment"]
     date_hierarchy = "written_on"
     inlines = [EvidenceFileInline]
 
     def scope(self, request, queryset):
         return policy.of_editable_reports(request.user, queryset, "assignment__finding__inspection")
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not policy.can_change_progress_update_in_admin(request.user, obj):
@@ -823,29 +820,12 @@ class ProgressUpdateAdmin(AuditedAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not policy.can_change_progress_update_in_admin(request.user, obj):
-            return False
-        if obj is None and not policy.can_change_progress_update_in_admin(request.user, None):
+        if not policy.can_change_progress_update_in_admin(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            raise PermissionDenied
-        with refused_on(DomainError, field="narrative"):
-            created = progress_update_add(
-                assignment=obj.assignment,
-                author=request.user,
-                narrative=obj.narrative,
-                self_assessment=obj.self_assessment,
-                written_on=obj.written_on,
-                publish=obj.is_published,
-                channel=Channel.ADMIN,
-            )
-        obj.pk = created.pk
-        obj.organisation = created.organisation
-        obj._state.adding = False
-        return None
+        raise PermissionDenied
 
 
 class ThemeAdmin(AuditedAdmin):

@@ -813,6 +813,20 @@ def section55_open_responses(*, inspection: Inspection) -> list[Section55Respons
     return responses
 
 
+def _check_section55_received_on(response: Section55Response, received_on: date) -> None:
+    """A response is received on a real day: not in the future, not before the report it
+    answers was published (the public would read it as received on time)."""
+    day = f"{received_on.day} {received_on:%B %Y}"
+    if received_on > timezone.localdate():
+        raise DomainError(f"The response cannot be received on {day}: that is in the future.")
+    published_on = response.inspection.published_on
+    if published_on is not None and received_on < published_on:
+        raise DomainError(
+            f"The response cannot be received on {day}: the report was published on "
+            f"{published_on.day} {published_on:%B %Y}."
+        )
+
+
 @transaction.atomic
 def section55_record_response(
     *,
@@ -832,6 +846,7 @@ def section55_record_response(
     if not response.inspection.is_published:
         raise DomainError("A section 55 response is due only once the report is published.")
     _check_section55_expected(response)
+    _check_section55_received_on(response, received_on)
     statements = statements or {}
     for finding in statements:
         if finding.inspection_id != response.inspection_id:
