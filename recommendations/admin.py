@@ -10,7 +10,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from audit.admin import AuditedAdmin, refused_on
+from audit.admin import AuditedAdmin, Refused, refused_on
 from inspections.admin import SharedChoicesInlineFormSet
 from inspections.models import Organisation, published_q
 from inspections.services import DomainError
@@ -168,17 +168,31 @@ class FindingInlineFormSet(SharedChoicesInlineFormSet):
             return queryset.none()
         return queryset.filter(inspection=self.instance)
 
+    #: The reason given on the report's form (set by the report's admin before saving).
+    change_reason = ""
+
     def save(self, commit=True):
+        published = self.instance.is_published
+        saved_before = set(self.initial_forms)
         saved = super().save(commit=commit)
         for form in self.forms:
             finding = form.instance
             if finding.pk is None or form in self.deleted_forms or not form.cleaned_data:
                 continue
             organisations = list(form.cleaned_data.get("add_addressees") or [])
-            if organisations:
-                finding_add_addressees(
-                    finding=finding, organisations=organisations, user=self.request_user
+            if not organisations:
+                continue
+            reason = self.change_reason.strip()
+            if published and form in saved_before and not reason:
+                # A new addressee of a published finding changes what the public reads.
+                raise Refused(
+                    f"{finding.reference} is public: give the reason for adding the addressee, "
+                    "in “Reason for the correction”.",
+                    field="change_reason",
                 )
+            finding_add_addressees(
+                finding=finding, organisations=organisations, user=self.request_user, reason=reason
+            )
         return saved
 
 
@@ -449,10 +463,16 @@ class FindingAdmin(AuditedAdmin):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         new = formset.save(commit=False)
+        organisations = [assignment.organisation for assignment in new if assignment.pk is None]
+        reason = form.cleaned_data.get("change_reason", "").strip()
+        if change and organisations and form.instance.inspection.is_published and not reason:
+            # A new addressee of a published finding changes what the public reads.
+            raise Refused(
+                "This finding is public: give the reason for adding the addressee.",
+                field="change_reason",
+            )
         finding_add_addressees(
-            finding=form.instance,
-            organisations=[assignment.organisation for assignment in new if assignment.pk is None],
-            user=request.user,
+            finding=form.instance, organisations=organisations, user=request.user, reason=reason
         )
         return None
 
@@ -664,6 +684,10 @@ class AssignmentAdmin(AuditedAdmin):
         """Show the intermediate form with each item's version, then apply ``apply`` to every
         item in one transaction, unless any item changed since the page showed it."""
         queryset = queryset.select_related("finding", "organisation")
+        refusal = self._not_decidable(request, list(queryset))
+        if refusal:
+            messages.error(request, refusal)
+            return None
         form = form_class(request.POST if "apply" in request.POST else None)
         if "superseded_by" in form.fields:
             form.fields["superseded_by"].queryset = policy.findings_visible_to(request.user)
@@ -671,6 +695,11 @@ class AssignmentAdmin(AuditedAdmin):
             try:
                 with transaction.atomic():
                     items = list(queryset.select_for_update(of=("self",)))
+                    if form.versions_missing(request.POST, items):
+                        raise DomainError(
+                            "Nothing was changed: this form is incomplete or out of date. "
+                            "Select the items again, then choose the action again."
+                        )
                     stale = form.stale_items(request.POST, items)
                     if stale:
                         raise DomainError(
@@ -699,6 +728,32 @@ class AssignmentAdmin(AuditedAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/recommendations/bulk_status.html", context)
+
+    @staticmethod
+    def _not_decidable(request, items) -> str:
+        """Why nothing will change, when any selected item is not the person's to decide
+        (those outside their scope are counted, not named: they may not know of them)."""
+        selected = set(request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
+        shown = {str(item.pk) for item in items}
+        unseen = len(selected - shown)
+        decidable = set(
+            policy.items_decidable_by(request.user)
+            .filter(pk__in=[item.pk for item in items])
+            .values_list("pk", flat=True)
+        )
+        refused = [item for item in items if item.pk not in decidable]
+        if not items:
+            return "Nothing was changed: none of the selected items is yours to decide."
+        if not refused and not unseen:
+            return ""
+        named = [f"{item.finding.reference} for {item.organisation}" for item in refused]
+        if unseen:
+            named.append(f"{unseen} other{'s' if unseen != 1 else ''}")
+        listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+        return (
+            f"Nothing was changed: {listed} {'is' if len(refused) + unseen == 1 else 'are'} "
+            "not yours to decide. Select only items of reports your inspectorate led or joined."
+        )
 
     @admin.action(description="Close the selected items…", permissions=["change"])
     def close_selected(self, request, queryset):

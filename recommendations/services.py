@@ -303,13 +303,16 @@ def assignment_set_due_date(
 
 
 @transaction.atomic
-def finding_add_addressees(*, finding: Finding, organisations, user=None) -> list[Assignment]:
-    """Address the finding to more bodies; each starts open with the finding's due date."""
-    return findings_add_addressees(additions=[(finding, organisations)], user=user)
+def finding_add_addressees(
+    *, finding: Finding, organisations, user=None, reason: str = ""
+) -> list[Assignment]:
+    """Address the finding to more bodies; each starts open with the finding's due date.
+    ``reason``, when given (the admin asks for it once the report is public), is logged."""
+    return findings_add_addressees(additions=[(finding, organisations)], user=user, reason=reason)
 
 
 @transaction.atomic
-def findings_add_addressees(*, additions, user=None) -> list[Assignment]:
+def findings_add_addressees(*, additions, user=None, reason: str = "") -> list[Assignment]:
     """``finding_add_addressees`` for many findings at once: ``additions`` holds
     ``(finding, organisations)``. A body the finding is already addressed to is skipped."""
     additions = [(finding, list(organisations)) for finding, organisations in additions]
@@ -332,7 +335,8 @@ def findings_add_addressees(*, additions, user=None) -> list[Assignment]:
             (
                 "recommendations.assignment.created",
                 assignment.finding,
-                {"organisation": assignment.organisation.slug},
+                {"organisation": assignment.organisation.slug}
+                | ({"reason": reason.strip()} if reason.strip() else {}),
             )
             for assignment in created
         ],
