@@ -603,9 +603,6 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
                 if self._logged_inline(formset) and formset.has_changed():
                     # Read afresh: the formset's own rows already hold the posted values.
                     diffs[str(formset.model._meta.verbose_name_plural)] = self._parts(formset, obj)
-        for formset in formsets:
-            if hasattr(formset, "change_reason"):  # The findings: addressees added need it.
-                formset.change_reason = form.cleaned_data.get("change_reason", "")
         super().save_related(request, form, formsets, change)
         if change:
             for formset in formsets:

@@ -168,31 +168,17 @@ class FindingInlineFormSet(SharedChoicesInlineFormSet):
             return queryset.none()
         return queryset.filter(inspection=self.instance)
 
-    #: The reason given on the report's form (set by the report's admin before saving).
-    change_reason = ""
-
     def save(self, commit=True):
-        published = self.instance.is_published
-        saved_before = set(self.initial_forms)
         saved = super().save(commit=commit)
         for form in self.forms:
             finding = form.instance
             if finding.pk is None or form in self.deleted_forms or not form.cleaned_data:
                 continue
             organisations = list(form.cleaned_data.get("add_addressees") or [])
-            if not organisations:
-                continue
-            reason = self.change_reason.strip()
-            if published and form in saved_before and not reason:
-                # A new addressee of a published finding changes what the public reads.
-                raise Refused(
-                    f"{finding.reference} is public: give the reason for adding the addressee, "
-                    "in “Reason for the correction”.",
-                    field="change_reason",
+            if organisations:
+                finding_add_addressees(
+                    finding=finding, organisations=organisations, user=self.request_user
                 )
-            finding_add_addressees(
-                finding=finding, organisations=organisations, user=self.request_user, reason=reason
-            )
         return saved
 
 

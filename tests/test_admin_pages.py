@@ -275,7 +275,7 @@ def test_finding_and_assignment_pages_do_not_grow_with_history(client, admin_use
     # (read-only rows: an item's organisation is never re-pointed) with their finding,
     # organisation and superseding finding, and the themes autocomplete's selection. (Was 13:
     # the editable addressee rows fetched their finding and organisation row by row.) Then 4
-    # for the fingerprint of the finding as shown: themes, addressee rows, last action logged.
+    # for the fingerprint of the finding as shown: themes, addressees, their rows, last action.
     # Assignment: session, user, assignment, status history, updates, finding, organisation.
     # History: session, user, finding, admin log, action log, status history, content type.
     assert before == [10, 7, 7]
