@@ -1,9 +1,16 @@
 import contextlib
+import hashlib
+import json
+import re
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import FieldDoesNotExist
+from django.forms.models import _get_foreign_key
 from django.http import Http404, HttpResponseRedirect
+from django.utils import dateformat, timezone
 
 from audit.models import ActionLog
 from core.security import valid_initial
@@ -51,7 +58,53 @@ class ScopedRelatedFieldListFilter(admin.RelatedFieldListFilter):
         return [(obj.pk, str(obj)) for obj in scoped]
 
 
-class AuditedAdmin(admin.ModelAdmin):
+# Date hierarchy ----------------------------------------------------------------------------
+
+DATE_PART_RANGES = {"year": (1000, 9000), "month": (1, 12), "day": (1, 31)}
+
+
+def date_hierarchy_is_valid(params, field: str) -> bool:
+    """Whether the date hierarchy's ``<field>__year/__month/__day`` parameters are small whole
+    numbers in range. Django's filter turns them into dates and a huge year overflows (a 500)."""
+    for part, (low, high) in DATE_PART_RANGES.items():
+        for value in params.getlist(f"{field}__{part}"):
+            if not re.fullmatch(r"[0-9]{1,4}", value) or not low <= int(value) <= high:
+                return False
+    return True
+
+
+class DateHierarchyGuard:
+    """Answers a date hierarchy parameter out of range as Django answers a bad lookup: a
+    redirect to the list with ``?e=1``, never a 500."""
+
+    def changelist_view(self, request, extra_context=None):
+        if self.date_hierarchy and not date_hierarchy_is_valid(request.GET, self.date_hierarchy):
+            return HttpResponseRedirect(f"{request.path}?{ERROR_FLAG}=1")
+        return super().changelist_view(request, extra_context)
+
+
+# Stale change forms --------------------------------------------------------------------------
+
+SHOWN_AS = "shown_as"
+
+
+class ShownAsField(forms.CharField):
+    """The fingerprint of the object as the change form showed it. Never a change itself."""
+
+    widget = forms.HiddenInput
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def _shown_when(at) -> str:
+    return dateformat.format(timezone.localtime(at), r"j F Y \a\t H:i")
+
+
+class AuditedAdmin(DateHierarchyGuard, admin.ModelAdmin):
     """The base of the project's model admins.
 
     - Shows an object's action log (and status history, where it has one) on its History page,
@@ -160,6 +213,8 @@ class AuditedAdmin(admin.ModelAdmin):
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)
+        if self._fingerprinted(request, obj) and kwargs.get("fields", ()) is not None:
+            form = self._with_shown_as(request, form, obj)
         refusal = getattr(request, "_admin_refusal", None)
         if refusal is None:
             return form
@@ -173,6 +228,107 @@ class AuditedAdmin(admin.ModelAdmin):
 
         RefusedForm.__name__ = form.__name__
         return RefusedForm
+
+    # Stale change forms ------------------------------------------------------------------------
+
+    #: The change form carries a fingerprint of the object as shown and refuses to save over a
+    #: change made since, by anyone, through any door. (An admin whose form carries the
+    #: object's own version, such as the item's, sets this to False.)
+    fingerprinted = True
+    #: What the stale-form message calls the object ("this report"); its verbose name if unset.
+    stale_noun = None
+
+    def fingerprint(self, request, obj) -> str:
+        """A hash of what the change page shows of ``obj``: its fields, its many-to-many
+        choices and its inline rows, with the last action logged for it (to say what changed).
+        Any save by any path changes it."""
+        parts = [[f.value_from_object(obj) for f in obj._meta.concrete_fields]]
+        for field in obj._meta.many_to_many:
+            parts.append(list(getattr(obj, field.name).order_by("pk").values_list("pk", flat=True)))
+        seen = set()
+        for inline in self.get_inline_instances(request, obj):
+            fk = _get_foreign_key(self.model, inline.model, fk_name=inline.fk_name)
+            if (inline.model, fk.name) in seen:
+                continue
+            seen.add((inline.model, fk.name))
+            names = [f.attname for f in inline.model._meta.concrete_fields]
+            rows = inline.model._default_manager.filter(**{fk.name: obj}).order_by("pk")
+            parts.append(list(rows.values_list(*names)))
+        digest = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()[:32]
+        logged = ActionLog.objects.for_object(obj).order_by("-pk").values_list("pk", flat=True)
+        return f"{digest}.{logged.first() or 0}"
+
+    def stale_message(self, obj, shown: str) -> str:
+        """Says what changed since the form was shown, from the action log entries since."""
+        noun = self.stale_noun or obj._meta.verbose_name
+        try:
+            _, last_seen = shown.split(".")
+            last_seen = int(last_seen)
+        except ValueError:
+            return (
+                f"This form is incomplete or out of date: open the {noun} again, then make your "
+                "change again."
+            )
+        entries = (
+            ActionLog.objects.for_object(obj)
+            .filter(pk__gt=last_seen)
+            .select_related("actor")
+            .order_by("pk")
+        )
+        said = [
+            f"{self._changed_parts(obj, entry)} (by {entry.actor or 'the system'}, "
+            f"{_shown_when(entry.at)})"
+            for entry in entries
+        ]
+        what = f": {'; '.join(said)}" if said else ""
+        return (
+            f"Someone else changed this {noun} since you opened it{what}. Check it, then make "
+            "your change again."
+        )
+
+    @staticmethod
+    def _changed_parts(obj, entry) -> str:
+        fields = entry.data.get("fields") if isinstance(entry.data, dict) else None
+        if not fields:
+            # e.g. "recommendations.assignment.created": "assignment created"
+            return " ".join(entry.action.split(".")[-2:]).replace("_", " ")
+        names = []
+        for name in fields:
+            try:
+                names.append(f"the {obj._meta.get_field(name).verbose_name}")
+            except FieldDoesNotExist:
+                names.append(f"the {name.replace('_', ' ')}")
+        return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+    def _fingerprinted(self, request, obj) -> bool:
+        return self.fingerprinted and obj is not None and obj.pk is not None
+
+    def _with_shown_as(self, request, form, obj):
+        admin_ = self
+
+        class ShownAsForm(form):
+            shown_as = ShownAsField()
+
+            def clean(self):
+                cleaned = super().clean()
+                # Locked and read afresh: a change committed since this request began counts.
+                current = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+                shown = cleaned.get(SHOWN_AS) or ""
+                now = admin_.fingerprint(request, current)
+                if shown.split(".")[0] != now.split(".")[0]:
+                    self.add_error(None, admin_.stale_message(current, shown))
+                return cleaned
+
+        ShownAsForm.__name__ = form.__name__
+        return ShownAsForm
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        form = context["adminform"].form
+        if SHOWN_AS in form.fields:
+            if not form.is_bound:
+                form.initial[SHOWN_AS] = self.fingerprint(request, obj)
+            context["shown_as_field"] = form[SHOWN_AS]
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     # Nothing changed -------------------------------------------------------------------------
 
@@ -204,7 +360,7 @@ class AuditedAdmin(admin.ModelAdmin):
         return valid_initial(self.model, super().get_changeform_initial_data(request))
 
 
-class ActionLogAdmin(admin.ModelAdmin):
+class ActionLogAdmin(DateHierarchyGuard, admin.ModelAdmin):
     """Read only. The site-wide log names every report, embargoed ones included, so only
     administrators list it (``policy.can_read_action_log``); others read an object's own log
     on its History page.

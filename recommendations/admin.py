@@ -12,7 +12,7 @@ from django.utils.html import format_html, format_html_join
 
 from accounts.models import User
 from audit.admin import ActionLogAdmin as BaseActionLogAdmin
-from audit.admin import AuditedAdmin, refused_on
+from audit.admin import AuditedAdmin, Refused, refused_on
 from audit.models import ActionLog
 from audit.services import log_action
 from core.admin import SharedChoicesInlineFormSet
@@ -61,7 +61,6 @@ from recommendations.services import (
     finding_remove_addressee,
     finding_replace_addressee,
     finding_update,
-    progress_update_add,
     section55_record_response,
 )
 
@@ -469,10 +468,16 @@ class FindingAdmin(AuditedAdmin):
         if formset.model is not Assignment:
             return super().save_formset(request, form, formset, change)
         new = formset.save(commit=False)
+        organisations = [assignment.organisation for assignment in new if assignment.pk is None]
+        reason = form.cleaned_data.get("change_reason", "").strip()
+        if change and organisations and form.instance.inspection.is_published and not reason:
+            # A new addressee of a published finding changes what the public reads.
+            raise Refused(
+                "This finding is public: give the reason for adding the addressee.",
+                field="change_reason",
+            )
         finding_add_addressees(
-            finding=form.instance,
-            organisations=[assignment.organisation for assignment in new if assignment.pk is None],
-            user=request.user,
+            finding=form.instance, organisations=organisations, user=request.user, reason=reason
         )
         return None
 
@@ -515,6 +520,7 @@ class ProgressUpdateInline(admin.TabularInline):
 
 class AssignmentAdmin(AuditedAdmin):
     form = AssignmentChangeForm
+    fingerprinted = False  # Its form carries the item's own version (``expected_version``).
     list_display = [
         "finding_reference",
         "inspection",
@@ -683,6 +689,10 @@ class AssignmentAdmin(AuditedAdmin):
         """Show the intermediate form with each item's version, then apply ``apply`` to every
         item in one transaction, unless any item changed since the page showed it."""
         queryset = queryset.select_related("finding", "organisation")
+        refusal = self._not_decidable(request, list(queryset))
+        if refusal:
+            messages.error(request, refusal)
+            return None
         form = form_class(request.POST if "apply" in request.POST else None)
         if "superseded_by" in form.fields:
             form.fields["superseded_by"].queryset = policy.findings_visible_to(request.user)
@@ -690,6 +700,11 @@ class AssignmentAdmin(AuditedAdmin):
             try:
                 with transaction.atomic():
                     items = list(queryset.select_for_update(of=("self",)))
+                    if form.versions_missing(request.POST, items):
+                        raise DomainError(
+                            "Nothing was changed: this form is incomplete or out of date. "
+                            "Select the items again, then choose the action again."
+                        )
                     stale = form.stale_items(request.POST, items)
                     if stale:
                         raise DomainError(
@@ -718,6 +733,32 @@ class AssignmentAdmin(AuditedAdmin):
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         }
         return TemplateResponse(request, "admin/recommendations/bulk_status.html", context)
+
+    @staticmethod
+    def _not_decidable(request, items) -> str:
+        """Why nothing will change, when any selected item is not the person's to decide
+        (those outside their scope are counted, not named: they may not know of them)."""
+        selected = set(request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME))
+        shown = {str(item.pk) for item in items}
+        unseen = len(selected - shown)
+        decidable = set(
+            policy.items_decidable_by(request.user)
+            .filter(pk__in=[item.pk for item in items])
+            .values_list("pk", flat=True)
+        )
+        refused = [item for item in items if item.pk not in decidable]
+        if not items:
+            return "Nothing was changed: none of the selected items is yours to decide."
+        if not refused and not unseen:
+            return ""
+        named = [f"{item.finding.reference} for {item.organisation}" for item in refused]
+        if unseen:
+            named.append(f"{unseen} other{'s' if unseen != 1 else ''}")
+        listed = named[0] if len(named) == 1 else f"{', '.join(named[:-1])} and {named[-1]}"
+        return (
+            f"Nothing was changed: {listed} {'is' if len(refused) + unseen == 1 else 'are'} "
+            "not yours to decide. Select only items of reports your inspectorate led or joined."
+        )
 
     @admin.action(description="Close the selected items…", permissions=["change"])
     def close_selected(self, request, queryset):
@@ -814,27 +855,24 @@ class EvidenceFileInline(admin.TabularInline):
         return False
 
 
-class ProgressUpdateForm(forms.ModelForm):
-    class Meta:
-        model = ProgressUpdate
-        fields = ["assignment", "written_on", "narrative", "self_assessment", "is_published"]
-
-
 class ProgressUpdateAdmin(AuditedAdmin):
-    """Updates are added here through ``progress_update_add``; none is ever changed or deleted
-    here (``policy.can_change_progress_update_in_admin``)."""
+    """Read only. A progress update is the organisation's own voice, written on its portal
+    pages or through the API: none is added here (an inspector's update would be shown as the
+    organisation's own, on any date), and none is ever changed or deleted here
+    (``policy.can_change_progress_update_in_admin``)."""
 
-    form = ProgressUpdateForm
     list_display = ["written_on", "assignment", "organisation", "self_assessment", "is_published"]
     list_filter = ["is_published", "self_assessment", "organisation__kind"]
     list_select_related = ["assignment__finding", "assignment__organisation", "organisation"]
     search_fields = ["narrative", "organisation__name", "assignment__finding__reference"]
-    autocomplete_fields = ["assignment"]
     date_hierarchy = "written_on"
     inlines = [EvidenceFileInline]
 
     def scope(self, request, queryset):
         return policy.of_editable_reports(request.user, queryset, "assignment__finding__inspection")
+
+    def has_add_permission(self, request):
+        return False
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and not policy.can_change_progress_update_in_admin(request.user, obj):
@@ -842,9 +880,7 @@ class ProgressUpdateAdmin(AuditedAdmin):
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and not policy.can_change_progress_update_in_admin(request.user, obj):
-            return False
-        if obj is None and not policy.can_change_progress_update_in_admin(request.user, None):
+        if not policy.can_change_progress_update_in_admin(request.user, obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -861,22 +897,7 @@ class ProgressUpdateAdmin(AuditedAdmin):
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def save_model(self, request, obj, form, change):
-        if change:
-            raise PermissionDenied
-        with refused_on(DomainError, field="narrative"):
-            created = progress_update_add(
-                assignment=obj.assignment,
-                author=request.user,
-                narrative=obj.narrative,
-                self_assessment=obj.self_assessment,
-                written_on=obj.written_on,
-                publish=obj.is_published,
-                channel=Channel.ADMIN,
-            )
-        obj.pk = created.pk
-        obj.organisation = created.organisation
-        obj._state.adding = False
-        return None
+        raise PermissionDenied
 
 
 class ThemeAdmin(AuditedAdmin):

@@ -423,6 +423,7 @@ class InspectionForm(forms.ModelForm):
 
 class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
     form = InspectionForm
+    stale_noun = "report"
     list_display = [
         "title",
         "programme",

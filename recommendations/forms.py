@@ -111,6 +111,13 @@ class BulkVersionsMixin:
     def version_field_name(assignment) -> str:
         return f"version-{assignment.pk}"
 
+    def versions_missing(self, data, assignments) -> bool:
+        """Whether the post lacks the version of any item (an incomplete or forged form)."""
+        return any(
+            not str(data.get(self.version_field_name(assignment), "")).isdigit()
+            for assignment in assignments
+        )
+
     def stale_items(self, data, assignments) -> list[str]:
         """Items changed since the page showed them, each saying what changed."""
         stale = []

@@ -322,7 +322,8 @@ def findings_visible_to(user):
 def can_change_progress_update_in_admin(user, update) -> bool:
     """Nobody, administrators included: a published update (and its evidence) is part of the
     public record, and an unpublished one is its organisation's draft, changed only on the
-    organisation's own pages. The admin may add an update (through ``progress_update_add``)."""
+    organisation's own pages. Nor does the admin add one: an update is the organisation's own
+    voice, written on its portal pages or through the API."""
     return False
 
 

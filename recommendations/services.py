@@ -304,13 +304,16 @@ def assignment_set_due_date(
 
 
 @transaction.atomic
-def finding_add_addressees(*, finding: Finding, organisations, user=None) -> list[Assignment]:
-    """Address the finding to more bodies; each starts open with the finding's due date."""
-    return findings_add_addressees(additions=[(finding, organisations)], user=user)
+def finding_add_addressees(
+    *, finding: Finding, organisations, user=None, reason: str = ""
+) -> list[Assignment]:
+    """Address the finding to more bodies; each starts open with the finding's due date.
+    ``reason``, when given (the admin asks for it once the report is public), is logged."""
+    return findings_add_addressees(additions=[(finding, organisations)], user=user, reason=reason)
 
 
 @transaction.atomic
-def findings_add_addressees(*, additions, user=None) -> list[Assignment]:
+def findings_add_addressees(*, additions, user=None, reason: str = "") -> list[Assignment]:
     """``finding_add_addressees`` for many findings at once: ``additions`` holds
     ``(finding, organisations)``. A body the finding is already addressed to is skipped."""
     additions = [(finding, list(organisations)) for finding, organisations in additions]
@@ -333,7 +336,8 @@ def findings_add_addressees(*, additions, user=None) -> list[Assignment]:
             (
                 "recommendations.assignment.created",
                 assignment.finding,
-                {"organisation": assignment.organisation.slug},
+                {"organisation": assignment.organisation.slug}
+                | ({"reason": reason.strip()} if reason.strip() else {}),
             )
             for assignment in created
         ],
@@ -818,6 +822,20 @@ def section55_open_responses(*, inspection: Inspection) -> list[Section55Respons
     return responses
 
 
+def _check_section55_received_on(response: Section55Response, received_on: date) -> None:
+    """A response is received on a real day: not in the future, not before the report it
+    answers was published (the public would read it as received on time)."""
+    day = f"{received_on.day} {received_on:%B %Y}"
+    if received_on > timezone.localdate():
+        raise DomainError(f"The response cannot be received on {day}: that is in the future.")
+    published_on = response.inspection.published_on
+    if published_on is not None and received_on < published_on:
+        raise DomainError(
+            f"The response cannot be received on {day}: the report was published on "
+            f"{published_on.day} {published_on:%B %Y}."
+        )
+
+
 @transaction.atomic
 def section55_record_response(
     *,
@@ -837,6 +855,7 @@ def section55_record_response(
     if not response.inspection.is_published:
         raise DomainError("A section 55 response is due only once the report is published.")
     _check_section55_expected(response)
+    _check_section55_received_on(response, received_on)
     statements = statements or {}
     for finding in statements:
         if finding.inspection_id != response.inspection_id:

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from audit.admin import DateHierarchyGuard
 from reminders.choices import ReminderKind
 from reminders.models import Digest, ReminderPreference
 
@@ -27,7 +28,7 @@ def _count_column(kind: ReminderKind):
 
 
 @admin.register(Digest)
-class DigestAdmin(admin.ModelAdmin):
+class DigestAdmin(DateHierarchyGuard, admin.ModelAdmin):
     """The record of what was sent: read only, since a digest is a fact about the past."""
 
     list_display = [
