@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
 from audit.admin import AuditedAdmin, refused_on
-from inspections.admin import SharedChoicesInlineFormSet
+from inspections.admin import ReferenceDataAdmin, SharedChoicesInlineFormSet
 from inspections.models import Organisation, published_q
 from inspections.services import DomainError
 from recommendations import policy
@@ -848,7 +848,7 @@ class ProgressUpdateAdmin(AuditedAdmin):
         return None
 
 
-class ThemeAdmin(AuditedAdmin):
+class ThemeAdmin(ReferenceDataAdmin):
     list_display = ["name", "slug", "finding_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -986,15 +986,16 @@ class Section55StatementInline(admin.StackedInline):
     extra = 0
     fields = ["finding", "action", "text"]
 
-    # A response received (published) is on the record: its statements no longer change.
+    # The statements are the policing body's own, written in the portal (its draft, versioned
+    # there); a response received is on the record. The admin only shows them.
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not _received(obj)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not _received(obj)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not _received(obj)
+        return False
 
 
 def _received(response) -> bool:
@@ -1062,8 +1063,9 @@ class Section55ResponseAdmin(AuditedAdmin):
         return fields
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["inspection", "local_policing_body", "due_on", "received_on"]
-        return [*fixed, "url", "text"] if _received(obj) else fixed
+        # The link and text are the policing body's own draft, written (and versioned) in the
+        # portal: here they are only read, never overwritten.
+        return ["inspection", "local_policing_body", "due_on", "received_on", "url", "text"]
 
     @admin.display(description="Overdue", boolean=True)
     def overdue(self, obj):
@@ -1072,20 +1074,9 @@ class Section55ResponseAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         if _received(Section55Response.objects.get(pk=obj.pk)):
             raise PermissionDenied
-        received_on = form.cleaned_data.get("record_received_on")
-        if received_on is None:
-            super().save_model(request, obj, form, change)
-            if form.changed_data:
-                from audit.services import log_action
-
-                log_action(
-                    action="recommendations.section55.edited",
-                    obj=obj,
-                    actor=request.user,
-                    data={"fields": form.changed_data},
-                )
-            return
-        request._section55_received_on = received_on
+        # Nothing of the response is saved here but its receipt (``save_related``, through
+        # ``section55_record_response``): the draft is the body's own.
+        request._section55_received_on = form.cleaned_data.get("record_received_on")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
