@@ -702,12 +702,15 @@ class AssignmentAdmin(AuditedAdmin):
 
     @admin.action(description="Close the selected items…", permissions=["change"])
     def close_selected(self, request, queryset):
-        return self._bulk(
-            request,
-            queryset,
-            form_class=BulkCloseForm,
-            title="Close the selected items",
-            apply=lambda assignment, data, version: assignment_close(
+        def close(assignment, data, version):
+            if data["outcome"] not in policy.inspectorate_moves(assignment.status):
+                # As in the workspace: only a submission is verified as complete.
+                raise DomainError(
+                    f"Nothing was changed: {assignment} is “{assignment.get_status_display()}”. "
+                    "Only an item submitted for closure is closed as complete, and a closed "
+                    "item is reopened before it is closed another way."
+                )
+            return assignment_close(
                 assignment=assignment,
                 outcome=data["outcome"],
                 note=data["note"],
@@ -715,7 +718,14 @@ class AssignmentAdmin(AuditedAdmin):
                 user=request.user,
                 channel=Channel.ADMIN_BULK,
                 expected_version=version,
-            ),
+            )
+
+        return self._bulk(
+            request,
+            queryset,
+            form_class=BulkCloseForm,
+            title="Close the selected items",
+            apply=close,
         )
 
     def _bulk_with_note(self, request, queryset, *, title, service):

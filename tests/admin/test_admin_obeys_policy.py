@@ -107,6 +107,26 @@ def test_returning_a_submission_in_the_admin_is_the_inspectorates_decision(
     )
 
 
+def test_bulk_closing_as_complete_needs_a_submission(client, hmicfrs_inspector, assignment):
+    assignment = assignment_start(assignment=assignment)
+    client.force_login(hmicfrs_inspector)
+    response = client.post(
+        reverse("admin:recommendations_assignment_changelist"),
+        {
+            "action": "close_selected",
+            "_selected_action": [assignment.pk],
+            "apply": "1",
+            "outcome": Status.CLOSED_COMPLETE,
+            "note": "Verified without a submission.",
+            f"version-{assignment.pk}": assignment.version,
+        },
+    )
+    assert response.status_code == 200
+    assert "Only an item submitted for closure is closed as complete" in page(response)
+    assignment.refresh_from_db()
+    assert assignment.status == Status.IN_PROGRESS
+
+
 # 2. Reference data: administrators only ---------------------------------------------------
 
 
