@@ -240,6 +240,8 @@ def test_a_change_after_character_80_of_a_published_cause_is_a_logged_correction
     assert log.action == "recommendations.cause_of_concern.corrected"
     assert log.data["fields"]["text"]["to"] == cause.text
     assert log.data["reason"] == "The report's full wording."
+    public = page(client.get(reverse("public:inspection-detail", args=[inspection.slug])))
+    assert "Corrected on" in public and "The report&#x27;s full wording." in public
 
 
 def test_a_published_judgements_scale_is_a_logged_correction(client, hmicfrs_inspector, inspection):
