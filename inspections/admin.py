@@ -641,6 +641,8 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
                 continue
             names = [name for name in form.fields if name in columns]
             if form.instance.pk is None:
+                if form in deleted:
+                    continue  # A new row deleted before it was saved: nothing happens.
                 added.append({name: cls._plain(form.cleaned_data.get(name)) for name in names})
                 continue
             original = model._default_manager.get(pk=form.instance.pk)
