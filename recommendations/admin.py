@@ -14,7 +14,6 @@ from accounts.models import User
 from audit.admin import ActionLogAdmin as BaseActionLogAdmin
 from audit.admin import AuditedAdmin, Refused, refused_on
 from audit.models import ActionLog
-from audit.services import log_action
 from core.admin import SharedChoicesInlineFormSet
 from core.errors import DomainError
 from inspections.models import (
@@ -32,6 +31,7 @@ from recommendations.admin_inspections import (
     InspectorateAdmin,
     OrganisationAdmin,
     ProgrammeAdmin,
+    ReferenceDataAdmin,
 )
 from recommendations.admin_inspections import InspectionAdmin as BaseInspectionAdmin
 from recommendations.choices import Channel, FindingKind
@@ -762,12 +762,15 @@ class AssignmentAdmin(AuditedAdmin):
 
     @admin.action(description="Close the selected items…", permissions=["change"])
     def close_selected(self, request, queryset):
-        return self._bulk(
-            request,
-            queryset,
-            form_class=BulkCloseForm,
-            title="Close the selected items",
-            apply=lambda assignment, data, version: assignment_close(
+        def close(assignment, data, version):
+            if data["outcome"] not in policy.inspectorate_moves(assignment.status):
+                # As in the workspace: only a submission is verified as complete.
+                raise DomainError(
+                    f"Nothing was changed: {assignment} is “{assignment.get_status_display()}”. "
+                    "Only an item submitted for closure is closed as complete, and a closed "
+                    "item is reopened before it is closed another way."
+                )
+            return assignment_close(
                 assignment=assignment,
                 outcome=data["outcome"],
                 note=data["note"],
@@ -775,7 +778,14 @@ class AssignmentAdmin(AuditedAdmin):
                 user=request.user,
                 channel=Channel.ADMIN_BULK,
                 expected_version=version,
-            ),
+            )
+
+        return self._bulk(
+            request,
+            queryset,
+            form_class=BulkCloseForm,
+            title="Close the selected items",
+            apply=close,
         )
 
     def _bulk_with_note(self, request, queryset, *, title, service):
@@ -900,7 +910,7 @@ class ProgressUpdateAdmin(AuditedAdmin):
         raise PermissionDenied
 
 
-class ThemeAdmin(AuditedAdmin):
+class ThemeAdmin(ReferenceDataAdmin):
     list_display = ["name", "slug", "finding_count"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
@@ -1038,15 +1048,16 @@ class Section55StatementInline(admin.StackedInline):
     extra = 0
     fields = ["finding", "action", "text"]
 
-    # A response received (published) is on the record: its statements no longer change.
+    # The statements are the policing body's own, written in the portal (its draft, versioned
+    # there); a response received is on the record. The admin only shows them.
     def has_add_permission(self, request, obj=None):
-        return super().has_add_permission(request, obj) and not _received(obj)
+        return False
 
     def has_change_permission(self, request, obj=None):
-        return super().has_change_permission(request, obj) and not _received(obj)
+        return False
 
     def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and not _received(obj)
+        return False
 
 
 def _received(response) -> bool:
@@ -1114,8 +1125,9 @@ class Section55ResponseAdmin(AuditedAdmin):
         return fields
 
     def get_readonly_fields(self, request, obj=None):
-        fixed = ["inspection", "local_policing_body", "due_on", "received_on"]
-        return [*fixed, "url", "text"] if _received(obj) else fixed
+        # The link and text are the policing body's own draft, written (and versioned) in the
+        # portal: here they are only read, never overwritten.
+        return ["inspection", "local_policing_body", "due_on", "received_on", "url", "text"]
 
     @admin.display(description="Overdue", boolean=True)
     def overdue(self, obj):
@@ -1124,18 +1136,9 @@ class Section55ResponseAdmin(AuditedAdmin):
     def save_model(self, request, obj, form, change):
         if _received(Section55Response.objects.get(pk=obj.pk)):
             raise PermissionDenied
-        received_on = form.cleaned_data.get("record_received_on")
-        if received_on is None:
-            super().save_model(request, obj, form, change)
-            if form.changed_data:
-                log_action(
-                    action="recommendations.section55.edited",
-                    obj=obj,
-                    actor=request.user,
-                    data={"fields": form.changed_data},
-                )
-            return
-        request._section55_received_on = received_on
+        # Nothing of the response is saved here but its receipt (``save_related``, through
+        # ``section55_record_response``): the draft is the body's own.
+        request._section55_received_on = form.cleaned_data.get("record_received_on")
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

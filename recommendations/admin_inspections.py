@@ -35,6 +35,7 @@ from inspections.services import (
 from recommendations.admin_import import FindingImportAdminMixin
 from recommendations.choices import ACTIVE_STATUSES
 from recommendations.policy import (
+    can_manage_reference_data,
     can_publish_inspection,
     can_record_engage,
     inspections_publishable_by,
@@ -52,13 +53,39 @@ from recommendations.services import (
 )
 
 
-class InspectorateAdmin(admin.ModelAdmin):
+class ReferenceDataAdmin(AuditedAdmin):
+    """Shared reference data (inspectorates, organisations, programmes, themes): seen by every
+    inspector, as scoped, but added, changed and deleted only as the policy allows
+    (``can_manage_reference_data``), whatever Django model permissions a staff member holds."""
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can_manage_reference_data(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and can_manage_reference_data(
+            request.user
+        )
+
+    def has_delete_permission(self, request, obj=None):
+        return super().has_delete_permission(request, obj) and can_manage_reference_data(
+            request.user
+        )
+
+    def delete_view(self, request, object_id, extra_context=None):
+        # A row outside the person's scope answers 404, as its other pages do, before the
+        # refusal (403) of a row they may see but not delete.
+        if self.get_object(request, admin.utils.unquote(object_id)) is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        return super().delete_view(request, object_id, extra_context)
+
+
+class InspectorateAdmin(ReferenceDataAdmin):
     list_display = ["name", "abbreviation", "slug"]
     search_fields = ["name", "abbreviation", "slug"]
     prepopulated_fields = {"slug": ["abbreviation"]}
 
 
-class ProgrammeAdmin(AuditedAdmin):
+class ProgrammeAdmin(ReferenceDataAdmin):
     list_display = ["name", "kind", "inspection_count"]
     list_filter = ["kind"]
     search_fields = ["name", "slug"]
@@ -153,7 +180,7 @@ class OrganisationForm(forms.ModelForm):
         return cleaned
 
 
-class OrganisationAdmin(AuditedAdmin):
+class OrganisationAdmin(ReferenceDataAdmin):
     form = OrganisationForm
     list_display = [
         "name",
@@ -297,9 +324,12 @@ class EngagePeriodAdmin(AuditedAdmin):
         return super().has_delete_permission(request, obj) and can_record_engage(request.user)
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None:
-            return ["organisation", "entered_on", "entry_reasons", "report"]
-        return ["left_on", "exit_reasons"]
+        # A period is entered and left through the services, each logged: once entered only
+        # the move out may be recorded, and once left nothing changes.
+        if obj is None:
+            return ["left_on", "exit_reasons"]
+        fixed = ["organisation", "entered_on", "entry_reasons", "inspection", "report"]
+        return [*fixed, "left_on", "exit_reasons"] if obj.left_on else fixed
 
     def save_model(self, request, obj, form, change):
         with refused_on(DomainError):
@@ -320,8 +350,11 @@ class EngagePeriodAdmin(AuditedAdmin):
                     reasons=obj.exit_reasons,
                     user=request.user,
                 )
-            else:
-                super().save_model(request, obj, form, change)
+            elif form.changed_data:
+                raise DomainError(
+                    "Record the date it moved out of Engage with the reasons: nothing else of "
+                    "a period changes once it is entered."
+                )
 
 
 class KeyFigureInline(admin.TabularInline):
@@ -543,19 +576,67 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
 
     # Parts of the report saved with it whose changes are logged (as corrections once public).
     LOGGED_RELATIONS = ("organisations", "partner_inspectorates")
-    LOGGED_INLINES = (KeyFigure, Judgement, "CauseOfConcern")
-
-    def _logged_inline(self, formset) -> bool:
-        model = formset.model
-        return model in self.LOGGED_INLINES or model.__name__ in self.LOGGED_INLINES
 
     @staticmethod
-    def _parts(formset, obj) -> list[str]:
-        return sorted(str(item) for item in formset.model._default_manager.filter(inspection=obj))
+    def _plain(value):
+        if value is None or isinstance(value, (str, int, bool, float)):
+            return value
+        if isinstance(value, (list, tuple)):
+            return [InspectionAdmin._plain(item) for item in value]
+        if hasattr(value, "isoformat"):
+            return value.isoformat()
+        return str(value)
+
+    @classmethod
+    def _row_changes(cls, formset) -> tuple[dict, dict]:
+        """What the posted rows of an inline change, compared field by field (never by the
+        rows' ``str()``, which shortens a cause of concern and leaves out a judgement's
+        scale): ``({"<part> “<row>”: <field>": (old, new)}, {cause: {field: new}})``, with
+        rows added or removed whole. The changes of existing causes of concern are returned
+        apart: they go through ``cause_of_concern_update``, as on the cause's own page."""
+        from recommendations.models import CauseOfConcern
+
+        model = formset.model
+        part = str(model._meta.verbose_name_plural)
+        columns = {f.name for f in model._meta.concrete_fields} - {"id", formset.fk.name}
+        diffs, causes, added = {}, {}, []
+        deleted = set(formset.deleted_forms) if formset.can_delete else set()
+        for form in formset.forms:
+            if not form.has_changed() and form not in deleted:
+                continue
+            names = [name for name in form.fields if name in columns]
+            if form.instance.pk is None:
+                if form in deleted:
+                    continue  # A new row deleted before it was saved: nothing happens.
+                added.append({name: cls._plain(form.cleaned_data.get(name)) for name in names})
+                continue
+            original = model._default_manager.get(pk=form.instance.pk)
+            if form in deleted:
+                removed = {name: cls._plain(getattr(original, name)) for name in names}
+                diffs[f"{part} “{original}”"] = (removed, None)
+                continue
+            changes = {
+                name: form.cleaned_data.get(name)
+                for name in form.changed_data
+                if name in columns and getattr(original, name) != form.cleaned_data.get(name)
+            }
+            if model is CauseOfConcern:
+                if changes:
+                    causes[original] = changes
+                continue
+            for name, new in changes.items():
+                diffs[f"{part} “{original}”: {name}"] = (
+                    cls._plain(getattr(original, name)),
+                    cls._plain(new),
+                )
+        if added:
+            diffs[f"{part}: added"] = (None, added)
+        return diffs, causes
 
     def save_related(self, request, form, formsets, change):
         obj = form.instance
         diffs = {}
+        reason = form.cleaned_data.get("change_reason", "")
         if change:
             for name in self.LOGGED_RELATIONS:
                 if name in form.changed_data:
@@ -563,23 +644,31 @@ class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
                         sorted(str(item) for item in form.initial.get(name, [])),
                         sorted(str(item) for item in form.cleaned_data[name]),
                     )
+            causes = {}
             for formset in formsets:
-                if self._logged_inline(formset) and formset.has_changed():
-                    # Read afresh: the formset's own rows already hold the posted values.
-                    diffs[str(formset.model._meta.verbose_name_plural)] = self._parts(formset, obj)
+                if formset.has_changed():
+                    # Read before saving: the formset's own rows already hold the posted values.
+                    rows, changed_causes = self._row_changes(formset)
+                    diffs.update(rows)
+                    causes.update(changed_causes)
+            if obj.is_published and (diffs or causes) and not reason.strip():
+                with refused_on(DomainError, field="change_reason"):
+                    raise DomainError(
+                        f"“{obj}” is public: give the reason for the correction, which is "
+                        "published."
+                    )
+            from recommendations.services import cause_of_concern_update
+
+            for cause, changes in causes.items():
+                with refused_on(DomainError, field="change_reason"):
+                    cause_of_concern_update(
+                        cause=cause, changes=changes, user=request.user, reason=reason
+                    )
         super().save_related(request, form, formsets, change)
         if change:
-            for formset in formsets:
-                name = str(formset.model._meta.verbose_name_plural)
-                if name in diffs:
-                    diffs[name] = (diffs[name], self._parts(formset, obj))
-            diffs = {name: d for name, d in diffs.items() if d[0] != d[1]}
             with refused_on(DomainError, field="change_reason"):
                 inspection_log_changes(
-                    inspection=obj,
-                    diffs=diffs,
-                    user=request.user,
-                    reason=form.cleaned_data.get("change_reason", ""),
+                    inspection=obj, diffs=diffs, user=request.user, reason=reason
                 )
         requested = getattr(obj, "_requested_published_at", obj.published_at)
         if requested != obj.published_at:

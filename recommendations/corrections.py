@@ -1,8 +1,9 @@
 """Corrections of published report text, as the public pages show them.
 
-``finding_update`` logs ``recommendations.finding.corrected`` and ``inspection_update`` logs
-``inspections.inspection.corrected`` (each with ``{"fields": ..., "reason": ...}``) when the
-text of a published report changes; the pages say "Corrected on <date>: <reason>".
+``finding_update`` logs ``recommendations.finding.corrected``, ``inspection_update``
+``inspections.inspection.corrected`` and ``cause_of_concern_update``
+``recommendations.cause_of_concern.corrected`` (each with ``{"fields": ..., "reason": ...}``)
+when the text of a published report changes; the pages say "Corrected on <date>: <reason>".
 """
 
 from django.db.models import Q
@@ -10,12 +11,17 @@ from django.utils import timezone
 
 from audit.models import ActionLog
 
-CORRECTED_ACTIONS = ("recommendations.finding.corrected", "inspections.inspection.corrected")
+CORRECTED_ACTIONS = (
+    "recommendations.finding.corrected",
+    "inspections.inspection.corrected",
+    "recommendations.cause_of_concern.corrected",
+)
 
 
 def attach_corrections(objects) -> None:
-    """Give each finding or inspection of ``objects`` a ``corrections`` list (oldest first) of
-    ``{"on", "reason", "fields"}``: one query for them all, never one per object."""
+    """Give each finding, cause of concern or inspection of ``objects`` a ``corrections`` list
+    (oldest first) of ``{"on", "reason", "fields"}``: one query for them all, never one per
+    object."""
     objects = [obj for obj in objects if obj is not None]
     for obj in objects:
         obj.corrections = []

@@ -3,8 +3,9 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 
 from inspections.models import Organisation
-from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
+from recommendations.choices import CLOSED_STATUSES, Status
 from recommendations.models import Assignment, Finding
+from recommendations.policy import inspectorate_moves
 from recommendations.services import (
     StaleEditError,
     TransitionError,
@@ -68,7 +69,9 @@ class AssignmentChangeForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        allowed = TRANSITIONS[Status(self.instance.status)] if self.instance.pk else ()
+        # Only the inspectorate's moves: starting work and submitting for closure are the
+        # organisation's, and made here they would be published as self-reported.
+        allowed = inspectorate_moves(self.instance.status) if self.instance.pk else ()
         self.fields["new_status"].choices = [("", "Leave as it is")] + [
             (status.value, status.label) for status in Status if status in allowed
         ]
@@ -78,7 +81,15 @@ class AssignmentChangeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         new_status = cleaned.get("new_status")
-        if new_status:
+        if new_status and (
+            not self.instance.pk or new_status not in inspectorate_moves(self.instance.status)
+        ):
+            self.add_error(
+                "new_status",
+                "The inspectorate closes, returns or reopens an item here; starting work on it "
+                "and submitting it for closure are for the organisation to do.",
+            )
+        elif new_status:
             try:
                 assignment_check_transition(
                     assignment=self.instance,

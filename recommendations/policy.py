@@ -20,7 +20,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Inspectorate, Organisation, Programme
-from recommendations.choices import TRANSITIONS, Status
+from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
 from recommendations.models import (
     Assignment,
     EvidenceFile,
@@ -231,6 +231,20 @@ def can_submit(user, item) -> bool:
     )
 
 
+def inspectorate_moves(status) -> frozenset[Status]:
+    """The status moves an inspector makes on an item, in the workspace and the admin alike:
+    close it (as complete only once it is submitted: there must be something to verify),
+    return a submission, reopen a closed item. Starting work and submitting for closure are
+    the organisation's own moves, made on its pages (``can_update``, ``can_submit``): an
+    inspector making them would publish them as "Self-reported by the organisation"."""
+    status = Status(status)
+    if status in CLOSED_STATUSES:
+        return frozenset({Status.IN_PROGRESS})
+    if status == Status.SUBMITTED:
+        return frozenset({Status.IN_PROGRESS, *CLOSED_STATUSES})
+    return frozenset(CLOSED_STATUSES - {Status.CLOSED_COMPLETE}) & TRANSITIONS[status]
+
+
 def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
     """Evidence is never public: the addressee's people and the inspectors who see the item.
     The evidence of a withdrawn update is kept for inspectors only."""
@@ -338,6 +352,15 @@ def can_manage_users(user) -> bool:
     and superuser flags): only administrators give or change them, whatever Django model
     permissions a staff member holds, or an inspector could make themselves another
     inspectorate's."""
+    return is_administrator(user)
+
+
+def can_manage_reference_data(user) -> bool:
+    """Inspectorates, organisations (their successions and governance), programmes and themes
+    are shared by every report and decide what other rules read (a succession gives a body
+    its predecessor's items; an inspectorate's flags say where section 55 applies): only
+    administrators add, change or delete them, whatever Django model permissions a staff
+    member holds. Inspectors still see them, as scoped."""
     return is_administrator(user)
 
 

@@ -259,6 +259,8 @@ def test_a_new_finding_on_the_report_page_needs_an_addressee(
     assert not Finding.objects.filter(reference="AFI9").exists()
 
     data[f"{prefix}-0-add_addressees"] = [met.pk]
+    # The report is public: a finding added to it is a correction, with its reason.
+    data["change_reason"] = "The report's area for improvement 9 was left out."
     assert client.post(url, data).status_code == 302
     added = Finding.objects.get(reference="AFI9")
     assert [a.organisation for a in added.assignments.all()] == [met]
@@ -661,13 +663,15 @@ def test_section55_receipt_is_recorded_through_the_service_and_then_fixed(
     client, hmicfrs_inspector, inspection, recommendation
 ):
     (response,) = section55_open_responses(inspection=inspection)
+    # The body's own draft, written in the portal.
+    Section55Response.objects.filter(pk=response.pk).update(url="https://example.org/s55")
     client.force_login(hmicfrs_inspector)
     url = change_url(response)
     form = client.get(url)
     assert "received_on" not in form.context["adminform"].form.fields
     data = change_form_data(form)
     today = timezone.localdate()
-    data.update(url="https://example.org/s55", record_received_on=today.isoformat())
+    data.update(record_received_on=today.isoformat())
     assert client.post(url, data).status_code == 302
     response.refresh_from_db()
     assert response.received_on == today
@@ -764,23 +768,50 @@ def test_a_published_reports_key_figures_and_organisations_are_corrected_with_a_
     assert KeyFigure.objects.get().value == 65
     log = ActionLog.objects.for_object(inspection).get()
     assert log.action == "inspections.inspection.corrected", log.data
-    assert log.data["fields"]["key figures"] == {
-        "from": ["Cases reviewed: 64"],
-        "to": ["Cases reviewed: 65"],
+    assert log.data["fields"]["key figures “Cases reviewed: 64”: value"] == {
+        "from": 64,
+        "to": 65,
     }
     assert "Kent Police" in log.data["fields"]["organisations"]["to"]
 
 
-def test_a_section55_draft_edited_in_the_admin_is_logged(client, hmicfrs_inspector, inspection):
+def test_a_section55_draft_cannot_be_edited_in_the_admin(client, hmicfrs_inspector, inspection):
+    """The draft is the policing body's own, versioned in the portal: the admin saved
+    "Inspector's text" at version 1 and the body's own form then overwrote it silently."""
+    (response,) = section55_open_responses(inspection=inspection)
+    Section55Response.objects.filter(pk=response.pk).update(text="MOPAC's draft.")
+    client.force_login(hmicfrs_inspector)
+    url = change_url(response)
+    form = client.get(url)
+    assert "text" not in form.context["adminform"].form.fields
+    assert "url" not in form.context["adminform"].form.fields
+    data = change_form_data(form)
+    data.update(text="Inspector's text.", url="https://example.org/inspectors")
+    client.post(url, data)
+    response.refresh_from_db()
+    assert (response.text, response.url) == ("MOPAC's draft.", "")
+    assert response.version == 1 and response.received_on is None
+    assert actions(response) == []
+
+
+def test_a_section55_drafts_statements_cannot_be_added_in_the_admin(
+    client, hmicfrs_inspector, inspection, recommendation
+):
     (response,) = section55_open_responses(inspection=inspection)
     client.force_login(hmicfrs_inspector)
     url = change_url(response)
     data = change_form_data(client.get(url))
-    data["text"] = "A draft."
-    assert client.post(url, data).status_code == 302
-    response.refresh_from_db()
-    assert response.text == "A draft." and response.received_on is None
-    assert actions(response) == ["recommendations.section55.edited"]
+    data.update(
+        {
+            "statements-TOTAL_FORMS": 1,
+            "statements-INITIAL_FORMS": 0,
+            "statements-0-finding": recommendation.pk,
+            "statements-0-action": "taken",
+            "statements-0-text": "Inspector's statement.",
+        }
+    )
+    client.post(url, data)
+    assert not response.statements.exists()
 
 
 def test_a_published_cause_of_concern_is_corrected_with_a_reason(
