@@ -141,10 +141,11 @@ def inspection_detail(request, slug):
             "position", "reference"
         )
     )
-    attach_corrections([inspection, *findings])  # one query: "Corrected on <date>: <reason>"
     causes = list(
         CauseOfConcern.objects.filter(inspection=inspection).order_by("position", "reference")
     )
+    # One query for them all: "Corrected on <date>: <reason>".
+    attach_corrections([inspection, *findings, *causes])
     by_cause = {}
     for finding in findings:
         by_cause.setdefault(finding.cause_of_concern_id, []).append(finding)

@@ -1,6 +1,7 @@
 """Corrections of published report text, as the public pages show them.
 
-``finding_update`` logs ``recommendations.finding.corrected`` and ``inspection_update`` logs
+``finding_update`` logs ``recommendations.finding.corrected``, ``cause_of_concern_update``
+``recommendations.cause_of_concern.corrected`` and ``inspection_update``
 ``inspections.inspection.corrected`` (each with ``{"fields": ..., "reason": ...}``) when the
 text of a published report changes; the pages say "Corrected on <date>: <reason>".
 """
@@ -10,12 +11,17 @@ from django.utils import timezone
 
 from audit.models import ActionLog
 
-CORRECTED_ACTIONS = ("recommendations.finding.corrected", "inspections.inspection.corrected")
+CORRECTED_ACTIONS = (
+    "recommendations.finding.corrected",
+    "recommendations.cause_of_concern.corrected",
+    "inspections.inspection.corrected",
+)
 
 
 def attach_corrections(objects) -> None:
-    """Give each finding or inspection of ``objects`` a ``corrections`` list (oldest first) of
-    ``{"on", "reason", "fields"}``: one query for them all, never one per object."""
+    """Give each finding, cause of concern or inspection of ``objects`` a ``corrections`` list
+    (oldest first) of ``{"on", "reason", "fields"}``: one query for them all, never one per
+    object."""
     objects = [obj for obj in objects if obj is not None]
     for obj in objects:
         obj.corrections = []
