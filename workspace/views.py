@@ -247,7 +247,9 @@ def decide(request, pk):
         raise PermissionDenied
 
     def refused(error):
-        form = _rebased(DecisionForm, request, item, error, allowed=allowed_decisions(item))
+        form = _rebased(
+            DecisionForm, request, item, error, user=request.user, allowed=allowed_decisions(item)
+        )
         return _item_page(request, item, form, status=409)
 
     token = request.POST.get("token", "")
