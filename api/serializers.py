@@ -31,7 +31,6 @@ from inspections.models import (
     Programme,
 )
 from recommendations.choices import (
-    CLOSED_STATUSES,
     DueDateSource,
     FindingKind,
     Section55Action,
@@ -505,8 +504,10 @@ class ItemSummarySerializer(serializers.ModelSerializer):
     status_label = _label("Where the item stands, in words.", source="get_status_display")
     verified = serializers.SerializerMethodField(
         help_text=(
-            "True when the status is the inspectorate's decision (closed); false when it is "
-            "open or what the organisation says of itself."
+            "True only when the inspectorate closed the item as complete (“closed: complete”): "
+            "it verified the work as done. False otherwise, including its other closures (not "
+            "implemented, superseded, no longer relevant), which are its decisions but verify "
+            "nothing."
         )
     )
     self_reported = serializers.SerializerMethodField(
@@ -564,7 +565,7 @@ class ItemSummarySerializer(serializers.ModelSerializer):
         ]
 
     def get_verified(self, item) -> bool:
-        return item.status in CLOSED_STATUSES
+        return item.is_verified
 
     def get_self_reported(self, item) -> bool:
         return item.is_self_reported

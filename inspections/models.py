@@ -361,11 +361,6 @@ class Inspection(models.Model):
         return self.published_at is not None and self.published_at <= timezone.now()
 
     @property
-    def section55_applies(self) -> bool:
-        """Whether the report starts a section 55 clock (see the queryset method)."""
-        return Inspection.objects.filter(pk=self.pk).section55_applies().exists()
-
-    @property
     def published_on(self):
         """The publication day in UK time, the day 1 of the section 55 clock."""
         return timezone.localdate(self.published_at) if self.published_at else None
@@ -389,7 +384,7 @@ class Inspection(models.Model):
 
 
 class InspectionPartQuerySet(models.QuerySet):
-    """Key figures and judgements: public with their report."""
+    """Key figures, judgements and causes of concern: public with their report."""
 
     def published(self, *, at=None):
         return self.filter(published_q("inspection__", at=at))

@@ -27,7 +27,10 @@ CLOSED_STATUSES = frozenset(
 )
 # What the organisation says of itself, as opposed to what the inspectorate decided.
 SELF_REPORTED_STATUSES = frozenset({Status.IN_PROGRESS, Status.SUBMITTED})
-VERIFIED_STATUSES = CLOSED_STATUSES
+# What the inspectorate verified as done: only a closure as complete. Its other closures (not
+# implemented, superseded, no longer relevant) are decisions, not verified progress. The status
+# tag, the API's ``verified``, the exports, /about/ and the reminders all mean this.
+VERIFIED_STATUSES = frozenset({Status.CLOSED_COMPLETE})
 
 # The lifecycle: every allowed move. Anything else is refused by the services.
 # Closing as complete needs something to verify, so not straight from open; a closed item is

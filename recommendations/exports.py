@@ -15,7 +15,7 @@ from django.views.decorators.http import require_safe
 from core.csv import escape_formula
 from recommendations.choices import (
     ACTIVE_STATUSES,
-    CLOSED_STATUSES,
+    VERIFIED_STATUSES,
     FindingKind,
     Status,
     status_source_label,
@@ -99,7 +99,7 @@ def export_rows(request):
             "organisation_slug": row["organisation__slug"],
             "status": STATUS_LABELS[status],
             "status_code": status,
-            "verified": status in CLOSED_STATUSES,
+            "verified": status in VERIFIED_STATUSES,
             "status_source": status_source_label(
                 status, status_reached_by(status, row["status_source"])
             ),

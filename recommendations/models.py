@@ -7,11 +7,12 @@ from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
 
-from inspections.models import Inspection, Organisation, published_q
+from inspections.models import Inspection, InspectionPartQuerySet, Organisation, published_q
 from recommendations.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     SELF_REPORTED_STATUSES,
+    VERIFIED_STATUSES,
     Channel,
     DueDateSource,
     FindingKind,
@@ -50,13 +51,6 @@ class Theme(models.Model):
 
     def __str__(self):
         return self.name
-
-
-class InspectionPartQuerySet(models.QuerySet):
-    """Causes of concern: public with their report."""
-
-    def published(self, *, at=None):
-        return self.filter(published_q("inspection__", at=at))
 
 
 class CauseOfConcern(models.Model):
@@ -327,7 +321,7 @@ class Assignment(models.Model):
 
     @property
     def is_verified(self):
-        return self.status in CLOSED_STATUSES
+        return self.status in VERIFIED_STATUSES
 
     @property
     def due_date_was_changed(self):

@@ -220,7 +220,9 @@ def can_decide(user, item) -> bool:
 
 
 def can_update(user, item) -> bool:
-    return items_updatable_by(user).filter(pk=item.pk).exists()
+    """One of the person's organisations' items, and not closed (a closed item takes no more
+    progress updates; ``progress_update_add`` refuses them whichever door they come through)."""
+    return item.is_active and items_updatable_by(user).filter(pk=item.pk).exists()
 
 
 def can_submit(user, item) -> bool:
@@ -331,6 +333,16 @@ def findings_visible_to(user):
     """Findings of the reports the person may see: every published one, and the unpublished
     ones of reports they may edit (what an item may be closed as superseded by)."""
     return Finding.objects.filter(inspection__in=inspections_visible_to(user).values("pk"))
+
+
+def can_supersede_with(user, finding) -> bool:
+    """Whether the person may close an item as superseded by ``finding``: a published finding,
+    or one of a report they may edit. An embargoed report's findings are never named to anyone
+    else, nor can they be probed by trying references. ``user`` None is the tracker itself (a
+    command), which names its findings directly."""
+    if user is None or finding.inspection.is_published:
+        return True
+    return can_edit_inspection(user, finding.inspection)
 
 
 def can_change_progress_update_in_admin(user, update) -> bool:

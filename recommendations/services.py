@@ -58,9 +58,12 @@ def transition_source(from_status: str, to_status: str) -> Source:
 
 
 def assignment_check_transition(
-    *, assignment: Assignment, to_status: str, note: str = "", superseded_by=None
+    *, assignment: Assignment, to_status: str, note: str = "", superseded_by=None, user=None
 ) -> None:
-    """Raise ``TransitionError`` unless the move is allowed; forms call it to explain early."""
+    """Raise ``TransitionError`` unless the move is allowed; forms call it to explain early.
+    ``user`` is who acts: the superseding finding must be one they may name."""
+    from recommendations.policy import can_supersede_with
+
     from_status = Status(assignment.status)
     to_status = Status(to_status)
     if to_status not in TRANSITIONS[from_status]:
@@ -74,6 +77,12 @@ def assignment_check_transition(
             raise TransitionError("Choose the finding that supersedes this one.")
         if superseded_by.pk == assignment.finding_id:
             raise TransitionError("A finding cannot supersede itself.")
+        if not can_supersede_with(user, superseded_by):
+            # Worded as for a finding that does not exist: nothing about an embargoed report.
+            raise TransitionError(
+                "No finding you can see has that reference: choose a published finding or one "
+                "of a report you work on."
+            )
     elif superseded_by is not None:
         raise TransitionError("Only a finding closed as superseded has a superseding finding.")
 
@@ -101,6 +110,18 @@ class StaleEditError(DomainError):
             message += f". Its due date is {assignment.due_date:%d %B %Y}"
         message += ". Check the item, then make your change again."
         super().__init__(message)
+
+
+# The longest narrative or reason taken: far beyond any real update, short of a pasted file.
+MAX_TEXT_LENGTH = 20_000
+
+
+def check_text_length(text: str, what: str) -> None:
+    if len(text.strip()) > MAX_TEXT_LENGTH:
+        raise DomainError(
+            f"{what} is too long: keep it to {MAX_TEXT_LENGTH:,} characters "
+            f"(this one has {len(text.strip()):,}). Attach a longer document as evidence."
+        )
 
 
 def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
@@ -137,7 +158,7 @@ def assignment_change_status(
     if require_from is not None and locked.status not in require_from[0]:
         raise TransitionError(require_from[1])
     assignment_check_transition(
-        assignment=locked, to_status=to_status, note=note, superseded_by=superseded_by
+        assignment=locked, to_status=to_status, note=note, superseded_by=superseded_by, user=user
     )
     from_status = Status(locked.status)
     to_status = Status(to_status)
@@ -641,12 +662,22 @@ def progress_update_add(
 
     ``evidence`` holds uploaded files already accepted by ``evidence.check_evidence_file``.
     With ``expected_version``, an item changed by someone else since is refused
-    (``StaleEditError``) and nothing is recorded.
+    (``StaleEditError``) and nothing is recorded. A closed item takes no update, only the
+    correction of a published one (``corrects``). The narrative is kept to
+    ``MAX_TEXT_LENGTH`` characters.
     """
-    if expected_version is not None:
-        _lock(assignment, expected_version)
+    # Locked first: a decision closing the item meanwhile waits, or is seen.
+    locked = _lock(assignment, expected_version)
+    if not locked.is_active and corrects is None:
+        raise DomainError(
+            f"This item is closed: it is “{Status(locked.status).label}”, so it takes no more "
+            "progress updates. A published update can still be corrected."
+        )
     if not narrative.strip():
         raise DomainError("Describe the progress made.")
+    check_text_length(narrative, "The progress update")
+    if corrects is not None:
+        check_text_length(correction_reason, "The reason for the correction")
     SelfAssessment(self_assessment)
     update = ProgressUpdate.objects.create(
         assignment=assignment,
@@ -672,11 +703,10 @@ def progress_update_add(
     if publish and not update.is_published:
         update.is_published = True
         update.save(update_fields=["is_published"])
-    # Read the status afresh: the caller's copy may predate an earlier update.
-    current = Assignment.objects.select_for_update().get(pk=assignment.pk)
-    if current.status == Status.OPEN:
+    # The status as locked, not the caller's copy, which may predate an earlier update.
+    if locked.status == Status.OPEN:
         assignment_start(
-            assignment=current, user=author, note="Progress update recorded.", channel=channel
+            assignment=locked, user=author, note="Progress update recorded.", channel=channel
         )
     return update
 
@@ -703,6 +733,7 @@ def progress_update_correct(
         raise DomainError("Only the people of the organisation that wrote it may correct it.")
     if not reason.strip():
         raise DomainError("Say what the correction puts right: it is published with it.")
+    check_text_length(reason, "The reason for the correction")
     original = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if not original.is_published:
         raise DomainError(
@@ -739,6 +770,7 @@ def progress_update_withdraw(*, update: ProgressUpdate, user, reason: str) -> Pr
     still see the original. Only inspectors of the report and administrators may."""
     if not reason.strip():
         raise DomainError("Give the reason for the withdrawal: it is published in its place.")
+    check_text_length(reason, "The reason for the withdrawal")
     locked = ProgressUpdate.objects.select_for_update().get(pk=update.pk)
     if not can_withdraw_update(user, locked):
         raise DomainError(
@@ -945,6 +977,8 @@ def due_date_decide(
     *, proposal: DueDateProposal, user, agree: bool, note: str = ""
 ) -> DueDateProposal:
     """Agree (the due date moves, logged) or refuse (with a reason) a proposed due date."""
+    # The item first, as every write to it does: a closure meanwhile is then seen, not raced.
+    _lock(proposal.assignment, None)
     locked = DueDateProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.PENDING:
         raise DomainError("This proposal has already been decided.")

@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 
 from core.forms import OneTimeTokenField
 from inspections.models import Organisation
+from recommendations import policy
 from recommendations.choices import Status
-from recommendations.models import Finding
 
 ACCEPT = "accept"
 RETURN = "return"
@@ -65,8 +65,9 @@ class DecisionForm(ShownForm):
         error_messages={"required": "Give the reason for your decision"},
     )
 
-    def __init__(self, *args, allowed=(), **kwargs):
+    def __init__(self, *args, user, allowed=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["decision"].choices = [(key, DECISIONS[key][0]) for key in allowed]
 
     def clean_superseded_by(self):
@@ -74,8 +75,10 @@ class DecisionForm(ShownForm):
         if not value:
             return None
         slug, _, reference = value.rpartition("/")
+        # Only findings the person may see: an embargoed report's references stay unknown.
         finding = (
-            Finding.objects.filter(inspection__slug=slug, reference__iexact=reference)
+            policy.findings_visible_to(self.user)
+            .filter(inspection__slug=slug, reference__iexact=reference)
             .select_related("inspection")
             .first()
         )

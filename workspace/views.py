@@ -184,7 +184,9 @@ def _item_page(request, item, form=None, *, status=200):
     allowed = allowed_decisions(item)
     if form is None and can_decide and allowed:
         form = DecisionForm(
-            initial={"version": item.version, "status": item.status}, allowed=allowed
+            initial={"version": item.version, "status": item.status},
+            user=request.user,
+            allowed=allowed,
         )
     if form is not None and can_decide and allowed:
         show_with(form, token=_token(request, DECIDE, item))
@@ -253,7 +255,9 @@ def decide(request, pk):
         raise PermissionDenied
 
     def refused(error):
-        form = _rebased(DecisionForm, request, item, error, allowed=allowed_decisions(item))
+        form = _rebased(
+            DecisionForm, request, item, error, user=request.user, allowed=allowed_decisions(item)
+        )
         return _item_page(request, item, form, status=409)
 
     token = request.POST.get("token", "")
@@ -267,7 +271,7 @@ def decide(request, pk):
     stale = _shown_stale(request.POST, item)
     if stale is not None:
         return refused(stale)
-    form = DecisionForm(request.POST, allowed=allowed_decisions(item))
+    form = DecisionForm(request.POST, user=request.user, allowed=allowed_decisions(item))
     if not form.is_valid():
         return _item_page(request, item, form)
     decision = form.cleaned_data["decision"]

@@ -1,5 +1,11 @@
 """Due-date changes made before they were public events: one DueDateChange row per logged
-``recommendations.assignment.due_date_changed`` action, and each item's first due date."""
+``recommendations.assignment.due_date_changed`` action, and each item's first due date.
+
+How each change was made is read from its logged reason: the import logged "import of <file
+name>", an agreed proposal "Agreed on request: ...", anything else was an inspector's edit.
+Entries logged since the due-date history began (they carry their ``source``) already have
+their row, and so does an entry met again (migrating back and forward): neither gets a second.
+"""
 
 from datetime import date
 
@@ -8,10 +14,19 @@ from django.utils import timezone
 
 ACTIVE_STATUSES = ("open", "in_progress", "submitted")
 AGREED_PREFIX = "Agreed on request: "
+IMPORT_PREFIX = "import of "  # recommendations.importing: source = f"import of {filename}"
 
 
 def _day(value):
     return date.fromisoformat(value) if value else None
+
+
+def _source(reason):
+    if reason.startswith(AGREED_PREFIX):
+        return "agreed_on_request"
+    if reason.startswith(IMPORT_PREFIX):
+        return "import"
+    return "inspector"
 
 
 def rows_from_log(apps, schema_editor):
@@ -29,12 +44,20 @@ def rows_from_log(apps, schema_editor):
     assignments = Assignment.objects.in_bulk(
         {int(pk) for pk in logs.values_list("object_id", flat=True)}
     )
+    # What is already recorded: a second run, or rows the services wrote with their entries.
+    recorded = set(
+        DueDateChange.objects.filter(assignment_id__in=list(assignments)).values_list(
+            "assignment_id", "changed_at"
+        )
+    )
     changes, firsts, extended_late = [], {}, set()
     for log in logs.iterator():
         assignment = assignments.get(int(log.object_id))
         if assignment is None:
             continue
         data = log.data or {}
+        if "source" in data or (assignment.pk, log.at) in recorded:
+            continue
         from_date, to_date = _day(data.get("from")), _day(data.get("to"))
         if from_date == to_date:
             continue
@@ -55,7 +78,7 @@ def rows_from_log(apps, schema_editor):
                 to_date=to_date,
                 changed_at=log.at,
                 changed_by_id=log.actor_id,
-                source="agreed_on_request" if reason.startswith(AGREED_PREFIX) else "inspector",
+                source=_source(reason),
                 reason=reason,
                 was_overdue=was_overdue,
             )
@@ -65,9 +88,8 @@ def rows_from_log(apps, schema_editor):
             extended_late.add(assignment.pk)
     DueDateChange.objects.bulk_create(changes, batch_size=1000)
     for pk, first in firsts.items():
-        Assignment.objects.filter(pk=pk).update(
-            original_due_date=first, overdue_when_extended=pk in extended_late
-        )
+        Assignment.objects.filter(pk=pk).update(original_due_date=first)
+    Assignment.objects.filter(pk__in=extended_late).update(overdue_when_extended=True)
 
 
 class Migration(migrations.Migration):
