@@ -276,15 +276,14 @@ def test_a_published_judgements_scale_is_a_logged_correction(client, hmicfrs_ins
 def test_an_engage_periods_entry_and_report_cannot_be_edited(client, inspector, kent, inspection):
     period = engage_enter(organisation=kent, entered_on=date(2025, 1, 1), reasons="Concerns.")
     client.force_login(inspector)
-    response = client.post(
-        change_url(period),
-        {
-            "entry_reasons": "Rewritten.",
-            "entered_on": "2024-01-01",
-            "inspection": inspection.pk,
-            "exit_reasons": "Not left yet.",
-        },
+    data = change_form_data(client.get(change_url(period)))
+    data.update(
+        entry_reasons="Rewritten.",
+        entered_on="2024-01-01",
+        inspection=inspection.pk,
+        exit_reasons="Not left yet.",
     )
+    response = client.post(change_url(period), data)
     assert response.status_code == 200
     assert "Record the date it moved out of Engage" in page(response)
     period.refresh_from_db()

@@ -272,10 +272,12 @@ def test_section55_receipt_cannot_be_before_publication(response_due, inspection
 def test_section55_receipt_date_refused_in_the_admin_as_a_form_error(
     client, hmicfrs_inspector, response_due, received_on, said
 ):
+    # The body's own draft, written in the portal: the admin records only its receipt.
+    Section55Response.objects.filter(pk=response_due.pk).update(url="https://example.org/s55")
     client.force_login(hmicfrs_inspector)
     url = change_url(response_due)
     data = change_form_data(client.get(url))
-    data.update(url="https://example.org/s55", record_received_on=received_on)
+    data.update(record_received_on=received_on)
     refused = client.post(url, data)
     assert refused.status_code == 200
     assert said in page(refused)

@@ -228,9 +228,9 @@ def test_a_correction_shown_for_another_version_of_the_item_is_refused(client, p
 def test_correction_form_query_count(client, published, met_user, django_assert_num_queries):
     client.force_login(met_user)
     client.get(url(published))
-    # 1 session, 2 user, 3 memberships, 4 organisations, 5 their predecessors, 6 item,
-    # 7 update, 8 may correct: organisations, 9 their predecessors, 10 the check,
-    # 11 clear old tokens, 12 new token (whatever the number of updates)
+    # 1 session, 2 user, 3 memberships, 4 every succession (the lineages), 5 item, 6 update,
+    # 7 may correct: the lineages again, 8 the check, 9 clear old tokens, 10 new token
+    # (whatever the number of updates)
     for n in range(5):
         progress_update_add(
             assignment=published.assignment,
@@ -238,5 +238,5 @@ def test_correction_form_query_count(client, published, met_user, django_assert_
             self_assessment="on_track",
             publish=True,
         )
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(10):
         assert client.get(url(published)).status_code == 200

@@ -59,10 +59,11 @@ FORM_PAGES = {
     # 6 clear old tokens, 7 new token
     "portal update form": ("met_user", "portal:add-update", 7),
     # The portal's item page issues no token, but lists the same history: 1 session, 2 user,
-    # 3 memberships, 4 every succession (the lineages), 5 item, 6 due date changes with who
-    # made them, 7 the lineages again (organisations led), 8 updates they may correct,
-    # 9 due date proposals, 10 status changes, 11 updates, 12 their evidence
-    "portal item": ("met_user", "portal:item", 12),
+    # 3 memberships, 4 every succession (the lineages), 5 item, 6 the lineages (organisations
+    # led), 7 due date changes with who made them, 8 the lineages (updates they may correct),
+    # 9 updates they may correct, 10 due date proposals, 11 status changes, 12 updates,
+    # 13 their evidence
+    "portal item": ("met_user", "portal:item", 13),
 }
 
 

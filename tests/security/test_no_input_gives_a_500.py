@@ -44,6 +44,7 @@ def _paths(world) -> list[str]:
             world["recommendation"].pk if route.startswith("recommendations/") else item.pk
         ),
         "id": lambda route: world["recommendation"].pk if "findings" in route else item.pk,
+        "item_pk": lambda route: item.pk,
         "object_id": lambda route: "1",
         "content_type_id": lambda route: "1",
         "fmt": lambda route: "csv",
