@@ -383,6 +383,15 @@ class Generator:
         }[plan.programme]
 
     def create_inspections(self):
+        # Each step draws from the same seeded generator, in this order.
+        self._create_inspection_rows()
+        self._create_bodies_and_partners()
+        self._create_follow_ups()
+        self._create_judgements_and_figures()
+        self._create_causes_of_concern()
+        self.counts["inspections"] = len(self.plans)
+
+    def _create_inspection_rows(self):
         rng = self.rng
         hmicfrs = self.inspectorates["hmicfrs"]
         slugs = set()
@@ -413,6 +422,7 @@ class Generator:
             objects.append(plan.obj)
         Inspection.objects.bulk_create(objects, batch_size=BATCH)
 
+    def _create_bodies_and_partners(self):
         through = Inspection.organisations.through
         through.objects.bulk_create(
             [
@@ -439,6 +449,8 @@ class Generator:
             ]
         partners.objects.bulk_create(rows, batch_size=BATCH)
 
+    def _create_follow_ups(self):
+        rng = self.rng
         # Some custody and child protection reports revisit the previous one of the same force.
         latest, follow_ups = {}, []
         for plan in self.plans:
@@ -454,6 +466,8 @@ class Generator:
             latest[key] = plan.obj
         Inspection.objects.bulk_update(follow_ups, ["follows_up"], batch_size=BATCH)
 
+    def _create_judgements_and_figures(self):
+        rng = self.rng
         judgements, figures = [], []
         for plan in self.plans:
             day = plan.obj.fieldwork_ended_on
@@ -495,6 +509,8 @@ class Generator:
         Judgement.objects.bulk_create(judgements, batch_size=BATCH)
         KeyFigure.objects.bulk_create(figures, batch_size=BATCH)
 
+    def _create_causes_of_concern(self):
+        rng = self.rng
         causes = []
         for plan in self.plans:
             if plan.published_at is None or plan.programme in ("thematic", "fire-and-rescue"):
@@ -517,7 +533,6 @@ class Generator:
                 causes.append(cause)
                 plan.causes.append(cause)
         CauseOfConcern.objects.bulk_create(causes, batch_size=BATCH)
-        self.counts["inspections"] = len(self.plans)
 
     # Findings ---------------------------------------------------------------------------------
 

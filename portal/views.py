@@ -498,6 +498,87 @@ def _section55_shown(response):
     return {"version": response.version, "status": _section55_status(response)}
 
 
+def _section55_initial(response, recommendations, existing):
+    """The form's values: the response as saved, with its statement on each recommendation."""
+    initial = {
+        "version": response.version,
+        "status": _section55_status(response),
+        "text": response.text,
+        "url": response.url,
+    }
+    for finding in recommendations:
+        if finding.pk in existing:
+            initial[f"action_{finding.pk}"] = existing[finding.pk].action
+            initial[f"statement_{finding.pk}"] = existing[finding.pk].text
+    return initial
+
+
+def _section55_save(request, response, form, *, token, publishing):
+    """Redeem the submission and save the draft, then publish it if asked, in one transaction.
+
+    Returns the saved response and, when publishing was refused, the refusal (the draft is
+    kept: the publication has its own savepoint); raises what the draft's saving raises.
+    """
+    published, not_published = False, None
+    with transaction.atomic():
+        submission = submission_redeem(
+            token=token, user=request.user, purpose=SECTION55, obj=response
+        )
+        saved = section55_save_draft(
+            response=response,
+            user=request.user,
+            text=form.cleaned_data["text"],
+            url=form.cleaned_data["url"],
+            statements=form.statements(),
+            expected_version=form.cleaned_data["version"],
+        )
+        if publishing:
+            try:
+                # Its own savepoint: a refused publication keeps the draft just saved.
+                with transaction.atomic():
+                    saved = section55_publish(
+                        response=saved, user=request.user, expected_version=saved.version
+                    )
+                published = True
+            except DomainError as error:
+                not_published = error
+        submission_record_outcome(
+            submission=submission,
+            outcome="published this response" if published else "saved this draft",
+            result=saved,
+        )
+    return saved, not_published
+
+
+def _section55_save_or_refuse(request, response, form, *, token, publishing):
+    """``_section55_save``; ``None`` when all went through, otherwise ``(form, status,
+    theirs)`` for the form shown again with the refusal (``theirs``: the colleague's version
+    that made the draft stale)."""
+    try:
+        saved, not_published = _section55_save(
+            request, response, form, token=token, publishing=publishing
+        )
+    except StaleDraftError as error:
+        # Nothing of theirs is overwritten: their version is shown beside what was typed.
+        response.refresh_from_db()
+        theirs = {
+            "response": response,
+            "statements": response.statements.select_related("finding"),
+        }
+        form, status = _refuse(form, error, current=_section55_shown(response))
+        return form, status, theirs
+    except SubmissionRefused as refusal:
+        response.refresh_from_db()
+        return *_refuse(form, refusal, current=_section55_shown(response)), None
+    except DomainError as error:
+        return *_refuse(form, error), None
+    if not_published is not None:
+        form, status = _refuse(form, not_published, current=_section55_shown(saved))
+        form.add_error(None, "Your draft has been saved, but it is not published yet.")
+        return form, status, None
+    return None
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 @organisation_user_required
@@ -512,16 +593,7 @@ def section55_edit(request, pk):
         )
     )
     existing = {s.finding_id: s for s in response.statements.all()}
-    initial = {
-        "version": response.version,
-        "status": _section55_status(response),
-        "text": response.text,
-        "url": response.url,
-    }
-    for finding in recommendations:
-        if finding.pk in existing:
-            initial[f"action_{finding.pk}"] = existing[finding.pk].action
-            initial[f"statement_{finding.pk}"] = existing[finding.pk].text
+    initial = _section55_initial(response, recommendations, existing)
 
     def page(form, status=200, *, lead=is_lead, theirs=None):
         token = submission_issue(user=request.user, purpose=SECTION55, obj=response).token
@@ -569,54 +641,11 @@ def section55_edit(request, pk):
         return page(form, 409, lead=False)
     if not form.is_valid():
         return page(form)
-    published, not_published = False, None
-    try:
-        with transaction.atomic():
-            submission = submission_redeem(
-                token=token, user=request.user, purpose=SECTION55, obj=response
-            )
-            saved = section55_save_draft(
-                response=response,
-                user=request.user,
-                text=form.cleaned_data["text"],
-                url=form.cleaned_data["url"],
-                statements=form.statements(),
-                expected_version=form.cleaned_data["version"],
-            )
-            if publishing:
-                try:
-                    # Its own savepoint: a refused publication keeps the draft just saved.
-                    with transaction.atomic():
-                        saved = section55_publish(
-                            response=saved, user=request.user, expected_version=saved.version
-                        )
-                    published = True
-                except DomainError as error:
-                    not_published = error
-            submission_record_outcome(
-                submission=submission,
-                outcome="published this response" if published else "saved this draft",
-                result=saved,
-            )
-    except StaleDraftError as error:
-        # Nothing of theirs is overwritten: their version is shown beside what was typed.
-        response.refresh_from_db()
-        theirs = {
-            "response": response,
-            "statements": response.statements.select_related("finding"),
-        }
-        form, status = _refuse(form, error, current=_section55_shown(response))
+    refused = _section55_save_or_refuse(request, response, form, token=token, publishing=publishing)
+    if refused is not None:
+        form, status, theirs = refused
         return page(form, status, theirs=theirs)
-    except SubmissionRefused as refusal:
-        response.refresh_from_db()
-        return page(*_refuse(form, refusal, current=_section55_shown(response)))
-    except DomainError as error:
-        return page(*_refuse(form, error))
-    if not_published is not None:
-        form, status = _refuse(form, not_published, current=_section55_shown(saved))
-        form.add_error(None, "Your draft has been saved, but it is not published yet.")
-        return page(form, status)
-    if published:
+    if publishing:
         messages.success(request, "Your section 55 response has been published.")
     else:
         messages.success(request, "Your draft has been saved. It is not public yet.")

@@ -44,7 +44,7 @@ from recommendations.models import (
     Section55Statement,
     Theme,
 )
-from recommendations.services import findings_add_addressees, findings_update
+from recommendations.services import finding_diff, findings_add_addressees, findings_update
 
 
 @dataclass(frozen=True)
@@ -290,20 +290,33 @@ def _xlsx_rows(data: bytes):
 
 
 def _read_rows(kind: str, cells) -> ReadFile:
-    header_number, header = None, None
+    # ``cells`` is one iterator of (row number, values): the header is its first row with
+    # anything in it, and the findings are the rows after it.
+    header = _header_row(cells)
+    result = ReadFile(format=kind, columns=[], rows=[])
+    positions = _read_header(header, result)
+    _read_body(kind, cells, positions, result)
+    if not result.rows and not result.problems:
+        result.problems.append("The file has a header row but no findings below it.")
+    return result
+
+
+def _header_row(cells) -> list:
+    """The first row with anything in it, which must be row 1; ``FileRefused`` otherwise."""
     for number, row in cells:
         if any(_text(value) for value in row):
-            header_number, header = number, row
-            break
-    if header is None:
-        raise FileRefused("The file is empty: it needs a header row and a row per finding.")
-    if header_number != 1:
-        raise FileRefused(
-            f"Row 1 must be the header row ({', '.join(HEADERS)}); "
-            f"the first thing in the file is on row {header_number}."
-        )
+            if number != 1:
+                raise FileRefused(
+                    f"Row 1 must be the header row ({', '.join(HEADERS)}); "
+                    f"the first thing in the file is on row {number}."
+                )
+            return row
+    raise FileRefused("The file is empty: it needs a header row and a row per finding.")
 
-    result = ReadFile(format=kind, columns=[], rows=[])
+
+def _read_header(header: list, result: ReadFile) -> dict[str, int]:
+    """Each known column's key and position; unknown, repeated and missing columns noted in
+    ``result``."""
     positions = {}
     for index, value in enumerate(header):
         name = _text(value)
@@ -326,33 +339,36 @@ def _read_rows(kind: str, cells) -> ReadFile:
             f"{_join_quoted(missing)} {'are' if len(missing) > 1 else 'is'} missing. "
             f"The header row names the columns: {', '.join(HEADERS)}."
         )
+    return positions
 
+
+def _read_body(kind: str, cells, positions: dict[str, int], result: ReadFile) -> None:
+    """The rows below the header into ``result.rows``, blank ones skipped; none and a problem
+    when there are more than ``max_rows()`` (blank rows past the limit are let through, up to
+    ``TRAILING_BLANK_ROWS``)."""
     limit, blanks = max_rows(), 0
     for number, row in cells:
-        values = {
-            key: (row[index] if index < len(row) else None) for key, index in positions.items()
-        }
         empty = not any(_text(value) for value in row)
         if number > limit + 1:
             if empty:
                 blanks += 1
                 if blanks > TRAILING_BLANK_ROWS:
-                    break
+                    return
                 continue
             result.problems.append(
                 f"The file has more than {limit:,} rows below the header (row {number} is "
                 f"beyond the limit): split it into several files."
             )
             result.rows = []
-            return result
+            return
         if empty:
             continue
+        values = {
+            key: (row[index] if index < len(row) else None) for key, index in positions.items()
+        }
         if kind == "csv":
             values = {key: unescape_formula(value) for key, value in values.items()}
         result.rows.append(RawRow(number=number, values=values))
-    if not result.rows and not result.problems:
-        result.problems.append("The file has a header row but no findings below it.")
-    return result
 
 
 def _text(value) -> str:
@@ -746,85 +762,106 @@ def _work_out_changes(row: RowPlan, present):
     finding = row.finding
     if finding is None:
         return
-    wanted = {}
-    if "kind" in present:
-        wanted["kind"] = row.kind
-    if "text" in present:
-        wanted["text"] = row.text
-    if "due_date" in present:
-        wanted["due_date"] = row.due_date
-    if "deadline_wording" in present:
-        wanted["deadline_wording"] = row.deadline_wording
-    cause_changed = False
-    if "cause_of_concern" in present:
-        current = finding.cause_of_concern.reference if finding.cause_of_concern else ""
-        cause_changed = current != row.cause_reference
-    elif (
-        "kind" in present and row.kind != FindingKind.RECOMMENDATION and finding.cause_of_concern_id
+    refusal = _refused_change(row, finding, present)
+    if refusal:
+        row.errors.append(refusal)
+        return
+    wanted, current = _wanted_and_current(row, finding, present)
+    # The same diff as ``findings_update``, which applies it: the preview says what is saved.
+    for name, (old, new) in finding_diff(current, wanted).items():
+        # As the file has it (themes as Theme objects, not the diff's slugs).
+        row.field_changes[name] = wanted[name]
+        _describe_change(row, finding, name, old, new)
+    if "addressees" in present:
+        _work_out_addressees(row, finding)
+
+
+def _refused_change(row: RowPlan, finding: Finding, present) -> str | None:
+    """Why the row's change of kind cannot be made, if it cannot."""
+    new_kind = row.kind if "kind" in present else finding.kind
+    if (
+        "cause_of_concern" not in present
+        and "kind" in present
+        and row.kind != FindingKind.RECOMMENDATION
+        and finding.cause_of_concern_id
     ):
-        row.errors.append(
+        return (
             f"{finding.reference} answers the cause of concern "
             f"{finding.cause_of_concern.reference}: add a “Cause of concern” column left "
             "empty to make it an area for improvement."
         )
-        return
     if (
-        wanted.get("kind", finding.kind) != FindingKind.RECOMMENDATION
+        new_kind != FindingKind.RECOMMENDATION
         and finding.kind == FindingKind.RECOMMENDATION
         and finding._has_statements
     ):
-        row.errors.append(
-            f"{finding.reference} has section 55 statements, so it stays a recommendation."
-        )
-        return
+        return f"{finding.reference} has section 55 statements, so it stays a recommendation."
+    return None
 
-    for name, new in wanted.items():
-        old = getattr(finding, name)
-        if old == new:
-            continue
-        row.field_changes[name] = new
-        if name == "kind":
-            row.changes.append(f"kind: {KIND_LABELS[old]} → {KIND_LABELS[new]}")
-        elif name == "text":
-            row.changes.append("text changed")
-        elif name == "due_date":
-            row.changes.append(f"due date: {_show_date(old)} → {_show_date(new)}")
-            own = [a for a in finding.assignments.all() if a.due_date != old]
-            if own:
-                row.warnings.append(
-                    "Due dates of their own stay as they are for "
-                    + "; ".join(f"{a.organisation.name} ({_show_date(a.due_date)})" for a in own)
-                    + "."
-                )
-        elif name == "deadline_wording":
-            row.changes.append("deadline wording changed")
-    if cause_changed:
-        row.field_changes["cause_of_concern"] = row.cause_reference
-        old = finding.cause_of_concern.reference if finding.cause_of_concern else "none"
-        row.changes.append(f"cause of concern: {old} → {row.cause_reference or 'none'}")
+
+def _wanted_and_current(row: RowPlan, finding: Finding, present) -> tuple[dict, dict]:
+    """What the file says of each field it has, and what the finding says now, for
+    ``finding_diff``. The cause of concern is compared by its reference ("" for none): a new
+    one does not exist yet."""
+    wanted = {
+        name: getattr(row, name)
+        for name in ("kind", "text", "due_date", "deadline_wording")
+        if name in present
+    }
+    current = {name: getattr(finding, name) for name in wanted}
+    if "cause_of_concern" in present:
+        wanted["cause_of_concern"] = row.cause_reference
+        cause = finding.cause_of_concern
+        current["cause_of_concern"] = cause.reference if cause else ""
     if "themes" in present:
+        wanted["themes"] = row.themes
+        current["themes"] = {t.pk: t.slug for t in finding.themes.all()}
+    return wanted, current
+
+
+def _describe_change(row: RowPlan, finding: Finding, name: str, old, new) -> None:
+    """The preview's line for one changed field, and a warning where it needs one."""
+    if name == "kind":
+        row.changes.append(f"kind: {KIND_LABELS[old]} → {KIND_LABELS[new]}")
+    elif name == "text":
+        row.changes.append("text changed")
+    elif name == "due_date":
+        row.changes.append(f"due date: {_show_date(old)} → {_show_date(new)}")
+        own = [a for a in finding.assignments.all() if a.due_date != old]
+        if own:
+            row.warnings.append(
+                "Due dates of their own stay as they are for "
+                + "; ".join(f"{a.organisation.name} ({_show_date(a.due_date)})" for a in own)
+                + "."
+            )
+    elif name == "deadline_wording":
+        row.changes.append("deadline wording changed")
+    elif name == "cause_of_concern":
+        row.changes.append(f"cause of concern: {old or 'none'} → {new or 'none'}")
+    elif name == "themes":
         old_themes = {t.pk: t for t in finding.themes.all()}
         new_ids = {t.pk for t in row.themes}
-        if set(old_themes) != new_ids:
-            row.field_changes["themes"] = row.themes
-            added = [t.slug for t in row.themes if t.pk not in old_themes]
-            removed = [t.slug for pk, t in old_themes.items() if pk not in new_ids]
-            row.changes.append(
-                "themes: "
-                + ", ".join([*(f"+ {slug}" for slug in added), *(f"- {s}" for s in removed)])
-            )
-    if "addressees" in present:
-        current = {a.organisation_id: a.organisation for a in finding.assignments.all()}
-        row.new_organisations = [org for org in row.organisations if org.pk not in current]
-        for org in row.new_organisations:
-            row.changes.append(f"+ addressee {org.name}")
-        wanted_ids = {org.pk for org in row.organisations}
-        kept = [org.name for pk, org in current.items() if pk not in wanted_ids]
-        if kept:
-            row.warnings.append(
-                f"Also addressed to {'; '.join(sorted(kept))}, not in the file: import never "
-                "removes an addressee (do it on the finding's page if it is wrong)."
-            )
+        added = [t.slug for t in row.themes if t.pk not in old_themes]
+        removed = [t.slug for pk, t in old_themes.items() if pk not in new_ids]
+        row.changes.append(
+            "themes: " + ", ".join([*(f"+ {slug}" for slug in added), *(f"- {s}" for s in removed)])
+        )
+
+
+def _work_out_addressees(row: RowPlan, finding: Finding) -> None:
+    """The addressees the row adds, and a warning for those it leaves out: import never
+    removes one."""
+    current = {a.organisation_id: a.organisation for a in finding.assignments.all()}
+    row.new_organisations = [org for org in row.organisations if org.pk not in current]
+    for org in row.new_organisations:
+        row.changes.append(f"+ addressee {org.name}")
+    wanted_ids = {org.pk for org in row.organisations}
+    kept = [org.name for pk, org in current.items() if pk not in wanted_ids]
+    if kept:
+        row.warnings.append(
+            f"Also addressed to {'; '.join(sorted(kept))}, not in the file: import never "
+            "removes an addressee (do it on the finding's page if it is wrong)."
+        )
 
 
 def _show_date(value):

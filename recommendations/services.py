@@ -409,6 +409,26 @@ def finding_update(
     return diffs.get(finding.pk, {})
 
 
+def finding_diff(current: dict, changes: dict) -> dict[str, tuple]:
+    """``{field: (old, new)}`` for each field of ``changes`` whose new value differs from the
+    finding's value in ``current``; pure, so ``findings_update`` and the importer's preview
+    (``importing.plan_import``) cannot disagree on what a row changes.
+
+    ``current`` maps the same field names to the finding's values now, ``themes`` to
+    ``{theme pk: slug}``; the new ``themes`` are ``Theme`` objects. Themes compare by their pks
+    and read as sorted slugs; every other field compares with ``==``.
+    """
+    diffs = {}
+    for name, new in changes.items():
+        old = current[name]
+        if name == "themes":
+            if set(old) != {theme.pk for theme in new}:
+                diffs[name] = (sorted(old.values()), sorted(theme.slug for theme in new))
+        elif old != new:
+            diffs[name] = (old, new)
+    return diffs
+
+
 @transaction.atomic
 def findings_update(
     *, updates, user=None, reason: str, due_date_source: str = DueDateSource.INSPECTOR
@@ -431,6 +451,29 @@ def findings_update(
         .select_related("cause_of_concern", "inspection")
         .in_bulk(ids)
     )
+    all_diffs = _findings_diffs(updates, locked)
+    if not all_diffs:
+        return {}
+    _check_kind_changes(all_diffs, locked)
+
+    previous_due = {pk: locked[pk].due_date for pk in all_diffs}
+    _save_finding_fields(all_diffs, locked)
+    _save_finding_themes(all_diffs, updates)
+    moved = [pk for pk, diffs in all_diffs.items() if "due_date" in diffs]
+    if moved:
+        _assignments_follow_due_dates(
+            findings=[locked[pk] for pk in moved],
+            previous=previous_due,
+            user=user,
+            reason=reason,
+            source=due_date_source,
+        )
+    _log_finding_changes(all_diffs, locked, user=user, reason=reason)
+    return all_diffs
+
+
+def _current_themes(ids: list[int], updates) -> dict[int, dict[int, str]]:
+    """``{finding pk: {theme pk: slug}}``, read only when some change touches the themes."""
     themes_of = {pk: {} for pk in ids}
     if any("themes" in changes for _, changes in updates):
         through = Finding.themes.through.objects.filter(finding_id__in=ids)
@@ -438,40 +481,45 @@ def findings_update(
             "finding_id", "theme_id", "theme__slug"
         ):
             themes_of[finding_id][theme_id] = slug
+    return themes_of
 
+
+def _findings_diffs(updates, locked: dict[int, Finding]) -> dict[int, dict]:
+    """Each finding's ``finding_diff`` against its locked row, checked; unchanged ones left out."""
+    themes_of = _current_themes([finding.pk for finding, _ in updates], updates)
     all_diffs = {}
     for finding, changes in updates:
         current = locked[finding.pk]
-        diffs = {}
-        for name, new in changes.items():
-            if name == "themes":
-                if set(themes_of[current.pk]) != {theme.pk for theme in new}:
-                    diffs[name] = (
-                        sorted(themes_of[current.pk].values()),
-                        sorted(theme.slug for theme in new),
-                    )
-            elif getattr(current, name) != new:
-                diffs[name] = (getattr(current, name), new)
+        values = {
+            name: themes_of[current.pk] if name == "themes" else getattr(current, name)
+            for name in changes
+        }
+        diffs = finding_diff(values, changes)
         if diffs:
             _check_finding_change(current, changes, diffs)
             all_diffs[current.pk] = diffs
-    if not all_diffs:
-        return {}
-    leaving = [pk for pk, diffs in all_diffs.items() if "kind" in diffs]
-    if leaving:
-        answered = set(
-            Finding.objects.filter(pk__in=leaving, section55_statements__isnull=False)
-            .exclude(kind=FindingKind.AREA_FOR_IMPROVEMENT)
-            .values_list("pk", flat=True)
-        )
-        for pk in answered:
-            if all_diffs[pk]["kind"][1] != FindingKind.RECOMMENDATION:
-                raise DomainError(
-                    f"{locked[pk].reference} has section 55 statements, so it stays a "
-                    "recommendation."
-                )
+    return all_diffs
 
-    previous_due = {pk: locked[pk].due_date for pk in all_diffs}
+
+def _check_kind_changes(all_diffs: dict[int, dict], locked: dict[int, Finding]) -> None:
+    """A recommendation with section 55 statements stays a recommendation."""
+    leaving = [pk for pk, diffs in all_diffs.items() if "kind" in diffs]
+    if not leaving:
+        return
+    answered = set(
+        Finding.objects.filter(pk__in=leaving, section55_statements__isnull=False)
+        .exclude(kind=FindingKind.AREA_FOR_IMPROVEMENT)
+        .values_list("pk", flat=True)
+    )
+    for pk in answered:
+        if all_diffs[pk]["kind"][1] != FindingKind.RECOMMENDATION:
+            raise DomainError(
+                f"{locked[pk].reference} has section 55 statements, so it stays a recommendation."
+            )
+
+
+def _save_finding_fields(all_diffs: dict[int, dict], locked: dict[int, Finding]) -> None:
+    """Every changed field but the themes, one ``bulk_update`` per set of fields changed."""
     by_fields = {}
     for pk, diffs in all_diffs.items():
         fields = tuple(sorted(name for name in diffs if name != "themes"))
@@ -482,31 +530,32 @@ def findings_update(
     for fields, findings in by_fields.items():
         Finding.objects.bulk_update(findings, list(fields), batch_size=500)
 
-    retheme = {pk: diffs["themes"][1] for pk, diffs in all_diffs.items() if "themes" in diffs}
-    if retheme:
-        through = Finding.themes.through
-        through.objects.filter(finding_id__in=list(retheme)).delete()
-        new_themes = {
-            pk: changes["themes"] for finding, changes in updates if (pk := finding.pk) in retheme
-        }
-        through.objects.bulk_create(
-            [
-                through(finding_id=pk, theme_id=theme.pk)
-                for pk, themes in new_themes.items()
-                for theme in themes
-            ],
-            batch_size=1000,
-        )
 
-    moved = [pk for pk, diffs in all_diffs.items() if "due_date" in diffs]
-    if moved:
-        _assignments_follow_due_dates(
-            findings=[locked[pk] for pk in moved],
-            previous=previous_due,
-            user=user,
-            reason=reason,
-            source=due_date_source,
-        )
+def _save_finding_themes(all_diffs: dict[int, dict], updates) -> None:
+    """The new themes of the findings whose themes changed, in place of their old ones."""
+    retheme = {pk: diffs["themes"][1] for pk, diffs in all_diffs.items() if "themes" in diffs}
+    if not retheme:
+        return
+    through = Finding.themes.through
+    through.objects.filter(finding_id__in=list(retheme)).delete()
+    new_themes = {
+        pk: changes["themes"] for finding, changes in updates if (pk := finding.pk) in retheme
+    }
+    through.objects.bulk_create(
+        [
+            through(finding_id=pk, theme_id=theme.pk)
+            for pk, themes in new_themes.items()
+            for theme in themes
+        ],
+        batch_size=1000,
+    )
+
+
+def _log_finding_changes(
+    all_diffs: dict[int, dict], locked: dict[int, Finding], *, user, reason: str
+) -> None:
+    """Log every change, and as a correction (with its reason, which it needs) a change of
+    what the public reads of a published report."""
     corrected = {
         pk: {name: diffs[name] for name in FINDING_PUBLIC_TEXT_FIELDS if name in diffs}
         for pk, diffs in all_diffs.items()
@@ -551,7 +600,6 @@ def findings_update(
         ],
         actor=user,
     )
-    return all_diffs
 
 
 def _check_finding_change(finding: Finding, changes: dict, diffs: dict) -> None:

@@ -304,21 +304,38 @@ def _section55_reminder(response: Section55Response, *, today) -> Reminder:
     )
 
 
-def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDigest]:
-    """Every active person's digest for ``day``, empty ones left out, ordered by username.
+@dataclass
+class _Gathered:
+    """What ``reminders_select`` fetched once for everybody, keyed for each person's share."""
 
-    Organisation people hear about the published items of their organisations and of the
-    bodies those succeeded (``Assignment.objects.addressed_to_members_of``, what ``visible_to``
-    shows them); inspectors about submissions of the inspections their inspectorate led or joined,
-    published or not; members of a local policing body about its own section 55 responses of
-    published reports, as the portal lists them. Links go to the portal or the workspace.
-    Queries: 1 people, 2 their
-    preferences, 3 their memberships, 4 successions, 5 previous digests, 6 items due or
-    overdue, 7 review outcomes, 8 submissions, 9 their reports' partner inspectorates,
-    10 section 55 responses. None per item or person.
-    """
-    at = at or digest_moment(day)
-    people = list(
+    day: date
+    at: datetime
+    # Each member organisation's id with those of the bodies it succeeded.
+    lineages: dict[int, set[int]]
+    policing_body_ids: set[int]
+    # When each person's previous digest ended (``Digest.covered_until``), by user id.
+    previous: dict[int, datetime]
+    items_by_org: dict[int, list[Assignment]] = field(default_factory=lambda: defaultdict(list))
+    changes_by_org: dict[int, list[StatusChange]] = field(default_factory=lambda: defaultdict(list))
+    submissions_by_inspectorate: dict[int, list[Assignment]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    responses_by_body: dict[int, list[Section55Response]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+
+    def since(self, user: User) -> datetime:
+        """Where the person's review outcomes start: their previous digest, at most
+        ``REVIEW_OUTCOME_MAX_LOOKBACK`` back; the last day when there is none."""
+        last = self.previous.get(user.pk)
+        if last:
+            return max(last, self.at - REVIEW_OUTCOME_MAX_LOOKBACK)
+        return self.at - timedelta(days=1)
+
+
+def _digest_people() -> list[User]:
+    """Every active inspector and organisation member, with their preferences and memberships."""
+    return list(
         User.objects.filter(is_active=True)
         .filter(Q(inspectorate__isnull=False) | Q(pk__in=Membership.objects.values("user_id")))
         .prefetch_related(
@@ -335,148 +352,213 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
         )
         .order_by("username")
     )
-    if not people:
-        return []
 
-    member_org_ids = {m.organisation_id for p in people for m in p.prefetched_memberships}
-    lineages = Organisation.objects.lineages(member_org_ids) if member_org_ids else {}
-    policing_body_ids = {
-        m.organisation_id
-        for p in people
-        for m in p.prefetched_memberships
-        if m.organisation.kind == OrganisationKind.LOCAL_POLICING_BODY
-    }
-    addressee_ids = set().union(*lineages.values()) if lineages else set()
-    inspectorate_ids = {p.inspectorate_id for p in people if p.inspectorate_id is not None}
 
-    previous = dict(
+def _previous_digests(day: date) -> dict[int, datetime]:
+    """When each active person's latest digest before ``day`` ended, by user id."""
+    return dict(
         Digest.objects.filter(day__lt=day, user__is_active=True)
         .values("user_id")
         .annotate(until=Max("covered_until"))
         .values_list("user_id", "until")
     )
-    since_floor = at - REVIEW_OUTCOME_MAX_LOOKBACK
 
-    def since(user):
-        last = previous.get(user.pk)
-        return max(last, since_floor) if last else at - timedelta(days=1)
 
-    items_by_org = defaultdict(list)
-    changes_by_org = defaultdict(list)
-    if addressee_ids:
-        due_items = (
-            Assignment.objects.published(at=at)
-            .active()
-            .filter(
-                organisation_id__in=addressee_ids,
-                due_date__lte=day + timedelta(days=DUE_SOON_DAYS),
-            )
-            .select_related("finding__inspection", "organisation")
-            .order_by("due_date", "finding__reference", "pk")
+def _gather_items_and_outcomes(gathered: _Gathered, people: list[User]) -> None:
+    """The published active items of the members' organisations due by the horizon, and the
+    inspectorate's decisions on them since the earliest of the members' previous digests."""
+    addressee_ids = set().union(*gathered.lineages.values()) if gathered.lineages else set()
+    if not addressee_ids:
+        return
+    day, at = gathered.day, gathered.at
+    due_items = (
+        Assignment.objects.published(at=at)
+        .active()
+        .filter(
+            organisation_id__in=addressee_ids,
+            due_date__lte=day + timedelta(days=DUE_SOON_DAYS),
         )
-        for assignment in due_items:
-            items_by_org[assignment.organisation_id].append(assignment)
-        earliest = min((since(p) for p in people if p.prefetched_memberships), default=at)
-        changes = (
-            StatusChange.objects.published(at=at)
-            .filter(
-                source=Source.INSPECTORATE,
-                changed_at__gt=earliest,
-                changed_at__lte=at,
-                assignment__organisation_id__in=addressee_ids,
-            )
-            .select_related("assignment__finding__inspection", "assignment__organisation")
-            .order_by("changed_at", "pk")
+        .select_related("finding__inspection", "organisation")
+        .order_by("due_date", "finding__reference", "pk")
+    )
+    for assignment in due_items:
+        gathered.items_by_org[assignment.organisation_id].append(assignment)
+    earliest = min((gathered.since(p) for p in people if p.prefetched_memberships), default=at)
+    changes = (
+        StatusChange.objects.published(at=at)
+        .filter(
+            source=Source.INSPECTORATE,
+            changed_at__gt=earliest,
+            changed_at__lte=at,
+            assignment__organisation_id__in=addressee_ids,
         )
-        for change in changes:
-            changes_by_org[change.assignment.organisation_id].append(change)
+        .select_related("assignment__finding__inspection", "assignment__organisation")
+        .order_by("changed_at", "pk")
+    )
+    for change in changes:
+        gathered.changes_by_org[change.assignment.organisation_id].append(change)
 
-    submissions_by_inspectorate = defaultdict(list)
-    if inspectorate_ids:
-        # Whom the policy lets decide: the lead and the partner inspectorates.
-        submitted = (
-            policy.items_decidable_by_inspectorates(inspectorate_ids)
-            .filter(status=Status.SUBMITTED)
-            .select_related("finding__inspection", "organisation")
-            .prefetch_related("finding__inspection__partner_inspectorates")
-            .order_by("status_changed_at", "pk")
-        )
-        for assignment in submitted:
-            for inspectorate_id in policy.inspectorates_deciding(assignment.finding.inspection):
-                submissions_by_inspectorate[inspectorate_id].append(assignment)
 
-    responses_by_body = defaultdict(list)
-    if policing_body_ids:
-        # due_on = publication day + 55 <= day + 14, so published before the start of the day
-        # after (day + 14 - 55), in UK time; received ones are done.
-        last_publication_day = day + timedelta(days=SECTION_55_WARNING_DAYS - SECTION_55_DAYS + 1)
-        published_before = timezone.make_aware(
-            datetime.combine(last_publication_day + timedelta(days=1), time.min)
-        )
-        responses = (
-            Section55Response.objects.published(
-                at=min(at, published_before - timedelta(microseconds=1))
-            )
-            .awaited()
-            .filter(local_policing_body_id__in=policing_body_ids)
-            .select_related("inspection", "local_policing_body")
-            .order_by("inspection__published_at", "pk")
-        )
-        for response in responses:
-            responses_by_body[response.local_policing_body_id].append(response)
+def _gather_submissions(gathered: _Gathered, inspectorate_ids: set[int]) -> None:
+    """The items submitted for closure, under each inspectorate that may decide them."""
+    if not inspectorate_ids:
+        return
+    # Whom the policy lets decide: the lead and the partner inspectorates.
+    submitted = (
+        policy.items_decidable_by_inspectorates(inspectorate_ids)
+        .filter(status=Status.SUBMITTED)
+        .select_related("finding__inspection", "organisation")
+        .prefetch_related("finding__inspection__partner_inspectorates")
+        .order_by("status_changed_at", "pk")
+    )
+    for assignment in submitted:
+        for inspectorate_id in policy.inspectorates_deciding(assignment.finding.inspection):
+            gathered.submissions_by_inspectorate[inspectorate_id].append(assignment)
 
+
+def _gather_section55_responses(gathered: _Gathered) -> None:
+    """The awaited section 55 responses of the members' local policing bodies that may fall
+    due within the warning period."""
+    if not gathered.policing_body_ids:
+        return
+    # due_on = publication day + 55 <= day + 14, so published before the start of the day
+    # after (day + 14 - 55), in UK time; received ones are done.
+    last_publication_day = gathered.day + timedelta(
+        days=SECTION_55_WARNING_DAYS - SECTION_55_DAYS + 1
+    )
+    published_before = timezone.make_aware(
+        datetime.combine(last_publication_day + timedelta(days=1), time.min)
+    )
+    responses = (
+        Section55Response.objects.published(
+            at=min(gathered.at, published_before - timedelta(microseconds=1))
+        )
+        .awaited()
+        .filter(local_policing_body_id__in=gathered.policing_body_ids)
+        .select_related("inspection", "local_policing_body")
+        .order_by("inspection__published_at", "pk")
+    )
+    for response in responses:
+        gathered.responses_by_body[response.local_policing_body_id].append(response)
+
+
+def _add_organisation_reminders(
+    digest: PersonDigest, person: User, kinds: frozenset[str], gathered: _Gathered
+) -> None:
+    """Overdue, due soon and review outcomes of the items of the person's organisations and
+    of the bodies those succeeded."""
+    org_ids = set().union(
+        *(gathered.lineages[m.organisation_id] for m in person.prefetched_memberships)
+    )
+    if not org_ids:
+        return
+    day = digest.day
     horizon = day + timedelta(days=DUE_SOON_DAYS)
+    items = {a.pk: a for pk in org_ids for a in gathered.items_by_org[pk]}.values()
+    items = sorted(items, key=lambda a: (a.due_date, a.finding.reference, a.pk))
+    overdue = [a for a in items if a.due_date < day]
+    due_soon = [a for a in items if day <= a.due_date <= horizon]
+    if ReminderKind.OVERDUE in kinds and overdue:
+        digest.reminders[ReminderKind.OVERDUE] = [
+            _assignment_reminder(ReminderKind.OVERDUE, a, today=day) for a in overdue
+        ]
+    if ReminderKind.DUE_SOON in kinds and due_soon:
+        digest.reminders[ReminderKind.DUE_SOON] = [
+            _assignment_reminder(ReminderKind.DUE_SOON, a, today=day) for a in due_soon
+        ]
+    if ReminderKind.REVIEW_OUTCOME in kinds:
+        start = gathered.since(person)
+        outcomes = sorted(
+            (c for pk in org_ids for c in gathered.changes_by_org[pk] if c.changed_at > start),
+            key=lambda c: (c.changed_at, c.pk),
+        )
+        if outcomes:
+            digest.reminders[ReminderKind.REVIEW_OUTCOME] = [
+                _outcome_reminder(c, today=day) for c in outcomes
+            ]
+
+
+def _add_review_reminders(
+    digest: PersonDigest, person: User, kinds: frozenset[str], gathered: _Gathered
+) -> None:
+    """The submissions an inspector's inspectorate may decide."""
+    if ReminderKind.AWAITING_REVIEW not in kinds or person.inspectorate_id is None:
+        return
+    submissions = gathered.submissions_by_inspectorate[person.inspectorate_id]
+    if submissions:
+        digest.reminders[ReminderKind.AWAITING_REVIEW] = [
+            _review_reminder(a, today=digest.day) for a in submissions
+        ]
+
+
+def _add_section55_reminders(
+    digest: PersonDigest, person: User, kinds: frozenset[str], gathered: _Gathered
+) -> None:
+    """The section 55 responses of the person's local policing bodies due within the warning
+    period."""
+    if ReminderKind.SECTION_55 not in kinds:
+        return
+    day = digest.day
+    body_ids = {
+        m.organisation_id
+        for m in person.prefetched_memberships
+        if m.organisation_id in gathered.policing_body_ids
+    }
+    responses = sorted(
+        (r for pk in body_ids for r in gathered.responses_by_body[pk]),
+        key=lambda r: (r.inspection.published_at, r.pk),
+    )
+    responses = [r for r in responses if r.due_on <= day + timedelta(days=SECTION_55_WARNING_DAYS)]
+    if responses:
+        digest.reminders[ReminderKind.SECTION_55] = [
+            _section55_reminder(r, today=day) for r in responses
+        ]
+
+
+def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDigest]:
+    """Every active person's digest for ``day``, empty ones left out, ordered by username.
+
+    Organisation people hear about the published items of their organisations and of the
+    bodies those succeeded (``Assignment.objects.addressed_to_members_of``, what ``visible_to``
+    shows them); inspectors about submissions of the inspections their inspectorate led or joined,
+    published or not; members of a local policing body about its own section 55 responses of
+    published reports, as the portal lists them. Links go to the portal or the workspace.
+    Queries: 1 people, 2 their
+    preferences, 3 their memberships, 4 successions, 5 previous digests, 6 items due or
+    overdue, 7 review outcomes, 8 submissions, 9 their reports' partner inspectorates,
+    10 section 55 responses. None per item or person.
+    """
+    at = at or digest_moment(day)
+    people = _digest_people()
+    if not people:
+        return []
+
+    member_org_ids = {m.organisation_id for p in people for m in p.prefetched_memberships}
+    gathered = _Gathered(
+        day=day,
+        at=at,
+        lineages=Organisation.objects.lineages(member_org_ids) if member_org_ids else {},
+        policing_body_ids={
+            m.organisation_id
+            for p in people
+            for m in p.prefetched_memberships
+            if m.organisation.kind == OrganisationKind.LOCAL_POLICING_BODY
+        },
+        previous=_previous_digests(day),
+    )
+    _gather_items_and_outcomes(gathered, people)
+    _gather_submissions(
+        gathered, {p.inspectorate_id for p in people if p.inspectorate_id is not None}
+    )
+    _gather_section55_responses(gathered)
+
     digests = []
     for person in people:
         kinds = enabled_kinds(person)
         digest = PersonDigest(user=person, day=day, covered_until=at)
-        org_ids = set().union(*(lineages[m.organisation_id] for m in person.prefetched_memberships))
-        if org_ids:
-            items = {a.pk: a for pk in org_ids for a in items_by_org[pk]}.values()
-            items = sorted(items, key=lambda a: (a.due_date, a.finding.reference, a.pk))
-            overdue = [a for a in items if a.due_date < day]
-            due_soon = [a for a in items if day <= a.due_date <= horizon]
-            if ReminderKind.OVERDUE in kinds and overdue:
-                digest.reminders[ReminderKind.OVERDUE] = [
-                    _assignment_reminder(ReminderKind.OVERDUE, a, today=day) for a in overdue
-                ]
-            if ReminderKind.DUE_SOON in kinds and due_soon:
-                digest.reminders[ReminderKind.DUE_SOON] = [
-                    _assignment_reminder(ReminderKind.DUE_SOON, a, today=day) for a in due_soon
-                ]
-            if ReminderKind.REVIEW_OUTCOME in kinds:
-                start = since(person)
-                outcomes = sorted(
-                    (c for pk in org_ids for c in changes_by_org[pk] if c.changed_at > start),
-                    key=lambda c: (c.changed_at, c.pk),
-                )
-                if outcomes:
-                    digest.reminders[ReminderKind.REVIEW_OUTCOME] = [
-                        _outcome_reminder(c, today=day) for c in outcomes
-                    ]
-        if ReminderKind.AWAITING_REVIEW in kinds and person.inspectorate_id is not None:
-            submissions = submissions_by_inspectorate[person.inspectorate_id]
-            if submissions:
-                digest.reminders[ReminderKind.AWAITING_REVIEW] = [
-                    _review_reminder(a, today=day) for a in submissions
-                ]
-        if ReminderKind.SECTION_55 in kinds:
-            body_ids = {
-                m.organisation_id
-                for m in person.prefetched_memberships
-                if m.organisation_id in policing_body_ids
-            }
-            responses = sorted(
-                (r for pk in body_ids for r in responses_by_body[pk]),
-                key=lambda r: (r.inspection.published_at, r.pk),
-            )
-            responses = [
-                r for r in responses if r.due_on <= day + timedelta(days=SECTION_55_WARNING_DAYS)
-            ]
-            if responses:
-                digest.reminders[ReminderKind.SECTION_55] = [
-                    _section55_reminder(r, today=day) for r in responses
-                ]
+        _add_organisation_reminders(digest, person, kinds, gathered)
+        _add_review_reminders(digest, person, kinds, gathered)
+        _add_section55_reminders(digest, person, kinds, gathered)
         if digest.item_count:
             digests.append(digest)
     return digests
