@@ -483,7 +483,9 @@ class DueDateChange(models.Model):
         their inspectorate ("HMICFRS"), "the inspectorate" or "the tracker"."""
         user = self.changed_by
         if user is None:
-            return "the tracker"
+            # A command or import on the inspectorate's behalf; only the tracker's own changes
+            # are the tracker's.
+            return "the tracker" if self.source == DueDateSource.SYSTEM else "the inspectorate"
         if user.inspectorate_id:
             return str(user.inspectorate)
         return "the inspectorate"
