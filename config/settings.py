@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "portal",
     "workspace",
     "api",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -21,10 +21,10 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import Membership, User
+from demo.stories import DEMO_PASSWORD, MARKER_SLUG, DemoBuilder
 from inspections.choices import GradingScale, OrganisationKind
 from inspections.models import EngagePeriod, Inspection, Judgement, KeyFigure, Organisation
 from recommendations.choices import Channel, FindingKind, Status
-from recommendations.demo import DEMO_PASSWORD, MARKER_SLUG, DemoBuilder
 from recommendations.models import (
     Assignment,
     Finding,

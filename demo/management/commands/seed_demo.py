@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
 
+from demo.stories import DEMO_PASSWORD, MARKER_SLUG, REFERENCE_DATE, DemoBuilder
 from inspections.models import EngagePeriod, Inspection, Organisation, Programme
-from recommendations.demo import DEMO_PASSWORD, MARKER_SLUG, REFERENCE_DATE, DemoBuilder
 from recommendations.models import (
     Assignment,
     Finding,
