@@ -139,8 +139,8 @@ def run(args, Client, SimpleUploadedFile, call_command, reverse):
     from django.utils import timezone
 
     from accounts.models import User
+    from imports import services as importing
     from inspections.models import Inspection, Inspectorate, Organisation, Programme
-    from recommendations import importing
     from recommendations.models import Assignment, Finding, Theme
 
     call_command("load_reference_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115

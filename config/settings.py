@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "recommendations",
+    "imports",
     "reminders",
     "portal",
     "workspace",

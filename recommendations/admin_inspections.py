@@ -4,7 +4,8 @@ periods and reports.
 It lives in recommendations because every page of it asks the access rules
 (``recommendations.policy``) and publishing opens section 55 responses: inspections imports
 nothing of recommendations. ``recommendations/admin.py`` registers these, the report's admin
-with the findings' inlines.
+with the findings' inlines, and ``imports/admin.py`` registers it again with the import and
+export of findings.
 """
 
 from django import forms
@@ -32,7 +33,6 @@ from inspections.services import (
     inspection_update,
     organisation_set_successor,
 )
-from recommendations.admin_import import FindingImportAdminMixin
 from recommendations.choices import ACTIVE_STATUSES
 from recommendations.policy import (
     can_manage_reference_data,
@@ -454,7 +454,7 @@ class InspectionForm(forms.ModelForm):
         return value
 
 
-class InspectionAdmin(FindingImportAdminMixin, AuditedAdmin):
+class InspectionAdmin(AuditedAdmin):
     form = InspectionForm
     stale_noun = "report"
     list_display = [

@@ -412,7 +412,7 @@ def finding_update(
 def finding_diff(current: dict, changes: dict) -> dict[str, tuple]:
     """``{field: (old, new)}`` for each field of ``changes`` whose new value differs from the
     finding's value in ``current``; pure, so ``findings_update`` and the importer's preview
-    (``importing.plan_import``) cannot disagree on what a row changes.
+    (``imports.services.plan_import``) cannot disagree on what a row changes.
 
     ``current`` maps the same field names to the finding's values now, ``themes`` to
     ``{theme pk: slug}``; the new ``themes`` are ``Theme`` objects. Themes compare by their pks

@@ -4,7 +4,7 @@ Every first-party module is parsed (not imported), and each import in it counts,
 module level or inside a function: an import placed in a function to dodge a circle is still
 the circle. An app is a top-level package of the project (``tests`` aside). The direction:
 
-    core  <-  audit, accounts  <-  inspections  <-  recommendations
+    core  <-  audit, accounts  <-  inspections  <-  recommendations  <-  imports
           <-  portal, workspace, api, reminders  <-  config (urls)
 
 The self-tests below check the checker on a made-up project: one that would have passed the old

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 ACTIVE_STATUSES = ("open", "in_progress", "submitted")
 AGREED_PREFIX = "Agreed on request: "
-IMPORT_PREFIX = "import of "  # recommendations.importing: source = f"import of {filename}"
+IMPORT_PREFIX = "import of "  # imports.services: source = f"import of {filename}"
 
 
 def _day(value):

@@ -3,7 +3,8 @@
 import pytest
 
 from core.csv import escape_formula, unescape_formula
-from recommendations import exports, importing
+from imports import services as importing
+from recommendations import exports
 
 
 @pytest.mark.parametrize(

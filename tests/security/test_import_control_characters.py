@@ -4,7 +4,7 @@ column, rather than a failure when the import is confirmed (PostgreSQL stores no
 import pytest
 
 from recommendations.models import Finding
-from tests.recommendations.test_import import csv_file, preview
+from tests.imports.test_import import csv_file, preview
 
 
 @pytest.fixture(autouse=True)

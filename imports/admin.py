@@ -1,4 +1,7 @@
-"""The inspection admin's bulk import and export of findings (see ``importing``).
+"""The inspection admin's bulk import and export of findings (see ``imports.services``).
+
+The admin of a report is registered by recommendations, which may not import this app: here
+it is registered again, as a subclass with the import and export pages.
 
 An upload is kept server-side until the inspector confirms its preview: the file is stored
 under a random name, and the session remembers its name, its SHA-256, the inspection, the
@@ -11,7 +14,7 @@ import contextlib
 import secrets
 from datetime import timedelta
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
@@ -25,9 +28,11 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 
 from core.errors import DomainError
+from imports import services as importing
+from imports.forms import FindingImportForm
 from inspections.models import Inspection
-from recommendations import importing, policy
-from recommendations.forms import FindingImportForm
+from recommendations import policy
+from recommendations.admin import InspectionAdmin as RecommendationsInspectionAdmin
 from recommendations.models import CauseOfConcern, Finding
 
 SESSION_KEY = "finding_imports"
@@ -394,3 +399,12 @@ def _delete_stale_stashes():
                 default_storage.delete(stored)
         except (OSError, NotImplementedError):
             continue
+
+
+class InspectionAdmin(FindingImportAdminMixin, RecommendationsInspectionAdmin):
+    """A report's page in the admin (see recommendations/admin.py), with its findings' import
+    and export."""
+
+
+admin.site.unregister(Inspection)
+admin.site.register(Inspection, InspectionAdmin)

@@ -18,11 +18,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from audit.models import ActionLog
+from imports import services as importing
+from imports.admin import SESSION_KEY
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Organisation
 from inspections.services import organisation_set_successor
-from recommendations import importing
-from recommendations.admin_import import SESSION_KEY
 from recommendations.choices import FindingKind, Status
 from recommendations.models import Assignment, CauseOfConcern, Finding, StatusChange, Theme
 from recommendations.services import (
