@@ -9,7 +9,6 @@ their own), what they may see but not do is 403, no token is 401.
 from rest_framework.permissions import BasePermission
 
 from recommendations import policy
-from recommendations.choices import TRANSITIONS, Status
 
 
 class IsOrganisationUser(BasePermission):
@@ -27,8 +26,3 @@ class IsOrganisationUser(BasePermission):
 def writable_items(user, *, lead=False):
     """The items the person may write to: the portal's ``our_items`` (or ``our_items_led``)."""
     return policy.items_submittable_by(user) if lead else policy.items_updatable_by(user)
-
-
-def can_submit(item) -> bool:
-    """As the portal: an open or in-progress item can be submitted for closure."""
-    return Status.SUBMITTED in TRANSITIONS[Status(item.status)]

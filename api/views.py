@@ -23,7 +23,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from api import filters, serializers
 from api.conditional import conditional
-from api.permissions import IsOrganisationUser, can_submit, writable_items
+from api.permissions import IsOrganisationUser, writable_items
 from api.schema import ITEM_FILTER_PARAMETERS, path_id, path_slug
 from core.errors import DomainError
 from inspections.models import EngagePeriod, Inspection, Inspectorate, Organisation, Programme
@@ -562,7 +562,7 @@ class SubmitForClosure(ApiView):
             raise exceptions.PermissionDenied(
                 "Only a lead of the organisation can submit its items for closure."
             )
-        if not can_submit(item):
+        if not item.is_submittable:
             raise exceptions.PermissionDenied(
                 f"An item that is “{item.get_status_display().lower()}” cannot be submitted "
                 "for closure."

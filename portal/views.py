@@ -40,7 +40,6 @@ from portal.forms import (
 from recommendations import policy
 from recommendations.choices import (
     ACTIVE_STATUSES,
-    TRANSITIONS,
     FindingKind,
     ProposalStatus,
     Status,
@@ -174,10 +173,6 @@ def our_items_led(user):
     return policy.items_submittable_by(user)
 
 
-def _can_submit(item):
-    return Status.SUBMITTED in TRANSITIONS[Status(item.status)]
-
-
 @require_safe
 @organisation_user_required
 def item_detail(request, pk):
@@ -216,7 +211,7 @@ def item_detail(request, pk):
                 (p for p in proposals if p.status == ProposalStatus.PENDING), None
             ),
             "is_lead": is_lead,
-            "can_submit": _can_submit(item),
+            "can_submit": item.is_submittable,
             "correctable_updates": correctable,
         },
     )

@@ -12,6 +12,7 @@ from recommendations.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
     SELF_REPORTED_STATUSES,
+    TRANSITIONS,
     VERIFIED_STATUSES,
     Channel,
     DueDateSource,
@@ -316,6 +317,11 @@ class Assignment(models.Model):
         return status_source_label(self.status, self.reached_by)
 
     @property
+    def is_submittable(self):
+        """The lifecycle allows a submission for closure from here (who may is the policy's)."""
+        return Status.SUBMITTED in TRANSITIONS[Status(self.status)]
+
+    @property
     def is_self_reported(self):
         return self.reached_by == Source.ORGANISATION
 
@@ -409,7 +415,7 @@ class AppendOnlyError(ValueError):
 
 class DueDateChangeQuerySet(models.QuerySet):
     def published(self, *, at=None):
-        return self.filter(assignment__in=Assignment.objects.published(at=at).values("pk"))
+        return self.filter(published_q("assignment__finding__inspection__", at=at))
 
 
 class DueDateChange(models.Model):

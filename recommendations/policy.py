@@ -41,11 +41,11 @@ def is_administrator(user) -> bool:
 
 def is_inspector(user) -> bool:
     """Inspectors review and decide; administrators may do whatever inspectors do."""
-    return _signed_in(user) and (user.inspectorate_id is not None or user.is_superuser)
+    return _signed_in(user) and user.is_inspector
 
 
 def is_organisation_user(user) -> bool:
-    return _signed_in(user) and bool(user.organisation_ids())
+    return _signed_in(user) and user.is_organisation_user
 
 
 # Inspections (reports) -------------------------------------------------------------------
@@ -227,10 +227,7 @@ def can_update(user, item) -> bool:
 
 def can_submit(user, item) -> bool:
     """A lead of the addressee, and the item's status allows a submission."""
-    return (
-        Status.SUBMITTED in TRANSITIONS[Status(item.status)]
-        and items_submittable_by(user).filter(pk=item.pk).exists()
-    )
+    return item.is_submittable and items_submittable_by(user).filter(pk=item.pk).exists()
 
 
 def inspectorate_moves(status) -> frozenset[Status]:

@@ -148,7 +148,8 @@ def admin_urls_for(model):
 
 class _SuperRequest:
     class user:
-        is_active = is_staff = is_superuser = is_authenticated = True
+        is_active = is_staff = is_superuser = is_authenticated = is_inspector = True
+        is_organisation_user = False
         inspectorate_id = None
 
         @staticmethod
