@@ -366,7 +366,7 @@ class ActionLogAdmin(DateHierarchyGuard, admin.ModelAdmin):
     on its History page.
 
     Not registered here: audit is below the access rules (every service logs through it), so
-    ``recommendations/admin.py`` registers a subclass that answers ``may_read_log`` from the
+    ``backoffice/admin.py`` registers a subclass that answers ``may_read_log`` from the
     policy. On its own this class lets nobody read the log.
     """
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "accounts",
     "inspections",
     "recommendations",
+    "public",
+    "backoffice",
     "imports",
     "reminders",
     "portal",

@@ -1,17 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-import recommendations.urls
-
 # The 400 page: the GOV.UK page with what was wrong, or JSON for the API.
 handler400 = "core.security.bad_request"
 
 admin.site.site_header = "Inspection Recommendations Tracker"
 admin.site.site_title = "Tracker administration"
 admin.site.index_title = "Inspections, findings and organisations"
-
-# The public pages (findings, organisations, inspections) share one namespace: one site to a reader.
-public_urlpatterns = recommendations.urls.urlpatterns
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -21,5 +16,6 @@ urlpatterns = [
     path("workspace/", include("workspace.urls")),
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),
-    path("", include((public_urlpatterns, "public"))),
+    # The public pages (findings, organisations, inspections): one namespace, one site to a reader.
+    path("", include("public.urls")),
 ]

@@ -27,12 +27,12 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_protect
 
+from backoffice.admin import InspectionAdmin as RecommendationsInspectionAdmin
 from core.errors import DomainError
 from imports import services as importing
 from imports.forms import FindingImportForm
 from inspections.models import Inspection
 from recommendations import policy
-from recommendations.admin import InspectionAdmin as RecommendationsInspectionAdmin
 from recommendations.models import CauseOfConcern, Finding
 
 SESSION_KEY = "finding_imports"
@@ -402,7 +402,7 @@ def _delete_stale_stashes():
 
 
 class InspectionAdmin(FindingImportAdminMixin, RecommendationsInspectionAdmin):
-    """A report's page in the admin (see recommendations/admin.py), with its findings' import
+    """A report's page in the admin (see backoffice/admin.py), with its findings' import
     and export."""
 
 

@@ -4,8 +4,9 @@ Every first-party module is parsed (not imported), and each import in it counts,
 module level or inside a function: an import placed in a function to dodge a circle is still
 the circle. An app is a top-level package of the project (``tests`` aside). The direction:
 
-    core  <-  audit, accounts  <-  inspections  <-  recommendations  <-  imports
-          <-  portal, workspace, api, reminders  <-  config (urls)
+    core  <-  audit, accounts  <-  inspections  <-  recommendations
+          <-  public, portal, workspace, api, reminders, backoffice  <-  imports (extends the admin)
+          <-  demo, benchmarks, config (settings and urls)
 
 The self-tests below check the checker on a made-up project: one that would have passed the old
 code's circles would not be a test.
@@ -114,6 +115,21 @@ def test_the_domain_apps_import_in_one_direction():
     assert ("inspections", "recommendations") not in edges, edges[
         ("inspections", "recommendations")
     ]
+
+
+DOMAIN = {"core", "audit", "accounts", "inspections", "recommendations"}
+
+
+def test_the_domain_imports_none_of_the_apps_built_on_it():
+    # The public site, the portal, the workspace, the API, the reminders, the admin, the import
+    # and the demo are built on the domain; the domain knows none of them.
+    edges = app_imports(ROOT)
+    upward = {
+        f"{source} imports {target}": places
+        for (source, target), places in edges.items()
+        if source in DOMAIN and target not in DOMAIN
+    }
+    assert not upward, upward
 
 
 # The checker, checked ----------------------------------------------------------------------

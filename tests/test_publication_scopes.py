@@ -183,4 +183,4 @@ def test_the_model_layer_guards_its_own_flag(line):
     source = f"def guard():\n    {line}\n    return None\n"
 
     assert not comparisons_of_publication_time([("recommendations/models.py", source)])
-    assert comparisons_of_publication_time([("recommendations/views.py", source)])
+    assert comparisons_of_publication_time([("public/views.py", source)])

@@ -4,7 +4,7 @@ import pytest
 
 from core.csv import escape_formula, unescape_formula
 from imports import services as importing
-from recommendations import exports
+from public import exports
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from recommendations.exports import COLUMNS
+from public.exports import COLUMNS
 from tests.public.test_pages import add_findings
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -87,7 +87,7 @@ def test_csv_keeps_characters_and_defuses_formulas(client, public_world, met):
 @pytest.mark.django_db
 def test_export_reads_rows_in_chunks_not_all_at_once(client, public_world, met, monkeypatch):
     """The export iterates the queryset with a chunk size, the way a stream must."""
-    from recommendations import exports
+    from public import exports
 
     monkeypatch.setattr(exports, "CHUNK_SIZE", 3)
     add_findings(public_world["inspection"], 8, [met])

@@ -1,8 +1,8 @@
 """The admin of accounts: people and their memberships. Only administrators give roles.
 
-It lives in recommendations because it asks the access rules (``recommendations.policy``),
+It lives in the admin app because it asks the access rules (``recommendations.policy``),
 which read the roles: accounts imports nothing of the project but Django's auth.
-``recommendations/admin.py`` registers it.
+``backoffice/admin.py`` registers it.
 """
 
 from django.contrib import admin

@@ -1,9 +1,9 @@
 """The admin of the inspections app's models: inspectorates, programmes, organisations, Engage
 periods and reports.
 
-It lives in recommendations because every page of it asks the access rules
-(``recommendations.policy``) and publishing opens section 55 responses: inspections imports
-nothing of recommendations. ``recommendations/admin.py`` registers these, the report's admin
+Every page of it asks the access rules (``recommendations.policy``) and publishing opens
+section 55 responses, so it lives in the admin app: inspections imports nothing of
+recommendations. ``backoffice/admin.py`` registers these, the report's admin
 with the findings' inlines, and ``imports/admin.py`` registers it again with the import and
 export of findings.
 """
@@ -526,7 +526,7 @@ class InspectionAdmin(AuditedAdmin):
     def has_publish_permission(self, request):
         return self.has_change_permission(request)
 
-    # recommendations/admin.py registers a subclass that adds the findings' inlines.
+    # backoffice/admin.py registers a subclass that adds the findings' inlines.
     inlines = [KeyFigureInline, JudgementInline]
 
     def get_queryset(self, request):

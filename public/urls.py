@@ -1,6 +1,8 @@
 from django.urls import path
 
-from recommendations import exports, feeds, inspection_views, views
+from public import exports, feeds, views
+
+app_name = "public"
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -17,8 +19,8 @@ urlpatterns = [
     path("about/", views.about, name="about"),
     path(
         "organisations/<slug:slug>/",
-        inspection_views.organisation_detail,
+        views.organisation_detail,
         name="organisation-detail",
     ),
-    path("inspections/<slug:slug>/", inspection_views.inspection_detail, name="inspection-detail"),
+    path("inspections/<slug:slug>/", views.inspection_detail, name="inspection-detail"),
 ]

@@ -1,3 +1,10 @@
+"""The admin of findings, items, updates, section 55 responses and the audit log, and the
+registration of every admin of the tracker (``admin_inspections``, ``admin_accounts``).
+
+Every admin here is scoped by ``recommendations.policy`` and audited (``audit.admin``), and changes
+records only through the domain's services, so the admin is no side door to the public record.
+"""
+
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.widgets import AutocompleteSelectMultiple
@@ -14,6 +21,16 @@ from accounts.models import User
 from audit.admin import ActionLogAdmin as BaseActionLogAdmin
 from audit.admin import AuditedAdmin, Refused, refused_on
 from audit.models import ActionLog
+from backoffice.admin_accounts import UserAdmin
+from backoffice.admin_inspections import (
+    EngagePeriodAdmin,
+    InspectorateAdmin,
+    OrganisationAdmin,
+    ProgrammeAdmin,
+    ReferenceDataAdmin,
+)
+from backoffice.admin_inspections import InspectionAdmin as BaseInspectionAdmin
+from backoffice.forms import AssignmentChangeForm, BulkCloseForm, BulkStatusForm
 from core.admin import SharedChoicesInlineFormSet
 from core.errors import DomainError
 from inspections.models import (
@@ -25,17 +42,7 @@ from inspections.models import (
     published_q,
 )
 from recommendations import policy
-from recommendations.admin_accounts import UserAdmin
-from recommendations.admin_inspections import (
-    EngagePeriodAdmin,
-    InspectorateAdmin,
-    OrganisationAdmin,
-    ProgrammeAdmin,
-    ReferenceDataAdmin,
-)
-from recommendations.admin_inspections import InspectionAdmin as BaseInspectionAdmin
 from recommendations.choices import Channel, FindingKind
-from recommendations.forms import AssignmentChangeForm, BulkCloseForm, BulkStatusForm
 from recommendations.models import (
     Assignment,
     CauseOfConcern,
