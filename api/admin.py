@@ -2,6 +2,7 @@ from django.contrib import admin
 
 from api.models import ApiToken
 from api.services import token_revoke
+from recommendations.policy import can_manage_api_tokens
 
 
 @admin.register(ApiToken)
@@ -26,7 +27,7 @@ class ApiTokenAdmin(admin.ModelAdmin):
         return False  # revoked tokens stay, for the record
 
     def has_view_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return can_manage_api_tokens(request.user)
 
     @admin.action(description="Revoke the selected tokens", permissions=["view"])
     def revoke(self, request, queryset):

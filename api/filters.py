@@ -133,7 +133,7 @@ class TimelineFilterSet(django_filters.FilterSet):
     """Shared by progress updates and status changes across the site."""
 
     item = django_filters.NumberFilter(
-        field_name="assignment_id", help_text="Only those of this item (its id)."
+        field_name="item_id", help_text="Only those of this item (its id)."
     )
     organisation = SlugChoiceFilter(
         queryset=Organisation.objects.all(),
@@ -141,12 +141,12 @@ class TimelineFilterSet(django_filters.FilterSet):
         help_text="Only those of items of this organisation (its slug) or its predecessors.",
     )
     inspection = django_filters.CharFilter(
-        field_name="assignment__finding__inspection__slug",
+        field_name="item__finding__inspection__slug",
         help_text="Only those of items of this inspection (its slug).",
     )
 
     def filter_organisation(self, queryset, name, value):
-        return queryset.filter(assignment__organisation_id__in=_lineage(value))
+        return queryset.filter(item__organisation_id__in=_lineage(value))
 
 
 class ProgressUpdateFilterSet(TimelineFilterSet):

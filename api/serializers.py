@@ -40,10 +40,10 @@ from recommendations.choices import (
     status_source_label,
 )
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     DueDateChange,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Section55Statement,
@@ -547,7 +547,7 @@ class ItemSummarySerializer(serializers.ModelSerializer):
     )
 
     class Meta:
-        model = Assignment
+        model = Item
         fields = [
             "url",
             "id",
@@ -713,7 +713,6 @@ class FindingSerializer(FindingRefSerializer):
     items = ItemSummarySerializer(
         many=True,
         read_only=True,
-        source="assignments",
         help_text="Each addressee of the finding, with its own status.",
     )
     web_url = PageLinkField(
@@ -750,7 +749,6 @@ class ProgressUpdateSerializer(serializers.ModelSerializer):
         view_name="api:item-detail",
         lookup_url_kwarg="id",
         read_only=True,
-        source="assignment",
         help_text="The item it is about, in this API.",
     )
     organisation = OrganisationRefSerializer(
@@ -835,11 +833,10 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         view_name="api:item-detail",
         lookup_url_kwarg="id",
         read_only=True,
-        source="assignment",
         help_text="The item whose status changed, in this API.",
     )
     organisation = OrganisationRefSerializer(
-        read_only=True, source="assignment.organisation", help_text="The item's addressee."
+        read_only=True, source="item.organisation", help_text="The item's addressee."
     )
     from_status = serializers.ChoiceField(
         choices=Status.choices, read_only=True, help_text="The status before."
@@ -893,7 +890,7 @@ class StatusChangeSerializer(serializers.ModelSerializer):
         ]
 
     def get_recorded_by(self, change) -> str:
-        return RECORDED_BY.get(change.source, change.assignment.organisation.name)
+        return RECORDED_BY.get(change.source, change.item.organisation.name)
 
     def get_source_label(self, change) -> str:
         return status_source_label(change.to_status, change.source)
@@ -908,11 +905,10 @@ class DueDateChangeSerializer(serializers.ModelSerializer):
         view_name="api:item-detail",
         lookup_url_kwarg="id",
         read_only=True,
-        source="assignment",
         help_text="The item whose due date changed, in this API.",
     )
     organisation = OrganisationRefSerializer(
-        read_only=True, source="assignment.organisation", help_text="The item's addressee."
+        read_only=True, source="item.organisation", help_text="The item's addressee."
     )
     from_date = serializers.DateField(
         read_only=True, allow_null=True, help_text="The due date before; null if there was none."
@@ -1178,11 +1174,11 @@ class RecordedUpdateSerializer(ProgressUpdateSerializer):
     item_status = serializers.ChoiceField(
         choices=Status.choices,
         read_only=True,
-        source="assignment.status",
+        source="item.status",
         help_text="The item's status now (a first update moves an open item to in progress).",
     )
     item_version = serializers.IntegerField(
-        read_only=True, source="assignment.version", help_text="The item's version now."
+        read_only=True, source="item.version", help_text="The item's version now."
     )
 
     class Meta(ProgressUpdateSerializer.Meta):

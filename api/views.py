@@ -31,9 +31,9 @@ from recommendations.choices import Channel
 from recommendations.evidence import EvidenceField
 from recommendations.filters import published_items
 from recommendations.models import (
-    Assignment,
     DueDateChange,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Section55Statement,
@@ -43,7 +43,7 @@ from recommendations.models import (
 from recommendations.services import (
     StaleEditError,
     TransitionError,
-    assignment_submit_with_evidence,
+    item_submit_with_evidence,
     progress_update_add,
 )
 
@@ -253,11 +253,11 @@ class InspectionDetail(DetailView):
 
 def published_findings():
     # 1 findings with inspection and cause of concern, 2 their items with addressees, 3 themes
-    items = Assignment.objects.select_related("organisation").order_by("organisation__name", "pk")
+    items = Item.objects.select_related("organisation").order_by("organisation__name", "pk")
     return (
         Finding.objects.published()
         .select_related("inspection", "cause_of_concern")
-        .prefetch_related(Prefetch("assignments", queryset=items), "themes")
+        .prefetch_related(Prefetch("items", queryset=items), "themes")
     )
 
 
@@ -341,12 +341,12 @@ def published_updates():
 
 
 def published_changes():
-    return StatusChange.objects.published().select_related("assignment__organisation")
+    return StatusChange.objects.published().select_related("item__organisation")
 
 
 def published_due_date_changes():
     return DueDateChange.objects.published().select_related(
-        "assignment__organisation", "changed_by__inspectorate"
+        "item__organisation", "changed_by__inspectorate"
     )
 
 
@@ -355,7 +355,7 @@ class ItemTimelineMixin:
 
     def item(self):
         if not hasattr(self, "_item"):
-            self._item = get_object_or_404(Assignment.objects.published(), pk=self.kwargs["id"])
+            self._item = get_object_or_404(Item.objects.published(), pk=self.kwargs["id"])
         return self._item
 
 
@@ -382,7 +382,7 @@ class ItemUpdateList(ItemTimelineMixin, ListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return ProgressUpdate.objects.none()
-        return published_updates().filter(assignment=self.item())
+        return published_updates().filter(item=self.item())
 
     @extend_schema(
         tags=["Writing"],
@@ -411,7 +411,7 @@ class ItemUpdateList(ItemTimelineMixin, ListView):
         evidence = _checked_evidence(data.get("evidence", []), required=False)
         try:
             update = progress_update_add(
-                assignment=item,
+                item=item,
                 author=request.user,
                 narrative=data["narrative"],
                 self_assessment=data["self_assessment"],
@@ -425,7 +425,7 @@ class ItemUpdateList(ItemTimelineMixin, ListView):
         except DomainError as error:
             raise Refused(str(error)) from error
         item.refresh_from_db(fields=["status", "version"])
-        update.assignment = item
+        update.item = item
         return Response(
             serializers.RecordedUpdateSerializer(update, context={"request": request}).data,
             status=status.HTTP_201_CREATED,
@@ -449,7 +449,7 @@ class ItemStatusChangeList(ItemTimelineMixin, ListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return StatusChange.objects.none()
-        return published_changes().filter(assignment=self.item())
+        return published_changes().filter(item=self.item())
 
 
 @extend_schema_view(
@@ -471,7 +471,7 @@ class ItemDueDateChangeList(ItemTimelineMixin, ListView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return DueDateChange.objects.none()
-        return published_due_date_changes().filter(assignment=self.item())
+        return published_due_date_changes().filter(item=self.item())
 
 
 @extend_schema_view(
@@ -535,7 +535,7 @@ def _checked_evidence(files, *, required):
 
 def _conflict(error: StaleEditError):
     return Response(
-        {"detail": str(error), "current_version": error.assignment.version},
+        {"detail": str(error), "current_version": error.item.version},
         status=status.HTTP_409_CONFLICT,
     )
 
@@ -572,8 +572,8 @@ class SubmitForClosure(ApiView):
         data = serializer.validated_data
         evidence = _checked_evidence(data["evidence"], required=True)
         try:
-            assignment_submit_with_evidence(
-                assignment=item,
+            item_submit_with_evidence(
+                item=item,
                 user=request.user,
                 note=data["note"],
                 evidence=evidence,

@@ -15,6 +15,11 @@ from django.utils import dateformat, timezone
 from audit.models import ActionLog
 from core.security import valid_initial
 
+# Models renamed since the audit log first named their actions. The log is append-only, so an
+# action keeps its first name for ever (``recommendations.assignment.created``); its reader
+# gives today's.
+RENAMED_IN_ACTIONS = {"assignment": "item"}
+
 
 class Refused(Exception):
     """A save the rules refused: the admin shows it as an error on the form it re-renders."""
@@ -290,8 +295,9 @@ class AuditedAdmin(DateHierarchyGuard, admin.ModelAdmin):
     def _changed_parts(obj, entry) -> str:
         fields = entry.data.get("fields") if isinstance(entry.data, dict) else None
         if not fields:
-            # e.g. "recommendations.assignment.created": "assignment created"
-            return " ".join(entry.action.split(".")[-2:]).replace("_", " ")
+            # e.g. "recommendations.assignment.created": "item created"
+            noun, verb = entry.action.split(".")[-2:]
+            return f"{RENAMED_IN_ACTIONS.get(noun, noun)} {verb}".replace("_", " ")
         names = []
         for name in fields:
             try:

@@ -30,7 +30,7 @@ from backoffice.admin_inspections import (
     ReferenceDataAdmin,
 )
 from backoffice.admin_inspections import InspectionAdmin as BaseInspectionAdmin
-from backoffice.forms import AssignmentChangeForm, BulkCloseForm, BulkStatusForm
+from backoffice.forms import BulkCloseForm, BulkStatusForm, ItemChangeForm
 from core.admin import SharedChoicesInlineFormSet
 from core.errors import DomainError
 from inspections.models import (
@@ -44,10 +44,10 @@ from inspections.models import (
 from recommendations import policy
 from recommendations.choices import Channel, FindingKind
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     EvidenceFile,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Section55Statement,
@@ -57,17 +57,17 @@ from recommendations.models import (
 from recommendations.services import (
     CAUSE_UPDATABLE_FIELDS,
     FINDING_UPDATABLE_FIELDS,
-    assignment_change_status,
-    assignment_close,
-    assignment_reopen,
-    assignment_return,
-    assignment_set_due_date,
     cause_of_concern_discharge,
     cause_of_concern_update,
     finding_add_addressees,
     finding_remove_addressee,
     finding_replace_addressee,
     finding_update,
+    item_change_status,
+    item_close,
+    item_reopen,
+    item_return,
+    item_set_due_date,
     section55_record_response,
 )
 
@@ -100,7 +100,7 @@ class PublishedFilter(admin.SimpleListFilter):
         return queryset
 
 
-class AssignmentPublishedFilter(PublishedFilter):
+class ItemPublishedFilter(PublishedFilter):
     inspection_path = "finding__inspection"
 
 
@@ -232,7 +232,7 @@ class FindingInline(admin.StackedInline):
             super()
             .get_queryset(request)
             .filter(kind=self.kind)
-            .prefetch_related("assignments__organisation")
+            .prefetch_related("items__organisation")
         )
 
     def get_formset(self, request, obj=None, **kwargs):
@@ -252,7 +252,7 @@ class FindingInline(admin.StackedInline):
         return format_html_join(
             ", ",
             "{} ({})",
-            ((a.organisation.name, a.get_status_display()) for a in obj.assignments.all()),
+            ((a.organisation.name, a.get_status_display()) for a in obj.items.all()),
         )
 
 
@@ -288,12 +288,12 @@ class AddresseeFormSet(BaseInlineFormSet):
             raise ValidationError("Address the new finding to at least one organisation.")
 
 
-class AssignmentInline(admin.TabularInline):
-    """The addressees. Existing rows are read only: an item's organisation is never re-pointed
-    (remove or replace an addressee on the item's own page, with a reason). New rows add
-    addressees through ``finding_add_addressees``."""
+class ItemInline(admin.TabularInline):
+    """The finding's items, one per addressee. Existing rows are read only: an item's
+    organisation is never re-pointed (remove or replace an addressee on the item's own page,
+    with a reason). New rows add addressees through ``finding_add_addressees``."""
 
-    model = Assignment
+    model = Item
     formset = AddresseeFormSet
     fk_name = "finding"
     extra = 0
@@ -302,9 +302,10 @@ class AssignmentInline(admin.TabularInline):
     autocomplete_fields = ["organisation"]
     show_change_link = True
     can_delete = False
-    verbose_name = "addressee"
+    verbose_name = "item"
     verbose_name_plural = (
-        "addressees (change a status, remove or replace an addressee on the item's own page)"
+        "items, one per addressee (change a status, remove or replace an addressee on the "
+        "item's own page)"
     )
 
     def get_queryset(self, request):
@@ -385,7 +386,7 @@ class FindingAdmin(AuditedAdmin):
     list_select_related = ["inspection"]
     search_fields = ["reference", "text", "inspection__title", "inspection__slug"]
     autocomplete_fields = ["inspection", "cause_of_concern", "themes"]
-    inlines = [AssignmentInline]
+    inlines = [ItemInline]
     fields = [
         "inspection",
         "kind",
@@ -407,7 +408,7 @@ class FindingAdmin(AuditedAdmin):
             super()
             .get_queryset(request)
             .select_related("inspection")
-            .annotate(_addressees=Count("assignments"))
+            .annotate(_addressees=Count("items"))
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -432,8 +433,8 @@ class FindingAdmin(AuditedAdmin):
         return obj._addressees
 
     def audit_status_changes(self, obj):
-        return StatusChange.objects.filter(assignment__finding=obj).select_related(
-            "assignment__organisation", "changed_by"
+        return StatusChange.objects.filter(item__finding=obj).select_related(
+            "item__organisation", "changed_by"
         )
 
     def save_model(self, request, obj, form, change):
@@ -472,10 +473,10 @@ class FindingAdmin(AuditedAdmin):
         return None
 
     def save_formset(self, request, form, formset, change):
-        if formset.model is not Assignment:
+        if formset.model is not Item:
             return super().save_formset(request, form, formset, change)
         new = formset.save(commit=False)
-        organisations = [assignment.organisation for assignment in new if assignment.pk is None]
+        organisations = [item.organisation for item in new if item.pk is None]
         reason = form.cleaned_data.get("change_reason", "").strip()
         if change and organisations and form.instance.inspection.is_published and not reason:
             # A new addressee of a published finding changes what the public reads.
@@ -525,8 +526,8 @@ class ProgressUpdateInline(admin.TabularInline):
         return False
 
 
-class AssignmentAdmin(AuditedAdmin):
-    form = AssignmentChangeForm
+class ItemAdmin(AuditedAdmin):
+    form = ItemChangeForm
     fingerprinted = False  # Its form carries the item's own version (``expected_version``).
     list_display = [
         "finding_reference",
@@ -540,7 +541,7 @@ class AssignmentAdmin(AuditedAdmin):
     list_filter = [
         "status",
         OverdueFilter,
-        AssignmentPublishedFilter,
+        ItemPublishedFilter,
         "finding__kind",
         "organisation__kind",
         "finding__inspection__programme",
@@ -592,14 +593,14 @@ class AssignmentAdmin(AuditedAdmin):
         form = super().get_form(request, obj, change, **kwargs)
         user = request.user
 
-        class ScopedAssignmentForm(form):
+        class ScopedItemForm(form):
             def __init__(self, *args, **kwargs):
                 super().__init__(*args, **kwargs)
                 if "new_superseded_by" in self.fields:
                     self.fields["new_superseded_by"].queryset = policy.findings_visible_to(user)
 
-        ScopedAssignmentForm.__name__ = form.__name__
-        return ScopedAssignmentForm
+        ScopedItemForm.__name__ = form.__name__
+        return ScopedItemForm
 
     def has_add_permission(self, request):
         # Addressees are added on the finding's page, so each starts with the finding's dates.
@@ -626,7 +627,7 @@ class AssignmentAdmin(AuditedAdmin):
         return _admin_link(obj.finding, f"{obj.finding.reference}: {obj.finding.text[:120]}")
 
     def audit_status_changes(self, obj):
-        return obj.status_changes.select_related("assignment__organisation", "changed_by")
+        return obj.status_changes.select_related("item__organisation", "changed_by")
 
     def save_model(self, request, obj, form, change):
         if not policy.can_decide(request.user, obj):
@@ -636,7 +637,7 @@ class AssignmentAdmin(AuditedAdmin):
         with refused_on(DomainError):
             if data.get("remove"):
                 finding_remove_addressee(
-                    assignment=obj,
+                    item=obj,
                     user=request.user,
                     reason=data["addressee_reason"],
                     expected_version=version,
@@ -645,7 +646,7 @@ class AssignmentAdmin(AuditedAdmin):
                 return
             if data.get("replace_with"):
                 new = finding_replace_addressee(
-                    assignment=obj,
+                    item=obj,
                     organisation=data["replace_with"],
                     user=request.user,
                     reason=data["addressee_reason"],
@@ -654,8 +655,8 @@ class AssignmentAdmin(AuditedAdmin):
                 request._admin_outcome = ("replaced", new)
                 return
             if data.get("new_status"):
-                obj = assignment_change_status(
-                    assignment=obj,
+                obj = item_change_status(
+                    item=obj,
                     to_status=data["new_status"],
                     note=data.get("note", ""),
                     superseded_by=data.get("new_superseded_by"),
@@ -665,8 +666,8 @@ class AssignmentAdmin(AuditedAdmin):
                 )
                 version = obj.version
             if data.get("new_due_date"):
-                assignment_set_due_date(
-                    assignment=obj,
+                item_set_due_date(
+                    item=obj,
                     due_date=data["new_due_date"],
                     reason=data["due_date_reason"],
                     user=request.user,
@@ -717,8 +718,8 @@ class AssignmentAdmin(AuditedAdmin):
                         raise DomainError(
                             "Nothing was changed: since this page was loaded, " + " ".join(stale)
                         )
-                    for assignment in items:
-                        apply(assignment, form.cleaned_data, assignment.version)
+                    for item in items:
+                        apply(item, form.cleaned_data, item.version)
             except DomainError as error:
                 form.add_error(None, str(error))
             else:
@@ -769,16 +770,16 @@ class AssignmentAdmin(AuditedAdmin):
 
     @admin.action(description="Close the selected items…", permissions=["change"])
     def close_selected(self, request, queryset):
-        def close(assignment, data, version):
-            if data["outcome"] not in policy.inspectorate_moves(assignment.status):
+        def close(item, data, version):
+            if data["outcome"] not in policy.inspectorate_moves(item.status):
                 # As in the workspace: only a submission is verified as complete.
                 raise DomainError(
-                    f"Nothing was changed: {assignment} is “{assignment.get_status_display()}”. "
+                    f"Nothing was changed: {item} is “{item.get_status_display()}”. "
                     "Only an item submitted for closure is closed as complete, and a closed "
                     "item is reopened before it is closed another way."
                 )
-            return assignment_close(
-                assignment=assignment,
+            return item_close(
+                item=item,
                 outcome=data["outcome"],
                 note=data["note"],
                 superseded_by=data.get("superseded_by"),
@@ -801,8 +802,8 @@ class AssignmentAdmin(AuditedAdmin):
             queryset,
             form_class=BulkStatusForm,
             title=title,
-            apply=lambda assignment, data, version: service(
-                assignment=assignment,
+            apply=lambda item, data, version: service(
+                item=item,
                 note=data["note"],
                 user=request.user,
                 channel=Channel.ADMIN_BULK,
@@ -813,13 +814,13 @@ class AssignmentAdmin(AuditedAdmin):
     @admin.action(description="Return the selected submissions…", permissions=["change"])
     def return_selected(self, request, queryset):
         return self._bulk_with_note(
-            request, queryset, title="Return the selected submissions", service=assignment_return
+            request, queryset, title="Return the selected submissions", service=item_return
         )
 
     @admin.action(description="Reopen the selected items…", permissions=["change"])
     def reopen_selected(self, request, queryset):
         return self._bulk_with_note(
-            request, queryset, title="Reopen the selected items", service=assignment_reopen
+            request, queryset, title="Reopen the selected items", service=item_reopen
         )
 
 
@@ -828,7 +829,7 @@ class StatusChangeAdmin(AuditedAdmin):
 
     list_display = [
         "changed_at",
-        "assignment",
+        "item",
         "from_status",
         "to_status",
         "source",
@@ -836,12 +837,12 @@ class StatusChangeAdmin(AuditedAdmin):
         "channel",
     ]
     list_filter = ["to_status", "source", "channel"]
-    list_select_related = ["assignment__finding", "assignment__organisation", "changed_by"]
-    search_fields = ["note", "assignment__finding__reference", "assignment__organisation__name"]
+    list_select_related = ["item__finding", "item__organisation", "changed_by"]
+    search_fields = ["note", "item__finding__reference", "item__organisation__name"]
     date_hierarchy = "changed_at"
 
     def scope(self, request, queryset):
-        return policy.of_editable_reports(request.user, queryset, "assignment__finding__inspection")
+        return policy.of_editable_reports(request.user, queryset, "item__finding__inspection")
 
     def has_add_permission(self, request):
         return False
@@ -878,15 +879,15 @@ class ProgressUpdateAdmin(AuditedAdmin):
     organisation's own, on any date), and none is ever changed or deleted here
     (``policy.can_change_progress_update_in_admin``)."""
 
-    list_display = ["written_on", "assignment", "organisation", "self_assessment", "is_published"]
+    list_display = ["written_on", "item", "organisation", "self_assessment", "is_published"]
     list_filter = ["is_published", "self_assessment", "organisation__kind"]
-    list_select_related = ["assignment__finding", "assignment__organisation", "organisation"]
-    search_fields = ["narrative", "organisation__name", "assignment__finding__reference"]
+    list_select_related = ["item__finding", "item__organisation", "organisation"]
+    search_fields = ["narrative", "organisation__name", "item__finding__reference"]
     date_hierarchy = "written_on"
     inlines = [EvidenceFileInline]
 
     def scope(self, request, queryset):
-        return policy.of_editable_reports(request.user, queryset, "assignment__finding__inspection")
+        return policy.of_editable_reports(request.user, queryset, "item__finding__inspection")
 
     def has_add_permission(self, request):
         return False
@@ -1165,7 +1166,7 @@ class Section55ResponseAdmin(AuditedAdmin):
 admin.site.register(Theme, ThemeAdmin)
 admin.site.register(CauseOfConcern, CauseOfConcernAdmin)
 admin.site.register(Finding, FindingAdmin)
-admin.site.register(Assignment, AssignmentAdmin)
+admin.site.register(Item, ItemAdmin)
 admin.site.register(StatusChange, StatusChangeAdmin)
 admin.site.register(ProgressUpdate, ProgressUpdateAdmin)
 admin.site.register(Section55Response, Section55ResponseAdmin)

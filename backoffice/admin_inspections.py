@@ -210,9 +210,8 @@ class OrganisationAdmin(ReferenceDataAdmin):
             .get_queryset(request)
             .annotate(
                 _active_findings=Count(
-                    "assignments",
-                    filter=Q(assignments__status__in=ACTIVE_STATUSES)
-                    & self._counted_items(request),
+                    "items",
+                    filter=Q(items__status__in=ACTIVE_STATUSES) & self._counted_items(request),
                 ),
                 _in_engage=Exists(
                     EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
@@ -227,7 +226,7 @@ class OrganisationAdmin(ReferenceDataAdmin):
         if is_administrator(request.user):
             return Q()
         visible = inspections_visible_to(request.user)
-        return Q(assignments__finding__inspection__in=visible.values("pk"))
+        return Q(items__finding__inspection__in=visible.values("pk"))
 
     @admin.display(description="Open findings", ordering="_active_findings")
     def active_findings(self, obj):

@@ -4,12 +4,12 @@ from django.contrib.admin.widgets import AutocompleteSelect
 
 from inspections.models import Organisation
 from recommendations.choices import CLOSED_STATUSES, Status
-from recommendations.models import Assignment, Finding
+from recommendations.models import Finding, Item
 from recommendations.policy import inspectorate_moves
 from recommendations.services import (
     StaleEditError,
     TransitionError,
-    assignment_check_transition,
+    item_check_transition,
 )
 
 
@@ -19,12 +19,12 @@ def superseding_finding_field(**kwargs):
         required=False,
         label="Superseded by",
         help_text="Only when closing as superseded: the newer finding that replaces this one.",
-        widget=AutocompleteSelect(Assignment._meta.get_field("superseded_by"), admin.site),
+        widget=AutocompleteSelect(Item._meta.get_field("superseded_by"), admin.site),
         **kwargs,
     )
 
 
-class AssignmentChangeForm(forms.ModelForm):
+class ItemChangeForm(forms.ModelForm):
     """The admin form of one addressee's finding: status, due date and addressee change only
     through services, and only if the item is still as the form showed it (``version``)."""
 
@@ -50,7 +50,7 @@ class AssignmentChangeForm(forms.ModelForm):
         help_text="An item's organisation never changes. Before publication, an item without "
         "history is removed and a new one added; otherwise this item is closed as no longer "
         "relevant, with your reason, and a new one added.",
-        widget=AutocompleteSelect(Assignment._meta.get_field("organisation"), admin.site),
+        widget=AutocompleteSelect(Item._meta.get_field("organisation"), admin.site),
     )
     remove = forms.BooleanField(
         label="Remove this addressee (named by mistake)",
@@ -64,7 +64,7 @@ class AssignmentChangeForm(forms.ModelForm):
     )
 
     class Meta:
-        model = Assignment
+        model = Item
         fields = []
 
     def __init__(self, *args, **kwargs):
@@ -91,8 +91,8 @@ class AssignmentChangeForm(forms.ModelForm):
             )
         elif new_status:
             try:
-                assignment_check_transition(
-                    assignment=self.instance,
+                item_check_transition(
+                    item=self.instance,
                     to_status=new_status,
                     note=cleaned.get("note", ""),
                     superseded_by=cleaned.get("new_superseded_by"),
@@ -119,26 +119,23 @@ class BulkVersionsMixin:
     """The intermediate page of a bulk action carries the version of each item it showed."""
 
     @staticmethod
-    def version_field_name(assignment) -> str:
-        return f"version-{assignment.pk}"
+    def version_field_name(item) -> str:
+        return f"version-{item.pk}"
 
-    def versions_missing(self, data, assignments) -> bool:
+    def versions_missing(self, data, items) -> bool:
         """Whether the post lacks the version of any item (an incomplete or forged form)."""
-        return any(
-            not str(data.get(self.version_field_name(assignment), "")).isdigit()
-            for assignment in assignments
-        )
+        return any(not str(data.get(self.version_field_name(item), "")).isdigit() for item in items)
 
-    def stale_items(self, data, assignments) -> list[str]:
+    def stale_items(self, data, items) -> list[str]:
         """Items changed since the page showed them, each saying what changed."""
         stale = []
-        for assignment in assignments:
+        for item in items:
             try:
-                shown = int(data.get(self.version_field_name(assignment), ""))
+                shown = int(data.get(self.version_field_name(item), ""))
             except ValueError:
                 shown = None
-            if shown != assignment.version:
-                stale.append(f"{assignment}: {StaleEditError(assignment, shown or 0)}")
+            if shown != item.version:
+                stale.append(f"{item}: {StaleEditError(item, shown or 0)}")
         return stale
 
 

@@ -141,7 +141,7 @@ def run(args, Client, SimpleUploadedFile, call_command, reverse):
     from accounts.models import User
     from imports import services as importing
     from inspections.models import Inspection, Inspectorate, Organisation, Programme
-    from recommendations.models import Assignment, Finding, Theme
+    from recommendations.models import Finding, Item, Theme
 
     call_command("load_reference_data", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
     organisations = list(
@@ -189,7 +189,7 @@ def run(args, Client, SimpleUploadedFile, call_command, reverse):
     confirm("First import", fields)
     findings = Finding.objects.filter(inspection=inspection)
     check(findings.count() == args.rows, "not every row was imported")
-    items = Assignment.objects.filter(finding__inspection=inspection).count()
+    items = Item.objects.filter(finding__inspection=inspection).count()
     fields = step("Same file again", csv_data, name="findings.csv")
     confirm("Same file again", fields)
     check(findings.count() == args.rows, "the second import duplicated findings")

@@ -2,7 +2,7 @@
 
 This is a benchmark fixture, not a write path: it bypasses ``recommendations.services`` so that
 about 650,000 rows take a minute or two rather than hours. It keeps the data as consistent as the
-services would: every assignment reached its status through moves that ``TRANSITIONS`` allows,
+services would: every item reached its status through moves that ``TRANSITIONS`` allows,
 each recorded as a ``StatusChange`` with the source ``transition_source`` gives and a channel
 that fits it; ``status_changed_at`` is the time of the last change; a finding closed as
 superseded points to a later published finding; progress updates fall between the first
@@ -44,10 +44,10 @@ from recommendations.choices import (
     Status,
 )
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     DueDateChange,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Section55Statement,
@@ -242,7 +242,7 @@ def explicit_timestamps():
             (Inspection, "created_at"),
             (Inspection, "updated_at"),
             (Finding, "created_at"),
-            (Assignment, "created_at"),
+            (Item, "created_at"),
             (ProgressUpdate, "created_at"),
             (Section55Response, "created_at"),
         ]
@@ -664,7 +664,7 @@ class Generator:
         flush()
         self.counts["findings"] = len(self.findings)
 
-    # Assignments and their history ------------------------------------------------------------
+    # Items and their history ------------------------------------------------------------
 
     def history(self, finding):
         """The statuses an addressee went through (after "open"), when, and its successor."""
@@ -736,7 +736,7 @@ class Generator:
             return "Action plan complete; evidence submitted for closure."
         return self.rng.choice(["", "Progress update recorded."])
 
-    def updates(self, assignment, steps, times):
+    def updates(self, item, steps, times):
         rng = self.rng
         if Status.IN_PROGRESS not in steps:
             return []
@@ -759,8 +759,8 @@ class Generator:
                 )
             updates.append(
                 ProgressUpdate(
-                    assignment_id=assignment.pk,
-                    organisation_id=assignment.organisation_id,
+                    item_id=item.pk,
+                    organisation_id=item.organisation_id,
                     written_on=timezone.localdate(at),
                     narrative=rng.choice(NARRATIVES),
                     self_assessment=assessment,
@@ -770,20 +770,20 @@ class Generator:
             )
         return updates
 
-    def create_assignments(self):
+    def create_items(self):
         rng = self.rng
         published = [f for f in self.findings if f.published_at and f.published_at <= self.now]
         published.sort(key=lambda f: f.published_at)
         self.published_times = [f.published_at for f in published]
         self.published_ids = [f.pk for f in published]
         # Recommendations to a force go to its policing body too, often enough to reach the
-        # target number of assignments.
+        # target number of items.
         base = sum(len(f.addressees) for f in self.findings)
         eligible = sum(1 for f in self.findings if f.policing_body)
         share = min(1.0, max(0.0, (TARGET_ASSIGNMENTS * self.scale - base) / max(1, eligible)))
-        totals = dict.fromkeys(("assignments", "status changes", "progress updates"), 0)
+        totals = dict.fromkeys(("items", "status changes", "progress updates"), 0)
         for start in range(0, len(self.findings), 2000):
-            assignments, histories = [], []
+            items, histories = [], []
             for finding in self.findings[start : start + 2000]:
                 addressees = finding.addressees
                 if finding.policing_body and rng.random() < share:
@@ -798,8 +798,8 @@ class Generator:
                     if extended:
                         due_date = add_months(due_date, 3)  # an agreed extension
                     previous = steps[-2] if len(steps) > 1 else Status.OPEN
-                    assignments.append(
-                        Assignment(
+                    items.append(
+                        Item(
                             finding_id=finding.pk,
                             organisation_id=organisation_id,
                             status=steps[-1] if steps else Status.OPEN,
@@ -813,15 +813,15 @@ class Generator:
                         )
                     )
                     histories.append((steps, times))
-            Assignment.objects.bulk_create(assignments, batch_size=BATCH)
+            Item.objects.bulk_create(items, batch_size=BATCH)
             changes, updates = [], []
-            for assignment, (steps, times) in zip(assignments, histories, strict=True):
+            for item, (steps, times) in zip(items, histories, strict=True):
                 previous = Status.OPEN
                 for step, at in zip(steps, times, strict=True):
                     source = transition_source(previous, step)
                     changes.append(
                         StatusChange(
-                            assignment_id=assignment.pk,
+                            item_id=item.pk,
                             from_status=previous,
                             to_status=step,
                             changed_at=at,
@@ -831,26 +831,26 @@ class Generator:
                         )
                     )
                     previous = step
-                updates += self.updates(assignment, steps, times)
+                updates += self.updates(item, steps, times)
             StatusChange.objects.bulk_create(changes, batch_size=BATCH)
             DueDateChange.objects.bulk_create(
                 [
                     DueDateChange(
-                        assignment_id=assignment.pk,
-                        from_date=assignment.original_due_date,
-                        to_date=assignment.due_date,
+                        item_id=item.pk,
+                        from_date=item.original_due_date,
+                        to_date=item.due_date,
                         changed_at=times[0],
                         source=DueDateSource.AGREED_ON_REQUEST,
                         reason="Agreed on request: more time to complete the work.",
                         was_overdue=False,
                     )
-                    for assignment, (_, times) in zip(assignments, histories, strict=True)
-                    if assignment.original_due_date is not None
+                    for item, (_, times) in zip(items, histories, strict=True)
+                    if item.original_due_date is not None
                 ],
                 batch_size=BATCH,
             )
             ProgressUpdate.objects.bulk_create(updates, batch_size=BATCH)
-            totals["assignments"] += len(assignments)
+            totals["items"] += len(items)
             totals["status changes"] += len(changes)
             totals["progress updates"] += len(updates)
         self.counts.update(totals)
@@ -950,7 +950,7 @@ class Generator:
             ("plan", self.plan),
             ("inspections", self.create_inspections),
             ("findings", self.create_findings),
-            ("assignments, history, updates", self.create_assignments),
+            ("items, history, updates", self.create_items),
             ("section 55", self.create_section55),
             ("Engage", self.create_engage),
         ]

@@ -6,7 +6,7 @@ benchmark, never with a timed test. This is that benchmark. It
 1. refuses SQLite, creates the PostgreSQL database if needed, migrates it and loads the reference
    data;
 2. unless the database already holds findings (or ``--rebuild`` is given), generates ten years of
-   inspections, findings, assignments with their status history, progress updates and section 55
+   inspections, findings, items with their status history, progress updates and section 55
    responses from a fixed seed (``benchmarks/fixture.py``), then runs ``VACUUM ANALYZE``;
 3. requests every kind of public page through ``django.test.Client`` with DEBUG off: once to warm
    up (counting the SQL queries), then ``--runs`` times, timed;
@@ -237,20 +237,20 @@ def ensure_data(args):
 
 HISTORY_CHECKS = {
     "items not open without a status change": """
-        SELECT count(*) FROM recommendations_assignment a
+        SELECT count(*) FROM recommendations_item a
         WHERE a.status <> 'open' AND NOT EXISTS (
-            SELECT 1 FROM recommendations_statuschange c WHERE c.assignment_id = a.id)""",
+            SELECT 1 FROM recommendations_statuschange c WHERE c.item_id = a.id)""",
     "items whose last change is not their status or time": """
-        SELECT count(*) FROM recommendations_assignment a
+        SELECT count(*) FROM recommendations_item a
         JOIN LATERAL (
             SELECT to_status, changed_at FROM recommendations_statuschange c
-            WHERE c.assignment_id = a.id ORDER BY changed_at DESC, id DESC LIMIT 1
+            WHERE c.item_id = a.id ORDER BY changed_at DESC, id DESC LIMIT 1
         ) last ON true
         WHERE last.to_status <> a.status OR last.changed_at <> a.status_changed_at""",
     "changes that do not start where the previous one ended": """
         SELECT count(*) FROM (
             SELECT from_status, lag(to_status, 1, 'open') OVER (
-                PARTITION BY assignment_id ORDER BY changed_at, id) AS previous
+                PARTITION BY item_id ORDER BY changed_at, id) AS previous
             FROM recommendations_statuschange) c
         WHERE c.from_status <> c.previous""",
 }
@@ -282,9 +282,9 @@ def data_sizes():
     from inspections.models import EngagePeriod, Inspection, Judgement, Organisation
     from recommendations.choices import FindingKind
     from recommendations.models import (
-        Assignment,
         CauseOfConcern,
         Finding,
+        Item,
         ProgressUpdate,
         Section55Response,
         Section55Statement,
@@ -299,7 +299,7 @@ def data_sizes():
         n=Count("pk"), recommendations=Count("pk", filter=Q(kind=FindingKind.RECOMMENDATION))
     )
     by_status = dict(
-        Assignment.objects.order_by().values_list("status").annotate(n=Count("pk")).order_by()
+        Item.objects.order_by().values_list("status").annotate(n=Count("pk")).order_by()
     )
     updates = ProgressUpdate.objects.aggregate(
         n=Count("pk"), published=Count("pk", filter=Q(is_published=True))
@@ -325,7 +325,7 @@ def data_sizes():
         ),
         ("Finding themes", Finding.themes.through.objects.count(), ""),
         (
-            "Assignments (items)",
+            "Items (items)",
             sum(by_status.values()),
             ", ".join(f"{status} {n:,}" for status, n in sorted(by_status.items())),
         ),
@@ -349,19 +349,19 @@ def pages():
 
     big = (
         Inspection.objects.published()
-        .annotate(items=Count("findings__assignments"))
+        .annotate(items=Count("findings__items"))
         .order_by("-items", "pk")
         .first()
     )
     long = (
         Finding.objects.published()
-        .annotate(changes=Count("assignments__status_changes"))
+        .annotate(changes=Count("items__status_changes"))
         .order_by("-changes", "pk")
         .first()
     )
     if big is None or long is None:
         sys.exit("No published data to measure.")
-    updates = long.assignments.filter(updates__is_published=True).count()
+    updates = long.items.filter(updates__is_published=True).count()
     return [
         ("National overview", "/"),
         ("Overview, forces by overdue", "/?kind=police_force&sort=overdue&order=desc"),

@@ -36,19 +36,19 @@ from recommendations.choices import (
     Status,
 )
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     Finding,
+    Item,
     Section55Response,
     Theme,
     section55_due_date,
 )
 from recommendations.services import (
-    assignment_change_status,
-    assignment_set_due_date,
     cause_of_concern_discharge,
     finding_add_addressees,
     inspection_set_publication,
+    item_change_status,
+    item_set_due_date,
     progress_update_add,
     progress_update_correct,
     section55_record_response,
@@ -520,9 +520,9 @@ class FindingSpec:
 
 @dataclass
 class Tracked:
-    """An assignment whose statuses the generator will tell once every report exists."""
+    """An item whose statuses the generator will tell once every report exists."""
 
-    assignment: Assignment
+    item: Item
     finding: Finding
     published_on: date
     round_key: str | None = None  # e.g. "peel-2018": a later round may supersede it
@@ -559,7 +559,7 @@ class DemoBuilder:
         self.generate_other_programmes()
         self.generate_thematics()
         self.generate_unpublished()
-        self.write(f"Telling the history of {len(self.tracked)} generated assignments ...")
+        self.write(f"Telling the history of {len(self.tracked)} generated items ...")
         for item in self.tracked:
             self.live(item)
         self.discharge_causes()
@@ -632,7 +632,7 @@ class DemoBuilder:
     ):
         """Create a report with its figures, grades and findings, address them, publish it.
 
-        Returns the inspection and, per finding, ``(finding, [assignments])``.
+        Returns the inspection and, per finding, ``(finding, [items])``.
         """
         inspection = Inspection.objects.create(
             title=title,
@@ -703,12 +703,12 @@ class DemoBuilder:
         return organisation
 
     def track(self, addressed, published_at, *, round_key=None):
-        """Hand the assignments to the generator's lifecycle; remember them for superseding."""
+        """Hand the items to the generator's lifecycle; remember them for superseding."""
         published_on = timezone_date(published_at)
-        for finding, assignments in addressed:
-            for assignment in assignments:
-                body_id = self.current(assignment.organisation).pk
-                self.tracked.append(Tracked(assignment, finding, published_on, round_key, body_id))
+        for finding, items in addressed:
+            for item in items:
+                body_id = self.current(item.organisation).pk
+                self.tracked.append(Tracked(item, finding, published_on, round_key, body_id))
                 if round_key:
                     key = (round_key, body_id)
                     self.round_findings.setdefault(key, []).append((finding, published_on))
@@ -789,7 +789,7 @@ class DemoBuilder:
         )
 
     def live(self, item: Tracked, *, outcome=None, reopened=False):
-        """Move the assignment through a plausible history ending in ``outcome``."""
+        """Move the item through a plausible history ending in ``outcome``."""
         rng = self.rng
         if outcome is None:
             outcome, reopened = self.draw_outcome(item)
@@ -813,19 +813,19 @@ class DemoBuilder:
             moments = self.spread(start, last_day, len(steps)) if start <= last_day else None
             if moments is None:
                 steps, moments = [], []
-        self.follow(item.assignment, steps, moments, superseded_by, last_day)
+        self.follow(item.item, steps, moments, superseded_by, last_day)
 
-    def follow(self, assignment, steps, moments, superseded_by=None, last_day=None, updates=None):
+    def follow(self, item, steps, moments, superseded_by=None, last_day=None, updates=None):
         """Apply ``steps`` at ``moments`` through the service; progress updates after starting.
 
         ``updates``, if given, replaces the generated ones: ``[(day, narrative, assessment,
         publish)]``.
         """
-        organisation = assignment.organisation
+        organisation = item.organisation
         for index, (to_status, moment) in enumerate(zip(steps, moments, strict=True)):
-            from_status = assignment.status
-            assignment = assignment_change_status(
-                assignment=assignment,
+            from_status = item.status
+            item = item_change_status(
+                item=item,
                 to_status=to_status,
                 note=self.note(
                     organisation,
@@ -837,7 +837,7 @@ class DemoBuilder:
                 channel=Channel.COMMAND,
                 at=moment,
             )
-            assignment.organisation = organisation  # spares a query per progress update
+            item.organisation = organisation  # spares a query per progress update
             if from_status == Status.OPEN and to_status == Status.IN_PROGRESS:
                 until = moments[index + 1].date() if index + 1 < len(moments) else last_day
                 next_status = steps[index + 1] if index + 1 < len(steps) else None
@@ -847,14 +847,14 @@ class DemoBuilder:
                     planned = updates
                 for day, narrative, assessment, publish in planned:
                     progress_update_add(
-                        assignment=assignment,
+                        item=item,
                         narrative=narrative,
                         self_assessment=assessment,
                         written_on=day,
                         publish=publish,
                         channel=Channel.COMMAND,
                     )
-        return assignment
+        return item
 
     def plan_updates(self, start: date, end: date | None, next_status):
         rng = self.rng
@@ -978,8 +978,8 @@ class DemoBuilder:
             causes=[("CoC1", cause)],
             findings=findings,
         )
-        (r1, r1_assignments), *afis = addressed
-        by_org = {a.organisation.slug: a for a in r1_assignments}
+        (r1, r1_items), *afis = addressed
+        by_org = {a.organisation.slug: a for a in r1_items}
         self.follow(
             by_org["metropolitan-police-service"],
             [Status.IN_PROGRESS],
@@ -1032,8 +1032,8 @@ class DemoBuilder:
             ],
         )
         published_on = published_at.date()
-        for (_finding, (assignment,)), outcome in zip(afis, MET_CUSTODY_AFI_STATUSES, strict=True):
-            self.live(Tracked(assignment, _finding, published_on), outcome=outcome)
+        for (_finding, (item,)), outcome in zip(afis, MET_CUSTODY_AFI_STATUSES, strict=True):
+            self.live(Tracked(item, _finding, published_on), outcome=outcome)
 
         response = Section55Response.objects.get(inspection=inspection, local_policing_body=mopac)
         section55_record_response(
@@ -1168,21 +1168,21 @@ class DemoBuilder:
             updates.append((update, update_addressed))
             previous = update
 
-        assignments = [assignments[0] for _finding, assignments in addressed]
-        new_rec, (new_assignment,) = updates[-1][1][0]
+        items = [items[0] for _finding, items in addressed]
+        new_rec, (new_item,) = updates[-1][1][0]
         verified = (
             "Authorised for closure on the basis of the fourth post-inspection update, which "
             "found {} in place."
         )
         close_day = date(2018, 7, 10)
         ip, sub, done = Status.IN_PROGRESS, Status.SUBMITTED, Status.CLOSED_COMPLETE
-        for assignment, what, submitted_on in [
-            (assignments[0], "a named officer lead for child protection", date(2017, 9, 15)),
-            (assignments[1], "a team checking the quality of decisions", date(2017, 11, 20)),
-            (assignments[2], "a sex-offender briefing system", date(2018, 1, 15)),
+        for item, what, submitted_on in [
+            (items[0], "a named officer lead for child protection", date(2017, 9, 15)),
+            (items[1], "a team checking the quality of decisions", date(2017, 11, 20)),
+            (items[2], "a sex-offender briefing system", date(2018, 1, 15)),
         ]:
             self.steps(
-                assignment,
+                item,
                 [
                     (ip, date(2017, 1, 10), ""),
                     (sub, submitted_on, demo("The force reports the action complete.")),
@@ -1190,7 +1190,7 @@ class DemoBuilder:
                 ],
             )
         reopened = self.steps(
-            assignments[3],
+            items[3],
             [
                 (ip, date(2017, 1, 10), ""),
                 (sub, date(2017, 10, 2), demo("The force reports that delays are resolved.")),
@@ -1205,7 +1205,7 @@ class DemoBuilder:
             ],
         )
         self.steps(
-            assignments[4],
+            items[4],
             [
                 (ip, date(2017, 1, 10), ""),
                 (
@@ -1217,27 +1217,27 @@ class DemoBuilder:
             ],
             superseded_by=new_rec,
         )
-        custody_risk = self.steps(assignments[5], [(ip, date(2017, 3, 6), "")])
+        custody_risk = self.steps(items[5], [(ip, date(2017, 3, 6), "")])
         self.steps(
-            assignments[6],
+            items[6],
             [
                 (ip, date(2017, 2, 1), ""),
                 (sub, date(2026, 9, 15), demo("The force reports all officers trained.")),
             ],
         )
-        new_assignment = self.steps(new_assignment, [(ip, date(2018, 8, 1), "")])
-        for assignment, day, narrative, assessment in [
+        new_item = self.steps(new_item, [(ip, date(2018, 8, 1), "")])
+        for item, day, narrative, assessment in [
             (reopened, date(2019, 3, 1), "Workloads in child abuse investigation teams "
              "are reviewed weekly; two new teams were formed.", SelfAssessment.AT_RISK),
             (custody_risk, date(2018, 2, 1), "Custody officers use a new risk form for "
              "children.", SelfAssessment.ON_TRACK),
-            (new_assignment, date(2019, 2, 14), "Supervisors now review each case every 28 "
+            (new_item, date(2019, 2, 14), "Supervisors now review each case every 28 "
              "days; compliance is audited monthly.", SelfAssessment.ON_TRACK),
-            (new_assignment, date(2026, 6, 3), "Internal: compliance with supervisory reviews "
+            (new_item, date(2026, 6, 3), "Internal: compliance with supervisory reviews "
              "fell to 71% in the spring.", SelfAssessment.OFF_TRACK),
         ]:  # fmt: skip
             progress_update_add(
-                assignment=assignment,
+                item=item,
                 narrative=demo(narrative),
                 self_assessment=assessment,
                 written_on=day,
@@ -1266,8 +1266,8 @@ class DemoBuilder:
         """What the public record shows of changes after the fact: the overdue custody risk
         recommendation (due 25 May 2017) gets an agreed extension, a public event, and its
         published update a correction that says what it puts right."""
-        assignment_set_due_date(
-            assignment=custody_risk,
+        item_set_due_date(
+            item=custody_risk,
             due_date=date(2027, 3, 31),
             reason=demo(
                 "Agreed on request: the new custody suite's risk assessment system goes live "
@@ -1285,20 +1285,20 @@ class DemoBuilder:
             channel=Channel.COMMAND,
         )
 
-    def steps(self, assignment, plan, superseded_by=None):
+    def steps(self, item, plan, superseded_by=None):
         """Explicit history for the stories: ``[(status, day, note)]``."""
-        organisation = assignment.organisation
+        organisation = item.organisation
         for to_status, day, note in plan:
-            assignment = assignment_change_status(
-                assignment=assignment,
+            item = item_change_status(
+                item=item,
                 to_status=to_status,
-                note=note or self.note(organisation, assignment.status, to_status),
+                note=note or self.note(organisation, item.status, to_status),
                 superseded_by=superseded_by if to_status == Status.CLOSED_SUPERSEDED else None,
                 channel=Channel.COMMAND,
                 at=at(day, 10),
             )
-            assignment.organisation = organisation
-        return assignment
+            item.organisation = organisation
+        return item
 
     # --- Generated: PEEL -------------------------------------------------------------------
 
@@ -1783,17 +1783,17 @@ class DemoBuilder:
     def discharge_causes(self):
         """Discharge causes of concern whose recommendations are all closed, most of them."""
         for cause in self.causes:
-            assignments = list(
-                Assignment.objects.filter(finding__cause_of_concern=cause).values_list(
+            items = list(
+                Item.objects.filter(finding__cause_of_concern=cause).values_list(
                     "status", "status_changed_at"
                 )
             )
-            if not assignments or any(s in (Status.OPEN, Status.IN_PROGRESS, Status.SUBMITTED)
-                                       for s, _ in assignments):  # fmt: skip
+            if not items or any(s in (Status.OPEN, Status.IN_PROGRESS, Status.SUBMITTED)
+                                       for s, _ in items):  # fmt: skip
                 continue
             if self.rng.random() < 0.2:
                 continue
-            last = max(changed for _, changed in assignments).date()
+            last = max(changed for _, changed in items).date()
             day = min(REFERENCE_DATE, last + timedelta(days=self.rng.randint(14, 120)))
             cause_of_concern_discharge(
                 cause=cause,

@@ -38,9 +38,9 @@ from core.security import has_control_characters
 from inspections.models import Inspection, Organisation
 from recommendations.choices import DueDateSource, FindingKind
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     Finding,
+    Item,
     Section55Statement,
     Theme,
 )
@@ -557,7 +557,7 @@ def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256
         .annotate(_has_statements=Exists(Section55Statement.objects.filter(finding=OuterRef("pk"))))
         .prefetch_related(
             "themes",
-            Prefetch("assignments", queryset=Assignment.objects.select_related("organisation")),
+            Prefetch("items", queryset=Item.objects.select_related("organisation")),
         )
     }
     seen_references: dict[str, int] = {}
@@ -827,7 +827,7 @@ def _describe_change(row: RowPlan, finding: Finding, name: str, old, new) -> Non
         row.changes.append("text changed")
     elif name == "due_date":
         row.changes.append(f"due date: {_show_date(old)} → {_show_date(new)}")
-        own = [a for a in finding.assignments.all() if a.due_date != old]
+        own = [a for a in finding.items.all() if a.due_date != old]
         if own:
             row.warnings.append(
                 "Due dates of their own stay as they are for "
@@ -851,7 +851,7 @@ def _describe_change(row: RowPlan, finding: Finding, name: str, old, new) -> Non
 def _work_out_addressees(row: RowPlan, finding: Finding) -> None:
     """The addressees the row adds, and a warning for those it leaves out: import never
     removes one."""
-    current = {a.organisation_id: a.organisation for a in finding.assignments.all()}
+    current = {a.organisation_id: a.organisation for a in finding.items.all()}
     row.new_organisations = [org for org in row.organisations if org.pk not in current]
     for org in row.new_organisations:
         row.changes.append(f"+ addressee {org.name}")
@@ -999,7 +999,7 @@ def export_rows(inspection: Inspection):
         inspection.findings.select_related("cause_of_concern")
         .prefetch_related(
             "themes",
-            Prefetch("assignments", queryset=Assignment.objects.select_related("organisation")),
+            Prefetch("items", queryset=Item.objects.select_related("organisation")),
         )
         .order_by("position", "reference", "pk")
     )
@@ -1015,7 +1015,7 @@ def export_rows(inspection: Inspection):
                 finding.text,
                 cause.reference if cause else "",
                 cause.text if cause else "",
-                "; ".join(sorted(a.organisation.slug for a in finding.assignments.all())),
+                "; ".join(sorted(a.organisation.slug for a in finding.items.all())),
                 finding.due_date,
                 finding.deadline_wording,
                 "; ".join(sorted(t.slug for t in finding.themes.all())),

@@ -53,8 +53,8 @@ from recommendations.models import (
 from recommendations.services import (
     StaleDraftError,
     StaleEditError,
-    assignment_submit_with_evidence,
     due_date_propose,
+    item_submit_with_evidence,
     progress_update_add,
     progress_update_correct,
     section55_publish,
@@ -177,9 +177,9 @@ def our_items_led(user):
 @organisation_user_required
 def item_detail(request, pk):
     item = _item(request, pk)
-    changes = StatusChange.objects.filter(assignment=item).select_related("changed_by")
+    changes = StatusChange.objects.filter(item=item).select_related("changed_by")
     updates = (
-        ProgressUpdate.objects.filter(assignment=item)
+        ProgressUpdate.objects.filter(item=item)
         .select_related("author")
         .prefetch_related("evidence")
         .order_by("-written_on", "-pk")
@@ -194,9 +194,7 @@ def item_detail(request, pk):
         Prefetch("due_date_changes", queryset=DueDateChange.objects.select_related("changed_by")),
     )
     correctable = set(
-        policy.updates_correctable_by(request.user)
-        .filter(assignment=item)
-        .values_list("pk", flat=True)
+        policy.updates_correctable_by(request.user).filter(item=item).values_list("pk", flat=True)
     )
     return render(
         request,
@@ -347,7 +345,7 @@ def add_update(request, pk):
         template="portal/update_form.html",
         allowed=item.is_active,
         save=lambda data: progress_update_add(
-            assignment=item,
+            item=item,
             author=request.user,
             narrative=data["narrative"],
             self_assessment=data["self_assessment"],
@@ -372,7 +370,7 @@ def propose_due_date(request, pk):
         template="portal/due_date_form.html",
         allowed=item.is_active,
         save=lambda data: due_date_propose(
-            assignment=item,
+            item=item,
             user=request.user,
             proposed_due_date=data["proposed_due_date"],
             reason=data["reason"],
@@ -394,8 +392,8 @@ def submit_for_closure(request, pk):
         purpose=SUBMIT,
         template="portal/submit_form.html",
         allowed=policy.can_submit(request.user, item),
-        save=lambda data: assignment_submit_with_evidence(
-            assignment=item,
+        save=lambda data: item_submit_with_evidence(
+            item=item,
             user=request.user,
             note=data["note"],
             evidence=data["evidence"],
@@ -415,7 +413,7 @@ def correct_update(request, item_pk, pk):
     corrected (internal, withdrawn) a 403, or a form error if that changed while the form was
     open."""
     item = _item(request, item_pk)
-    update = get_object_or_404(ProgressUpdate.objects.filter(assignment=item), pk=pk)
+    update = get_object_or_404(ProgressUpdate.objects.filter(item=item), pk=pk)
     allowed = policy.can_correct_update(request.user, update)
     if request.method != "POST" and not (update.is_published and not update.is_withdrawn):
         raise PermissionDenied

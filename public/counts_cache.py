@@ -23,7 +23,7 @@ SELECT
     (SELECT MAX(published_at) FROM ({published}) AS published),
     (SELECT COUNT(*) FROM ({published}) AS published),
     (SELECT MAX(id) FROM recommendations_statuschange),
-    (SELECT MAX(id) FROM recommendations_assignment),
+    (SELECT MAX(id) FROM recommendations_item),
     (SELECT MAX(id) FROM audit_actionlog),
     (SELECT MAX(id) FROM django_admin_log)
 """

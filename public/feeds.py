@@ -20,28 +20,24 @@ FEED_SIZE = 50
 def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
     """The newest public events (status changes, progress updates and due date changes)
     merged, newest first: three queries."""
-    changes = StatusChange.objects.published().select_related(
-        "assignment__organisation", "assignment__finding"
-    )
-    updates = ProgressUpdate.objects.published().select_related(
-        "organisation", "assignment__finding"
-    )
+    changes = StatusChange.objects.published().select_related("item__organisation", "item__finding")
+    updates = ProgressUpdate.objects.published().select_related("organisation", "item__finding")
     due_dates = DueDateChange.objects.published().select_related(
-        "assignment__organisation", "assignment__finding", "changed_by__inspectorate"
+        "item__organisation", "item__finding", "changed_by__inspectorate"
     )
     if organisation_ids is not None:
-        changes = changes.filter(assignment__organisation_id__in=organisation_ids)
-        updates = updates.filter(assignment__organisation_id__in=organisation_ids)
-        due_dates = due_dates.filter(assignment__organisation_id__in=organisation_ids)
+        changes = changes.filter(item__organisation_id__in=organisation_ids)
+        updates = updates.filter(item__organisation_id__in=organisation_ids)
+        due_dates = due_dates.filter(item__organisation_id__in=organisation_ids)
     entries = (
         [
             {
                 "id": f"change-{change.pk}",
                 "at": change.changed_at,
-                "finding": change.assignment.finding,
-                "organisation": change.assignment.organisation,
+                "finding": change.item.finding,
+                "organisation": change.item.organisation,
                 "title": (
-                    f"{change.assignment.finding.reference} for {change.assignment.organisation}: "
+                    f"{change.item.finding.reference} for {change.item.organisation}: "
                     f"{change.get_to_status_display()}"
                 ),
                 "text": (
@@ -56,10 +52,10 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
             {
                 "id": f"update-{update.pk}",
                 "at": timezone.make_aware(datetime.combine(update.written_on, time(12))),
-                "finding": update.assignment.finding,
+                "finding": update.item.finding,
                 "organisation": update.organisation,
                 "title": (
-                    f"{update.assignment.finding.reference} for {update.organisation}: "
+                    f"{update.item.finding.reference} for {update.organisation}: "
                     + (
                         "progress update withdrawn"
                         if update.is_withdrawn
@@ -75,10 +71,10 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
             {
                 "id": f"due-date-{change.pk}",
                 "at": change.changed_at,
-                "finding": change.assignment.finding,
-                "organisation": change.assignment.organisation,
+                "finding": change.item.finding,
+                "organisation": change.item.organisation,
                 "title": (
-                    f"{change.assignment.finding.reference} for {change.assignment.organisation}: "
+                    f"{change.item.finding.reference} for {change.item.organisation}: "
                     f"{change.description[0].lower()}{change.description[1:]}"
                 ),
                 "text": (

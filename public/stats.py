@@ -14,7 +14,7 @@ from recommendations.choices import (
     FindingKind,
     Status,
 )
-from recommendations.models import Assignment, StatusChange, overdue_q
+from recommendations.models import Item, StatusChange, overdue_q
 
 
 @dataclass
@@ -27,10 +27,10 @@ class StatusBreakdown:
     extended_overdue: dict = field(default_factory=dict)
 
     @classmethod
-    def of(cls, assignments) -> "StatusBreakdown":
+    def of(cls, items) -> "StatusBreakdown":
         today = timezone.localdate()
         rows = (
-            assignments.order_by()
+            items.order_by()
             .values("finding__kind", "status")
             .annotate(
                 n=Count("pk"),
@@ -113,7 +113,7 @@ def closures_per_quarter(*, quarters=12, organisation_ids=None, today=None):
         to_status__in=CLOSED_STATUSES, changed_at__date__gte=first
     )
     if organisation_ids is not None:
-        changes = changes.filter(assignment__organisation_id__in=organisation_ids)
+        changes = changes.filter(item__organisation_id__in=organisation_ids)
     rows = (
         changes.annotate(quarter=TruncQuarter("changed_at"))
         .values("quarter")
@@ -163,7 +163,7 @@ def organisation_table(*, kind="", region="", sort="name", descending=False):
     )
     by_id = {o.pk: o for o in organisations}
     counts = (
-        Assignment.objects.published()
+        Item.objects.published()
         .order_by()
         .values("organisation_id")
         .annotate(

@@ -24,10 +24,10 @@ from public.stats import (
 from recommendations.choices import FindingKind, Status
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     DueDateChange,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Section55Statement,
@@ -108,7 +108,7 @@ def overview(request):
         "overview",
         [choice.get("kind", ""), choice.get("region", ""), sort, descending],
         lambda: (
-            StatusBreakdown.of(Assignment.objects.published()),
+            StatusBreakdown.of(Item.objects.published()),
             closures_per_quarter(),
             organisation_table(
                 kind=choice.get("kind", ""),
@@ -147,8 +147,6 @@ def overview(request):
             "columns": sort_columns(sort, descending),
             "recommendations_total": breakdown.total(FindingKind.RECOMMENDATION),
             "areas_total": breakdown.total(FindingKind.AREA_FOR_IMPROVEMENT),
-            "recommendations_overdue": breakdown.overdue.get(FindingKind.RECOMMENDATION, 0),
-            "areas_overdue": breakdown.overdue.get(FindingKind.AREA_FOR_IMPROVEMENT, 0),
         },
     )
 
@@ -237,19 +235,19 @@ def finding_detail(request, pk):
         ),
         pk=pk,
     )
-    assignments = list(
-        finding.assignments.select_related("organisation", "superseded_by__inspection").order_by(
+    items = list(
+        finding.items.select_related("organisation", "superseded_by__inspection").order_by(
             "organisation__name"
         )
     )
     changes = (
-        StatusChange.objects.filter(assignment__finding=finding)
-        .select_related("assignment__organisation")
+        StatusChange.objects.filter(item__finding=finding)
+        .select_related("item__organisation")
         .order_by("-changed_at", "-pk")
     )
     updates = list(
         ProgressUpdate.objects.published()
-        .filter(assignment__finding=finding)
+        .filter(item__finding=finding)
         .select_related("organisation")
         .order_by("-written_on", "-pk")
     )
@@ -263,8 +261,8 @@ def finding_detail(request, pk):
         if update.corrected is not None:
             update.corrected.public_corrections.append(update)
     due_date_changes = (
-        DueDateChange.objects.filter(assignment__finding=finding)
-        .select_related("assignment__organisation", "changed_by__inspectorate")
+        DueDateChange.objects.filter(item__finding=finding)
+        .select_related("item__organisation", "changed_by__inspectorate")
         .order_by("-changed_at", "-pk")
     )
     attach_corrections([finding])
@@ -274,7 +272,7 @@ def finding_detail(request, pk):
                 "kind": "change",
                 "on": timezone.localdate(change.changed_at),
                 "at": change.changed_at,
-                "organisation": change.assignment.organisation,
+                "organisation": change.item.organisation,
                 "change": change,
             }
             for change in changes
@@ -294,7 +292,7 @@ def finding_detail(request, pk):
                 "kind": "due_date",
                 "on": timezone.localdate(change.changed_at),
                 "at": change.changed_at,
-                "organisation": change.assignment.organisation,
+                "organisation": change.item.organisation,
                 "due_date_change": change,
             }
             for change in due_date_changes
@@ -309,7 +307,7 @@ def finding_detail(request, pk):
         {
             "finding": finding,
             "inspection": finding.inspection,
-            "assignments": assignments,
+            "items": items,
             "timeline": timeline,
         },
     )
@@ -337,7 +335,7 @@ def organisation_detail(request, slug):
     predecessors = list(
         Organisation.objects.filter(successor=organisation).order_by("ceased_on", "name")
     )
-    items = Assignment.objects.published().filter(organisation_id__in=lineage)
+    items = Item.objects.published().filter(organisation_id__in=lineage)
     breakdown = StatusBreakdown.of(items)
     overdue = list(
         items.filter(overdue_q())
@@ -434,14 +432,12 @@ def inspection_detail(request, slug):
         ),
         slug=slug,
     )
-    assignments = Prefetch(
-        "assignments",
-        queryset=Assignment.objects.select_related("organisation").order_by("organisation__name"),
+    items = Prefetch(
+        "items",
+        queryset=Item.objects.select_related("organisation").order_by("organisation__name"),
     )
     findings = list(
-        inspection.findings.prefetch_related(assignments, "themes").order_by(
-            "position", "reference"
-        )
+        inspection.findings.prefetch_related(items, "themes").order_by("position", "reference")
     )
     causes = list(
         CauseOfConcern.objects.filter(inspection=inspection).order_by("position", "reference")

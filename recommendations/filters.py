@@ -1,6 +1,6 @@
 """The public browse filters: one FilterSet shared by the browse page, the exports and the API.
 
-The rows are *items*: one finding for one addressee (an ``Assignment``). A recommendation made
+The rows are *items*: one finding for one addressee (an ``Item``). A recommendation made
 to a force and its police and crime commissioner is two items, because each body's progress is
 tracked on its own.
 """
@@ -18,7 +18,7 @@ from django.utils import timezone
 from inspections.choices import OrganisationKind, Region
 from inspections.models import Organisation, Programme
 from recommendations.choices import FindingKind, Status
-from recommendations.models import Assignment, Theme, overdue_q
+from recommendations.models import Item, Theme, overdue_q
 
 # The words search: PostgreSQL full-text search, the same expression as the GIN index on
 # recommendations_finding (migration 0003), so the index serves it.
@@ -148,7 +148,7 @@ class FindingItemFilterSet(django_filters.FilterSet):
     )
 
     class Meta:
-        model = Assignment
+        model = Item
         fields = []
 
     def __init__(self, data=None, *args, **kwargs):
@@ -307,6 +307,4 @@ FACETS = (
 
 def published_items():
     """Every published item with what a list row shows, in one query per page."""
-    return Assignment.objects.published().select_related(
-        "finding__inspection__programme", "organisation"
-    )
+    return Item.objects.published().select_related("finding__inspection__programme", "organisation")

@@ -127,7 +127,7 @@ class Finding(models.Model):
     )
     addressees = models.ManyToManyField(
         Organisation,
-        through="Assignment",
+        through="Item",
         through_fields=("finding", "organisation"),
         related_name="findings",
     )
@@ -162,7 +162,7 @@ class Finding(models.Model):
             # Migration 0005; measured by benchmarks/national_scale.py.
             models.Index(Upper("reference"), name="finding_reference_upper_idx"),
             # Every public count keeps only published items by joining
-            #   recommendations_assignment a JOIN recommendations_finding f ON a.finding_id = f.id
+            #   recommendations_item a JOIN recommendations_finding f ON a.finding_id = f.id
             #   JOIN inspections_inspection i ON f.inspection_id = i.id WHERE i.published_at <= now
             # and often groups by f.kind (overview, organisation pages, browse facets). This index
             # holds all the join needs, so PostgreSQL reads it (index-only) instead of the table
@@ -207,7 +207,7 @@ def status_reached_by(status: str, recorded: str) -> str:
     return ""
 
 
-class AssignmentQuerySet(models.QuerySet):
+class ItemQuerySet(models.QuerySet):
     def published(self, *, at=None):
         return self.filter(published_q("finding__inspection__", at=at))
 
@@ -229,17 +229,15 @@ class AssignmentQuerySet(models.QuerySet):
         return self.filter(organisation_id__in=organisation.lineage_ids())
 
 
-class Assignment(models.Model):
+class Item(models.Model):
     """One addressee's own tracking of a finding: its status, due date and history.
 
     ``status`` changes only through ``recommendations.services``, which writes the
     ``StatusChange`` row in the same transaction.
     """
 
-    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="assignments")
-    organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="assignments"
-    )
+    finding = models.ForeignKey(Finding, on_delete=models.CASCADE, related_name="items")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="items")
     status = models.CharField(max_length=30, choices=Status.choices, default=Status.OPEN)
     due_date = models.DateField(
         null=True, blank=True, help_text="This addressee's due date; starts as the finding's."
@@ -255,7 +253,7 @@ class Assignment(models.Model):
     status_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
     # How the present status was reached: the source of the StatusChange that reached it (so a
     # status the inspectorate gave back after a reopening is not shown as self-reported).
-    # Empty until the first change. Written only by ``assignment_change_status``.
+    # Empty until the first change. Written only by ``item_change_status``.
     status_source = models.CharField(
         max_length=20, choices=Source.choices, blank=True, default="", editable=False
     )
@@ -268,33 +266,31 @@ class Assignment(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = AssignmentQuerySet.as_manager()
+    objects = ItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["finding", "organisation__name"]
         constraints = [
             models.UniqueConstraint(
-                name="assignment_one_per_finding_and_organisation",
+                name="item_one_per_finding_and_organisation",
                 fields=["finding", "organisation"],
             ),
+            models.CheckConstraint(name="item_status_valid", condition=Q(status__in=Status.values)),
             models.CheckConstraint(
-                name="assignment_status_valid", condition=Q(status__in=Status.values)
-            ),
-            models.CheckConstraint(
-                name="assignment_superseded_has_successor",
+                name="item_superseded_has_successor",
                 condition=(Q(status=Status.CLOSED_SUPERSEDED) & Q(superseded_by__isnull=False))
                 | (~Q(status=Status.CLOSED_SUPERSEDED) & Q(superseded_by__isnull=True)),
             ),
             models.CheckConstraint(
-                name="assignment_not_superseded_by_itself",
+                name="item_not_superseded_by_itself",
                 condition=~Q(superseded_by=F("finding")),
             ),
         ]
         indexes = [
             # Overdue and due-soon lists: status in active statuses and due_date before a day.
-            models.Index(fields=["status", "due_date"], name="assignment_status_due_idx"),
-            # An organisation's page and portal: its assignments counted by status.
-            models.Index(fields=["organisation", "status"], name="assignment_org_status_idx"),
+            models.Index(fields=["status", "due_date"], name="item_status_due_idx"),
+            # An organisation's page and portal: its items counted by status.
+            models.Index(fields=["organisation", "status"], name="item_org_status_idx"),
         ]
 
     def __str__(self):
@@ -352,9 +348,7 @@ class Assignment(models.Model):
 class DueDateProposal(models.Model):
     """An addressee asks for a new due date, with a reason; an inspector agrees or refuses."""
 
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.CASCADE, related_name="due_date_proposals"
-    )
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="due_date_proposals")
     proposed_due_date = models.DateField()
     reason = models.TextField()
     proposed_by = models.ForeignKey(
@@ -374,8 +368,8 @@ class DueDateProposal(models.Model):
         ordering = ["proposed_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                name="duedateproposal_one_pending_per_assignment",
-                fields=["assignment"],
+                name="duedateproposal_one_pending_per_item",
+                fields=["item"],
                 condition=Q(status="pending"),
             ),
             models.CheckConstraint(
@@ -400,13 +394,13 @@ class DueDateProposal(models.Model):
         ]
 
     def __str__(self):
-        return f"New due date {self.proposed_due_date:%d %B %Y} for {self.assignment}"
+        return f"New due date {self.proposed_due_date:%d %B %Y} for {self.item}"
 
 
 class StatusChangeQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """The public timeline: every change of an item of a published report."""
-        return self.filter(published_q("assignment__finding__inspection__", at=at))
+        return self.filter(published_q("item__finding__inspection__", at=at))
 
 
 class AppendOnlyError(ValueError):
@@ -415,16 +409,14 @@ class AppendOnlyError(ValueError):
 
 class DueDateChangeQuerySet(models.QuerySet):
     def published(self, *, at=None):
-        return self.filter(published_q("assignment__finding__inspection__", at=at))
+        return self.filter(published_q("item__finding__inspection__", at=at))
 
 
 class DueDateChange(models.Model):
     """An append-only row per change of an item's due date: from, to, when, who, why, and
     whether the item was overdue then. Public: an extension never silently ends lateness."""
 
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="due_date_changes"
-    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="due_date_changes")
     from_date = models.DateField(null=True, blank=True)
     to_date = models.DateField(null=True, blank=True)
     changed_at = models.DateTimeField(default=timezone.now)
@@ -453,7 +445,7 @@ class DueDateChange(models.Model):
     objects = DueDateChangeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["assignment", "changed_at", "pk"]
+        ordering = ["item", "changed_at", "pk"]
         constraints = [
             models.CheckConstraint(
                 name="duedatechange_is_a_change", condition=~Q(from_date=F("to_date"))
@@ -469,7 +461,7 @@ class DueDateChange(models.Model):
         ]
 
     def __str__(self):
-        return f"Due date of {self.assignment_id}: {self.from_date} to {self.to_date}"
+        return f"Due date of {self.item_id}: {self.from_date} to {self.to_date}"
 
     def save(self, *args, **kwargs):
         if not self._state.adding:
@@ -517,11 +509,9 @@ class DueDateChange(models.Model):
 
 
 class StatusChange(models.Model):
-    """An append-only row per status change of an assignment: from, to, when, who, why."""
+    """An append-only row per status change of an item: from, to, when, who, why."""
 
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="status_changes"
-    )
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="status_changes")
     from_status = models.CharField(max_length=30, choices=Status.choices)
     to_status = models.CharField(max_length=30, choices=Status.choices)
     changed_at = models.DateTimeField(default=timezone.now)
@@ -540,7 +530,7 @@ class StatusChange(models.Model):
     objects = StatusChangeQuerySet.as_manager()
 
     class Meta:
-        ordering = ["assignment", "changed_at", "pk"]
+        ordering = ["item", "changed_at", "pk"]
         get_latest_by = "changed_at"
         constraints = [
             models.CheckConstraint(
@@ -577,9 +567,7 @@ class StatusChange(models.Model):
 class ProgressUpdateQuerySet(models.QuerySet):
     def published(self, *, at=None):
         """Updates the organisation published, on items of a published report."""
-        return self.filter(
-            published_q("assignment__finding__inspection__", at=at), is_published=True
-        )
+        return self.filter(published_q("item__finding__inspection__", at=at), is_published=True)
 
 
 PUBLISHED_UPDATE_ERROR = (
@@ -598,7 +586,7 @@ class ProgressUpdate(models.Model):
     inspectors. The database refuses other changes too (migration 0007, PostgreSQL).
     """
 
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="updates")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="updates")
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="progress_updates"
     )
@@ -639,7 +627,7 @@ class ProgressUpdate(models.Model):
     objects = ProgressUpdateQuerySet.as_manager()
 
     class Meta:
-        ordering = ["assignment", "-written_on", "-pk"]
+        ordering = ["item", "-written_on", "-pk"]
         constraints = [
             models.CheckConstraint(
                 name="progressupdate_self_assessment_valid",

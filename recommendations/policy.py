@@ -22,9 +22,9 @@ from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Inspectorate, Organisation, Programme
 from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
 from recommendations.models import (
-    Assignment,
     EvidenceFile,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Theme,
@@ -158,37 +158,42 @@ def can_publish_inspection(user, inspection) -> bool:
 # Items: one addressee's tracking of a finding ----------------------------------------------
 
 
-def _lineage_of(organisation_ids) -> set[int]:
-    return set().union(*Organisation.objects.lineages(organisation_ids).values())
+def _members_lineage(user, *, lead: bool) -> set[int]:
+    """The person's organisations (those they lead, with ``lead``) and the bodies those
+    succeeded. The walk is remembered on the user object, as its memberships are: one page asks
+    several rules (the portal's item page asks three)."""
+    if "_member_lineages" not in user.__dict__:
+        user._member_lineages = Organisation.objects.lineages(user.organisation_ids())
+    chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
+    return set().union(*(user._member_lineages[pk] for pk in chosen))
 
 
-def items_of_members(user, *, lead: bool = False) -> QuerySet[Assignment]:
+def items_of_members(user, *, lead: bool = False) -> QuerySet[Item]:
     """Published items of the person's organisations (only those they lead, with ``lead``),
     including what was addressed to the bodies those organisations succeeded."""
     if not _signed_in(user):
-        return Assignment.objects.none()
-    chosen = user.lead_organisation_ids() if lead else user.organisation_ids()
-    return Assignment.objects.published().filter(organisation_id__in=_lineage_of(chosen))
+        return Item.objects.none()
+    return Item.objects.published().filter(organisation_id__in=_members_lineage(user, lead=lead))
 
 
-def items_decidable_by(user) -> QuerySet[Assignment]:
+def items_decidable_by(user) -> QuerySet[Item]:
     """Items an inspector may decide on: those of reports their inspectorate led or joined."""
     if is_administrator(user):
-        return Assignment.objects.all()
+        return Item.objects.all()
     if not is_inspector(user):
-        return Assignment.objects.none()
+        return Item.objects.none()
     return items_decidable_by_inspectorates([user.inspectorate_id])
 
 
-def items_decidable_by_inspectorates(inspectorate_ids) -> QuerySet[Assignment]:
+def items_decidable_by_inspectorates(inspectorate_ids) -> QuerySet[Item]:
     """Items the inspectors of any of these inspectorates may decide on (the reminders ask
     this for everyone at once; ``items_decidable_by`` asks it for one person)."""
-    return Assignment.objects.filter(
+    return Item.objects.filter(
         finding__inspection__in=inspections_of_inspectorates(inspectorate_ids).values("pk")
     )
 
 
-def items_visible_to(user) -> QuerySet[Assignment]:
+def items_visible_to(user) -> QuerySet[Item]:
     """What a signed-in person may see beyond the public pages.
 
     Inspectors see every published item and the unpublished items of reports their
@@ -196,21 +201,21 @@ def items_visible_to(user) -> QuerySet[Assignment]:
     published items addressed to their organisations (and to the bodies those succeeded).
     """
     if is_administrator(user):
-        return Assignment.objects.all()
+        return Item.objects.all()
     if is_inspector(user):
-        return Assignment.objects.filter(
-            Q(pk__in=Assignment.objects.published().values("pk"))
+        return Item.objects.filter(
+            Q(pk__in=Item.objects.published().values("pk"))
             | Q(pk__in=items_decidable_by(user).values("pk"))
         )
     return items_of_members(user)
 
 
-def items_updatable_by(user) -> QuerySet[Assignment]:
+def items_updatable_by(user) -> QuerySet[Item]:
     """Items the person may add progress updates to or ask a new due date for."""
     return items_of_members(user)
 
 
-def items_submittable_by(user) -> QuerySet[Assignment]:
+def items_submittable_by(user) -> QuerySet[Item]:
     """Items the person may submit for closure: those of the organisations they lead."""
     return items_of_members(user, lead=True)
 
@@ -247,9 +252,7 @@ def inspectorate_moves(status) -> frozenset[Status]:
 def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
     """Evidence is never public: the addressee's people and the inspectors who see the item.
     The evidence of a withdrawn update is kept for inspectors only."""
-    evidence = EvidenceFile.objects.filter(
-        update__assignment__in=items_visible_to(user).values("pk")
-    )
+    evidence = EvidenceFile.objects.filter(update__item__in=items_visible_to(user).values("pk"))
     if not can_see_withdrawn(user):
         evidence = evidence.filter(update__withdrawn_at__isnull=True)
     return evidence
@@ -261,19 +264,19 @@ def evidence_visible_to(user) -> QuerySet[EvidenceFile]:
 def can_withdraw_update(user, update) -> bool:
     """Withdrawing a published update (for a legal reason) is for inspectors of the report's
     inspectorates and administrators; the organisation corrects instead."""
-    return items_decidable_by(user).filter(pk=update.assignment_id).exists()
+    return items_decidable_by(user).filter(pk=update.item_id).exists()
 
 
 def can_correct_update(user, update) -> bool:
     """A published update is corrected by its addressee's people, as they wrote it."""
-    return items_updatable_by(user).filter(pk=update.assignment_id).exists()
+    return items_updatable_by(user).filter(pk=update.item_id).exists()
 
 
 def updates_correctable_by(user) -> QuerySet[ProgressUpdate]:
     """The updates the person may correct now (``can_correct_update``, for every update at
     once): the published, not withdrawn updates of the items they report on."""
     return ProgressUpdate.objects.published().filter(
-        assignment__in=items_updatable_by(user).values("pk"), withdrawn_at__isnull=True
+        item__in=items_updatable_by(user).values("pk"), withdrawn_at__isnull=True
     )
 
 
@@ -281,7 +284,7 @@ def updates_withdrawable_by(user) -> QuerySet[ProgressUpdate]:
     """The updates the person may withdraw now (``can_withdraw_update``, for every update at
     once): the published, not withdrawn updates of the items they decide on."""
     return ProgressUpdate.objects.published().filter(
-        assignment__in=items_decidable_by(user).values("pk"), withdrawn_at__isnull=True
+        item__in=items_decidable_by(user).values("pk"), withdrawn_at__isnull=True
     )
 
 
@@ -361,6 +364,12 @@ def can_manage_users(user) -> bool:
     and superuser flags): only administrators give or change them, whatever Django model
     permissions a staff member holds, or an inspector could make themselves another
     inspectorate's."""
+    return is_administrator(user)
+
+
+def can_manage_api_tokens(user) -> bool:
+    """Tokens are their owners' (``api/token_views.py``); only administrators see everyone's,
+    to revoke one that leaked."""
     return is_administrator(user)
 
 

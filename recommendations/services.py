@@ -1,7 +1,7 @@
 """Every write that changes a status or touches several rows.
 
 Views, forms, the admin, its bulk actions, commands and the API all call these functions;
-none of them writes ``Assignment.status`` itself. Each status change writes its
+none of them writes ``Item.status`` itself. Each status change writes its
 ``StatusChange`` row in the same transaction.
 """
 
@@ -29,17 +29,24 @@ from recommendations.choices import (
 )
 from recommendations.evidence import check_evidence_file
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     DueDateChange,
     DueDateProposal,
     EvidenceFile,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     StatusChange,
 )
 from recommendations.policy import can_withdraw_update
+
+# What the audit log calls these changes of an item. They keep the model's first name,
+# "assignment": the log is append-only, and its entries are found by these names for ever.
+ITEM_CREATED = "recommendations.assignment.created"
+ITEM_DUE_DATE_CHANGED = "recommendations.assignment.due_date_changed"
+ITEM_REMOVED = "recommendations.assignment.removed"
+ITEM_REPLACED = "recommendations.assignment.replaced"
 
 
 class TransitionError(DomainError):
@@ -57,25 +64,25 @@ def transition_source(from_status: str, to_status: str) -> Source:
     return Source.INSPECTORATE
 
 
-def assignment_check_transition(
-    *, assignment: Assignment, to_status: str, note: str = "", superseded_by=None, user=None
+def item_check_transition(
+    *, item: Item, to_status: str, note: str = "", superseded_by=None, user=None
 ) -> None:
     """Raise ``TransitionError`` unless the move is allowed; forms call it to explain early.
     ``user`` is who acts: the superseding finding must be one they may name."""
     from recommendations.policy import can_supersede_with
 
-    from_status = Status(assignment.status)
+    from_status = Status(item.status)
     to_status = Status(to_status)
     if to_status not in TRANSITIONS[from_status]:
         raise TransitionError(
-            f"{assignment} cannot go from “{from_status.label}” to “{to_status.label}”."
+            f"{item} cannot go from “{from_status.label}” to “{to_status.label}”."
         )
     if transition_source(from_status, to_status) == Source.INSPECTORATE and not note.strip():
         raise TransitionError("Say why: inspectorate decisions are published with their reasons.")
     if to_status == Status.CLOSED_SUPERSEDED:
         if superseded_by is None:
             raise TransitionError("Choose the finding that supersedes this one.")
-        if superseded_by.pk == assignment.finding_id:
+        if superseded_by.pk == item.finding_id:
             raise TransitionError("A finding cannot supersede itself.")
         if not can_supersede_with(user, superseded_by):
             # Worded as for a finding that does not exist: nothing about an embargoed report.
@@ -90,15 +97,15 @@ def assignment_check_transition(
 class StaleEditError(DomainError):
     """Someone else changed the item since the person loaded it; nothing was saved."""
 
-    def __init__(self, assignment: Assignment, since_version: int):
-        self.assignment = assignment
+    def __init__(self, item: Item, since_version: int):
+        self.item = item
         self.changes = list(
-            assignment.status_changes.select_related("changed_by").order_by("-changed_at")[:3]
+            item.status_changes.select_related("changed_by").order_by("-changed_at")[:3]
         )
         latest = self.changes[0] if self.changes else None
         message = (
             "Someone else changed this item while you were working on it, so your change was "
-            f"not saved. It is now “{Status(assignment.status).label}”"
+            f"not saved. It is now “{Status(item.status).label}”"
         )
         if latest is not None:
             who = latest.changed_by.display_name() if latest.changed_by else "the tracker"
@@ -106,8 +113,8 @@ class StaleEditError(DomainError):
             message += f": changed by {who} on {when:%d %B %Y at %H:%M}"
             if latest.note:
                 message += f" (“{latest.note}”)"
-        if assignment.due_date:
-            message += f". Its due date is {assignment.due_date:%d %B %Y}"
+        if item.due_date:
+            message += f". Its due date is {item.due_date:%d %B %Y}"
         message += ". Check the item, then make your change again."
         super().__init__(message)
 
@@ -124,18 +131,18 @@ def check_text_length(text: str, what: str) -> None:
         )
 
 
-def _lock(assignment: Assignment, expected_version: int | None) -> Assignment:
-    locked = Assignment.objects.select_for_update(of=("self",)).select_related("finding")
-    locked = locked.get(pk=assignment.pk)
+def _lock(item: Item, expected_version: int | None) -> Item:
+    locked = Item.objects.select_for_update(of=("self",)).select_related("finding")
+    locked = locked.get(pk=item.pk)
     if expected_version is not None and locked.version != expected_version:
         raise StaleEditError(locked, expected_version)
     return locked
 
 
 @transaction.atomic
-def assignment_change_status(
+def item_change_status(
     *,
-    assignment: Assignment,
+    item: Item,
     to_status: str,
     user=None,
     note: str = "",
@@ -144,7 +151,7 @@ def assignment_change_status(
     at=None,
     expected_version: int | None = None,
     require_from: tuple | None = None,
-) -> Assignment:
+) -> Item:
     """Move one addressee's finding to ``to_status`` and record who, when and why.
 
     ``require_from`` is ``(statuses, message)``: the move is refused with ``message`` unless the
@@ -154,11 +161,11 @@ def assignment_change_status(
     With ``expected_version`` (what the person's form was built from), a change made by someone
     else in between is refused with ``StaleEditError`` rather than silently overwritten.
     """
-    locked = _lock(assignment, expected_version)
+    locked = _lock(item, expected_version)
     if require_from is not None and locked.status not in require_from[0]:
         raise TransitionError(require_from[1])
-    assignment_check_transition(
-        assignment=locked, to_status=to_status, note=note, superseded_by=superseded_by, user=user
+    item_check_transition(
+        item=locked, to_status=to_status, note=note, superseded_by=superseded_by, user=user
     )
     from_status = Status(locked.status)
     to_status = Status(to_status)
@@ -175,7 +182,7 @@ def assignment_change_status(
         update_fields=["status", "status_source", "superseded_by", "status_changed_at", "version"]
     )
     StatusChange.objects.create(
-        assignment=locked,
+        item=locked,
         from_status=from_status,
         to_status=to_status,
         changed_at=at,
@@ -187,9 +194,9 @@ def assignment_change_status(
     return locked
 
 
-def assignment_start(*, assignment, user=None, note="", channel=Channel.WEB, **options):
-    return assignment_change_status(
-        assignment=assignment,
+def item_start(*, item, user=None, note="", channel=Channel.WEB, **options):
+    return item_change_status(
+        item=item,
         to_status=Status.IN_PROGRESS,
         user=user,
         note=note,
@@ -198,11 +205,11 @@ def assignment_start(*, assignment, user=None, note="", channel=Channel.WEB, **o
     )
 
 
-def assignment_submit_for_closure(*, assignment, user=None, note, channel=Channel.WEB, **options):
+def item_submit_for_closure(*, item, user=None, note, channel=Channel.WEB, **options):
     if not note.strip():
         raise TransitionError("Describe what was done and the evidence for it.")
-    return assignment_change_status(
-        assignment=assignment,
+    return item_change_status(
+        item=item,
         to_status=Status.SUBMITTED,
         user=user,
         note=note,
@@ -211,10 +218,10 @@ def assignment_submit_for_closure(*, assignment, user=None, note, channel=Channe
     )
 
 
-def assignment_return(*, assignment, user=None, note, channel=Channel.WEB, **options):
-    return assignment_change_status(
+def item_return(*, item, user=None, note, channel=Channel.WEB, **options):
+    return item_change_status(
         require_from=({Status.SUBMITTED}, "Only a finding submitted for closure can be returned."),
-        assignment=assignment,
+        item=item,
         to_status=Status.IN_PROGRESS,
         user=user,
         note=note,
@@ -223,13 +230,13 @@ def assignment_return(*, assignment, user=None, note, channel=Channel.WEB, **opt
     )
 
 
-def assignment_close(
-    *, assignment, outcome, user=None, note, superseded_by=None, channel=Channel.WEB, **options
+def item_close(
+    *, item, outcome, user=None, note, superseded_by=None, channel=Channel.WEB, **options
 ):
     if outcome not in CLOSED_STATUSES:
         raise TransitionError(f"“{outcome}” is not a way of closing a finding.")
-    return assignment_change_status(
-        assignment=assignment,
+    return item_change_status(
+        item=item,
         to_status=outcome,
         user=user,
         note=note,
@@ -239,10 +246,10 @@ def assignment_close(
     )
 
 
-def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB, **options):
-    return assignment_change_status(
+def item_reopen(*, item, user=None, note, channel=Channel.WEB, **options):
+    return item_change_status(
         require_from=(CLOSED_STATUSES, "Only a closed finding can be reopened."),
-        assignment=assignment,
+        item=item,
         to_status=Status.IN_PROGRESS,
         user=user,
         note=note,
@@ -252,21 +259,21 @@ def assignment_reopen(*, assignment, user=None, note, channel=Channel.WEB, **opt
 
 
 def _due_date_change(
-    assignment: Assignment, *, previous, user, source, reason, at, proposal=None
+    item: Item, *, previous, user, source, reason, at, proposal=None
 ) -> DueDateChange:
     """The history row of a due date change (unsaved), and the item's own record of it: its
     first due date, and whether it was ever extended while overdue. Call after setting the
     item's new ``due_date``."""
     today = timezone.localdate(at)
-    was_overdue = assignment.is_active and previous is not None and previous < today
-    if assignment.original_due_date is None:
-        assignment.original_due_date = previous
-    if was_overdue and (assignment.due_date is None or assignment.due_date > previous):
-        assignment.overdue_when_extended = True
+    was_overdue = item.is_active and previous is not None and previous < today
+    if item.original_due_date is None:
+        item.original_due_date = previous
+    if was_overdue and (item.due_date is None or item.due_date > previous):
+        item.overdue_when_extended = True
     return DueDateChange(
-        assignment=assignment,
+        item=item,
         from_date=previous,
-        to_date=assignment.due_date,
+        to_date=item.due_date,
         changed_at=at,
         changed_by=user if user is not None and user.is_authenticated else None,
         source=source,
@@ -277,22 +284,22 @@ def _due_date_change(
 
 
 @transaction.atomic
-def assignment_set_due_date(
+def item_set_due_date(
     *,
-    assignment: Assignment,
+    item: Item,
     due_date: date | None,
     user=None,
     reason: str,
     expected_version: int | None = None,
     source: str = DueDateSource.INSPECTOR,
     proposal: DueDateProposal | None = None,
-) -> Assignment:
+) -> Item:
     """Give one addressee a new due date: a public event (``DueDateChange``, with whether the
     item was overdue then) and an action log entry, in one transaction."""
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
     DueDateSource(source)
-    locked = _lock(assignment, expected_version)
+    locked = _lock(item, expected_version)
     if locked.due_date == due_date:
         return locked
     previous = locked.due_date
@@ -310,7 +317,7 @@ def assignment_set_due_date(
     locked.save(update_fields=["due_date", "version", "original_due_date", "overdue_when_extended"])
     change.save()
     log_action(
-        action="recommendations.assignment.due_date_changed",
+        action=ITEM_DUE_DATE_CHANGED,
         obj=locked,
         actor=user,
         data={
@@ -327,19 +334,19 @@ def assignment_set_due_date(
 @transaction.atomic
 def finding_add_addressees(
     *, finding: Finding, organisations, user=None, reason: str = ""
-) -> list[Assignment]:
+) -> list[Item]:
     """Address the finding to more bodies; each starts open with the finding's due date.
     ``reason``, when given (the admin asks for it once the report is public), is logged."""
     return findings_add_addressees(additions=[(finding, organisations)], user=user, reason=reason)
 
 
 @transaction.atomic
-def findings_add_addressees(*, additions, user=None, reason: str = "") -> list[Assignment]:
+def findings_add_addressees(*, additions, user=None, reason: str = "") -> list[Item]:
     """``finding_add_addressees`` for many findings at once: ``additions`` holds
     ``(finding, organisations)``. A body the finding is already addressed to is skipped."""
     additions = [(finding, list(organisations)) for finding, organisations in additions]
     existing = set(
-        Assignment.objects.filter(finding__in=[finding.pk for finding, _ in additions]).values_list(
+        Item.objects.filter(finding__in=[finding.pk for finding, _ in additions]).values_list(
             "finding_id", "organisation_id"
         )
     )
@@ -348,19 +355,17 @@ def findings_add_addressees(*, additions, user=None, reason: str = "") -> list[A
         for org in organisations:
             if (finding.pk, org.pk) not in existing:
                 existing.add((finding.pk, org.pk))
-                created.append(
-                    Assignment(finding=finding, organisation=org, due_date=finding.due_date)
-                )
-    Assignment.objects.bulk_create(created, batch_size=1000)
+                created.append(Item(finding=finding, organisation=org, due_date=finding.due_date))
+    Item.objects.bulk_create(created, batch_size=1000)
     log_actions(
         entries=[
             (
-                "recommendations.assignment.created",
-                assignment.finding,
-                {"organisation": assignment.organisation.slug}
+                ITEM_CREATED,
+                item.finding,
+                {"organisation": item.organisation.slug}
                 | ({"reason": reason.strip()} if reason.strip() else {}),
             )
-            for assignment in created
+            for item in created
         ],
         actor=user,
     )
@@ -461,7 +466,7 @@ def findings_update(
     _save_finding_themes(all_diffs, updates)
     moved = [pk for pk, diffs in all_diffs.items() if "due_date" in diffs]
     if moved:
-        _assignments_follow_due_dates(
+        _items_follow_due_dates(
             findings=[locked[pk] for pk in moved],
             previous=previous_due,
             user=user,
@@ -624,18 +629,18 @@ def _check_finding_change(finding: Finding, changes: dict, diffs: dict) -> None:
             raise DomainError(f"The report already has a finding {reference}.")
 
 
-def _assignments_follow_due_dates(
+def _items_follow_due_dates(
     *, findings, previous: dict, user, reason: str, source: str = DueDateSource.INSPECTOR
 ) -> None:
     """Move the due date of every addressee whose date was still its finding's previous one,
-    as ``assignment_set_due_date`` does for one (version bumped, a ``DueDateChange`` row and a
+    as ``item_set_due_date`` does for one (version bumped, a ``DueDateChange`` row and a
     log entry with the reason)."""
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
     DueDateSource(source)
     new_due = {finding.pk: finding.due_date for finding in findings}
     candidates = (
-        Assignment.objects.select_for_update(of=("self",))
+        Item.objects.select_for_update(of=("self",))
         .select_related("finding", "organisation")
         .filter(finding_id__in=list(new_due))
     )
@@ -645,13 +650,13 @@ def _assignments_follow_due_dates(
     # thousands, and they mostly share their dates.
     by_values = {}
     changes = []
-    for assignment in following:
-        assignment.due_date = new_due[assignment.finding_id]
-        assignment.version += 1
+    for item in following:
+        item.due_date = new_due[item.finding_id]
+        item.version += 1
         changes.append(
             _due_date_change(
-                assignment,
-                previous=previous[assignment.finding_id],
+                item,
+                previous=previous[item.finding_id],
                 user=user,
                 source=source,
                 reason=reason,
@@ -659,13 +664,13 @@ def _assignments_follow_due_dates(
             )
         )
         key = (
-            assignment.due_date,
-            assignment.original_due_date,
-            assignment.overdue_when_extended,
+            item.due_date,
+            item.original_due_date,
+            item.overdue_when_extended,
         )
-        by_values.setdefault(key, []).append(assignment.pk)
+        by_values.setdefault(key, []).append(item.pk)
     for (due_date, original, extended_late), ids in by_values.items():
-        Assignment.objects.filter(pk__in=ids).update(
+        Item.objects.filter(pk__in=ids).update(
             due_date=due_date,
             original_due_date=original,
             overdue_when_extended=extended_late,
@@ -675,8 +680,8 @@ def _assignments_follow_due_dates(
     log_actions(
         entries=[
             (
-                "recommendations.assignment.due_date_changed",
-                change.assignment,
+                ITEM_DUE_DATE_CHANGED,
+                change.item,
                 {
                     "from": _logged_value(change.from_date),
                     "to": _logged_value(change.to_date),
@@ -694,7 +699,7 @@ def _assignments_follow_due_dates(
 @transaction.atomic
 def progress_update_add(
     *,
-    assignment: Assignment,
+    item: Item,
     author=None,
     narrative: str,
     self_assessment: str,
@@ -715,7 +720,7 @@ def progress_update_add(
     ``MAX_TEXT_LENGTH`` characters.
     """
     # Locked first: a decision closing the item meanwhile waits, or is seen.
-    locked = _lock(assignment, expected_version)
+    locked = _lock(item, expected_version)
     if not locked.is_active and corrects is None:
         raise DomainError(
             f"This item is closed: it is “{Status(locked.status).label}”, so it takes no more "
@@ -728,8 +733,8 @@ def progress_update_add(
         check_text_length(correction_reason, "The reason for the correction")
     SelfAssessment(self_assessment)
     update = ProgressUpdate.objects.create(
-        assignment=assignment,
-        organisation=assignment.organisation,
+        item=item,
+        organisation=item.organisation,
         author=author if author is not None and author.is_authenticated else None,
         written_on=written_on or timezone.localdate(),
         narrative=narrative.strip(),
@@ -753,9 +758,7 @@ def progress_update_add(
         update.save(update_fields=["is_published"])
     # The status as locked, not the caller's copy, which may predate an earlier update.
     if locked.status == Status.OPEN:
-        assignment_start(
-            assignment=locked, user=author, note="Progress update recorded.", channel=channel
-        )
+        item_start(item=locked, user=author, note="Progress update recorded.", channel=channel)
     return update
 
 
@@ -791,7 +794,7 @@ def progress_update_correct(
     if original.is_withdrawn:
         raise DomainError("This update has been withdrawn, so it cannot be corrected.")
     correction = progress_update_add(
-        assignment=original.assignment,
+        item=original.item,
         author=author,
         narrative=narrative,
         self_assessment=self_assessment or original.self_assessment,
@@ -960,24 +963,24 @@ def section55_record_response(
 
 
 @transaction.atomic
-def assignment_submit_with_evidence(
+def item_submit_with_evidence(
     *,
-    assignment: Assignment,
+    item: Item,
     user,
     note: str,
     evidence=(),
     publish: bool = True,
     expected_version: int | None = None,
     channel: str = Channel.WEB,
-) -> Assignment:
+) -> Item:
     """An organisation says it is done: the evidence goes on an update, then the status moves.
 
     Both happen in one transaction, so a refused move leaves no orphan update behind.
     """
-    locked = _lock(assignment, expected_version)
-    assignment_check_transition(assignment=locked, to_status=Status.SUBMITTED, note=note)
+    locked = _lock(item, expected_version)
+    item_check_transition(item=locked, to_status=Status.SUBMITTED, note=note)
     progress_update_add(
-        assignment=locked,
+        item=locked,
         author=user,
         narrative=note,
         self_assessment=SelfAssessment.COMPLETE,
@@ -987,14 +990,12 @@ def assignment_submit_with_evidence(
     )
     # The row stays locked in this transaction, so no one else's change can come in between;
     # the update above may itself have moved an open item to "in progress".
-    return assignment_submit_for_closure(assignment=locked, user=user, note=note, channel=channel)
+    return item_submit_for_closure(item=locked, user=user, note=note, channel=channel)
 
 
 @transaction.atomic
-def due_date_propose(
-    *, assignment: Assignment, user, proposed_due_date: date, reason: str
-) -> DueDateProposal:
-    locked = _lock(assignment, None)
+def due_date_propose(*, item: Item, user, proposed_due_date: date, reason: str) -> DueDateProposal:
+    locked = _lock(item, None)
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
     if not locked.is_active:
@@ -1006,7 +1007,7 @@ def due_date_propose(
     if locked.due_date_proposals.filter(status=ProposalStatus.PENDING).exists():
         raise DomainError("A new due date has already been proposed and awaits a decision.")
     proposal = DueDateProposal.objects.create(
-        assignment=locked,
+        item=locked,
         proposed_due_date=proposed_due_date,
         reason=reason.strip(),
         proposed_by=user,
@@ -1026,11 +1027,11 @@ def due_date_decide(
 ) -> DueDateProposal:
     """Agree (the due date moves, logged) or refuse (with a reason) a proposed due date."""
     # The item first, as every write to it does: a closure meanwhile is then seen, not raced.
-    _lock(proposal.assignment, None)
+    _lock(proposal.item, None)
     locked = DueDateProposal.objects.select_for_update().get(pk=proposal.pk)
     if locked.status != ProposalStatus.PENDING:
         raise DomainError("This proposal has already been decided.")
-    if agree and not locked.assignment.is_active:
+    if agree and not locked.item.is_active:
         raise DomainError(
             "The item has been closed since the new due date was asked for, so there is no "
             "due date to move. Refuse the proposal, saying so."
@@ -1043,8 +1044,8 @@ def due_date_decide(
     locked.decision_note = note.strip()
     locked.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
     if agree:
-        assignment_set_due_date(
-            assignment=locked.assignment,
+        item_set_due_date(
+            item=locked.item,
             due_date=locked.proposed_due_date,
             user=user,
             reason=f"Agreed on request: {locked.reason}",
@@ -1053,7 +1054,7 @@ def due_date_decide(
         )
     log_action(
         action=f"recommendations.due_date.{locked.status}",
-        obj=locked.assignment,
+        obj=locked.item,
         actor=user,
         data={"proposed": locked.proposed_due_date.isoformat(), "note": locked.decision_note},
     )
@@ -1152,25 +1153,25 @@ def section55_publish(
 # Addressees: an item's organisation is never re-pointed ----------------------------------------
 
 
-def _has_history(assignment: Assignment) -> bool:
+def _has_history(item: Item) -> bool:
     """Anything beyond its creation: a status change, an update, a due date moved or asked."""
     return (
-        assignment.version != 1
-        or assignment.status_changes.exists()
-        or assignment.updates.exists()
-        or assignment.due_date_proposals.exists()
+        item.version != 1
+        or item.status_changes.exists()
+        or item.updates.exists()
+        or item.due_date_proposals.exists()
     )
 
 
 @transaction.atomic
 def finding_remove_addressee(
-    *, assignment: Assignment, user=None, reason: str, expected_version: int | None = None
+    *, item: Item, user=None, reason: str, expected_version: int | None = None
 ) -> None:
     """Remove an addressee named by mistake, before the report is public and before the item
     has any history; logged on the finding. Afterwards use ``finding_replace_addressee``."""
     if not reason.strip():
         raise DomainError("Give the reason for removing the addressee.")
-    locked = _lock(assignment, expected_version)
+    locked = _lock(item, expected_version)
     finding = locked.finding
     if finding.inspection.is_published:
         raise DomainError(
@@ -1183,7 +1184,7 @@ def finding_remove_addressee(
             "relevant and address the finding to the right organisation instead."
         )
     log_action(
-        action="recommendations.assignment.removed",
+        action=ITEM_REMOVED,
         obj=finding,
         actor=user,
         data={"organisation": locked.organisation.slug, "reason": reason.strip()},
@@ -1194,14 +1195,14 @@ def finding_remove_addressee(
 @transaction.atomic
 def finding_replace_addressee(
     *,
-    assignment: Assignment,
+    item: Item,
     organisation: Organisation,
     user=None,
     reason: str,
     expected_version: int | None = None,
     channel: str = Channel.ADMIN,
-) -> Assignment:
-    """Address the finding to ``organisation`` instead of the assignment's organisation.
+) -> Item:
+    """Address the finding to ``organisation`` instead of the item's organisation.
 
     Before publication, an item without history is removed and the new one added. Otherwise
     the item keeps its history: it is closed as no longer relevant (if still active) with a
@@ -1209,18 +1210,18 @@ def finding_replace_addressee(
     """
     if not reason.strip():
         raise DomainError("Give the reason for changing the addressee.")
-    locked = _lock(assignment, expected_version)
+    locked = _lock(item, expected_version)
     finding = locked.finding
     if organisation.pk == locked.organisation_id:
         raise DomainError(f"{locked} is already addressed to {organisation}.")
-    if finding.assignments.filter(organisation=organisation).exists():
+    if finding.items.filter(organisation=organisation).exists():
         raise DomainError(f"{finding.reference} is already addressed to {organisation}.")
     previous = locked.organisation
     if not finding.inspection.is_published and not _has_history(locked):
-        finding_remove_addressee(assignment=locked, user=user, reason=reason)
+        finding_remove_addressee(item=locked, user=user, reason=reason)
     elif locked.is_active:
-        assignment_close(
-            assignment=locked,
+        item_close(
+            item=locked,
             outcome=Status.CLOSED_NO_LONGER_RELEVANT,
             note=f"Addressed to {organisation} instead: {reason.strip()}",
             user=user,
@@ -1228,7 +1229,7 @@ def finding_replace_addressee(
         )
     (created,) = finding_add_addressees(finding=finding, organisations=[organisation], user=user)
     log_action(
-        action="recommendations.assignment.replaced",
+        action=ITEM_REPLACED,
         obj=finding,
         actor=user,
         data={"from": previous.slug, "to": organisation.slug, "reason": reason.strip()},

@@ -26,7 +26,7 @@ from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, Source, Status
 from recommendations.models import (
     SECTION_55_DAYS,
-    Assignment,
+    Item,
     Section55Response,
     StatusChange,
 )
@@ -101,7 +101,7 @@ class Reminder:
     heading: str
     details: list[str]
     url: str
-    # What it is about: an Assignment, a StatusChange or a Section55Response.
+    # What it is about: an Item, a StatusChange or a Section55Response.
     about: object = None
 
 
@@ -161,7 +161,8 @@ def enabled_kinds(user: User) -> frozenset[str]:
 def relevant_kinds(user: User) -> list[str]:
     """The kinds that can concern this person, in the order of ``ReminderKind``."""
     kinds = set()
-    if user.inspectorate_id is not None:
+    # An administrator is an inspector without an inspectorate: nothing of one to review.
+    if policy.is_inspector(user) and user.inspectorate_id is not None:
         kinds |= INSPECTOR_KINDS
     memberships = list(user.memberships.select_related("organisation"))
     if memberships:
@@ -209,52 +210,52 @@ def _link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def _portal_link(assignment: Assignment) -> str:
+def _portal_link(item: Item) -> str:
     """The item's page in the organisations' portal, where its people act on it."""
-    return _link(reverse("portal:item", args=[assignment.pk]))
+    return _link(reverse("portal:item", args=[item.pk]))
 
 
-def _workspace_link(assignment: Assignment) -> str:
+def _workspace_link(item: Item) -> str:
     """The item's page in the inspectors' workspace, where they decide on it."""
-    return _link(reverse("workspace:item", args=[assignment.pk]))
+    return _link(reverse("workspace:item", args=[item.pk]))
 
 
-def _heading(assignment: Assignment) -> str:
-    return f"{assignment.finding.reference}, {assignment.finding.inspection.title}"
+def _heading(item: Item) -> str:
+    return f"{item.finding.reference}, {item.finding.inspection.title}"
 
 
-def _due_line(assignment: Assignment, today: date) -> str:
-    if assignment.due_date is None:
+def _due_line(item: Item, today: date) -> str:
+    if item.due_date is None:
         return "Due: no due date"
-    return f"Due: {_day(assignment.due_date)} ({_relative(assignment.due_date, today)})"
+    return f"Due: {_day(item.due_date)} ({_relative(item.due_date, today)})"
 
 
-def _assignment_reminder(kind, assignment, *, today) -> Reminder:
+def _item_reminder(kind, item, *, today) -> Reminder:
     return Reminder(
         kind=kind,
-        heading=_heading(assignment),
+        heading=_heading(item),
         details=[
-            f"Organisation: {assignment.organisation.name}",
-            _due_line(assignment, today),
-            f"Status: {assignment.get_status_display()}",
+            f"Organisation: {item.organisation.name}",
+            _due_line(item, today),
+            f"Status: {item.get_status_display()}",
         ],
-        url=_portal_link(assignment),
-        about=assignment,
+        url=_portal_link(item),
+        about=item,
     )
 
 
-def _review_reminder(assignment, *, today) -> Reminder:
-    submitted_on = timezone.localdate(assignment.status_changed_at or assignment.created_at)
+def _review_reminder(item, *, today) -> Reminder:
+    submitted_on = timezone.localdate(item.status_changed_at or item.created_at)
     return Reminder(
         kind=ReminderKind.AWAITING_REVIEW,
-        heading=_heading(assignment),
+        heading=_heading(item),
         details=[
-            f"Organisation: {assignment.organisation.name}",
+            f"Organisation: {item.organisation.name}",
             f"Submitted for closure: {_day(submitted_on)} ({_relative(submitted_on, today)})",
-            _due_line(assignment, today),
+            _due_line(item, today),
         ],
-        url=_workspace_link(assignment),
-        about=assignment,
+        url=_workspace_link(item),
+        about=item,
     )
 
 
@@ -271,20 +272,20 @@ def _outcome_phrase(change: StatusChange) -> str:
 
 
 def _outcome_reminder(change: StatusChange, *, today) -> Reminder:
-    assignment = change.assignment
+    item = change.item
     details = [
-        f"Organisation: {assignment.organisation.name}",
+        f"Organisation: {item.organisation.name}",
         f"Decision: {_outcome_phrase(change)}, on {_day(timezone.localdate(change.changed_at))}",
     ]
     if change.note:
         details.append(f"Reason: {change.note}")
-    if assignment.is_active:
-        details.append(_due_line(assignment, today))
+    if item.is_active:
+        details.append(_due_line(item, today))
     return Reminder(
         kind=ReminderKind.REVIEW_OUTCOME,
-        heading=_heading(assignment),
+        heading=_heading(item),
         details=details,
-        url=_portal_link(assignment),
+        url=_portal_link(item),
         about=change,
     )
 
@@ -315,9 +316,9 @@ class _Gathered:
     policing_body_ids: set[int]
     # When each person's previous digest ended (``Digest.covered_until``), by user id.
     previous: dict[int, datetime]
-    items_by_org: dict[int, list[Assignment]] = field(default_factory=lambda: defaultdict(list))
+    items_by_org: dict[int, list[Item]] = field(default_factory=lambda: defaultdict(list))
     changes_by_org: dict[int, list[StatusChange]] = field(default_factory=lambda: defaultdict(list))
-    submissions_by_inspectorate: dict[int, list[Assignment]] = field(
+    submissions_by_inspectorate: dict[int, list[Item]] = field(
         default_factory=lambda: defaultdict(list)
     )
     responses_by_body: dict[int, list[Section55Response]] = field(
@@ -372,7 +373,7 @@ def _gather_items_and_outcomes(gathered: _Gathered, people: list[User]) -> None:
         return
     day, at = gathered.day, gathered.at
     due_items = (
-        Assignment.objects.published(at=at)
+        Item.objects.published(at=at)
         .active()
         .filter(
             organisation_id__in=addressee_ids,
@@ -381,8 +382,8 @@ def _gather_items_and_outcomes(gathered: _Gathered, people: list[User]) -> None:
         .select_related("finding__inspection", "organisation")
         .order_by("due_date", "finding__reference", "pk")
     )
-    for assignment in due_items:
-        gathered.items_by_org[assignment.organisation_id].append(assignment)
+    for item in due_items:
+        gathered.items_by_org[item.organisation_id].append(item)
     earliest = min((gathered.since(p) for p in people if p.prefetched_memberships), default=at)
     changes = (
         StatusChange.objects.published(at=at)
@@ -390,13 +391,13 @@ def _gather_items_and_outcomes(gathered: _Gathered, people: list[User]) -> None:
             source=Source.INSPECTORATE,
             changed_at__gt=earliest,
             changed_at__lte=at,
-            assignment__organisation_id__in=addressee_ids,
+            item__organisation_id__in=addressee_ids,
         )
-        .select_related("assignment__finding__inspection", "assignment__organisation")
+        .select_related("item__finding__inspection", "item__organisation")
         .order_by("changed_at", "pk")
     )
     for change in changes:
-        gathered.changes_by_org[change.assignment.organisation_id].append(change)
+        gathered.changes_by_org[change.item.organisation_id].append(change)
 
 
 def _gather_submissions(gathered: _Gathered, inspectorate_ids: set[int]) -> None:
@@ -411,9 +412,9 @@ def _gather_submissions(gathered: _Gathered, inspectorate_ids: set[int]) -> None
         .prefetch_related("finding__inspection__partner_inspectorates")
         .order_by("status_changed_at", "pk")
     )
-    for assignment in submitted:
-        for inspectorate_id in policy.inspectorates_deciding(assignment.finding.inspection):
-            gathered.submissions_by_inspectorate[inspectorate_id].append(assignment)
+    for item in submitted:
+        for inspectorate_id in policy.inspectorates_deciding(item.finding.inspection):
+            gathered.submissions_by_inspectorate[inspectorate_id].append(item)
 
 
 def _gather_section55_responses(gathered: _Gathered) -> None:
@@ -460,11 +461,11 @@ def _add_organisation_reminders(
     due_soon = [a for a in items if day <= a.due_date <= horizon]
     if ReminderKind.OVERDUE in kinds and overdue:
         digest.reminders[ReminderKind.OVERDUE] = [
-            _assignment_reminder(ReminderKind.OVERDUE, a, today=day) for a in overdue
+            _item_reminder(ReminderKind.OVERDUE, a, today=day) for a in overdue
         ]
     if ReminderKind.DUE_SOON in kinds and due_soon:
         digest.reminders[ReminderKind.DUE_SOON] = [
-            _assignment_reminder(ReminderKind.DUE_SOON, a, today=day) for a in due_soon
+            _item_reminder(ReminderKind.DUE_SOON, a, today=day) for a in due_soon
         ]
     if ReminderKind.REVIEW_OUTCOME in kinds:
         start = gathered.since(person)
@@ -519,7 +520,7 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
     """Every active person's digest for ``day``, empty ones left out, ordered by username.
 
     Organisation people hear about the published items of their organisations and of the
-    bodies those succeeded (``Assignment.objects.addressed_to_members_of``, what ``visible_to``
+    bodies those succeeded (``Item.objects.addressed_to_members_of``, what ``visible_to``
     shows them); inspectors about submissions of the inspections their inspectorate led or joined,
     published or not; members of a local policing body about its own section 55 responses of
     published reports, as the portal lists them. Links go to the portal or the workspace.

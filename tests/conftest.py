@@ -102,8 +102,8 @@ def recommendation(inspection, met, mopac):
 
 
 @pytest.fixture
-def assignment(recommendation, met):
-    return recommendation.assignments.get(organisation=met)
+def item(recommendation, met):
+    return recommendation.items.get(organisation=met)
 
 
 @pytest.fixture
@@ -184,8 +184,8 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
     """
     from recommendations.models import CauseOfConcern
     from recommendations.services import (
-        assignment_start,
         inspection_set_publication,
+        item_start,
         progress_update_add,
         section55_open_responses,
     )
@@ -207,15 +207,15 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
     finding_add_addressees(finding=afi, organisations=[met])
     inspection.figures.create(label="CCTV cases reviewed", value=64)
     section55_open_responses(inspection=inspection)
-    met_item = recommendation.assignments.get(organisation=met)
+    met_item = recommendation.items.get(organisation=met)
     progress_update_add(
-        assignment=met_item,
+        item=met_item,
         narrative="A new use of force board met in March.",
         self_assessment="on_track",
         publish=True,
     )
     progress_update_add(
-        assignment=met_item,
+        item=met_item,
         narrative="INTERNAL-ONLY draft notes.",
         self_assessment="at_risk",
     )
@@ -238,10 +238,10 @@ def public_world(inspection, recommendation, met, mopac, kent, hmicfrs, custody,
         due_date=timezone.localdate() - timedelta(days=1),
     )
     finding_add_addressees(finding=secret, organisations=[met, kent])
-    secret_item = secret.assignments.get(organisation=met)
-    assignment_start(assignment=secret_item, note=f"Started {EMBARGOED}")
+    secret_item = secret.items.get(organisation=met)
+    item_start(item=secret_item, note=f"Started {EMBARGOED}")
     progress_update_add(
-        assignment=secret.assignments.get(organisation=kent),
+        item=secret.items.get(organisation=kent),
         narrative=f"Kent update {EMBARGOED}",
         self_assessment="on_track",
         publish=True,

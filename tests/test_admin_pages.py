@@ -22,15 +22,15 @@ from inspections.models import (
 from inspections.services import engage_enter
 from recommendations.choices import FindingKind, Status
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     EvidenceFile,
     Finding,
+    Item,
     Theme,
 )
 from recommendations.services import (
-    assignment_change_status,
     finding_add_addressees,
+    item_change_status,
     progress_update_add,
     section55_open_responses,
     section55_record_response,
@@ -66,9 +66,9 @@ def add_inspection(n, *, programme, inspectorate, organisations, theme):
             due_date=date(2026, 1, 1),
         )
         finding.themes.add(theme)
-        for assignment in finding_add_addressees(finding=finding, organisations=organisations):
+        for item in finding_add_addressees(finding=finding, organisations=organisations):
             update = progress_update_add(
-                assignment=assignment, narrative="Progress.", self_assessment="on_track"
+                item=item, narrative="Progress.", self_assessment="on_track"
             )
             EvidenceFile.objects.create(
                 update=update,
@@ -77,9 +77,7 @@ def add_inspection(n, *, programme, inspectorate, organisations, theme):
                 content_type="application/pdf",
                 size=10,
             )
-            assignment_change_status(
-                assignment=assignment, to_status=Status.SUBMITTED, note="Done."
-            )
+            item_change_status(item=item, to_status=Status.SUBMITTED, note="Done.")
     for response in section55_open_responses(inspection=inspection):
         section55_record_response(
             response=response, received_on=timezone.localdate(), url="https://example.org/r"
@@ -188,7 +186,7 @@ CHANGELIST_QUERIES = {
     "recommendations.Theme": 5,
     "recommendations.CauseOfConcern": 5,
     "recommendations.Finding": 7,
-    "recommendations.Assignment": 6,
+    "recommendations.Item": 6,
     "recommendations.StatusChange": 7,
     "recommendations.ProgressUpdate": 7,
     "recommendations.Section55Response": 5,
@@ -230,10 +228,8 @@ def _add_findings(inspection, organisations, count, start):
             reference=f"AFI{i}",
             text=f"Area for improvement {i}.",
         )
-        for assignment in finding_add_addressees(finding=finding, organisations=organisations):
-            progress_update_add(
-                assignment=assignment, narrative="Begun.", self_assessment="at_risk"
-            )
+        for item in finding_add_addressees(finding=finding, organisations=organisations):
+            progress_update_add(item=item, narrative="Begun.", self_assessment="at_risk")
 
 
 def test_inspection_change_page_queries_do_not_grow_with_findings(client, admin_user, world, met):
@@ -255,29 +251,25 @@ def test_inspection_change_page_queries_do_not_grow_with_findings(client, admin_
     assert before == 26
 
 
-def test_finding_and_assignment_pages_do_not_grow_with_history(client, admin_user, world):
+def test_finding_and_item_pages_do_not_grow_with_history(client, admin_user, world):
     client.force_login(admin_user)
-    assignment = Assignment.objects.filter(status=Status.SUBMITTED).first()
-    finding_url = reverse("admin:recommendations_finding_change", args=[assignment.finding_id])
-    assignment_url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
-    history_url = reverse("admin:recommendations_finding_history", args=[assignment.finding_id])
-    before = [count_queries(client, u) for u in (finding_url, assignment_url, history_url)]
+    item = Item.objects.filter(status=Status.SUBMITTED).first()
+    finding_url = reverse("admin:recommendations_finding_change", args=[item.finding_id])
+    item_url = reverse("admin:recommendations_item_change", args=[item.pk])
+    history_url = reverse("admin:recommendations_finding_history", args=[item.finding_id])
+    before = [count_queries(client, u) for u in (finding_url, item_url, history_url)]
     for _ in range(5):
-        assignment = assignment_change_status(
-            assignment=assignment, to_status=Status.IN_PROGRESS, note="Returned."
-        )
-        assignment = assignment_change_status(
-            assignment=assignment, to_status=Status.SUBMITTED, note="Resubmitted."
-        )
-        progress_update_add(assignment=assignment, narrative="More.", self_assessment="on_track")
-    after = [count_queries(client, u) for u in (finding_url, assignment_url, history_url)]
+        item = item_change_status(item=item, to_status=Status.IN_PROGRESS, note="Returned.")
+        item = item_change_status(item=item, to_status=Status.SUBMITTED, note="Resubmitted.")
+        progress_update_add(item=item, narrative="More.", self_assessment="on_track")
+    after = [count_queries(client, u) for u in (finding_url, item_url, history_url)]
     assert after == before
     # Finding: session, user, finding with its inspection, its themes, its addressees
     # (read-only rows: an item's organisation is never re-pointed) with their finding,
     # organisation and superseding finding, and the themes autocomplete's selection. (Was 13:
     # the editable addressee rows fetched their finding and organisation row by row.) Then 4
     # for the fingerprint of the finding as shown: themes, addressees, their rows, last action.
-    # Assignment: session, user, assignment, status history, updates, finding, organisation.
+    # Item: session, user, item, status history, updates, finding, organisation.
     # History: session, user, finding, admin log, action log, status history, content type.
     assert before == [10, 7, 7]
 

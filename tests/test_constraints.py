@@ -9,9 +9,9 @@ from inspections.choices import Grade, GradingScale, OrganisationKind
 from inspections.models import EngagePeriod, Judgement, KeyFigure, Organisation
 from recommendations.choices import FindingKind, Status
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     Finding,
+    Item,
     Section55Response,
     Section55Statement,
     StatusChange,
@@ -73,35 +73,29 @@ def test_cause_of_concern_discharged_needs_a_note(inspection):
     )
 
 
-def test_one_assignment_per_finding_and_organisation(assignment):
-    refused(
-        lambda: Assignment.objects.create(
-            finding=assignment.finding, organisation=assignment.organisation
-        )
-    )
+def test_one_item_per_finding_and_organisation(item):
+    refused(lambda: Item.objects.create(finding=item.finding, organisation=item.organisation))
 
 
-def test_assignment_status_must_be_known(assignment):
-    refused(lambda: Assignment.objects.filter(pk=assignment.pk).update(status="done"))
+def test_item_status_must_be_known(item):
+    refused(lambda: Item.objects.filter(pk=item.pk).update(status="done"))
 
 
-def test_superseded_needs_a_superseding_finding(assignment):
-    refused(
-        lambda: Assignment.objects.filter(pk=assignment.pk).update(status=Status.CLOSED_SUPERSEDED)
-    )
+def test_superseded_needs_a_superseding_finding(item):
+    refused(lambda: Item.objects.filter(pk=item.pk).update(status=Status.CLOSED_SUPERSEDED))
 
 
-def test_only_superseded_has_a_superseding_finding(assignment, inspection):
+def test_only_superseded_has_a_superseding_finding(item, inspection):
     newer = Finding.objects.create(
         inspection=inspection, kind=FindingKind.RECOMMENDATION, reference="R2", text="x"
     )
-    refused(lambda: Assignment.objects.filter(pk=assignment.pk).update(superseded_by=newer))
+    refused(lambda: Item.objects.filter(pk=item.pk).update(superseded_by=newer))
 
 
-def test_status_change_must_be_a_change(assignment):
+def test_status_change_must_be_a_change(item):
     refused(
         lambda: StatusChange.objects.create(
-            assignment=assignment,
+            item=item,
             from_status=Status.OPEN,
             to_status=Status.OPEN,
             source="organisation",

@@ -52,21 +52,21 @@ from inspections.models import (
 from inspections.services import engage_enter
 from recommendations.choices import FindingKind, Section55Action
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     DueDateProposal,
     EvidenceFile,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     StatusChange,
     Theme,
 )
 from recommendations.services import (
-    assignment_start,
     due_date_propose,
     finding_add_addressees,
     inspection_set_publication,
+    item_start,
     progress_update_add,
 )
 from tests.api.conftest import api_world  # noqa: F401 - the published world, used as a fixture
@@ -99,20 +99,20 @@ SKIPPED_NAMES = {"admin:logout", "accounts:sign-out"}
 MODEL_OF_URL = {
     "public:finding-detail": Finding,
     "api:finding-detail": Finding,
-    "api:item-detail": Assignment,
-    "api:item-update-list": Assignment,
-    "api:item-status-change-list": Assignment,
-    "api:item-submit-for-closure": Assignment,
+    "api:item-detail": Item,
+    "api:item-update-list": Item,
+    "api:item-status-change-list": Item,
+    "api:item-submit-for-closure": Item,
     "api:section55-response-detail": Section55Response,
     "api:engage-period-detail": EngagePeriod,
-    "portal:item": Assignment,
-    "portal:add-update": Assignment,
-    "portal:propose-due-date": Assignment,
-    "portal:submit": Assignment,
+    "portal:item": Item,
+    "portal:add-update": Item,
+    "portal:propose-due-date": Item,
+    "portal:submit": Item,
     "portal:evidence": EvidenceFile,
     "portal:section55-edit": Section55Response,
-    "workspace:item": Assignment,
-    "workspace:decide": Assignment,
+    "workspace:item": Item,
+    "workspace:decide": Item,
     "workspace:proposal": DueDateProposal,
     "workspace:engage-leave": EngagePeriod,
 }
@@ -173,19 +173,19 @@ def hushed(request, met, mopac, hmicfrs, settings, tmp_path):
     afi.themes.add(theme)
     met_item, _mopac_item = finding_add_addressees(finding=rec, organisations=[met, mopac])
     finding_add_addressees(finding=afi, organisations=[met])
-    assignment_start(assignment=met_item, note=f"Started on {TOKEN}")
+    item_start(item=met_item, note=f"Started on {TOKEN}")
     progress_update_add(
-        assignment=met_item,
+        item=met_item,
         narrative=f"Published update on {TOKEN}",
         self_assessment="on_track",
         publish=True,
         evidence=[SimpleUploadedFile(f"{TOKEN}-plan.csv", f"{TOKEN},1\n".encode(), "text/csv")],
     )
     progress_update_add(
-        assignment=met_item, narrative=f"Internal note on {TOKEN}", self_assessment="at_risk"
+        item=met_item, narrative=f"Internal note on {TOKEN}", self_assessment="at_risk"
     )
     due_date_propose(
-        assignment=met_item,
+        item=met_item,
         user=None,
         proposed_due_date=timezone.localdate() + timedelta(days=60),
         reason=f"The {TOKEN} work needs longer",
@@ -271,7 +271,7 @@ class Values:
             KeyFigure,
             Judgement,
             Finding,
-            Assignment,
+            Item,
             StatusChange,
             ProgressUpdate,
             Section55Response,
@@ -285,11 +285,11 @@ class Values:
                 *hidden.values_list("pk", flat=True),
                 *published.order_by("pk").values_list("pk", flat=True)[:1],
             ]
-        public_items = Assignment.objects.published().values("pk")
+        public_items = Item.objects.published().values("pk")
         self.by_model[DueDateProposal] = list(DueDateProposal.objects.values_list("pk", flat=True))
         self.by_model[EvidenceFile] = list(EvidenceFile.objects.values_list("pk", flat=True))
         self.by_model[EngagePeriod] = list(EngagePeriod.objects.values_list("pk", flat=True))
-        assert Assignment.objects.exclude(pk__in=public_items).exists()
+        assert Item.objects.exclude(pk__in=public_items).exists()
         self.any_id = sorted({pk for pks in self.by_model.values() for pk in pks})
         self.slugs = [
             *Organisation.objects.values_list("slug", flat=True),
@@ -472,7 +472,7 @@ def test_the_sweep_would_see_a_leak(personas, inspector):
     """The check itself: the lead inspectorate's inspector sees the report in the workspace,
     and the report's own page, once published, shows every secret."""
     hushed = Inspection.objects.get(slug=REPORT_SLUG)
-    item = Assignment.objects.filter(finding__inspection=hushed).first()
+    item = Item.objects.filter(finding__inspection=hushed).first()
     lead_inspector = Client()
     lead_inspector.force_login(inspector)
     assert TOKEN in traces(lead_inspector, f"/workspace/items/{item.pk}/")

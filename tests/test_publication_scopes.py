@@ -132,7 +132,7 @@ def test_the_scan_reads_the_project():
         "public = now >= inspection.published_at",
         'SQL = "SELECT COUNT(*) FROM inspections_inspection WHERE published_at <= %s"',
         "ProgressUpdate.objects.filter(is_published=True)",
-        "updates.exclude(pk=1).filter(assignment=item, is_published=True)",
+        "updates.exclude(pk=1).filter(item=item, is_published=True)",
         "qs.annotate(n=Count('updates', filter=Q(updates__x=1, is_published=True)))",
         '{f"{self.path}__published_at__gte": now}',
     ],
@@ -152,7 +152,7 @@ def test_the_scan_finds_a_hand_written_comparison(line):
         "qs.filter(published_at__isnull=True)",
         "update = progress_update_add(is_published=publish)",
         "update.is_published = True",
-        "ProgressUpdate.objects.create(assignment=item, is_published=True)",
+        "ProgressUpdate.objects.create(item=item, is_published=True)",
     ],
 )
 def test_the_scan_leaves_other_uses_alone(line):

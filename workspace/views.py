@@ -48,10 +48,10 @@ from recommendations.models import (
 )
 from recommendations.services import (
     StaleEditError,
-    assignment_close,
-    assignment_reopen,
-    assignment_return,
     due_date_decide,
+    item_close,
+    item_reopen,
+    item_return,
     progress_update_withdraw,
 )
 from workspace import forms
@@ -107,19 +107,19 @@ def queue(request):
     decidable = policy.items_decidable_by(request.user)
     submissions = decidable.filter(status=Status.SUBMITTED)
     proposals = DueDateProposal.objects.filter(
-        status=ProposalStatus.PENDING, assignment__in=decidable.values("pk")
+        status=ProposalStatus.PENDING, item__in=decidable.values("pk")
     )
     if organisation:
         submissions = submissions.filter(organisation__slug=organisation)
-        proposals = proposals.filter(assignment__organisation__slug=organisation)
+        proposals = proposals.filter(item__organisation__slug=organisation)
     if programme:
         submissions = submissions.filter(finding__inspection__programme__slug=programme)
-        proposals = proposals.filter(assignment__finding__inspection__programme__slug=programme)
+        proposals = proposals.filter(item__finding__inspection__programme__slug=programme)
     submissions = submissions.select_related(
         "finding__inspection__programme", "organisation"
     ).order_by("status_changed_at", "pk")
     proposals = proposals.select_related(
-        "assignment__finding__inspection", "assignment__organisation", "proposed_by"
+        "item__finding__inspection", "item__organisation", "proposed_by"
     ).order_by("proposed_at", "pk")
     return render(
         request,
@@ -205,10 +205,10 @@ def _item_page(request, item, form=None, *, status=200):
             "can_decide": can_decide,
             "offers_decisions": can_decide and bool(allowed),
             "can_reopen": can_decide and item.status in CLOSED_STATUSES,
-            "changes": StatusChange.objects.filter(assignment=item)
+            "changes": StatusChange.objects.filter(item=item)
             .select_related("changed_by")
             .order_by("-changed_at", "-pk"),
-            "updates": ProgressUpdate.objects.filter(assignment=item)
+            "updates": ProgressUpdate.objects.filter(item=item)
             .select_related("author")
             .prefetch_related("evidence")
             .order_by("-written_on", "-pk"),
@@ -217,7 +217,7 @@ def _item_page(request, item, form=None, *, status=200):
             ).order_by("-proposed_at"),
             "withdrawable_updates": set(
                 policy.updates_withdrawable_by(request.user)
-                .filter(assignment=item)
+                .filter(item=item)
                 .values_list("pk", flat=True)
             ),
         },
@@ -276,7 +276,7 @@ def decide(request, pk):
         return _item_page(request, item, form)
     decision = form.cleaned_data["decision"]
     common = {
-        "assignment": item,
+        "item": item,
         "user": request.user,
         "note": form.cleaned_data["note"],
         "expected_version": form.cleaned_data["version"],
@@ -285,9 +285,9 @@ def decide(request, pk):
         with transaction.atomic():
             submission = submission_redeem(token=token, user=request.user, purpose=DECIDE, obj=item)
             if decision == forms.RETURN:
-                assignment_return(**common)
+                item_return(**common)
             else:
-                assignment_close(
+                item_close(
                     outcome=forms.DECISIONS[decision][1],
                     superseded_by=form.cleaned_data.get("superseded_by")
                     if decision == forms.SUPERSEDED
@@ -334,8 +334,8 @@ def reopen(request, pk):
     try:
         with transaction.atomic():
             submission = submission_redeem(token=token, user=request.user, purpose=REOPEN, obj=item)
-            assignment_reopen(
-                assignment=item,
+            item_reopen(
+                item=item,
                 user=request.user,
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
@@ -361,11 +361,11 @@ def withdraw_update(request, pk):
     while the form was open."""
     update = get_object_or_404(
         ProgressUpdate.objects.filter(
-            assignment__in=policy.items_visible_to(request.user).values("pk")
-        ).select_related("assignment__finding__inspection", "assignment__organisation", "author"),
+            item__in=policy.items_visible_to(request.user).values("pk")
+        ).select_related("item__finding__inspection", "item__organisation", "author"),
         pk=pk,
     )
-    item = update.assignment
+    item = update.item
     if not policy.can_withdraw_update(request.user, update):
         raise PermissionDenied
 
@@ -441,13 +441,11 @@ def _proposal_stale(proposal):
 def decide_due_date(request, pk):
     proposal = get_object_or_404(
         DueDateProposal.objects.filter(
-            assignment__in=policy.items_visible_to(request.user).values("pk")
-        ).select_related(
-            "assignment__finding__inspection", "assignment__organisation", "decided_by"
-        ),
+            item__in=policy.items_visible_to(request.user).values("pk")
+        ).select_related("item__finding__inspection", "item__organisation", "decided_by"),
         pk=pk,
     )
-    if not policy.can_decide(request.user, proposal.assignment):
+    if not policy.can_decide(request.user, proposal.item):
         raise PermissionDenied
 
     def page(form, status=200):

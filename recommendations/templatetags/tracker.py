@@ -5,7 +5,7 @@ from django.utils.html import format_html
 
 from recommendations import policy
 from recommendations.choices import Status, status_source_label
-from recommendations.models import Assignment
+from recommendations.models import Item
 
 register = template.Library()
 
@@ -26,7 +26,7 @@ def status_tag(item, *, overdue=False, source=True):
     ``status_source``), so that a status the inspectorate gave back after a reopening is never
     called self-reported. Given a bare status (no item), only the status is known."""
     if isinstance(item, str):
-        item = Assignment(status=item)
+        item = Item(status=item)
     status, label = Status(item.status), item.status_source_label
     return {
         "label": status.label,
@@ -52,8 +52,8 @@ def due_date(item, empty="No date"):
 
 
 @register.filter
-def is_overdue(assignment):
-    return assignment.is_overdue()
+def is_overdue(item):
+    return item.is_overdue()
 
 
 @register.filter

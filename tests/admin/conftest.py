@@ -70,9 +70,9 @@ def embargoed(hmicfrs, custody, met, kent):
 
 
 @pytest.fixture
-def published_update(assignment):
+def published_update(item):
     return progress_update_add(
-        assignment=assignment,
+        item=item,
         narrative="The original published narrative.",
         self_assessment="on_track",
         publish=True,

@@ -15,9 +15,9 @@ from inspections.services import engage_enter, engage_leave
 from recommendations.choices import Source, Status
 from recommendations.models import CauseOfConcern, StatusChange, Theme
 from recommendations.services import (
-    assignment_close,
-    assignment_start,
-    assignment_submit_for_closure,
+    item_close,
+    item_start,
+    item_submit_for_closure,
 )
 from tests.admin.conftest import change_form_data
 
@@ -38,13 +38,13 @@ def actions(obj):
 # 1. In the admin the inspectorate makes only its own moves --------------------------------
 
 
-def _submitted(assignment):
-    assignment = assignment_start(assignment=assignment)
-    return assignment_submit_for_closure(assignment=assignment, note="Done, with evidence.")
+def _submitted(item):
+    item = item_start(item=item)
+    return item_submit_for_closure(item=item, note="Done, with evidence.")
 
 
-def offered(client, assignment) -> set[str]:
-    form = client.get(change_url(assignment)).context["adminform"].form
+def offered(client, item) -> set[str]:
+    form = client.get(change_url(item)).context["adminform"].form
     return {value for value, _ in form.fields["new_status"].choices if value}
 
 
@@ -53,78 +53,76 @@ def offered(client, assignment) -> set[str]:
     [(Status.SUBMITTED, False), (Status.IN_PROGRESS, False), (Status.SUBMITTED, True)],
 )
 def test_an_inspector_cannot_act_as_the_organisation_in_the_admin(
-    client, hmicfrs_inspector, assignment, to_status, start
+    client, hmicfrs_inspector, item, to_status, start
 ):
     if start:
-        assignment = assignment_start(assignment=assignment)
+        item = item_start(item=item)
     client.force_login(hmicfrs_inspector)
     before = StatusChange.objects.count()
-    data = change_form_data(client.get(change_url(assignment)))
+    data = change_form_data(client.get(change_url(item)))
     data.update(new_status=to_status, note="Done.")
-    response = client.post(change_url(assignment), data)
+    response = client.post(change_url(item), data)
     assert response.status_code == 200
     assert "new_status" in response.context["adminform"].form.errors
-    refreshed = type(assignment).objects.get(pk=assignment.pk)
-    assert (refreshed.status, refreshed.version) == (assignment.status, assignment.version)
+    refreshed = type(item).objects.get(pk=item.pk)
+    assert (refreshed.status, refreshed.version) == (item.status, item.version)
     assert StatusChange.objects.count() == before
 
 
-def test_the_admin_offers_the_moves_the_workspace_offers(client, hmicfrs_inspector, assignment):
+def test_the_admin_offers_the_moves_the_workspace_offers(client, hmicfrs_inspector, item):
     client.force_login(hmicfrs_inspector)
     closures_without_verifying = {
         Status.CLOSED_NOT_IMPLEMENTED,
         Status.CLOSED_SUPERSEDED,
         Status.CLOSED_NO_LONGER_RELEVANT,
     }
-    assert offered(client, assignment) == closures_without_verifying
-    assignment = assignment_start(assignment=assignment)
-    assert offered(client, assignment) == closures_without_verifying
-    assignment = assignment_submit_for_closure(assignment=assignment, note="Done.")
-    assert offered(client, assignment) == {
+    assert offered(client, item) == closures_without_verifying
+    item = item_start(item=item)
+    assert offered(client, item) == closures_without_verifying
+    item = item_submit_for_closure(item=item, note="Done.")
+    assert offered(client, item) == {
         Status.IN_PROGRESS,
         Status.CLOSED_COMPLETE,
         *closures_without_verifying,
     }
-    assignment = assignment_close(
-        assignment=assignment, outcome=Status.CLOSED_COMPLETE, note="Verified."
-    )
-    assert offered(client, assignment) == {Status.IN_PROGRESS}
+    item = item_close(item=item, outcome=Status.CLOSED_COMPLETE, note="Verified.")
+    assert offered(client, item) == {Status.IN_PROGRESS}
 
 
 @pytest.mark.parametrize("persona", ["hmicfrs_inspector", "admin_user"])
 def test_returning_a_submission_in_the_admin_is_the_inspectorates_decision(
-    client, request, assignment, persona
+    client, request, item, persona
 ):
-    assignment = _submitted(assignment)
+    item = _submitted(item)
     client.force_login(request.getfixturevalue(persona))
-    data = change_form_data(client.get(change_url(assignment)))
+    data = change_form_data(client.get(change_url(item)))
     data.update(new_status=Status.IN_PROGRESS, note="The evidence does not show it.")
-    assert client.post(change_url(assignment), data).status_code == 302
-    assignment.refresh_from_db()
-    assert (assignment.status, assignment.status_source) == (
+    assert client.post(change_url(item), data).status_code == 302
+    item.refresh_from_db()
+    assert (item.status, item.status_source) == (
         Status.IN_PROGRESS,
         Source.INSPECTORATE,
     )
 
 
-def test_bulk_closing_as_complete_needs_a_submission(client, hmicfrs_inspector, assignment):
-    assignment = assignment_start(assignment=assignment)
+def test_bulk_closing_as_complete_needs_a_submission(client, hmicfrs_inspector, item):
+    item = item_start(item=item)
     client.force_login(hmicfrs_inspector)
     response = client.post(
-        reverse("admin:recommendations_assignment_changelist"),
+        reverse("admin:recommendations_item_changelist"),
         {
             "action": "close_selected",
-            "_selected_action": [assignment.pk],
+            "_selected_action": [item.pk],
             "apply": "1",
             "outcome": Status.CLOSED_COMPLETE,
             "note": "Verified without a submission.",
-            f"version-{assignment.pk}": assignment.version,
+            f"version-{item.pk}": item.version,
         },
     )
     assert response.status_code == 200
     assert "Only an item submitted for closure is closed as complete" in page(response)
-    assignment.refresh_from_db()
-    assert assignment.status == Status.IN_PROGRESS
+    item.refresh_from_db()
+    assert item.status == Status.IN_PROGRESS
 
 
 # 2. Reference data: administrators only ---------------------------------------------------

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from audit.models import ActionLog
 from inspections.models import Inspection
-from recommendations.models import Assignment, Finding, ProgressUpdate, StatusChange
+from recommendations.models import Finding, Item, ProgressUpdate, StatusChange
 from recommendations.services import section55_open_responses
 from tests.admin.conftest import change_form_data
 
@@ -32,13 +32,13 @@ def login(client, request, persona):
 
 def objects_of(report):
     finding = report.findings.order_by("pk").first()
-    assignment = finding.assignments.order_by("pk").first()
+    item = finding.items.order_by("pk").first()
     objects = {
         "inspection": report,
         "finding": finding,
-        "assignment": assignment,
+        "item": item,
     }
-    update = ProgressUpdate.objects.filter(assignment__finding__inspection=report).first()
+    update = ProgressUpdate.objects.filter(item__finding__inspection=report).first()
     if update is not None:
         objects["progressupdate"] = update
     response = report.section55_responses.first()
@@ -78,7 +78,7 @@ def test_change_pages_answer_only_within_the_persons_scope(
 CHANGELISTS = [
     "inspections_inspection",
     "recommendations_finding",
-    "recommendations_assignment",
+    "recommendations_item",
     "recommendations_progressupdate",
     "recommendations_statuschange",
     "recommendations_section55response",
@@ -118,8 +118,8 @@ def test_the_site_wide_action_log_is_for_administrators_only(
 
 def snapshot():
     return {
-        "statuses": list(Assignment.objects.order_by("pk").values_list("pk", "status", "version")),
-        "organisations": list(Assignment.objects.order_by("pk").values_list("organisation_id")),
+        "statuses": list(Item.objects.order_by("pk").values_list("pk", "status", "version")),
+        "organisations": list(Item.objects.order_by("pk").values_list("organisation_id")),
         "history": StatusChange.objects.count(),
         "log": ActionLog.objects.count(),
         "inspections": list(
@@ -133,18 +133,18 @@ def snapshot():
 @pytest.mark.parametrize("persona", PERSONAS)
 @pytest.mark.parametrize("which", ["published", "embargoed"])
 def test_closing_an_item_through_the_admin(client, request, reports, admin_user, persona, which):
-    assignment = objects_of(reports[which])["assignment"]
+    item = objects_of(reports[which])["item"]
     client.force_login(admin_user)
-    data = change_form_data(client.get(change_url(assignment)))
+    data = change_form_data(client.get(change_url(item)))
     data.update(new_status="closed_no_longer_relevant", note="Closed through the admin.")
     client.logout()
     login(client, request, persona)
     before = snapshot()
-    response = client.post(change_url(assignment), data)
+    response = client.post(change_url(item), data)
     if persona in ("admin_user", "hmicfrs_inspector"):
         assert response.status_code == 302
-        assignment.refresh_from_db()
-        assert assignment.status == "closed_no_longer_relevant"
+        item.refresh_from_db()
+        assert item.status == "closed_no_longer_relevant"
         return
     assert response.status_code == expected(persona, allowed_staff=set())
     assert snapshot() == before
@@ -192,10 +192,10 @@ def test_publishing_the_embargoed_report_now(client, request, reports, persona):
 @pytest.mark.parametrize("which", ["published", "embargoed"])
 def test_bulk_closing_through_the_admin(client, request, reports, persona, which):
     login(client, request, persona)
-    items = list(objects_of(reports[which])["finding"].assignments.all())
+    items = list(objects_of(reports[which])["finding"].items.all())
     before = snapshot()
     response = client.post(
-        reverse("admin:recommendations_assignment_changelist"),
+        reverse("admin:recommendations_item_changelist"),
         {
             "action": "close_selected",
             "_selected_action": [a.pk for a in items],

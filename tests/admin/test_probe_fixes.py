@@ -15,16 +15,16 @@ from inspections.models import Inspection
 from inspections.services import DomainError
 from recommendations.choices import Status
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     Finding,
+    Item,
     Section55Response,
     StatusChange,
 )
 from recommendations.services import (
-    assignment_change_status,
     cause_of_concern_update,
     finding_update,
+    item_change_status,
     section55_open_responses,
     section55_record_response,
 )
@@ -142,11 +142,11 @@ def test_a_stale_finding_form_does_not_undo_a_correction(
 
 
 def test_a_finding_form_is_stale_once_an_item_of_it_changed(
-    client, hmicfrs_inspector, recommendation, assignment
+    client, hmicfrs_inspector, recommendation, item
 ):
     client.force_login(hmicfrs_inspector)
     kept = change_form_data(client.get(change_url(recommendation)))
-    assignment_change_status(assignment=assignment, to_status=Status.IN_PROGRESS, note="Begun.")
+    item_change_status(item=item, to_status=Status.IN_PROGRESS, note="Begun.")
     kept.update(deadline_wording="By next spring.", change_reason="Wording.")
     assert client.post(change_url(recommendation), kept).status_code == 200
     assert Finding.objects.get(pk=recommendation.pk).deadline_wording != "By next spring."
@@ -169,13 +169,11 @@ def test_a_stale_cause_of_concern_form_does_not_undo_a_correction(
     assert (cause.reference, cause.text) == ("CoC1", "Poor custody.")
 
 
-def test_the_item_form_keeps_its_own_version_and_no_fingerprint(
-    client, hmicfrs_inspector, assignment
-):
+def test_the_item_form_keeps_its_own_version_and_no_fingerprint(client, hmicfrs_inspector, item):
     client.force_login(hmicfrs_inspector)
-    data = change_form_data(client.get(change_url(assignment)))
+    data = change_form_data(client.get(change_url(item)))
     assert "shown_as" not in data
-    assert data["expected_version"] == str(assignment.version)
+    assert data["expected_version"] == str(item.version)
 
 
 # 2. No progress update is added in the admin (see also test_side_doors) ---------------------
@@ -294,8 +292,8 @@ def test_bulk_action_on_items_not_theirs_is_an_error_not_a_success(
     client, cqc_inspector, recommendation
 ):
     client.force_login(cqc_inspector)
-    items = list(recommendation.assignments.all())
-    url = reverse("admin:recommendations_assignment_changelist")
+    items = list(recommendation.items.all())
+    url = reverse("admin:recommendations_item_changelist")
     response = client.post(
         url,
         {
@@ -329,13 +327,13 @@ def test_bulk_action_names_the_selected_items_that_are_not_theirs(
     cqc_finding = Finding.objects.create(
         inspection=cqc_report, kind="recommendation", reference="C1", text="CQC's."
     )
-    cqc_item = Assignment.objects.create(
-        finding=cqc_finding, organisation=recommendation.assignments.first().organisation
+    cqc_item = Item.objects.create(
+        finding=cqc_finding, organisation=recommendation.items.first().organisation
     )
-    mine = recommendation.assignments.order_by("pk").first()
+    mine = recommendation.items.order_by("pk").first()
     client.force_login(hmicfrs_inspector)
     response = client.post(
-        reverse("admin:recommendations_assignment_changelist"),
+        reverse("admin:recommendations_item_changelist"),
         {"action": "close_selected", "_selected_action": [mine.pk, cqc_item.pk]},
         follow=True,
     )
@@ -348,9 +346,9 @@ def test_bulk_post_without_versions_says_the_form_is_incomplete(
     client, hmicfrs_inspector, recommendation
 ):
     client.force_login(hmicfrs_inspector)
-    items = list(recommendation.assignments.all())
+    items = list(recommendation.items.all())
     response = client.post(
-        reverse("admin:recommendations_assignment_changelist"),
+        reverse("admin:recommendations_item_changelist"),
         {
             "action": "close_selected",
             "_selected_action": [a.pk for a in items],
@@ -376,7 +374,7 @@ def test_adding_an_addressee_to_a_published_finding_needs_a_reason(
     client.force_login(hmicfrs_inspector)
     url = change_url(recommendation)
     data = change_form_data(client.get(url))
-    prefix = "assignments"
+    prefix = "items"
     total = int(data[f"{prefix}-TOTAL_FORMS"])
     data[f"{prefix}-TOTAL_FORMS"] = str(total + 1)
     data[f"{prefix}-{total}-organisation"] = str(kent.pk)
@@ -384,11 +382,11 @@ def test_adding_an_addressee_to_a_published_finding_needs_a_reason(
     refused = client.post(url, data)
     assert refused.status_code == 200
     assert "give the reason for adding the addressee" in page(refused)
-    assert not recommendation.assignments.filter(organisation=kent).exists()
+    assert not recommendation.items.filter(organisation=kent).exists()
 
     data["change_reason"] = "The report also names Kent Police."
     assert client.post(url, data).status_code == 302
-    assert recommendation.assignments.filter(organisation=kent).exists()
+    assert recommendation.items.filter(organisation=kent).exists()
     logged = ActionLog.objects.for_object(recommendation).get(
         action="recommendations.assignment.created", data__organisation=kent.slug
     )

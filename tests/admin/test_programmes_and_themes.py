@@ -88,7 +88,7 @@ def test_lists_filters_and_autocomplete_do_not_name_them(client, cqc_inspector, 
         "admin:recommendations_theme_changelist",
         "admin:inspections_inspection_changelist",
         "admin:recommendations_finding_changelist",
-        "admin:recommendations_assignment_changelist",
+        "admin:recommendations_item_changelist",
     ]
     for name in pages:
         page = text(client.get(reverse(name)))

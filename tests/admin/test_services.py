@@ -6,81 +6,77 @@ from audit.models import ActionLog
 from core.errors import DomainError
 from inspections.services import inspection_update
 from recommendations.choices import Status
-from recommendations.models import Assignment, StatusChange
+from recommendations.models import Item, StatusChange
 from recommendations.services import (
-    assignment_start,
     finding_remove_addressee,
     finding_replace_addressee,
+    item_start,
 )
 
 
 def test_removing_an_addressee_with_history_is_refused_even_before_publication(
     embargoed, kent, inspector
 ):
-    item = Assignment.objects.get(finding__inspection=embargoed, organisation=kent)
-    assignment_start(assignment=item, note="Begun.")
+    item = Item.objects.get(finding__inspection=embargoed, organisation=kent)
+    item_start(item=item, note="Begun.")
     with pytest.raises(DomainError, match="already has a history"):
-        finding_remove_addressee(assignment=item, user=inspector, reason="Mistake.")
-    assert Assignment.objects.filter(pk=item.pk).exists()
+        finding_remove_addressee(item=item, user=inspector, reason="Mistake.")
+    assert Item.objects.filter(pk=item.pk).exists()
 
 
 def test_removing_needs_a_reason(embargoed, kent, inspector):
-    item = Assignment.objects.get(finding__inspection=embargoed, organisation=kent)
+    item = Item.objects.get(finding__inspection=embargoed, organisation=kent)
     with pytest.raises(DomainError, match="Give the reason"):
-        finding_remove_addressee(assignment=item, user=inspector, reason=" ")
-    assert Assignment.objects.filter(pk=item.pk).exists()
+        finding_remove_addressee(item=item, user=inspector, reason=" ")
+    assert Item.objects.filter(pk=item.pk).exists()
 
 
 def test_replacing_before_publication_removes_and_adds_without_a_closure(
     embargoed, kent, mopac, inspector
 ):
-    item = Assignment.objects.get(finding__inspection=embargoed, organisation=kent)
+    item = Item.objects.get(finding__inspection=embargoed, organisation=kent)
     new = finding_replace_addressee(
-        assignment=item, organisation=mopac, user=inspector, reason="MOPAC, not Kent."
+        item=item, organisation=mopac, user=inspector, reason="MOPAC, not Kent."
     )
     assert new.organisation == mopac
-    assert not Assignment.objects.filter(pk=item.pk).exists()
+    assert not Item.objects.filter(pk=item.pk).exists()
     assert not StatusChange.objects.exists()
     logged = set(ActionLog.objects.values_list("action", flat=True))
     assert {"recommendations.assignment.removed", "recommendations.assignment.replaced"} <= logged
 
 
-def test_replacing_a_closed_published_item_keeps_it_as_it_is(assignment, kent, inspector):
-    from recommendations.services import assignment_close
+def test_replacing_a_closed_published_item_keeps_it_as_it_is(item, kent, inspector):
+    from recommendations.services import item_close
 
-    closed = assignment_close(
-        assignment=assignment, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="Declined."
-    )
+    closed = item_close(item=item, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="Declined.")
     new = finding_replace_addressee(
-        assignment=closed, organisation=kent, user=inspector, reason="Kent, as the report says."
+        item=closed, organisation=kent, user=inspector, reason="Kent, as the report says."
     )
     closed.refresh_from_db()
     assert closed.status == Status.CLOSED_NOT_IMPLEMENTED
     assert new.organisation == kent and new.status == Status.OPEN
 
 
-def test_replacing_with_an_organisation_already_addressed_is_refused(assignment, mopac, inspector):
+def test_replacing_with_an_organisation_already_addressed_is_refused(item, mopac, inspector):
     with pytest.raises(DomainError, match="already addressed"):
-        finding_replace_addressee(
-            assignment=assignment, organisation=mopac, user=inspector, reason="Why."
-        )
-    assignment.refresh_from_db()
-    assert assignment.status == Status.OPEN
+        finding_replace_addressee(item=item, organisation=mopac, user=inspector, reason="Why.")
+    item.refresh_from_db()
+    assert item.status == Status.OPEN
 
 
-def test_a_stale_replacement_is_refused(assignment, kent, inspector):
+def test_a_stale_replacement_is_refused(item, kent, inspector):
     from recommendations.services import StaleEditError
 
-    assignment_start(assignment=assignment, note="Begun.")
+    item_start(item=item, note="Begun.")
     with pytest.raises(StaleEditError):
         finding_replace_addressee(
-            assignment=assignment,
+            item=item,
             organisation=kent,
             user=inspector,
             reason="Kent.",
             expected_version=1,
         )
-    assert not Assignment.objects.filter(organisation=kent).exists()
+    assert not Item.objects.filter(organisation=kent).exists()
 
 
 def test_correcting_a_published_report_needs_a_reason_and_is_logged(inspection, inspector):

@@ -13,17 +13,17 @@ from inspections.models import EngagePeriod, Inspection
 from recommendations.choices import Status
 from recommendations.models import (
     AppendOnlyError,
-    Assignment,
     CauseOfConcern,
     EvidenceFile,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     StatusChange,
 )
 from recommendations.services import (
-    assignment_start,
-    assignment_submit_for_closure,
+    item_start,
+    item_submit_for_closure,
     progress_update_add,
     progress_update_withdraw,
     section55_open_responses,
@@ -47,15 +47,15 @@ def actions(obj):
 # Another inspectorate -----------------------------------------------------------------------
 
 
-def test_cqc_inspector_cannot_close_an_hmicfrs_item(client, cqc_inspector, assignment):
+def test_cqc_inspector_cannot_close_an_hmicfrs_item(client, cqc_inspector, item):
     client.force_login(cqc_inspector)
     response = client.post(
-        change_url(assignment),
+        change_url(item),
         {"expected_version": 1, "new_status": Status.CLOSED_NO_LONGER_RELEVANT, "note": "Mine."},
     )
     assert response.status_code == 404
-    assignment.refresh_from_db()
-    assert assignment.status == Status.OPEN
+    item.refresh_from_db()
+    assert item.status == Status.OPEN
     assert not StatusChange.objects.exists()
 
 
@@ -88,7 +88,7 @@ def test_cqc_inspector_cannot_add_a_finding_to_an_hmicfrs_report(
         text="Slipped in.",
         position=0,
     )
-    data["assignments-0-organisation"] = met.pk
+    data["items-0-organisation"] = met.pk
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Select a valid choice" in page(response)
@@ -158,8 +158,8 @@ def test_engage_periods_only_for_those_who_may_record_engage(client, db, cqc, ke
 def test_an_addressee_cannot_be_repointed_on_the_finding_page(
     client, hmicfrs_inspector, recommendation, met, kent
 ):
-    met_item = recommendation.assignments.get(organisation=met)
-    assignment_start(assignment=met_item, note="Begun.")
+    met_item = recommendation.items.get(organisation=met)
+    item_start(item=met_item, note="Begun.")
     client.force_login(hmicfrs_inspector)
     url = change_url(recommendation)
     data = change_form_data(client.get(url))
@@ -169,14 +169,14 @@ def test_an_addressee_cannot_be_repointed_on_the_finding_page(
     client.post(url, data)
     met_item.refresh_from_db()
     assert met_item.organisation == met
-    assert not recommendation.assignments.filter(organisation=kent).exists()
+    assert not recommendation.items.filter(organisation=kent).exists()
 
 
 def test_a_mistaken_addressee_is_removed_before_publication_and_logged(
     client, hmicfrs_inspector, embargoed, kent
 ):
     finding = embargoed.findings.get()
-    kent_item = finding.assignments.get(organisation=kent)
+    kent_item = finding.items.get(organisation=kent)
     client.force_login(hmicfrs_inspector)
     url = change_url(kent_item)
     data = change_form_data(client.get(url))
@@ -184,16 +184,16 @@ def test_a_mistaken_addressee_is_removed_before_publication_and_logged(
     response = client.post(url, data)
     assert response.status_code == 302
     assert response["Location"] == change_url(finding)
-    assert not Assignment.objects.filter(pk=kent_item.pk).exists()
+    assert not Item.objects.filter(pk=kent_item.pk).exists()
     log = ActionLog.objects.for_object(finding).get(action="recommendations.assignment.removed")
     assert log.data == {"organisation": "kent-police", "reason": "Kent was named by mistake."}
 
 
 def test_a_published_addressee_cannot_be_removed_and_the_refusal_is_a_form_error(
-    client, hmicfrs_inspector, assignment
+    client, hmicfrs_inspector, item
 ):
     client.force_login(hmicfrs_inspector)
-    url = change_url(assignment)
+    url = change_url(item)
     data = change_form_data(client.get(url))
     data.update(remove="on", addressee_reason="Wrong body.")
     response = client.post(url, data)
@@ -201,28 +201,28 @@ def test_a_published_addressee_cannot_be_removed_and_the_refusal_is_a_form_error
     assert "is public, so it cannot be removed" in page(response)
     assert "Wrong body." in page(response)  # What was typed is kept.
     assert "successfully" not in page(response)
-    assert Assignment.objects.filter(pk=assignment.pk).exists()
+    assert Item.objects.filter(pk=item.pk).exists()
     assert not ActionLog.objects.filter(action="recommendations.assignment.removed").exists()
 
 
 def test_a_published_addressee_is_replaced_by_closing_it_and_adding_the_right_one(
-    client, hmicfrs_inspector, assignment, kent, met
+    client, hmicfrs_inspector, item, kent, met
 ):
     client.force_login(hmicfrs_inspector)
-    url = change_url(assignment)
+    url = change_url(item)
     data = change_form_data(client.get(url))
     data.update(replace_with=kent.pk, addressee_reason="The report names Kent Police.")
     response = client.post(url, data)
     assert response.status_code == 302
-    assignment.refresh_from_db()
-    assert assignment.organisation == met  # Keeps its organisation and history.
-    assert assignment.status == Status.CLOSED_NO_LONGER_RELEVANT
-    closing = StatusChange.objects.get(assignment=assignment)
+    item.refresh_from_db()
+    assert item.organisation == met  # Keeps its organisation and history.
+    assert item.status == Status.CLOSED_NO_LONGER_RELEVANT
+    closing = StatusChange.objects.get(item=item)
     assert closing.note == f"Addressed to {kent} instead: The report names Kent Police."
-    new = Assignment.objects.get(finding=assignment.finding, organisation=kent)
+    new = Item.objects.get(finding=item.finding, organisation=kent)
     assert response["Location"] == change_url(new)
     assert new.status == Status.OPEN
-    assert "recommendations.assignment.replaced" in actions(assignment.finding)
+    assert "recommendations.assignment.replaced" in actions(item.finding)
 
 
 def test_a_new_finding_needs_an_addressee(client, hmicfrs_inspector, inspection):
@@ -263,7 +263,7 @@ def test_a_new_finding_on_the_report_page_needs_an_addressee(
     data["change_reason"] = "The report's area for improvement 9 was left out."
     assert client.post(url, data).status_code == 302
     added = Finding.objects.get(reference="AFI9")
-    assert [a.organisation for a in added.assignments.all()] == [met]
+    assert [a.organisation for a in added.items.all()] == [met]
 
 
 def test_a_new_finding_with_addressees_is_added_through_the_service(
@@ -275,11 +275,11 @@ def test_a_new_finding_with_addressees_is_added_through_the_service(
     data.update(
         inspection=inspection.pk, kind="recommendation", reference="R5", text="New.", position=0
     )
-    data["assignments-0-organisation"] = met.pk
+    data["items-0-organisation"] = met.pk
     response = client.post(url, data)
     assert response.status_code == 302
     finding = Finding.objects.get(reference="R5")
-    assert [a.organisation for a in finding.assignments.all()] == [met]
+    assert [a.organisation for a in finding.items.all()] == [met]
     assert "recommendations.assignment.created" in actions(finding)
 
 
@@ -301,7 +301,7 @@ def test_a_due_date_edited_on_the_finding_moves_its_items_and_is_logged(
 
     data["change_reason"] = "Agreed at the revisit."
     assert client.post(url, data).status_code == 302
-    items = list(recommendation.assignments.all())
+    items = list(recommendation.items.all())
     assert {item.due_date for item in items} == {new_due}
     for item in items:
         log = ActionLog.objects.for_object(item).get()
@@ -406,12 +406,12 @@ def test_saving_an_unchanged_form_says_nothing_changed(client, hmicfrs_inspector
 
 
 @pytest.fixture
-def published_update_with_evidence(assignment, settings, tmp_path):
+def published_update_with_evidence(item, settings, tmp_path):
     """A published update with its evidence, as the service records them: the evidence is
     attached before publication (the model refuses evidence added to a published update)."""
     settings.MEDIA_ROOT = tmp_path
     return progress_update_add(
-        assignment=assignment,
+        item=item,
         narrative="The original published narrative.",
         self_assessment="on_track",
         publish=True,
@@ -482,16 +482,14 @@ def test_a_withdrawn_update_change_page_shows_the_note_and_no_withdrawal(
     assert "Withdraw this update" not in html
 
 
-def test_an_internal_update_change_page_offers_no_withdrawal(client, admin_user, assignment):
-    internal = progress_update_add(
-        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
-    )
+def test_an_internal_update_change_page_offers_no_withdrawal(client, admin_user, item):
+    internal = progress_update_add(item=item, narrative="Draft notes.", self_assessment="on_track")
     client.force_login(admin_user)
     assert "Withdraw this update" not in page(client.get(change_url(internal)))
 
 
 @pytest.mark.parametrize("persona", ["admin_user", "hmicfrs_inspector", "cqc_inspector"])
-def test_progress_updates_cannot_be_added_in_the_admin(client, request, persona, assignment):
+def test_progress_updates_cannot_be_added_in_the_admin(client, request, persona, item):
     """An update is the organisation's own voice: an inspector's, backdated and published from
     the admin, would be shown as the organisation's."""
     client.force_login(request.getfixturevalue(persona))
@@ -500,7 +498,7 @@ def test_progress_updates_cannot_be_added_in_the_admin(client, request, persona,
     posted = client.post(
         url,
         {
-            "assignment": assignment.pk,
+            "item": item.pk,
             "written_on": "01/01/2019",
             "narrative": "self-reported",
             "self_assessment": "on_track",
@@ -511,8 +509,8 @@ def test_progress_updates_cannot_be_added_in_the_admin(client, request, persona,
     )
     assert posted.status_code == 403
     assert not ProgressUpdate.objects.exists()
-    assignment.refresh_from_db()
-    assert assignment.status == Status.OPEN
+    item.refresh_from_db()
+    assert item.status == Status.OPEN
     listed = client.get(reverse("admin:recommendations_progressupdate_changelist"))
     assert url not in page(listed)
 
@@ -521,15 +519,13 @@ def test_progress_updates_cannot_be_added_in_the_admin(client, request, persona,
 
 
 def test_a_stale_admin_form_is_refused_saying_what_changed(
-    client, hmicfrs_inspector, met_user, assignment
+    client, hmicfrs_inspector, met_user, item
 ):
-    assignment_start(assignment=assignment, note="Begun.")
+    item_start(item=item, note="Begun.")
     client.force_login(hmicfrs_inspector)
-    url = change_url(assignment)
+    url = change_url(item)
     data = change_form_data(client.get(url))  # Loaded while "in progress".
-    assignment_submit_for_closure(
-        assignment=Assignment.objects.get(pk=assignment.pk), user=met_user, note="All done."
-    )
+    item_submit_for_closure(item=Item.objects.get(pk=item.pk), user=met_user, note="All done.")
     data.update(new_status=Status.CLOSED_NO_LONGER_RELEVANT, note="No longer relevant.")
     response = client.post(url, data)
     assert response.status_code == 200
@@ -538,14 +534,14 @@ def test_a_stale_admin_form_is_refused_saying_what_changed(
     assert "Submitted for closure" in text
     assert "No longer relevant." in text
     assert "successfully" not in text
-    assignment.refresh_from_db()
-    assert assignment.status == Status.SUBMITTED
+    item.refresh_from_db()
+    assert item.status == Status.SUBMITTED
     assert not StatusChange.objects.filter(to_status=Status.CLOSED_NO_LONGER_RELEVANT).exists()
 
 
-def test_an_admin_form_without_its_version_is_refused(client, hmicfrs_inspector, assignment):
+def test_an_admin_form_without_its_version_is_refused(client, hmicfrs_inspector, item):
     client.force_login(hmicfrs_inspector)
-    url = change_url(assignment)
+    url = change_url(item)
     data = change_form_data(client.get(url))
     del data["expected_version"]
     data.update(new_status=Status.CLOSED_NO_LONGER_RELEVANT, note="Closed.")
@@ -557,14 +553,14 @@ def test_a_stale_bulk_action_refuses_the_whole_batch_naming_what_changed(
     client, hmicfrs_inspector, recommendation, met, mopac
 ):
     client.force_login(hmicfrs_inspector)
-    url = reverse("admin:recommendations_assignment_changelist")
-    items = list(recommendation.assignments.order_by("pk"))
+    url = reverse("admin:recommendations_item_changelist")
+    items = list(recommendation.items.order_by("pk"))
     ids = [item.pk for item in items]
     shown = client.post(url, {"action": "close_selected", "_selected_action": ids})
     for item in items:
         assert f'name="version-{item.pk}" value="1"' in page(shown)
-    met_item = recommendation.assignments.get(organisation=met)
-    assignment_start(assignment=met_item, note="Begun meanwhile.")
+    met_item = recommendation.items.get(organisation=met)
+    item_start(item=met_item, note="Begun meanwhile.")
     response = client.post(
         url,
         {
@@ -591,25 +587,25 @@ def test_a_stale_bulk_action_refuses_the_whole_batch_naming_what_changed(
     ],
 )
 def test_bulk_return_and_reopen_write_history(
-    client, hmicfrs_inspector, assignment, action, start, expected
+    client, hmicfrs_inspector, item, action, start, expected
 ):
-    from recommendations.services import assignment_change_status
+    from recommendations.services import item_change_status
 
-    assignment = assignment_change_status(assignment=assignment, to_status=start, note="Set up.")
+    item = item_change_status(item=item, to_status=start, note="Set up.")
     client.force_login(hmicfrs_inspector)
     response = client.post(
-        reverse("admin:recommendations_assignment_changelist"),
+        reverse("admin:recommendations_item_changelist"),
         {
             "action": action,
-            "_selected_action": [assignment.pk],
+            "_selected_action": [item.pk],
             "apply": "1",
             "note": "Bulk reason.",
-            f"version-{assignment.pk}": assignment.version,
+            f"version-{item.pk}": item.version,
         },
     )
     assert response.status_code == 302
-    assignment.refresh_from_db()
-    assert assignment.status == expected
+    item.refresh_from_db()
+    assert item.status == expected
     assert StatusChange.objects.filter(note="Bulk reason.").count() == 1
 
 
@@ -725,7 +721,7 @@ def test_delete_selected_refuses_published_reports(client, hmicfrs_inspector, in
 
 
 def test_an_embargoed_report_of_another_inspectorate_cannot_supersede(
-    client, hmicfrs_inspector, cqc, custody, assignment
+    client, hmicfrs_inspector, cqc, custody, item
 ):
     theirs = Inspection.objects.create(
         title="CQC draft", slug="cqc-draft", programme=custody, lead_inspectorate=cqc
@@ -734,7 +730,7 @@ def test_an_embargoed_report_of_another_inspectorate_cannot_supersede(
         inspection=theirs, kind="recommendation", reference="C1", text="Theirs."
     )
     client.force_login(hmicfrs_inspector)
-    url = change_url(assignment)
+    url = change_url(item)
     data = change_form_data(client.get(url))
     data.update(
         new_status=Status.CLOSED_SUPERSEDED, new_superseded_by=hidden.pk, note="Superseded."
@@ -742,8 +738,8 @@ def test_an_embargoed_report_of_another_inspectorate_cannot_supersede(
     response = client.post(url, data)
     assert response.status_code == 200
     assert "Select a valid choice" in page(response)
-    assignment.refresh_from_db()
-    assert assignment.status == Status.OPEN
+    item.refresh_from_db()
+    assert item.status == Status.OPEN
 
 
 def test_a_published_reports_key_figures_and_organisations_are_corrected_with_a_reason(

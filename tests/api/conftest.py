@@ -12,7 +12,7 @@ from inspections.models import Inspection, Inspectorate, Organisation
 from inspections.services import engage_enter, engage_leave
 from recommendations.choices import Section55Action, Status
 from recommendations.models import Section55Response, Theme
-from recommendations.services import assignment_close, section55_record_response
+from recommendations.services import item_close, section55_record_response
 
 
 @pytest.fixture(autouse=True)
@@ -56,9 +56,9 @@ def api_world(public_world, met, mopac, kent, hmicfrs, custody):
         statements={recommendation: (Section55Action.WILL_BE_TAKEN, "A board will oversee it.")},
     )
 
-    afi_item = public_world["afi"].assignments.get(organisation=met)
-    assignment_close(
-        assignment=afi_item,
+    afi_item = public_world["afi"].items.get(organisation=met)
+    item_close(
+        item=afi_item,
         outcome=Status.CLOSED_SUPERSEDED,
         note="Replaced by a newer recommendation.",
         superseded_by=public_world["secret"],

@@ -44,14 +44,12 @@ def test_if_modified_since_gives_304(client, api_world, url):
 
 
 def test_a_change_gives_the_new_answer_with_new_validators(client, api_world):
-    item = api_world["recommendation"].assignments.get(
-        organisation__slug="metropolitan-police-service"
-    )
+    item = api_world["recommendation"].items.get(organisation__slug="metropolitan-police-service")
     url = f"/api/v1/items/{item.pk}/updates/"
     first = client.get(url)
 
     progress_update_add(
-        assignment=item, narrative="Training finished.", self_assessment="on_track", publish=True
+        item=item, narrative="Training finished.", self_assessment="on_track", publish=True
     )
 
     by_etag = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
@@ -63,13 +61,11 @@ def test_a_change_gives_the_new_answer_with_new_validators(client, api_world):
 
 
 def test_an_internal_update_changes_nothing_public(client, api_world):
-    item = api_world["recommendation"].assignments.get(
-        organisation__slug="metropolitan-police-service"
-    )
+    item = api_world["recommendation"].items.get(organisation__slug="metropolitan-police-service")
     url = f"/api/v1/items/{item.pk}/updates/"
     first = client.get(url)
 
-    progress_update_add(assignment=item, narrative="Internal.", self_assessment="on_track")
+    progress_update_add(item=item, narrative="Internal.", self_assessment="on_track")
 
     assert client.get(url, HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
 

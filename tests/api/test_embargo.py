@@ -56,7 +56,7 @@ def every_answer(client):
 
 def secret_urls(world):
     secret = world["secret"]
-    item = secret.assignments.get(organisation__slug="metropolitan-police-service")
+    item = secret.items.get(organisation__slug="metropolitan-police-service")
     return [
         f"/api/v1/findings/{secret.pk}/",
         f"/api/v1/items/{item.pk}/",

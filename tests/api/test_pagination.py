@@ -11,8 +11,8 @@ from inspections.services import engage_enter
 from recommendations.choices import FindingKind, Section55Action
 from recommendations.models import CauseOfConcern, Finding, Section55Response
 from recommendations.services import (
-    assignment_set_due_date,
     finding_add_addressees,
+    item_set_due_date,
     progress_update_add,
     section55_record_response,
 )
@@ -56,13 +56,13 @@ def grow(api_world, met, mopac, kent, hmicfrs, custody, inspector):
                 addressees = [met, mopac, kent] if kind == FindingKind.RECOMMENDATION else [met]
                 for item in finding_add_addressees(finding=finding, organisations=addressees):
                     progress_update_add(
-                        assignment=item,
+                        item=item,
                         narrative="Started.",
                         self_assessment="on_track",
                         publish=True,
                     )
-                    assignment_set_due_date(
-                        assignment=item,
+                    item_set_due_date(
+                        item=item,
                         due_date=timezone.localdate() + timedelta(days=n + 1),
                         user=inspector,
                         reason="Agreed.",
@@ -138,13 +138,9 @@ def test_list_queries_do_not_grow_with_rows(client, grow, django_assert_num_quer
 
 
 def test_item_timeline_queries_do_not_grow(client, grow, django_assert_num_queries, api_world):
-    item = api_world["recommendation"].assignments.get(
-        organisation__slug="metropolitan-police-service"
-    )
+    item = api_world["recommendation"].items.get(organisation__slug="metropolitan-police-service")
     for _ in range(5):
-        progress_update_add(
-            assignment=item, narrative="More.", self_assessment="on_track", publish=True
-        )
+        progress_update_add(item=item, narrative="More.", self_assessment="on_track", publish=True)
     # 1 the item (published?), 2 its updates with their organisation
     with django_assert_num_queries(2):
         client.get(f"/api/v1/items/{item.pk}/updates/")
@@ -181,4 +177,4 @@ def test_a_record_added_while_walking_is_seen_once(client, grow, met, api_world)
     rest, _ = walk(client, first["next"])
     ids = [item["id"] for item in first["results"] + rest]
     assert len(ids) == len(set(ids))
-    assert ids[-1] == finding.assignments.get().pk
+    assert ids[-1] == finding.items.get().pk

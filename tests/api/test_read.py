@@ -88,9 +88,7 @@ def test_superseded_by_an_unpublished_finding_links_nothing(client, api_world):
 
 
 def test_item_timeline_has_published_updates_only_and_no_names(client, api_world, met_user):
-    item = api_world["recommendation"].assignments.get(
-        organisation__slug="metropolitan-police-service"
-    )
+    item = api_world["recommendation"].items.get(organisation__slug="metropolitan-police-service")
     updates = get(client, f"/api/v1/items/{item.pk}/updates/")["results"]
     assert [u["narrative"] for u in updates] == ["A new use of force board met in March."]
     changes = get(client, f"/api/v1/items/{item.pk}/status-changes/")["results"]

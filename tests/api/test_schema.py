@@ -139,9 +139,7 @@ def test_every_published_object_answers_as_the_schema_says(wsgi_world, bearer, m
                         seen += 1
     assert seen > 20
 
-    item = wsgi_world["recommendation"].assignments.get(
-        organisation__slug="metropolitan-police-service"
-    )
+    item = wsgi_world["recommendation"].items.get(organisation__slug="metropolitan-police-service")
     headers = {"Authorization": bearer(met_lead)["HTTP_AUTHORIZATION"]}
     base = f"/api/v1/items/{item.pk}"
     recorded = client.post(

@@ -47,7 +47,7 @@ def test_the_account_page_has_no_link_for_a_person_without_a_role(client):
     assert "/account/tokens/" not in client.get("/account/").content.decode()
 
 
-def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(client, met_user, assignment):
+def test_a_new_token_is_shown_once_and_only_its_hash_is_kept(client, met_user, item):
     client.force_login(met_user)
 
     response = create(client)
@@ -90,7 +90,7 @@ def test_a_token_needs_a_new_name(client, met_user, name, message):
     assert ApiToken.objects.count() == 1
 
 
-def test_revoking_stops_the_token_at_once(client, met_user, assignment):
+def test_revoking_stops_the_token_at_once(client, met_user, item):
     client.force_login(met_user)
     token = TOKEN.findall(create(client).content.decode())[0]
     row = ApiToken.objects.get()

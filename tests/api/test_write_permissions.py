@@ -16,9 +16,9 @@ from inspections.models import Inspection
 from recommendations.choices import Status
 from recommendations.models import Finding, ProgressUpdate, StatusChange
 from recommendations.services import (
-    assignment_close,
     finding_add_addressees,
     inspection_set_publication,
+    item_close,
 )
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -38,7 +38,7 @@ PERSONAS = [
 @pytest.fixture
 def world(
     inspection,
-    assignment,
+    item,
     kent_item,
     met,
     hmicfrs,
@@ -65,12 +65,10 @@ def world(
         inspection=inspection, kind="area_for_improvement", reference="AFI9", text="Done."
     )
     (closed_item,) = finding_add_addressees(finding=closed_finding, organisations=[met])
-    assignment_close(
-        assignment=closed_item, outcome=Status.CLOSED_NO_LONGER_RELEVANT, note="The law changed."
-    )
+    item_close(item=closed_item, outcome=Status.CLOSED_NO_LONGER_RELEVANT, note="The law changed.")
     return {
         "items": {
-            "own": assignment,
+            "own": item,
             "other": kent_item,
             "unpublished": secret_item,
             "closed own": closed_item,

@@ -34,7 +34,7 @@ def test_update_submission_and_acceptance(
     page, public_world, met_lead, inspector, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
-    item = public_world["afi"].assignments.get()  # AFI1, open, addressed to the Met
+    item = public_world["afi"].items.get()  # AFI1, open, addressed to the Met
 
     sign_in(page, "met-lead", "pw-met-lead-1")
     page.get_by_role("link", name="Our findings").first.click()

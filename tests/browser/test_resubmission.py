@@ -13,7 +13,7 @@ import pytest
 
 from recommendations.choices import Status
 from recommendations.models import EvidenceFile, ProgressUpdate
-from recommendations.services import assignment_submit_for_closure
+from recommendations.services import item_submit_for_closure
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import screenshot
 from tests.browser.test_journeys import sign_in
@@ -37,8 +37,8 @@ def serve_as_first_seen(page, url, html):
 
 
 def test_accept_back_and_send_again_is_refused(page, live_server, public_world, inspector):
-    item = public_world["afi"].assignments.get()
-    item = assignment_submit_for_closure(assignment=item, note="Audited weekly.")
+    item = public_world["afi"].items.get()
+    item = item_submit_for_closure(item=item, note="Audited weekly.")
     url = f"/workspace/items/{item.pk}/"
 
     sign_in(page, "inspector", "pw-inspector-1")
@@ -89,7 +89,7 @@ def test_update_back_and_save_again_publishes_one_update(
     page, live_server, public_world, met_lead, tmp_path, settings
 ):
     settings.MEDIA_ROOT = tmp_path
-    item = public_world["afi"].assignments.get()
+    item = public_world["afi"].items.get()
     url = f"/portal/items/{item.pk}/update/"
 
     def fill_and_save():
@@ -131,8 +131,8 @@ def test_update_back_and_save_again_publishes_one_update(
     assert_accessible(page)
     screenshot(page, "portal-update-sent-again")
 
-    assert ProgressUpdate.objects.filter(assignment=item).count() == 1
-    assert EvidenceFile.objects.filter(update__assignment=item).count() == 1
+    assert ProgressUpdate.objects.filter(item=item).count() == 1
+    assert EvidenceFile.objects.filter(update__item=item).count() == 1
     page.unroute_all()
     page.goto(f"/recommendations/{item.finding_id}/")
     timeline = page.locator(".app-timeline").inner_text()
@@ -142,9 +142,9 @@ def test_update_back_and_save_again_publishes_one_update(
 def test_correct_then_withdraw_an_update(page, live_server, public_world, met_lead, inspector):
     from recommendations.services import progress_update_add
 
-    item = public_world["afi"].assignments.get()
+    item = public_world["afi"].items.get()
     original = progress_update_add(
-        assignment=item,
+        item=item,
         author=met_lead,
         narrative="Risk assessments record self-harm history in all suites.",
         self_assessment="on_track",

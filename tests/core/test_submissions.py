@@ -26,36 +26,34 @@ def redeem(**kwargs):
 
 
 @pytest.mark.django_db
-def test_a_token_is_used_once_and_the_second_use_says_what_happened(inspector, assignment):
-    issued = submission_issue(user=inspector, purpose="workspace.decide", obj=assignment)
+def test_a_token_is_used_once_and_the_second_use_says_what_happened(inspector, item):
+    issued = submission_issue(user=inspector, purpose="workspace.decide", obj=item)
     with transaction.atomic():
         used = submission_redeem(
-            token=issued.token, user=inspector, purpose="workspace.decide", obj=assignment
+            token=issued.token, user=inspector, purpose="workspace.decide", obj=item
         )
-        submission_record_outcome(submission=used, outcome="accepted this", result=assignment)
+        submission_record_outcome(submission=used, outcome="accepted this", result=item)
     FormSubmission.objects.filter(pk=used.pk).update(
         used_at=datetime(2026, 11, 30, 10, 2, tzinfo=UTC)
     )
     with pytest.raises(SubmissionRefused) as refused:
-        redeem(token=issued.token, user=inspector, purpose="workspace.decide", obj=assignment)
+        redeem(token=issued.token, user=inspector, purpose="workspace.decide", obj=item)
     assert refused.value.reason == SubmissionRefused.USED
     assert str(refused.value).startswith("You accepted this on 30 November 2026 at 10:02.")
     row = FormSubmission.objects.get(pk=used.pk)
-    assert (row.result_type, row.result_id) == ("recommendations.assignment", str(assignment.pk))
+    assert (row.result_type, row.result_id) == ("recommendations.item", str(item.pk))
 
 
 @pytest.mark.django_db
-def test_someone_elses_token_is_refused_without_saying_what_it_did(
-    inspector, admin_user, assignment
-):
-    issued = submission_issue(user=admin_user, purpose="workspace.decide", obj=assignment)
+def test_someone_elses_token_is_refused_without_saying_what_it_did(inspector, admin_user, item):
+    issued = submission_issue(user=admin_user, purpose="workspace.decide", obj=item)
     with transaction.atomic():
         used = submission_redeem(
-            token=issued.token, user=admin_user, purpose="workspace.decide", obj=assignment
+            token=issued.token, user=admin_user, purpose="workspace.decide", obj=item
         )
         submission_record_outcome(submission=used, outcome="accepted this")
     with pytest.raises(SubmissionRefused) as refused:
-        redeem(token=issued.token, user=inspector, purpose="workspace.decide", obj=assignment)
+        redeem(token=issued.token, user=inspector, purpose="workspace.decide", obj=item)
     assert refused.value.reason == SubmissionRefused.UNKNOWN
     assert "accepted" not in str(refused.value)
     assert "no longer valid" in str(refused.value)
@@ -63,10 +61,10 @@ def test_someone_elses_token_is_refused_without_saying_what_it_did(
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("other", ["purpose", "object", "no object"])
-def test_a_token_for_another_form_or_object_is_refused(inspector, assignment, kent_item, other):
-    issued = submission_issue(user=inspector, purpose="workspace.decide", obj=assignment)
+def test_a_token_for_another_form_or_object_is_refused(inspector, item, kent_item, other):
+    issued = submission_issue(user=inspector, purpose="workspace.decide", obj=item)
     attempt = {"token": issued.token, "user": inspector, "purpose": "workspace.decide"}
-    attempt["obj"] = assignment
+    attempt["obj"] = item
     if other == "purpose":
         attempt["purpose"] = "workspace.reopen"
     elif other == "object":
@@ -81,69 +79,63 @@ def test_a_token_for_another_form_or_object_is_refused(inspector, assignment, ke
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("token", ["", "not-a-token", "x" * 500, "abc\x00" * 8, None])
-def test_an_unknown_or_missing_token_is_refused(inspector, assignment, token):
-    submission_issue(user=inspector, purpose="workspace.decide", obj=assignment)
+def test_an_unknown_or_missing_token_is_refused(inspector, item, token):
+    submission_issue(user=inspector, purpose="workspace.decide", obj=item)
     with pytest.raises(SubmissionRefused) as refused:
-        submission_check(token=token, user=inspector, purpose="workspace.decide", obj=assignment)
+        submission_check(token=token, user=inspector, purpose="workspace.decide", obj=item)
     assert refused.value.reason == SubmissionRefused.UNKNOWN
 
 
 @pytest.mark.django_db
-def test_a_token_expires_after_a_day_with_a_clear_message(inspector, assignment):
-    issued = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
+def test_a_token_expires_after_a_day_with_a_clear_message(inspector, item):
+    issued = submission_issue(user=inspector, purpose="portal.update", obj=item)
     FormSubmission.objects.filter(pk=issued.pk).update(
         issued_at=timezone.now() - timedelta(hours=24, minutes=1)
     )
     with pytest.raises(SubmissionRefused) as refused:
-        redeem(token=issued.token, user=inspector, purpose="portal.update", obj=assignment)
+        redeem(token=issued.token, user=inspector, purpose="portal.update", obj=item)
     assert refused.value.reason == SubmissionRefused.EXPIRED
     assert "more than 24 hours ago and has expired, so nothing was saved" in str(refused.value)
 
 
 @pytest.mark.django_db
-def test_the_lifetime_is_a_setting(inspector, assignment, settings):
+def test_the_lifetime_is_a_setting(inspector, item, settings):
     settings.FORM_TOKEN_HOURS = 1
-    issued = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
+    issued = submission_issue(user=inspector, purpose="portal.update", obj=item)
     FormSubmission.objects.filter(pk=issued.pk).update(
         issued_at=timezone.now() - timedelta(minutes=61)
     )
     with pytest.raises(SubmissionRefused, match="more than 1 hours ago"):
-        submission_check(
-            token=issued.token, user=inspector, purpose="portal.update", obj=assignment
-        )
+        submission_check(token=issued.token, user=inspector, purpose="portal.update", obj=item)
 
 
 @pytest.mark.django_db
-def test_work_that_fails_leaves_the_token_usable(inspector, assignment):
-    issued = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
+def test_work_that_fails_leaves_the_token_usable(inspector, item):
+    issued = submission_issue(user=inspector, purpose="portal.update", obj=item)
     with pytest.raises(ValueError), transaction.atomic():
-        submission_redeem(
-            token=issued.token, user=inspector, purpose="portal.update", obj=assignment
-        )
+        submission_redeem(token=issued.token, user=inspector, purpose="portal.update", obj=item)
         raise ValueError("the service refused")
-    assert redeem(token=issued.token, user=inspector, purpose="portal.update", obj=assignment)
+    assert redeem(token=issued.token, user=inspector, purpose="portal.update", obj=item)
 
 
 @pytest.mark.django_db
-def test_redeem_must_run_inside_the_callers_transaction(inspector, assignment):
-    issued = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
+def test_redeem_must_run_inside_the_callers_transaction(inspector, item):
+    issued = submission_issue(user=inspector, purpose="portal.update", obj=item)
     connection.in_atomic_block, was = False, connection.in_atomic_block
     try:
         with pytest.raises(RuntimeError, match="inside the transaction"):
-            submission_redeem(
-                token=issued.token, user=inspector, purpose="portal.update", obj=assignment
-            )
+            submission_redeem(token=issued.token, user=inspector, purpose="portal.update", obj=item)
     finally:
         connection.in_atomic_block = was
 
 
 @pytest.mark.django_db
-def test_old_rows_are_cleared_on_issue_and_by_the_command(inspector, admin_user, assignment):
+def test_old_rows_are_cleared_on_issue_and_by_the_command(inspector, admin_user, item):
     old = timezone.now() - timedelta(days=8)
-    mine = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
-    theirs = submission_issue(user=admin_user, purpose="portal.update", obj=assignment)
+    mine = submission_issue(user=inspector, purpose="portal.update", obj=item)
+    theirs = submission_issue(user=admin_user, purpose="portal.update", obj=item)
     FormSubmission.objects.filter(pk__in=[mine.pk, theirs.pk]).update(issued_at=old)
-    fresh = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
+    fresh = submission_issue(user=inspector, purpose="portal.update", obj=item)
     # Issuing clears the person's own old rows, not other people's.
     assert set(FormSubmission.objects.values_list("pk", flat=True)) == {theirs.pk, fresh.pk}
     call_command("clear_form_submissions", stdout=open("/dev/null", "w"))  # noqa: SIM115
@@ -160,9 +152,9 @@ def test_times_are_told_in_the_sites_time_zone():
     connection.vendor != "postgresql", reason="SQLite locks the whole table, not the row"
 )
 @pytest.mark.django_db(transaction=True)
-def test_two_sends_at_once_wait_for_each_other_and_the_second_is_refused(inspector, assignment):
+def test_two_sends_at_once_wait_for_each_other_and_the_second_is_refused(inspector, item):
     """A double click: both requests carry the same token; the row lock orders them."""
-    issued = submission_issue(user=inspector, purpose="portal.update", obj=assignment)
+    issued = submission_issue(user=inspector, purpose="portal.update", obj=item)
     first_has_lock, first_may_commit = threading.Event(), threading.Event()
     results = {}
 
@@ -170,7 +162,7 @@ def test_two_sends_at_once_wait_for_each_other_and_the_second_is_refused(inspect
         try:
             with transaction.atomic():
                 used = submission_redeem(
-                    token=issued.token, user=inspector, purpose="portal.update", obj=assignment
+                    token=issued.token, user=inspector, purpose="portal.update", obj=item
                 )
                 if hold:
                     first_has_lock.set()

@@ -26,8 +26,8 @@ from inspections.choices import GradingScale, OrganisationKind
 from inspections.models import EngagePeriod, Inspection, Judgement, KeyFigure, Organisation
 from recommendations.choices import Channel, FindingKind, Status
 from recommendations.models import (
-    Assignment,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     StatusChange,
@@ -61,8 +61,8 @@ def digest():
                 "inspection__slug", "reference", "text", "due_date"
             )
         ),
-        "assignments": list(
-            Assignment.objects.order_by(
+        "items": list(
+            Item.objects.order_by(
                 "finding__inspection__slug", "finding__reference", "organisation__slug"
             ).values_list(
                 "finding__inspection__slug",
@@ -123,7 +123,7 @@ class TestSeededDemo:
             f"AFI{n}" for n in range(1, 21)
         )
         assert set(
-            Assignment.objects.filter(finding__in=afis).values_list("organisation__slug", flat=True)
+            Item.objects.filter(finding__in=afis).values_list("organisation__slug", flat=True)
         ) == {"metropolitan-police-service"}
         assert afis.filter(
             text="Pre-release risk assessments lack detail on risks such as self-harm."
@@ -140,10 +140,10 @@ class TestSeededDemo:
 
     def test_met_custody_recommendation_progresses_separately_per_addressee(self, custody):
         recommendation = custody.findings.get(reference="R1")
-        for assignment in recommendation.assignments.all():
-            assert assignment.status == Status.IN_PROGRESS
-            assert assignment.updates.filter(is_published=True).exists()
-        met = recommendation.assignments.get(organisation__slug="metropolitan-police-service")
+        for item in recommendation.items.all():
+            assert item.status == Status.IN_PROGRESS
+            assert item.updates.filter(is_published=True).exists()
+        met = recommendation.items.get(organisation__slug="metropolitan-police-service")
         assert met.updates.filter(is_published=False).exists()
 
     def test_mopac_answered_under_section_55_before_the_due_date(self, custody):
@@ -189,7 +189,7 @@ class TestSeededDemo:
         self, child_protection
     ):
         statuses = Counter(
-            Assignment.objects.filter(finding__inspection=child_protection).values_list(
+            Item.objects.filter(finding__inspection=child_protection).values_list(
                 "status", flat=True
             )
         )
@@ -197,14 +197,14 @@ class TestSeededDemo:
         assert statuses[Status.CLOSED_SUPERSEDED] == 1
         assert statuses[Status.IN_PROGRESS] + statuses[Status.SUBMITTED] == 3
         closing = StatusChange.objects.filter(
-            assignment__finding__inspection=child_protection, to_status=Status.CLOSED_COMPLETE
+            item__finding__inspection=child_protection, to_status=Status.CLOSED_COMPLETE
         ).first()
         assert closing.note.startswith("Authorised for closure")
         assert closing.source == "inspectorate"
 
     def test_a_child_protection_recommendation_was_reopened(self, child_protection):
         assert StatusChange.objects.filter(
-            assignment__finding__inspection=child_protection,
+            item__finding__inspection=child_protection,
             from_status=Status.CLOSED_COMPLETE,
             to_status=Status.IN_PROGRESS,
         ).exists()
@@ -212,7 +212,7 @@ class TestSeededDemo:
     # --- Generated data and its history -----------------------------------------------------
 
     def test_an_overdue_child_protection_item_was_extended_and_an_update_corrected(self, db):
-        item = Assignment.objects.get(
+        item = Item.objects.get(
             finding__inspection__slug="metropolitan-police-child-protection-2016",
             finding__text__contains="detained in custody",
         )
@@ -221,35 +221,35 @@ class TestSeededDemo:
         assert item.overdue_when_extended
         (change,) = item.due_date_changes.all()
         assert change.was_overdue and change.source == "agreed_on_request"
-        (correction,) = ProgressUpdate.objects.filter(assignment=item, corrects__isnull=False)
+        (correction,) = ProgressUpdate.objects.filter(item=item, corrects__isnull=False)
         assert correction.is_published and correction.correction_reason
         assert correction.corrects.narrative.endswith(
             "Custody officers use a new risk form for children."
         )
 
     def test_every_status_appears(self, db):
-        assert set(Assignment.objects.values_list("status", flat=True)) == set(Status.values)
+        assert set(Item.objects.values_list("status", flat=True)) == set(Status.values)
 
     def test_current_status_is_the_last_change_or_open_without_history(self, db):
         last_changes = {}
         for change in StatusChange.objects.order_by("changed_at", "pk"):
-            last_changes[change.assignment_id] = change
-        for assignment in Assignment.objects.all():
-            change = last_changes.get(assignment.pk)
+            last_changes[change.item_id] = change
+        for item in Item.objects.all():
+            change = last_changes.get(item.pk)
             if change is None:
-                assert assignment.status == Status.OPEN
+                assert item.status == Status.OPEN
             else:
-                assert assignment.status == change.to_status
-                assert assignment.status_changed_at == change.changed_at
+                assert item.status == change.to_status
+                assert item.status_changed_at == change.changed_at
 
     def test_each_history_is_a_chain_of_allowed_moves_after_publication(self, db):
-        changes = StatusChange.objects.select_related("assignment__finding__inspection")
-        by_assignment = {}
+        changes = StatusChange.objects.select_related("item__finding__inspection")
+        by_item = {}
         for change in changes.order_by("changed_at", "pk"):
-            by_assignment.setdefault(change.assignment_id, []).append(change)
-        for history in by_assignment.values():
+            by_item.setdefault(change.item_id, []).append(change)
+        for history in by_item.values():
             assert history[0].from_status == Status.OPEN
-            published_at = history[0].assignment.finding.inspection.published_at
+            published_at = history[0].item.finding.inspection.published_at
             assert history[0].changed_at >= published_at
             for before, after in itertools.pairwise(history):
                 assert after.from_status == before.to_status
@@ -261,17 +261,17 @@ class TestSeededDemo:
         assert set(StatusChange.objects.values_list("channel", flat=True)) == {Channel.COMMAND}
 
     def test_superseded_findings_point_to_a_newer_finding(self, db):
-        superseded = Assignment.objects.filter(status=Status.CLOSED_SUPERSEDED).select_related(
+        superseded = Item.objects.filter(status=Status.CLOSED_SUPERSEDED).select_related(
             "finding__inspection", "superseded_by__inspection"
         )
         assert superseded.exists()
-        for assignment in superseded:
-            assert assignment.superseded_by is not None
-            newer = assignment.superseded_by.inspection.published_at
-            assert newer > assignment.finding.inspection.published_at
+        for item in superseded:
+            assert item.superseded_by is not None
+            newer = item.superseded_by.inspection.published_at
+            assert newer > item.finding.inspection.published_at
 
     def test_some_active_items_are_overdue(self, db):
-        assert Assignment.objects.overdue(today=date(2026, 11, 1)).exists()
+        assert Item.objects.overdue(today=date(2026, 11, 1)).exists()
 
     def test_published_and_internal_progress_updates_exist(self, db):
         assert ProgressUpdate.objects.filter(is_published=True).exists()
@@ -286,11 +286,11 @@ class TestSeededDemo:
         assert not Finding.objects.published().filter(pk__in=hidden).exists()
 
     def test_findings_of_hampshire_constabulary_follow_its_successor(self, db):
-        old = Assignment.objects.filter(organisation__slug="hampshire-constabulary")
+        old = Item.objects.filter(organisation__slug="hampshire-constabulary")
         assert old.exists()
         successor = Organisation.objects.get(slug="hampshire-and-isle-of-wight-constabulary")
         assert set(old.values_list("pk", flat=True)) <= set(
-            Assignment.objects.for_organisation(successor).values_list("pk", flat=True)
+            Item.objects.for_organisation(successor).values_list("pk", flat=True)
         )
 
     def test_peel_grades_use_the_scale_of_their_year(self, db):
@@ -396,7 +396,7 @@ def test_demo_accounts_are_created_when_debug_is_on(db, settings, without_data):
     assert users["admin"].is_superuser
     inspector = users["inspector"]
     assert inspector.is_inspector and inspector.is_staff
-    assert inspector.has_perm("recommendations.change_assignment")
+    assert inspector.has_perm("recommendations.change_item")
     assert inspector.has_perm("inspections.add_inspection")
     assert inspector.has_perm("audit.view_actionlog")
     assert not inspector.has_perm("accounts.change_user")
@@ -432,9 +432,9 @@ def test_a_thematic_recommendation_goes_to_all_43_territorial_forces(db):
     call_command("load_reference_data", stdout=StringIO())
     DemoBuilder(seed=1, scale=1, write=lambda _: None).generate_thematics()
 
-    counts = Finding.objects.annotate(n=Count("assignments")).values_list("n", flat=True)
+    counts = Finding.objects.annotate(n=Count("items")).values_list("n", flat=True)
     assert 43 in counts
-    widest = Finding.objects.annotate(n=Count("assignments")).get(
+    widest = Finding.objects.annotate(n=Count("items")).get(
         n=43, deadline_wording="by 30 April 2023"
     )
     addressees = widest.addressees.all()

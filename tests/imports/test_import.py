@@ -24,12 +24,12 @@ from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Organisation
 from inspections.services import organisation_set_successor
 from recommendations.choices import FindingKind, Status
-from recommendations.models import Assignment, CauseOfConcern, Finding, StatusChange, Theme
+from recommendations.models import CauseOfConcern, Finding, Item, StatusChange, Theme
 from recommendations.services import (
-    assignment_set_due_date,
-    assignment_start,
     finding_add_addressees,
     finding_update,
+    item_set_due_date,
+    item_start,
 )
 
 HEADER = "Reference,Kind,Text,Cause of concern,Cause of concern text,Addressees,Due date,Deadline wording,Themes"  # noqa: E501
@@ -116,7 +116,7 @@ def do_import(client, inspection, upload):
 def snapshot():
     return {
         "findings": Finding.objects.count(),
-        "assignments": Assignment.objects.count(),
+        "items": Item.objects.count(),
         "causes": CauseOfConcern.objects.count(),
         "log": ActionLog.objects.count(),
         "history": StatusChange.objects.count(),
@@ -154,9 +154,9 @@ def test_confirmed_import_creates_findings_addressees_themes_and_causes(
     assert r1.due_date == date(2026, 3, 31)
     assert r1.deadline_wording == "By 31 March 2026"
     assert sorted(r1.themes.values_list("slug", flat=True)) == ["custody", "use-of-force"]
-    assert {a.organisation for a in r1.assignments.all()} == {met, mopac}
-    assert {a.status for a in r1.assignments.all()} == {Status.OPEN}
-    assert {a.due_date for a in r1.assignments.all()} == {date(2026, 3, 31)}
+    assert {a.organisation for a in r1.items.all()} == {met, mopac}
+    assert {a.status for a in r1.items.all()} == {Status.OPEN}
+    assert {a.due_date for a in r1.items.all()} == {date(2026, 3, 31)}
     afi1 = Finding.objects.get(inspection=world, reference="AFI1")
     assert afi1.kind == FindingKind.AREA_FOR_IMPROVEMENT
     assert afi1.due_date == date(2026, 9, 30)
@@ -207,12 +207,10 @@ def test_a_changed_file_updates_rather_than_duplicates(client, admin_user, world
     client.force_login(admin_user)
     do_import(client, world, csv_file(*GOOD_ROWS))
     r1 = Finding.objects.get(reference="R1")
-    met_item = r1.assignments.get(organisation=met)
-    mopac_item = r1.assignments.get(organisation=mopac)
-    assignment_start(assignment=met_item, note="Started.")
-    assignment_set_due_date(
-        assignment=mopac_item, due_date=date(2026, 6, 30), reason="Agreed with MOPAC."
-    )
+    met_item = r1.items.get(organisation=met)
+    mopac_item = r1.items.get(organisation=mopac)
+    item_start(item=met_item, note="Started.")
+    item_set_due_date(item=mopac_item, due_date=date(2026, 6, 30), reason="Agreed with MOPAC.")
     history = StatusChange.objects.count()
 
     changed = (
@@ -240,7 +238,7 @@ def test_a_changed_file_updates_rather_than_duplicates(client, admin_user, world
     assert r1.text == "The force should improve the governance of the use of force."
     assert r1.due_date == date(2026, 4, 30)
     assert list(r1.themes.values_list("slug", flat=True)) == ["use-of-force"]
-    items = {a.organisation.slug: a for a in r1.assignments.select_related("organisation")}
+    items = {a.organisation.slug: a for a in r1.items.select_related("organisation")}
     assert set(items) == {
         "metropolitan-police-service",
         "mayors-office-for-policing-and-crime",
@@ -270,7 +268,7 @@ def test_addressees_that_follow_the_due_date_are_logged_with_the_import(
     do_import(client, world, csv_file(*GOOD_ROWS))
     moved = GOOD_ROWS[1].replace("30/9/2026", "31/10/2026")
     do_import(client, world, csv_file(GOOD_ROWS[0], moved, GOOD_ROWS[2]))
-    item = Assignment.objects.get(finding__reference="AFI1", organisation=met)
+    item = Item.objects.get(finding__reference="AFI1", organisation=met)
     assert item.due_date == date(2026, 10, 31)
     assert item.version == 2
     log = ActionLog.objects.for_object(item).get()
@@ -423,7 +421,7 @@ def test_a_real_sized_report_imports_in_one_go(client, admin_user, world, met, m
     assert "<strong>34</strong> new findings" in shown.content.decode()
     assert Finding.objects.filter(inspection=world).count() == 34
     assert CauseOfConcern.objects.filter(inspection=world).count() == 2
-    assert Assignment.objects.filter(finding__inspection=world).count() == 4 * 2 + 30 + 10
+    assert Item.objects.filter(finding__inspection=world).count() == 4 * 2 + 30 + 10
     assert Finding.objects.get(reference="R3").due_date == date(2026, 2, 3)
     assert Finding.objects.get(reference="R4").cause_of_concern.reference == "CoC2"
 
@@ -1009,8 +1007,8 @@ def test_finding_update_without_a_change_logs_nothing(recommendation):
 
 
 def test_finding_update_never_changes_a_status(recommendation, met):
-    item = recommendation.assignments.get(organisation=met)
-    assignment_start(assignment=item, note="Begun.")
+    item = recommendation.items.get(organisation=met)
+    item_start(item=item, note="Begun.")
     finding_update(
         finding=recommendation,
         changes={"due_date": timezone.localdate() + timedelta(days=400), "text": "New."},

@@ -18,9 +18,9 @@ from inspections.models import (
 from inspections.services import engage_enter
 from recommendations.choices import FindingKind, Section55Action
 from recommendations.models import (
-    Assignment,
     CauseOfConcern,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     Section55Statement,
@@ -28,8 +28,8 @@ from recommendations.models import (
     Theme,
 )
 from recommendations.services import (
-    assignment_start,
     finding_add_addressees,
+    item_start,
     progress_update_add,
     section55_open_responses,
 )
@@ -58,11 +58,9 @@ def report_with_everything(slug, *, published_at, hmicfrs, met, kind_suffix):
     )  # fmt: skip
     finding.themes.add(theme)
     (item,) = finding_add_addressees(finding=finding, organisations=[met])
-    assignment_start(assignment=item, note="Started.")
-    progress_update_add(
-        assignment=item, narrative="Shown.", self_assessment="on_track", publish=True
-    )
-    progress_update_add(assignment=item, narrative="Internal.", self_assessment="on_track")
+    item_start(item=item, note="Started.")
+    progress_update_add(item=item, narrative="Shown.", self_assessment="on_track", publish=True)
+    progress_update_add(item=item, narrative="Internal.", self_assessment="on_track")
     (response,) = section55_open_responses(inspection=report)
     Section55Response.objects.filter(pk=response.pk).update(
         received_on=timezone.localdate(), text="Comments."
@@ -91,9 +89,9 @@ SCOPED = [
     (Judgement, "inspection__"),
     (CauseOfConcern, "inspection__"),
     (Finding, "inspection__"),
-    (Assignment, "finding__inspection__"),
-    (StatusChange, "assignment__finding__inspection__"),
-    (ProgressUpdate, "assignment__finding__inspection__"),
+    (Item, "finding__inspection__"),
+    (StatusChange, "item__finding__inspection__"),
+    (ProgressUpdate, "item__finding__inspection__"),
     (Section55Response, "inspection__"),
     (Section55Statement, "response__inspection__"),
 ]
@@ -114,7 +112,7 @@ def test_published_scope_at_a_moment_sees_what_was_public_then(two_reports):
     later = timezone.now() + timedelta(days=2)
 
     assert set(Inspection.objects.published(at=later)) == {public, embargoed}
-    assert Assignment.objects.published(at=later).count() == 2
+    assert Item.objects.published(at=later).count() == 2
     assert Inspection.objects.filter(published_q(at=later)).count() == 2
 
 

@@ -7,7 +7,7 @@ from core.errors import DomainError
 from inspections.choices import OrganisationKind
 from inspections.models import Organisation
 from inspections.services import engage_enter, engage_leave, organisation_set_successor
-from recommendations.models import Assignment
+from recommendations.models import Item
 
 
 def test_engage_entry_and_exit_are_logged_with_reasons(met, inspector):
@@ -40,14 +40,14 @@ def test_cannot_leave_engage_when_not_in_it(met):
         engage_leave(organisation=met, left_on=date(2022, 6, 28), reasons="x")
 
 
-def test_findings_follow_a_successor(assignment, met):
+def test_findings_follow_a_successor(item, met):
     old = Organisation.objects.create(
         slug="old-force", name="Old Force", kind=OrganisationKind.POLICE_FORCE
     )
-    moved = Assignment.objects.create(finding=assignment.finding, organisation=old)
+    moved = Item.objects.create(finding=item.finding, organisation=old)
     organisation_set_successor(organisation=old, successor=met, ceased_on=date(2022, 2, 1))
     assert old.pk in met.lineage_ids()
-    assert set(Assignment.objects.for_organisation(met)) == {assignment, moved}
+    assert set(Item.objects.for_organisation(met)) == {item, moved}
     assert old.current_successor() == met
 
 

@@ -9,7 +9,7 @@ from django.urls import reverse
 from audit.models import ActionLog
 from recommendations.models import EvidenceFile, ProgressUpdate
 from recommendations.services import (
-    assignment_submit_for_closure,
+    item_submit_for_closure,
     progress_update_add,
     progress_update_withdraw,
 )
@@ -27,9 +27,9 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def published(assignment, met_user):
+def published(item, met_user):
     return progress_update_add(
-        assignment=assignment,
+        item=item,
         author=met_user,
         narrative=ORIGINAL,
         self_assessment="on_track",
@@ -38,11 +38,11 @@ def published(assignment, met_user):
 
 
 def url(update):
-    return reverse("portal:correct-update", args=[update.assignment_id, update.pk])
+    return reverse("portal:correct-update", args=[update.item_id, update.pk])
 
 
 def item_url(update):
-    return reverse("portal:item", args=[update.assignment_id])
+    return reverse("portal:item", args=[update.item_id])
 
 
 def filled(client, update, **changes):
@@ -81,8 +81,8 @@ def test_who_may_open_the_correction_form(client, request, published, persona):
         assert "no-store" in response["Cache-Control"]
         html = response.content.decode()
         assert 'autocomplete="off"' in html and ORIGINAL in html
-        published.assignment.refresh_from_db()
-        assert response.context["form"]["version"].value() == published.assignment.version
+        published.item.refresh_from_db()
+        assert response.context["form"]["version"].value() == published.item.version
         assert response.context["form"]["status"].value() == "in_progress"
 
 
@@ -107,19 +107,17 @@ def test_an_update_of_another_item_is_not_found_under_this_one(
     wrong = reverse("portal:correct-update", args=[kent_item.pk, published.pk])
     assert client.get(wrong).status_code == 404
     other = progress_update_add(
-        assignment=kent_item, narrative="Kent's.", self_assessment="on_track", publish=True
+        item=kent_item, narrative="Kent's.", self_assessment="on_track", publish=True
     )
-    mixed = reverse("portal:correct-update", args=[published.assignment_id, other.pk])
+    mixed = reverse("portal:correct-update", args=[published.item_id, other.pk])
     assert client.get(mixed).status_code == 404
 
 
 @pytest.mark.django_db
 def test_an_internal_or_withdrawn_update_cannot_be_corrected(
-    client, assignment, published, met_user, inspector
+    client, item, published, met_user, inspector
 ):
-    internal = progress_update_add(
-        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
-    )
+    internal = progress_update_add(item=item, narrative="Draft notes.", self_assessment="on_track")
     client.force_login(met_user)
     assert client.get(url(internal)).status_code == 403
     progress_update_withdraw(update=published, user=inspector, reason="A court order.")
@@ -147,19 +145,17 @@ def test_a_correction_is_a_new_published_update_linked_to_the_unchanged_original
     page = client.get(response["Location"]).content.decode()
     assert "govuk-notification-banner" in page and "Your correction has been published" in page
     assert ORIGINAL in page and CORRECTED in page and REASON in page
-    public = client.get(reverse("public:finding-detail", args=[published.assignment.finding_id]))
+    public = client.get(reverse("public:finding-detail", args=[published.item.finding_id]))
     assert ORIGINAL in public.content.decode() and CORRECTED in public.content.decode()
 
 
 @pytest.mark.django_db
 def test_the_item_page_offers_a_correction_of_each_published_update_that_stands(
-    client, assignment, published, met_user, inspector
+    client, item, published, met_user, inspector
 ):
-    internal = progress_update_add(
-        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
-    )
+    internal = progress_update_add(item=item, narrative="Draft notes.", self_assessment="on_track")
     withdrawn = progress_update_add(
-        assignment=assignment, narrative="Named someone.", self_assessment="on_track", publish=True
+        item=item, narrative="Named someone.", self_assessment="on_track", publish=True
     )
     progress_update_withdraw(update=withdrawn, user=inspector, reason="A court order.")
     client.force_login(met_user)
@@ -214,7 +210,7 @@ def test_a_withdrawal_while_the_form_was_open_is_a_form_error(
 def test_a_correction_shown_for_another_version_of_the_item_is_refused(client, published, met_lead):
     client.force_login(met_lead)
     form = filled(client, published)
-    assignment_submit_for_closure(assignment=published.assignment, note="Done.")
+    item_submit_for_closure(item=published.item, note="Done.")
     response = client.post(url(published), form)
     assert response.status_code == 409
     assert CORRECTED in response.content.decode()
@@ -233,7 +229,7 @@ def test_correction_form_query_count(client, published, met_user, django_assert_
     # (whatever the number of updates)
     for n in range(5):
         progress_update_add(
-            assignment=published.assignment,
+            item=published.item,
             narrative=f"Update {n}.",
             self_assessment="on_track",
             publish=True,

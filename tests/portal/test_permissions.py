@@ -15,10 +15,10 @@ from inspections.models import EngagePeriod
 from inspections.services import engage_enter
 from recommendations.models import Finding
 from recommendations.services import (
-    assignment_submit_for_closure,
     due_date_propose,
     finding_add_addressees,
     inspection_set_publication,
+    item_submit_for_closure,
     progress_update_add,
     section55_open_responses,
 )
@@ -39,7 +39,7 @@ PERSONAS = [
 @pytest.fixture
 def world(
     inspection,
-    assignment,
+    item,
     kent_item,
     met,
     kent,
@@ -56,15 +56,15 @@ def world(
     from inspections.models import Inspection
 
     update = progress_update_add(
-        assignment=assignment,
+        item=item,
         author=met_user,
         narrative="Board set up.",
         self_assessment="on_track",
         evidence=[SimpleUploadedFile("minutes.pdf", PDF, content_type="application/pdf")],
     )
-    assignment.refresh_from_db()
+    item.refresh_from_db()
     due_date_propose(
-        assignment=kent_item,
+        item=kent_item,
         user=kent_user,
         proposed_due_date=timezone.localdate() + timedelta(days=200),
         reason="Staffing review takes longer.",
@@ -86,7 +86,7 @@ def world(
     (response,) = section55_open_responses(inspection=inspection)
     engage_enter(organisation=kent, entered_on=timezone.localdate(), reasons="Concerns.")
     return {
-        "own": assignment,
+        "own": item,
         "other": kent_item,
         "secret": secret_item,
         "evidence": update.evidence.get(),
@@ -199,7 +199,7 @@ def test_form_data_cannot_reach_another_organisations_item(client, world):
 @pytest.mark.django_db
 def test_inspector_of_another_inspectorate_cannot_decide(client, world):
     item = world["own"]
-    assignment_submit_for_closure(assignment=item, note="Done.")
+    item_submit_for_closure(item=item, note="Done.")
     item.refresh_from_db()
     client.force_login(world["users"]["other_inspector"])
     response = client.post(

@@ -4,14 +4,14 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from recommendations.services import assignment_submit_for_closure
+from recommendations.services import item_submit_for_closure
 from tests.public.test_pages import add_findings
 
 
 def submit_all(items):
     for item in items:
         if item.status in ("open", "in_progress"):
-            assignment_submit_for_closure(assignment=item, note="Done.")
+            item_submit_for_closure(item=item, note="Done.")
 
 
 # page: (persona, url name, queries)
@@ -34,14 +34,14 @@ PAGES = {
 def test_query_count_does_not_grow(
     page, client, request, public_world, met, mopac, django_assert_num_queries
 ):
-    from recommendations.models import Assignment
+    from recommendations.models import Item
 
     persona, name, queries = PAGES[page]
     client.force_login(request.getfixturevalue(persona))
     url = reverse(name)
     for count, start in ((3, 100), (25, 300)):
         add_findings(public_world["inspection"], count, [met, mopac], start=start)
-        submit_all(Assignment.objects.filter(finding__reference__startswith="X"))
+        submit_all(Item.objects.filter(finding__reference__startswith="X"))
         client.get(url)
         with django_assert_num_queries(queries):
             assert client.get(url).status_code == 200
@@ -72,26 +72,26 @@ def add_history(item, inspector, n):
     by an inspector: one of each kind of row the item's history lists."""
     from datetime import timedelta
 
-    from recommendations.models import Assignment
+    from recommendations.models import Item
     from recommendations.services import (
-        assignment_set_due_date,
+        item_set_due_date,
         progress_update_add,
         progress_update_correct,
         progress_update_withdraw,
     )
 
-    progress_update_add(assignment=item, narrative=f"Update {n}.", self_assessment="on_track")
+    progress_update_add(item=item, narrative=f"Update {n}.", self_assessment="on_track")
     withdrawn = progress_update_add(
-        assignment=item, narrative=f"Named a person {n}.", self_assessment="on_track", publish=True
+        item=item, narrative=f"Named a person {n}.", self_assessment="on_track", publish=True
     )
     progress_update_withdraw(update=withdrawn, user=inspector, reason="It named a person.")
     wrong = progress_update_add(
-        assignment=item, narrative=f"Wrong figure {n}.", self_assessment="on_track", publish=True
+        item=item, narrative=f"Wrong figure {n}.", self_assessment="on_track", publish=True
     )
     progress_update_correct(update=wrong, narrative=f"Right figure {n}.", reason="A typo.")
-    item = Assignment.objects.get(pk=item.pk)
-    assignment_set_due_date(
-        assignment=item,
+    item = Item.objects.get(pk=item.pk)
+    item_set_due_date(
+        item=item,
         due_date=(item.due_date or timezone.localdate()) + timedelta(days=30),
         user=inspector,
         reason=f"Agreed at the review meeting {n}.",
@@ -105,7 +105,7 @@ def test_form_page_query_count_does_not_grow(
 ):
     persona, name, queries = FORM_PAGES[page]
     client.force_login(request.getfixturevalue(persona))
-    item = public_world["recommendation"].assignments.get(organisation__slug__startswith="met")
+    item = public_world["recommendation"].items.get(organisation__slug__startswith="met")
     url = reverse(name, args=[item.pk])
     for count in (1, 10):
         for n in range(count):

@@ -12,7 +12,7 @@ from audit.models import ActionLog
 from core.models import FormSubmission
 from recommendations.choices import Status
 from recommendations.models import EvidenceFile, ProgressUpdate
-from recommendations.services import assignment_start, section55_open_responses
+from recommendations.services import item_start, section55_open_responses
 from tests.core.tokens import shown
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -42,15 +42,15 @@ def filled_update(client, item):
 
 @pytest.mark.django_db
 def test_update_sent_twice_publishes_one_update_with_one_copy_of_the_evidence(
-    client, assignment, met_user
+    client, item, met_user
 ):
-    assignment_start(assignment=assignment, note="Started.")
+    item_start(item=item, note="Started.")
     client.force_login(met_user)
-    sent = filled_update(client, assignment)
-    first = client.post(update_url(assignment), {**sent, "evidence": [pdf()]})
+    sent = filled_update(client, item)
+    first = client.post(update_url(item), {**sent, "evidence": [pdf()]})
     assert first.status_code == 302
     # Back, then "Save update" again: the same form, the same file.
-    again = client.post(update_url(assignment), {**sent, "evidence": [pdf()]})
+    again = client.post(update_url(item), {**sent, "evidence": [pdf()]})
     assert again.status_code == 409
     html = again.content.decode()
     assert "You saved this update on " in html and "nothing more was saved" in html
@@ -62,11 +62,11 @@ def test_update_sent_twice_publishes_one_update_with_one_copy_of_the_evidence(
 
 
 @pytest.mark.django_db
-def test_update_sent_with_an_expired_form_keeps_what_was_typed(client, assignment, met_user):
+def test_update_sent_with_an_expired_form_keeps_what_was_typed(client, item, met_user):
     client.force_login(met_user)
-    sent = filled_update(client, assignment)
+    sent = filled_update(client, item)
     FormSubmission.objects.update(issued_at=timezone.now() - timedelta(hours=25))
-    response = client.post(update_url(assignment), sent)
+    response = client.post(update_url(item), sent)
     assert response.status_code == 409
     html = response.content.decode()
     assert "has expired, so nothing was saved" in html
@@ -75,40 +75,40 @@ def test_update_sent_with_an_expired_form_keeps_what_was_typed(client, assignmen
 
 
 @pytest.mark.django_db
-def test_update_with_a_colleagues_form_is_refused(client, assignment, met_user, met_lead):
+def test_update_with_a_colleagues_form_is_refused(client, item, met_user, met_lead):
     client.force_login(met_lead)
-    theirs = filled_update(client, assignment)
+    theirs = filled_update(client, item)
     client.force_login(met_user)
-    response = client.post(update_url(assignment), theirs)
+    response = client.post(update_url(item), theirs)
     assert response.status_code == 409
     assert "This form is no longer valid" in response.content.decode()
     assert not ProgressUpdate.objects.exists()
 
 
 @pytest.mark.django_db
-def test_update_without_a_token_is_refused(client, assignment, met_user):
+def test_update_without_a_token_is_refused(client, item, met_user):
     client.force_login(met_user)
-    sent = filled_update(client, assignment)
+    sent = filled_update(client, item)
     del sent["token"]
-    assert client.post(update_url(assignment), sent).status_code == 409
+    assert client.post(update_url(item), sent).status_code == 409
     assert not ProgressUpdate.objects.exists()
 
 
 @pytest.mark.django_db
-def test_update_shown_for_another_status_is_refused(client, assignment, met_user, inspector):
+def test_update_shown_for_another_status_is_refused(client, item, met_user, inspector):
     client.force_login(met_user)
-    sent = filled_update(client, assignment)
+    sent = filled_update(client, item)
     sent["status"] = Status.IN_PROGRESS  # the item is open: the form was not built from it
-    response = client.post(update_url(assignment), sent)
+    response = client.post(update_url(item), sent)
     assert response.status_code == 409
     assert "Someone else changed this item" in response.content.decode()
     assert not ProgressUpdate.objects.exists()
 
 
 @pytest.mark.django_db
-def test_due_date_request_sent_twice_is_recorded_once(client, assignment, met_user):
+def test_due_date_request_sent_twice_is_recorded_once(client, item, met_user):
     client.force_login(met_user)
-    url = reverse("portal:propose-due-date", args=[assignment.pk])
+    url = reverse("portal:propose-due-date", args=[item.pk])
     sent = {
         **shown(client, url),
         "proposed_due_date": (timezone.localdate() + timedelta(days=200)).strftime("%d/%m/%Y"),
@@ -118,19 +118,19 @@ def test_due_date_request_sent_twice_is_recorded_once(client, assignment, met_us
     again = client.post(url, sent)
     assert again.status_code == 409
     assert "You asked for a new due date on " in again.content.decode()
-    assert assignment.due_date_proposals.count() == 1
+    assert item.due_date_proposals.count() == 1
 
 
 @pytest.mark.django_db
-def test_submission_for_closure_sent_twice_is_recorded_once(client, assignment, met_lead):
+def test_submission_for_closure_sent_twice_is_recorded_once(client, item, met_lead):
     client.force_login(met_lead)
-    url = reverse("portal:submit", args=[assignment.pk])
+    url = reverse("portal:submit", args=[item.pk])
     sent = {**shown(client, url), "note": "A use of force board meets monthly."}
     assert client.post(url, {**sent, "evidence": [pdf("terms.pdf")]}).status_code == 302
     again = client.post(url, {**sent, "evidence": [pdf("terms.pdf")]})
     assert again.status_code == 409
     assert "You submitted this for closure on " in again.content.decode()
-    assert assignment.status_changes.filter(to_status=Status.SUBMITTED).count() == 1
+    assert item.status_changes.filter(to_status=Status.SUBMITTED).count() == 1
     assert ProgressUpdate.objects.count() == 1 and EvidenceFile.objects.count() == 1
     # Submitted now: the page says so and offers no button to submit it again.
     assert "Submit for closure</button>" not in again.content.decode()
@@ -139,16 +139,14 @@ def test_submission_for_closure_sent_twice_is_recorded_once(client, assignment, 
 
 @pytest.mark.django_db
 def test_update_refused_after_closure_keeps_the_text_but_offers_no_save(
-    client, assignment, met_user, inspector
+    client, item, met_user, inspector
 ):
-    from recommendations.services import assignment_close
+    from recommendations.services import item_close
 
     client.force_login(met_user)
-    sent = filled_update(client, assignment)
-    assignment_close(
-        assignment=assignment, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No."
-    )
-    response = client.post(update_url(assignment), sent)
+    sent = filled_update(client, item)
+    item_close(item=item, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No.")
+    response = client.post(update_url(item), sent)
     assert response.status_code == 409
     html = response.content.decode()
     assert "The custody board met and agreed a plan." in html
@@ -222,12 +220,12 @@ FORM_PAGES = ["update", "due date", "submit", "section 55"]
 @pytest.mark.django_db
 @pytest.mark.parametrize("page", FORM_PAGES)
 def test_portal_form_pages_are_not_stored_and_restore_no_choice(
-    client, assignment, met_lead, mopac_lead, response, page
+    client, item, met_lead, mopac_lead, response, page
 ):
     url = {
-        "update": reverse("portal:add-update", args=[assignment.pk]),
-        "due date": reverse("portal:propose-due-date", args=[assignment.pk]),
-        "submit": reverse("portal:submit", args=[assignment.pk]),
+        "update": reverse("portal:add-update", args=[item.pk]),
+        "due date": reverse("portal:propose-due-date", args=[item.pk]),
+        "submit": reverse("portal:submit", args=[item.pk]),
         "section 55": reverse("portal:section55-edit", args=[response.pk]),
     }[page]
     client.force_login(mopac_lead if page == "section 55" else met_lead)
@@ -241,14 +239,12 @@ def test_portal_form_pages_are_not_stored_and_restore_no_choice(
 
 
 @pytest.mark.parametrize("version", ["²", "1²", "⁵"])
-def test_a_version_of_non_ascii_digits_is_a_refusal_not_an_error(
-    client, assignment, met_user, version
-):
+def test_a_version_of_non_ascii_digits_is_a_refusal_not_an_error(client, item, met_user, version):
     """``"²".isdigit()`` is true but ``int("²")`` fails: such a version was a 500."""
     client.force_login(met_user)
-    sent = {**filled_update(client, assignment), "version": version}
+    sent = {**filled_update(client, item), "version": version}
 
-    response = client.post(update_url(assignment), sent)
+    response = client.post(update_url(item), sent)
 
     assert response.status_code in (200, 409)
-    assert not assignment.updates.exists()
+    assert not item.updates.exists()

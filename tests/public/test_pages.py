@@ -12,10 +12,10 @@ from inspections.services import engage_enter, organisation_set_successor
 from recommendations.choices import FindingKind, Status
 from recommendations.models import Finding, Theme
 from recommendations.services import (
-    assignment_close,
-    assignment_start,
-    assignment_submit_for_closure,
     finding_add_addressees,
+    item_close,
+    item_start,
+    item_submit_for_closure,
     section55_open_responses,
     section55_record_response,
 )
@@ -35,7 +35,7 @@ def add_findings(inspection, count, organisations, *, start=100):
         )
         finding.themes.add(theme)
         for item in finding_add_addressees(finding=finding, organisations=organisations):
-            assignment_start(assignment=item, note="Started.")
+            item_start(item=item, note="Started.")
 
 
 def add_inspected_forces(inspection, count):
@@ -156,8 +156,8 @@ def test_cached_counts_follow_a_status_change_and_a_publication(client, public_w
 
     url = reverse("public:finding-list")
     assert fetch(client, url).context["paginator"].count == 3
-    item = public_world["afi"].assignments.get()
-    assignment_start(assignment=item, note="Started.")
+    item = public_world["afi"].items.get()
+    item_start(item=item, note="Started.")
     statuses = {o["value"]: o["count"] for o in fetch(client, url).context["options"]["status"]}
     assert statuses["in_progress"] == 2
     inspection_set_publication(inspection=public_world["embargoed"], published_at=timezone.now())
@@ -196,10 +196,10 @@ def test_overview_table_filters_by_kind_and_region_and_sorts(client, public_worl
 
 @pytest.mark.django_db
 def test_overview_counts_closures_per_quarter(client, public_world, inspector):
-    item = public_world["afi"].assignments.get()
-    assignment_start(assignment=item, note="Started.")
-    assignment_submit_for_closure(assignment=item, note="Done.")
-    assignment_close(assignment=item, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Seen.")
+    item = public_world["afi"].items.get()
+    item_start(item=item, note="Started.")
+    item_submit_for_closure(item=item, note="Done.")
+    item_close(item=item, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Seen.")
     quarters = fetch(client, reverse("public:overview")).context["quarters"]
     assert len(quarters) == 12
     assert quarters[-1] == {
@@ -238,7 +238,7 @@ def test_finding_list_filters_and_counts(client, public_world, met, mopac):
 
 @pytest.mark.django_db
 def test_finding_list_due_dates_and_overdue(client, public_world, met):
-    item = public_world["afi"].assignments.get()
+    item = public_world["afi"].items.get()
     item.due_date = timezone.localdate() - timedelta(days=3)
     item.save(update_fields=["due_date"])
     url = reverse("public:finding-list")
@@ -379,9 +379,9 @@ def test_finding_page_timeline_separates_self_reported_from_verified(
     client, public_world, inspector
 ):
     finding = public_world["recommendation"]
-    mopac_item = finding.assignments.get(organisation__slug="mayors-office-for-policing-and-crime")
-    assignment_close(
-        assignment=mopac_item,
+    mopac_item = finding.items.get(organisation__slug="mayors-office-for-policing-and-crime")
+    item_close(
+        item=mopac_item,
         user=inspector,
         outcome=Status.CLOSED_NO_LONGER_RELEVANT,
         note="Authorised for closure on the basis of the new oversight board.",

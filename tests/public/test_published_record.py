@@ -18,19 +18,19 @@ from core.errors import DomainError
 from recommendations.choices import Status
 from recommendations.models import (
     AppendOnlyError,
-    Assignment,
     DueDateChange,
     EvidenceFile,
+    Item,
     ProgressUpdate,
 )
 from recommendations.services import (
-    assignment_close,
-    assignment_reopen,
-    assignment_set_due_date,
-    assignment_submit_for_closure,
     due_date_decide,
     due_date_propose,
     finding_update,
+    item_close,
+    item_reopen,
+    item_set_due_date,
+    item_submit_for_closure,
     progress_update_add,
     progress_update_correct,
     progress_update_withdraw,
@@ -63,9 +63,9 @@ def made_to_table(html):
 @pytest.fixture
 def overdue_item(public_world, met):
     """The Met's R1, past its due date (set as the report set it, with no history)."""
-    item = public_world["recommendation"].assignments.get(organisation=met)
+    item = public_world["recommendation"].items.get(organisation=met)
     old = timezone.localdate() - timedelta(days=40)
-    Assignment.objects.filter(pk=item.pk).update(due_date=old)
+    Item.objects.filter(pk=item.pk).update(due_date=old)
     item.refresh_from_db()
     assert item.is_overdue()
     return item
@@ -76,7 +76,7 @@ def extended(overdue_item, met_user, inspector):
     """The Met asked for a later date and HMICFRS agreed it."""
     new = timezone.localdate() + timedelta(days=120)
     proposal = due_date_propose(
-        assignment=overdue_item,
+        item=overdue_item,
         user=met_user,
         proposed_due_date=new,
         reason="The new custody suite opens in the spring.",
@@ -91,7 +91,7 @@ def extended(overdue_item, met_user, inspector):
 
 def test_an_agreed_due_date_is_a_typed_history_row_with_the_action_log(extended, inspector):
     item = extended["item"]
-    change = DueDateChange.objects.get(assignment=item)
+    change = DueDateChange.objects.get(item=item)
     assert (change.from_date, change.to_date) == (extended["old"], extended["new"])
     assert change.source == "agreed_on_request"
     assert change.changed_by == inspector
@@ -120,7 +120,7 @@ def test_pages_say_extended_from_the_first_due_date(client, extended, met_user):
     item = extended["item"]
     # A second change keeps the first date as the original.
     later = extended["new"] + timedelta(days=30)
-    assignment_set_due_date(assignment=item, due_date=later, reason="Moved again.")
+    item_set_due_date(item=item, due_date=later, reason="Moved again.")
     words = extended_from(later, extended["old"])
     browse = page(
         client, reverse("public:finding-list") + "?organisation=metropolitan-police-service"
@@ -163,9 +163,9 @@ def test_an_agreed_due_date_is_in_the_feeds(client, extended, met):
 
 
 def test_due_date_changes_of_an_embargoed_report_stay_hidden(client, public_world, inspector):
-    secret_item = public_world["secret"].assignments.get(organisation__slug="kent-police")
-    assignment_set_due_date(
-        assignment=secret_item,
+    secret_item = public_world["secret"].items.get(organisation__slug="kent-police")
+    item_set_due_date(
+        item=secret_item,
         due_date=timezone.localdate() + timedelta(days=300),
         user=inspector,
         reason="EMBARGOED reason",
@@ -183,7 +183,7 @@ def test_an_inspector_edit_of_the_finding_due_date_is_a_public_event(
     finding_update(
         finding=finding, changes={"due_date": new}, user=inspector, reason="Report erratum."
     )
-    changes = DueDateChange.objects.filter(assignment__finding=finding)
+    changes = DueDateChange.objects.filter(item__finding=finding)
     assert {(c.source, c.to_date, c.was_overdue) for c in changes} == {("inspector", new, False)}
     assert changes.count() == 2  # the Met and MOPAC both followed
     html = page(client, reverse("public:finding-detail", args=[finding.pk]))
@@ -194,8 +194,8 @@ def test_overview_and_organisation_pages_count_items_extended_while_overdue(
     client, extended, met, kent_item, inspector
 ):
     # Extended while not overdue: not counted.
-    assignment_set_due_date(
-        assignment=kent_item,
+    item_set_due_date(
+        item=kent_item,
         due_date=kent_item.due_date + timedelta(days=10),
         user=inspector,
         reason="More time.",
@@ -213,8 +213,8 @@ def test_overview_and_organisation_pages_count_items_extended_while_overdue(
 def test_browse_filter_extended_overdue_lists_only_items_extended_while_overdue(
     client, extended, kent_item, inspector
 ):
-    assignment_set_due_date(
-        assignment=kent_item,
+    item_set_due_date(
+        item=kent_item,
         due_date=kent_item.due_date + timedelta(days=10),
         user=inspector,
         reason="More time.",
@@ -234,34 +234,6 @@ def test_about_page_says_how_extensions_and_overdue_meet(client):
     html = page(client, reverse("public:about"))
     assert "every change of a due date is published" in html
     assert "extended from" in html
-
-
-def test_existing_due_date_logs_become_history_rows(public_world, met, inspector):
-    import importlib
-
-    from django.apps import apps
-
-    item = public_world["recommendation"].assignments.get(organisation=met)
-    old = timezone.localdate() - timedelta(days=5)
-    new = timezone.localdate() + timedelta(days=50)
-    Assignment.objects.filter(pk=item.pk).update(due_date=new)
-    log_action(
-        action="recommendations.assignment.due_date_changed",
-        obj=item,
-        actor=inspector,
-        data={"from": old.isoformat(), "to": new.isoformat(), "reason": "Agreed on request: x"},
-    )
-    migration = importlib.import_module("recommendations.migrations.0011_due_date_changes_from_log")
-    migration.rows_from_log(apps, connection.schema_editor())
-    change = DueDateChange.objects.get(assignment=item)
-    assert (change.from_date, change.to_date, change.source, change.changed_by) == (
-        old,
-        new,
-        "agreed_on_request",
-        inspector,
-    )
-    item.refresh_from_db()
-    assert item.original_due_date == old and item.overdue_when_extended is True
 
 
 def test_due_date_history_is_append_only(extended):
@@ -284,9 +256,9 @@ def published_update(public_world, met):
     """A published update of the Met's R1 with its evidence, as the services record them."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    item = public_world["recommendation"].assignments.get(organisation=met)
+    item = public_world["recommendation"].items.get(organisation=met)
     return progress_update_add(
-        assignment=item,
+        item=item,
         narrative=NARRATIVE,
         self_assessment="on_track",
         publish=True,
@@ -333,9 +305,9 @@ def test_a_published_update_takes_no_more_evidence(published_update):
 def test_an_update_published_with_evidence_keeps_it(public_world, met):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    item = public_world["recommendation"].assignments.get(organisation=met)
+    item = public_world["recommendation"].items.get(organisation=met)
     update = progress_update_add(
-        assignment=item,
+        item=item,
         narrative="Minutes attached.",
         self_assessment="on_track",
         publish=True,
@@ -364,7 +336,7 @@ def test_an_internal_update_can_still_be_edited_and_deleted(public_world):
         lambda pk: ProgressUpdate.objects.filter(pk=pk).update(
             withdrawn_at=timezone.now(), withdrawal_reason="x", narrative="Rewritten."
         ),
-        lambda pk: Assignment.objects.filter(updates__pk=pk).delete(),
+        lambda pk: Item.objects.filter(updates__pk=pk).delete(),
     ],
     ids=["update", "delete", "evidence delete", "evidence update", "withdraw and edit", "cascade"],
 )
@@ -385,15 +357,13 @@ def test_a_correction_shows_publicly_linked_to_the_original(client, published_up
         reason="The month was wrong.",
     )
     assert correction.corrects == published_update and correction.is_published
-    html = page(
-        client, reverse("public:finding-detail", args=[published_update.assignment.finding_id])
-    )
+    html = page(client, reverse("public:finding-detail", args=[published_update.item.finding_id]))
     assert NARRATIVE in html  # the original stays
     assert "The new use of force board met in April." in html
     assert "Correction of a progress update" in html
     assert f'href="#update-{published_update.pk}"' in html
     assert "Corrected on" in html and "The month was wrong." in html
-    updates = client.get(f"/api/v1/items/{published_update.assignment_id}/updates/").json()
+    updates = client.get(f"/api/v1/items/{published_update.item_id}/updates/").json()
     by_id = {row["id"]: row for row in updates["results"]}
     assert by_id[correction.pk]["corrects"] == published_update.pk
     assert by_id[correction.pk]["correction_reason"] == "The month was wrong."
@@ -424,11 +394,11 @@ def test_a_withdrawal_shows_a_dated_note_publicly_and_keeps_the_original_for_ins
     progress_update_withdraw(update=published_update, user=inspector, reason=reason)
     published_update.refresh_from_db()
     note = f"Withdrawn on {day(timezone.localdate())}: {reason}"
-    finding_url = reverse("public:finding-detail", args=[published_update.assignment.finding_id])
+    finding_url = reverse("public:finding-detail", args=[published_update.item.finding_id])
     html = page(client, finding_url)
     assert "Withdrawn on " + day(timezone.localdate()) in html and "named a detainee" in html
     assert NARRATIVE not in html
-    api = client.get(f"/api/v1/items/{published_update.assignment_id}/updates/").json()
+    api = client.get(f"/api/v1/items/{published_update.item_id}/updates/").json()
     (row,) = [r for r in api["results"] if r["id"] == published_update.pk]
     assert row["narrative"] is None and row["withdrawal_note"] == note
     assert NARRATIVE not in str(client.get("/api/v1/updates/").json())
@@ -437,12 +407,12 @@ def test_a_withdrawal_shows_a_dated_note_publicly_and_keeps_the_original_for_ins
         assert NARRATIVE not in feed and "Withdrawn on" in feed
     # The addressee's people see the note only; the evidence is no longer theirs to download.
     client.force_login(met_user)
-    portal = page(client, reverse("portal:item", args=[published_update.assignment_id]))
+    portal = page(client, reverse("portal:item", args=[published_update.item_id]))
     assert "Withdrawn on" in portal and NARRATIVE not in portal
     assert client.get(reverse("portal:evidence", args=[with_evidence.pk])).status_code == 404
     # The inspectorate keeps the original.
     client.force_login(inspector)
-    workspace = page(client, reverse("workspace:item", args=[published_update.assignment_id]))
+    workspace = page(client, reverse("workspace:item", args=[published_update.item_id]))
     assert NARRATIVE in workspace and "minutes.pdf" in workspace
     # And the database kept it, refusing a second withdrawal.
     with pytest.raises(DomainError):
@@ -502,12 +472,10 @@ def test_an_inspection_correction_shows_on_its_page(client, public_world, inspec
 def test_after_a_reopening_the_tag_says_decided_by_the_inspectorate(
     client, public_world, met, inspector
 ):
-    item = public_world["recommendation"].assignments.get(organisation=met)
-    assignment_submit_for_closure(assignment=item, note="Done.")
-    assignment_close(
-        assignment=item, outcome=Status.CLOSED_COMPLETE, user=inspector, note="Verified."
-    )
-    assignment_reopen(assignment=item, user=inspector, note="Found again on a revisit.")
+    item = public_world["recommendation"].items.get(organisation=met)
+    item_submit_for_closure(item=item, note="Done.")
+    item_close(item=item, outcome=Status.CLOSED_COMPLETE, user=inspector, note="Verified.")
+    item_reopen(item=item, user=inspector, note="Found again on a revisit.")
     item.refresh_from_db()
     assert (item.status, item.status_source) == ("in_progress", "inspectorate")
     table = made_to_table(page(client, reverse("public:finding-detail", args=[item.finding_id])))
@@ -528,49 +496,24 @@ def test_after_a_reopening_the_tag_says_decided_by_the_inspectorate(
 
 
 def test_only_a_closure_as_complete_says_verified(client, public_world, met, inspector):
-    item = public_world["recommendation"].assignments.get(organisation=met)
-    assignment_close(
-        assignment=item, outcome=Status.CLOSED_NOT_IMPLEMENTED, user=inspector, note="Not done."
-    )
+    item = public_world["recommendation"].items.get(organisation=met)
+    item_close(item=item, outcome=Status.CLOSED_NOT_IMPLEMENTED, user=inspector, note="Not done.")
     html = page(client, reverse("public:finding-detail", args=[item.finding_id]))
     assert "Verified by the inspectorate" not in html
     assert "Decided by the inspectorate" in made_to_table(html)
 
 
 def test_progress_reported_by_the_organisation_is_self_reported(public_world, met):
-    item = public_world["recommendation"].assignments.get(organisation=met)
+    item = public_world["recommendation"].items.get(organisation=met)
     assert item.status_source == "organisation"
     assert item.status_source_label == "Self-reported by the organisation"
-
-
-def test_existing_items_learn_how_their_status_was_reached(public_world, met, inspector):
-    import importlib
-
-    from django.apps import apps
-
-    item = public_world["recommendation"].assignments.get(organisation=met)
-    assignment_close(
-        assignment=item, outcome=Status.CLOSED_COMPLETE, user=inspector, note="Verified."
-    )
-    assignment_reopen(assignment=item, user=inspector, note="Found again.")
-    Assignment.objects.update(status_source="")  # as before migration 0008
-    migration = importlib.import_module("recommendations.migrations.0008_assignment_status_source")
-    migration.fill_status_source(apps, connection.schema_editor())
-    sources = dict(Assignment.objects.values_list("pk", "status_source"))
-    assert sources[item.pk] == "inspectorate"
-    mopac_item = public_world["recommendation"].assignments.get(
-        organisation__slug__startswith="mayor"
-    )
-    assert sources[mopac_item.pk] == ""  # never changed: awaiting a response
 
 
 def test_reminders_call_only_a_closure_as_complete_verified(public_world, met, inspector):
     from reminders.services import _outcome_phrase
 
-    item = public_world["recommendation"].assignments.get(organisation=met)
-    assignment_close(
-        assignment=item, outcome=Status.CLOSED_NOT_IMPLEMENTED, user=inspector, note="No."
-    )
+    item = public_world["recommendation"].items.get(organisation=met)
+    item_close(item=item, outcome=Status.CLOSED_NOT_IMPLEMENTED, user=inspector, note="No.")
     change = item.status_changes.latest()
     assert _outcome_phrase(change) == "Closed: not implemented, decided by the inspectorate"
 

@@ -12,8 +12,8 @@ from inspections.models import Organisation
 from inspections.services import organisation_set_successor
 from recommendations.models import Theme
 from recommendations.services import (
-    assignment_return,
-    assignment_submit_for_closure,
+    item_return,
+    item_submit_for_closure,
     progress_update_add,
 )
 
@@ -22,9 +22,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 @pytest.mark.django_db
 def test_feed_escapes_what_people_wrote(client, public_world):
-    item = public_world["afi"].assignments.get()
+    item = public_world["afi"].items.get()
     progress_update_add(
-        assignment=item,
+        item=item,
         narrative="Fewer than <5 cases <img src=x onerror=alert(1)>",
         self_assessment="on_track",
         publish=True,
@@ -42,9 +42,9 @@ def test_feed_escapes_what_people_wrote(client, public_world):
 
 @pytest.mark.django_db
 def test_a_return_is_decided_not_verified(client, public_world, inspector):
-    item = public_world["afi"].assignments.get()
-    item = assignment_submit_for_closure(assignment=item, note="Done.")
-    assignment_return(assignment=item, user=inspector, note="Not yet: training is missing.")
+    item = public_world["afi"].items.get()
+    item = item_submit_for_closure(item=item, note="Done.")
+    item_return(item=item, user=inspector, note="Not yet: training is missing.")
     html = client.get(reverse("public:finding-detail", args=[item.finding_id])).content.decode()
     assert "Decided by the inspectorate" in html
     assert "Verified by the inspectorate" not in html

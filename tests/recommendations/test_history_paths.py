@@ -7,84 +7,84 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 
 from recommendations.choices import Channel, Status
-from recommendations.models import Assignment, StatusChange
-from recommendations.services import assignment_change_status, assignment_submit_for_closure
+from recommendations.models import Item, StatusChange
+from recommendations.services import item_change_status, item_submit_for_closure
 from tests.conftest import inline_management_data
 
 
-def latest_change(assignment):
-    return StatusChange.objects.filter(assignment=assignment).latest("changed_at")
+def latest_change(item):
+    return StatusChange.objects.filter(item=item).latest("changed_at")
 
 
-def test_admin_form_change_goes_through_the_service(client, admin_user, assignment):
+def test_admin_form_change_goes_through_the_service(client, admin_user, item):
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
+    url = reverse("admin:recommendations_item_change", args=[item.pk])
     data = inline_management_data(client.get(url))
     response = client.post(
         url,
         {
             **data,
-            "expected_version": assignment.version,
+            "expected_version": item.version,
             "new_status": Status.CLOSED_NO_LONGER_RELEVANT,
             "note": "The suite closed.",
         },
     )
     assert response.status_code == 302
-    assignment.refresh_from_db()
-    assert assignment.status == Status.CLOSED_NO_LONGER_RELEVANT
-    change = latest_change(assignment)
+    item.refresh_from_db()
+    assert item.status == Status.CLOSED_NO_LONGER_RELEVANT
+    change = latest_change(item)
     assert change.channel == Channel.ADMIN
     assert change.changed_by == admin_user
     assert change.note == "The suite closed."
 
 
-def test_admin_form_refuses_a_disallowed_move_and_keeps_the_input(client, admin_user, assignment):
+def test_admin_form_refuses_a_disallowed_move_and_keeps_the_input(client, admin_user, item):
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
+    url = reverse("admin:recommendations_item_change", args=[item.pk])
     response = client.post(url, {"new_status": Status.CLOSED_COMPLETE, "note": "My words"})
     assert response.status_code == 200
     assert "Select a valid choice" in response.content.decode()
     assert "My words" in response.content.decode()
-    assert not StatusChange.objects.filter(assignment=assignment).exists()
+    assert not StatusChange.objects.filter(item=item).exists()
 
 
-def test_admin_form_closing_without_reason_is_refused(client, admin_user, assignment):
+def test_admin_form_closing_without_reason_is_refused(client, admin_user, item):
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
+    url = reverse("admin:recommendations_item_change", args=[item.pk])
     response = client.post(url, {"new_status": Status.CLOSED_NOT_IMPLEMENTED, "note": ""})
     assert response.status_code == 200
     assert "Say why" in response.content.decode()
-    assignment.refresh_from_db()
-    assert assignment.status == Status.OPEN
+    item.refresh_from_db()
+    assert item.status == Status.OPEN
 
 
-def test_admin_due_date_change_is_logged(client, admin_user, assignment):
+def test_admin_due_date_change_is_logged(client, admin_user, item):
     from audit.models import ActionLog
 
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_change", args=[assignment.pk])
+    url = reverse("admin:recommendations_item_change", args=[item.pk])
     data = inline_management_data(client.get(url))
     response = client.post(
         url,
         {
             **data,
-            "expected_version": assignment.version,
+            "expected_version": item.version,
             "new_due_date": "2030-01-31",
             "due_date_reason": "Agreed after the revisit.",
         },
     )
     assert response.status_code == 302
-    assignment.refresh_from_db()
-    assert assignment.due_date.isoformat() == "2030-01-31"
-    log = ActionLog.objects.for_object(assignment).get()
+    item.refresh_from_db()
+    assert item.due_date.isoformat() == "2030-01-31"
+    log = ActionLog.objects.for_object(item).get()
     assert log.action == "recommendations.assignment.due_date_changed"
     assert log.data["reason"] == "Agreed after the revisit."
 
 
 def test_admin_bulk_close_asks_for_a_reason_then_writes_history(client, admin_user, recommendation):
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_changelist")
-    ids = [str(pk) for pk in recommendation.assignments.values_list("pk", flat=True)]
+    url = reverse("admin:recommendations_item_changelist")
+    ids = [str(pk) for pk in recommendation.items.values_list("pk", flat=True)]
     form_page = client.post(url, {"action": "close_selected", "_selected_action": ids})
     assert form_page.status_code == 200
     assert "Close the selected items" in form_page.content.decode()
@@ -102,19 +102,19 @@ def test_admin_bulk_close_asks_for_a_reason_then_writes_history(client, admin_us
         },
     )
     assert done.status_code == 302
-    changes = StatusChange.objects.filter(assignment__finding=recommendation)
+    changes = StatusChange.objects.filter(item__finding=recommendation)
     assert changes.count() == 2
     assert {c.channel for c in changes} == {Channel.ADMIN_BULK}
     assert {c.note for c in changes} == {"The force declined."}
 
 
 def test_admin_bulk_is_all_or_nothing(client, admin_user, recommendation, met, mopac):
-    met_assignment = recommendation.assignments.get(organisation=met)
-    assignment_submit_for_closure(assignment=met_assignment, note="Done.")
+    met_item = recommendation.items.get(organisation=met)
+    item_submit_for_closure(item=met_item, note="Done.")
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_changelist")
-    ids = [str(pk) for pk in recommendation.assignments.values_list("pk", flat=True)]
-    versions = {f"version-{a.pk}": a.version for a in recommendation.assignments.all()}
+    url = reverse("admin:recommendations_item_changelist")
+    ids = [str(pk) for pk in recommendation.items.values_list("pk", flat=True)]
+    versions = {f"version-{a.pk}": a.version for a in recommendation.items.all()}
     response = client.post(
         url,
         {
@@ -130,13 +130,13 @@ def test_admin_bulk_is_all_or_nothing(client, admin_user, recommendation, met, m
     assert "Only a finding submitted for closure can be returned." in response.content.decode()
     assert "changed." not in response.content.decode()
     assert StatusChange.objects.filter(to_status=Status.IN_PROGRESS).count() == 0
-    assert Assignment.objects.get(pk=met_assignment.pk).status == Status.SUBMITTED
+    assert Item.objects.get(pk=met_item.pk).status == Status.SUBMITTED
 
 
 def test_admin_bulk_superseded_needs_the_newer_finding(client, admin_user, recommendation):
     client.force_login(admin_user)
-    url = reverse("admin:recommendations_assignment_changelist")
-    ids = [str(pk) for pk in recommendation.assignments.values_list("pk", flat=True)]
+    url = reverse("admin:recommendations_item_changelist")
+    ids = [str(pk) for pk in recommendation.items.values_list("pk", flat=True)]
     response = client.post(
         url,
         {
@@ -152,7 +152,7 @@ def test_admin_bulk_superseded_needs_the_newer_finding(client, admin_user, recom
     assert not StatusChange.objects.exists()
 
 
-def test_command_change_writes_history(assignment, inspector):
+def test_command_change_writes_history(item, inspector):
     call_command(
         "set_status",
         "met-custody-2025",
@@ -162,13 +162,13 @@ def test_command_change_writes_history(assignment, inspector):
         note="Custody suite closed.",
         user=inspector.username,
     )
-    change = latest_change(assignment)
+    change = latest_change(item)
     assert change.channel == Channel.COMMAND
     assert change.changed_by == inspector
     assert change.to_status == Status.CLOSED_NO_LONGER_RELEVANT
 
 
-def test_command_refuses_a_disallowed_move(assignment):
+def test_command_refuses_a_disallowed_move(item):
     with pytest.raises(CommandError, match="cannot go from"):
         call_command(
             "set_status",
@@ -181,8 +181,8 @@ def test_command_refuses_a_disallowed_move(assignment):
     assert not StatusChange.objects.exists()
 
 
-def test_history_rows_cannot_be_edited_or_deleted(assignment):
-    assignment_change_status(assignment=assignment, to_status=Status.IN_PROGRESS)
+def test_history_rows_cannot_be_edited_or_deleted(item):
+    item_change_status(item=item, to_status=Status.IN_PROGRESS)
     change = StatusChange.objects.get()
     with pytest.raises(ValueError, match="append-only"):
         change.save()
@@ -191,8 +191,8 @@ def test_history_rows_cannot_be_edited_or_deleted(assignment):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_database_refuses_to_rewrite_history(assignment):
-    assignment_change_status(assignment=assignment, to_status=Status.IN_PROGRESS)
+def test_database_refuses_to_rewrite_history(item):
+    item_change_status(item=item, to_status=Status.IN_PROGRESS)
     with pytest.raises(DatabaseError), transaction.atomic():
         StatusChange.objects.update(note="rewritten")
     assert StatusChange.objects.get().note == ""

@@ -69,7 +69,7 @@ def make_item(inspection):
             due_date=due,
         )
         finding_add_addressees(finding=finding, organisations=[organisation])
-        return finding.assignments.get(organisation=organisation)
+        return finding.items.get(organisation=organisation)
 
     return make
 

@@ -13,8 +13,8 @@ from django.db import connection
 
 from recommendations.choices import Status
 from recommendations.services import (
-    assignment_close,
-    assignment_submit_for_closure,
+    item_close,
+    item_submit_for_closure,
     section55_open_responses,
 )
 from reminders import services
@@ -120,18 +120,12 @@ def test_the_next_day_sends_again(met_items, outbox, today):
 
 
 def test_a_review_outcome_is_told_once_across_days(make_item, met, with_emails, outbox, today):
-    first = assignment_submit_for_closure(
-        assignment=make_item(met, None), note="Done.", at=ago(days=3)
-    )
-    second = assignment_submit_for_closure(
-        assignment=make_item(met, None), note="Done.", at=ago(days=3)
-    )
+    first = item_submit_for_closure(item=make_item(met, None), note="Done.", at=ago(days=3))
+    second = item_submit_for_closure(item=make_item(met, None), note="Done.", at=ago(days=3))
     # Told in yesterday's digest, which covers up to the end of yesterday.
-    assignment_close(
-        assignment=first, outcome=Status.CLOSED_COMPLETE, note="Verified.", at=ago(days=1)
-    )
+    item_close(item=first, outcome=Status.CLOSED_COMPLETE, note="Verified.", at=ago(days=1))
     run("--date", (today - timedelta(days=1)).isoformat())
-    assignment_close(assignment=second, outcome=Status.CLOSED_COMPLETE, note="Verified.")
+    item_close(item=second, outcome=Status.CLOSED_COMPLETE, note="Verified.")
     run()
 
     to_met = [m for m in outbox if m.to == ["met@example.org"]]
@@ -202,7 +196,7 @@ def test_everyone_gets_their_own_digest(
 ):
     make_item(met, today)
     make_item(kent, today - timedelta(days=1))
-    assignment_submit_for_closure(assignment=make_item(met, None), note="Done.")
+    item_submit_for_closure(item=make_item(met, None), note="Done.")
     section55_open_responses(inspection=make_inspection(met, published_on=today - timedelta(45)))
 
     output = run()
@@ -269,11 +263,9 @@ def test_every_link_opens_a_page_the_person_may_see(
     today,
 ):
     make_item(met, today)
-    closed = assignment_submit_for_closure(
-        assignment=make_item(met, None), note="Done.", at=ago(days=2)
-    )
-    assignment_close(assignment=closed, outcome=Status.CLOSED_COMPLETE, note="Verified.")
-    assignment_submit_for_closure(assignment=make_item(met, None), note="Done.")
+    closed = item_submit_for_closure(item=make_item(met, None), note="Done.", at=ago(days=2))
+    item_close(item=closed, outcome=Status.CLOSED_COMPLETE, note="Verified.")
+    item_submit_for_closure(item=make_item(met, None), note="Done.")
     section55_open_responses(inspection=make_inspection(met, published_on=today - timedelta(50)))
     run()
     people = {"met@example.org": met_user, "mopac@example.org": mopac_user}

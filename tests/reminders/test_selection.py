@@ -10,13 +10,13 @@ from inspections.choices import OrganisationKind
 from inspections.models import Organisation
 from recommendations import policy
 from recommendations.choices import Status
-from recommendations.models import Assignment
+from recommendations.models import Item
 from recommendations.services import (
-    assignment_close,
-    assignment_reopen,
-    assignment_return,
-    assignment_start,
-    assignment_submit_for_closure,
+    item_close,
+    item_reopen,
+    item_return,
+    item_start,
+    item_submit_for_closure,
     section55_open_responses,
     section55_record_response,
 )
@@ -84,8 +84,8 @@ def test_overdue_items_most_overdue_first(make_item, met, met_user, today):
 def test_closed_items_are_neither_due_nor_overdue(make_item, met, met_user, today):
     late = make_item(met, today - timedelta(days=5))
     soon = make_item(met, today + timedelta(days=5))
-    assignment_close(assignment=late, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="Not done.")
-    assignment_close(assignment=soon, outcome=Status.CLOSED_NO_LONGER_RELEVANT, note="Law changed.")
+    item_close(item=late, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="Not done.")
+    item_close(item=soon, outcome=Status.CLOSED_NO_LONGER_RELEVANT, note="Law changed.")
 
     # Only the closures themselves, as review outcomes.
     assert set(select(today)["met"].reminders) == {OUTCOME}
@@ -94,8 +94,8 @@ def test_closed_items_are_neither_due_nor_overdue(make_item, met, met_user, toda
 def test_in_progress_and_submitted_items_still_remind(make_item, met, met_user, today):
     started = make_item(met, today - timedelta(days=2))
     submitted = make_item(met, today + timedelta(days=2))
-    assignment_start(assignment=started)
-    assignment_submit_for_closure(assignment=submitted, note="Done, see the evidence.")
+    item_start(item=started)
+    item_submit_for_closure(item=submitted, note="Done, see the evidence.")
 
     digest = select(today)["met"]
 
@@ -112,7 +112,7 @@ def test_embargoed_items_are_never_mentioned_to_organisations(
     for digest in digests:
         for reminders in digest.reminders.values():
             for reminder in reminders:
-                if isinstance(reminder.about, Assignment):
+                if isinstance(reminder.about, Item):
                     assert reminder.about.finding_id != secret.pk
                 assert EMBARGOED not in reminder.heading
                 assert EMBARGOED not in " ".join(reminder.details)
@@ -191,10 +191,10 @@ def test_inspector_gets_submissions_of_their_inspectorate_oldest_first(
     older = make_item(kent, today + timedelta(days=90), on=theirs)
     not_submitted = make_item(met, today - timedelta(days=1), on=theirs)
     foreign = make_item(met, None, on=others)
-    assignment_submit_for_closure(assignment=newer, note="Done.", at=ago(days=1))
-    assignment_submit_for_closure(assignment=older, note="Done.", at=ago(days=9))
-    assignment_submit_for_closure(assignment=foreign, note="Done.", at=ago(days=20))
-    assignment_start(assignment=not_submitted)
+    item_submit_for_closure(item=newer, note="Done.", at=ago(days=1))
+    item_submit_for_closure(item=older, note="Done.", at=ago(days=9))
+    item_submit_for_closure(item=foreign, note="Done.", at=ago(days=20))
+    item_start(item=not_submitted)
 
     digest = select(today)["inspector"]
 
@@ -207,7 +207,7 @@ def test_inspector_hears_of_submissions_on_unpublished_reports(
 ):
     draft = make_inspection(met, published_at=timezone.now() + timedelta(days=5))
     item = make_item(met, None, on=draft)
-    assignment_submit_for_closure(assignment=item, note="Done.")
+    item_submit_for_closure(item=item, note="Done.")
 
     reminder = select(today)["inspector"].reminders[REVIEW][0]
 
@@ -219,10 +219,10 @@ def test_closed_or_returned_submissions_no_longer_await_review(make_item, met, i
     closed = make_item(met, None)
     returned = make_item(met, None)
     closed, returned = (
-        assignment_submit_for_closure(assignment=item, note="Done.") for item in (closed, returned)
+        item_submit_for_closure(item=item, note="Done.") for item in (closed, returned)
     )
-    assignment_close(assignment=closed, outcome=Status.CLOSED_COMPLETE, note="Verified.")
-    assignment_return(assignment=returned, note="Not enough evidence.")
+    item_close(item=closed, outcome=Status.CLOSED_COMPLETE, note="Verified.")
+    item_return(item=returned, note="Not enough evidence.")
 
     assert "inspector" not in select(today)
 
@@ -231,7 +231,7 @@ def test_administrator_without_inspectorate_and_organisation_users_get_no_review
     make_item, met, met_user, admin_user, inspector, today
 ):
     item = make_item(met, None)
-    assignment_submit_for_closure(assignment=item, note="Done.")
+    item_submit_for_closure(item=item, note="Done.")
     digests = select(today)
 
     assert about(digests["inspector"], REVIEW) == [item]
@@ -241,7 +241,7 @@ def test_administrator_without_inspectorate_and_organisation_users_get_no_review
 
 def test_inspectors_of_another_inspectorate_get_nothing(make_item, met, cqc, today):
     User.objects.create_user(username="cqc-inspector", inspectorate=cqc)
-    assignment_submit_for_closure(assignment=make_item(met, None), note="Done.")
+    item_submit_for_closure(item=make_item(met, None), note="Done.")
 
     assert "cqc-inspector" not in select(today)
 
@@ -257,21 +257,19 @@ def test_review_outcomes_of_the_last_day_for_the_addressees_people(
     reopened = make_item(met, today + timedelta(days=60))
     mopacs = make_item(mopac, today + timedelta(days=60))
     complete, returned, reopened, mopacs = (
-        assignment_submit_for_closure(assignment=item, note="Done.", at=ago(days=3))
+        item_submit_for_closure(item=item, note="Done.", at=ago(days=3))
         for item in (complete, returned, reopened, mopacs)
     )
-    assignment_close(
-        assignment=complete, outcome=Status.CLOSED_COMPLETE, note="Verified.", at=ago(hours=5)
+    item_close(item=complete, outcome=Status.CLOSED_COMPLETE, note="Verified.", at=ago(hours=5))
+    item_return(item=returned, note="More evidence, please.", at=ago(hours=4))
+    reopened = item_close(
+        item=reopened, outcome=Status.CLOSED_COMPLETE, note="Verified.", at=ago(hours=3)
     )
-    assignment_return(assignment=returned, note="More evidence, please.", at=ago(hours=4))
-    reopened = assignment_close(
-        assignment=reopened, outcome=Status.CLOSED_COMPLETE, note="Verified.", at=ago(hours=3)
-    )
-    assignment_reopen(assignment=reopened, note="The problem came back.", at=ago(hours=2))
+    item_reopen(item=reopened, note="The problem came back.", at=ago(hours=2))
 
     digests = select(today)
     met_outcomes = digests["met"].reminders[OUTCOME]
-    changes = [(r.about.assignment_id, r.about.to_status) for r in met_outcomes]
+    changes = [(r.about.item_id, r.about.to_status) for r in met_outcomes]
 
     assert changes == [
         (complete.pk, Status.CLOSED_COMPLETE),
@@ -290,8 +288,8 @@ def test_review_outcomes_of_the_last_day_for_the_addressees_people(
 
 def test_self_reported_changes_are_not_review_outcomes(make_item, met, met_user, today):
     item = make_item(met, today + timedelta(days=60))
-    assignment_start(assignment=item, at=ago(hours=2))
-    assignment_submit_for_closure(assignment=item, note="Done.", at=ago(hours=1))
+    item_start(item=item, at=ago(hours=2))
+    item_submit_for_closure(item=item, note="Done.", at=ago(hours=1))
 
     assert "met" not in select(today)
 
@@ -300,19 +298,19 @@ def test_without_a_previous_digest_only_the_last_day_is_told(make_item, met, met
     old = make_item(met, today + timedelta(days=60))
     new = make_item(met, today + timedelta(days=60))
     for item in (old, new):
-        assignment_submit_for_closure(assignment=item, note="Done.", at=ago(days=5))
-    assignment_close(assignment=old, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(hours=30))
-    assignment_close(assignment=new, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(hours=20))
+        item_submit_for_closure(item=item, note="Done.", at=ago(days=5))
+    item_close(item=old, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(hours=30))
+    item_close(item=new, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(hours=20))
 
-    assert [r.about.assignment_id for r in select(today)["met"].reminders[OUTCOME]] == [new.pk]
+    assert [r.about.item_id for r in select(today)["met"].reminders[OUTCOME]] == [new.pk]
 
 
 def test_outcomes_since_the_previous_digest(make_item, met, met_user, today):
     told = make_item(met, today + timedelta(days=60))
     missed = make_item(met, today + timedelta(days=60))
     for item in (told, missed):
-        assignment_submit_for_closure(assignment=item, note="Done.", at=ago(days=9))
-    assignment_close(assignment=told, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(days=4))
+        item_submit_for_closure(item=item, note="Done.", at=ago(days=9))
+    item_close(item=told, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(days=4))
     Digest.objects.create(
         user=met_user,
         day=today - timedelta(days=3),
@@ -322,16 +320,14 @@ def test_outcomes_since_the_previous_digest(make_item, met, met_user, today):
         subject="Inspection tracker: 1 review outcome",
     )
     # No digest went out in the two days since (say the command did not run): still told.
-    assignment_close(assignment=missed, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(days=2))
+    item_close(item=missed, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(days=2))
 
-    assert [r.about.assignment_id for r in select(today)["met"].reminders[OUTCOME]] == [missed.pk]
+    assert [r.about.item_id for r in select(today)["met"].reminders[OUTCOME]] == [missed.pk]
 
 
 def test_outcomes_of_embargoed_reports_are_not_told(public_world, met_user, inspector, today):
-    secret = public_world["secret"].assignments.get(
-        organisation__slug="metropolitan-police-service"
-    )
-    assignment_close(assignment=secret, outcome=Status.CLOSED_NO_LONGER_RELEVANT, note="Gone.")
+    secret = public_world["secret"].items.get(organisation__slug="metropolitan-police-service")
+    item_close(item=secret, outcome=Status.CLOSED_NO_LONGER_RELEVANT, note="Gone.")
 
     digests = select(today)
 
@@ -429,7 +425,7 @@ def test_a_turned_off_kind_is_left_out(make_item, met, met_user, today):
 
 def test_everything_off_means_no_digest(make_item, met, met_user, inspector, today):
     make_item(met, today + timedelta(days=3))
-    assignment_submit_for_closure(assignment=make_item(met, None), note="Done.")
+    item_submit_for_closure(item=make_item(met, None), note="Done.")
     for user in (met_user, inspector):
         ReminderPreference.objects.create(
             user=user,
@@ -444,7 +440,7 @@ def test_everything_off_means_no_digest(make_item, met, met_user, inspector, tod
 
 
 def test_inspector_turning_off_reviews_gets_nothing(make_item, met, inspector, today):
-    assignment_submit_for_closure(assignment=make_item(met, None), note="Done.")
+    item_submit_for_closure(item=make_item(met, None), note="Done.")
     ReminderPreference.objects.create(user=inspector, awaiting_review=False)
 
     assert "inspector" not in select(today)
@@ -459,12 +455,10 @@ def _world(make_inspection, make_item, met, mopac, today, size):
         make_item(met, today - timedelta(days=n + 1))
         make_item(mopac, today - timedelta(days=n + 1))
         submitted = make_item(met, None)
-        assignment_submit_for_closure(assignment=submitted, note="Done.", at=ago(days=n + 2))
+        item_submit_for_closure(item=submitted, note="Done.", at=ago(days=n + 2))
         closed = make_item(met, None)
-        assignment_submit_for_closure(assignment=closed, note="Done.", at=ago(days=3))
-        assignment_close(
-            assignment=closed, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(hours=n + 1)
-        )
+        item_submit_for_closure(item=closed, note="Done.", at=ago(days=3))
+        item_close(item=closed, outcome=Status.CLOSED_COMPLETE, note="Ok.", at=ago(hours=n + 1))
         inspection = make_inspection(met, published_on=today - timedelta(days=50 + n))
         section55_open_responses(inspection=inspection)
 
@@ -510,18 +504,16 @@ def test_selection_queries_do_not_grow_with_items(
 
 
 @pytest.mark.django_db
-def test_partner_inspectorate_hears_of_submissions_it_may_decide(
-    inspection, assignment, other_inspector
-):
+def test_partner_inspectorate_hears_of_submissions_it_may_decide(inspection, item, other_inspector):
     from django.utils import timezone
 
-    from recommendations.services import assignment_submit_for_closure
+    from recommendations.services import item_submit_for_closure
     from reminders.services import reminders_select
 
     other_inspector.email = "cqc@example.org"
     other_inspector.save()
     inspection.partner_inspectorates.add(other_inspector.inspectorate)
-    assignment_submit_for_closure(assignment=assignment, note="Done.")
+    item_submit_for_closure(item=item, note="Done.")
     digests = {d.user.username: d for d in reminders_select(day=timezone.localdate())}
     assert "cqc-inspector" in digests
     assert any(digests["cqc-inspector"].reminders.values())
@@ -557,7 +549,7 @@ def test_every_inspectors_review_queue_is_what_the_policy_lets_them_decide(
     embargoed_cqc = make_inspection(kent, published_at=timezone.now() + timedelta(days=3), lead=cqc)
     for report in (joint, cqc_only, prisons_with_hmicfrs, embargoed_cqc):
         item = make_item(met, today + timedelta(days=5), on=report)
-        assignment_submit_for_closure(assignment=item, note="Done.")
+        item_submit_for_closure(item=item, note="Done.")
 
     digests = select(today)
 

@@ -35,7 +35,7 @@ def _routes(patterns, prefix=""):
 
 def _paths(world) -> list[str]:
     """Every route of the URLconf as a path, its converters filled in from the world."""
-    item = world["recommendation"].assignments.get(organisation__slug="metropolitan-police-service")
+    item = world["recommendation"].items.get(organisation__slug="metropolitan-police-service")
     by_name = {
         "slug": lambda route: (
             world["inspection"].slug if "inspection" in route else "metropolitan-police-service"
@@ -132,7 +132,7 @@ def test_the_api_answers_400_in_json(client, db):
         "/recommendations/?q=%00",
         "/portal/?q=%00",
         "/workspace/?q=%00",
-        "/admin/recommendations/assignment/?q=%00",
+        "/admin/recommendations/item/?q=%00",
         "/admin/recommendations/finding/?inspection__id__exact=%00",
         "/admin/autocomplete/?term=%00&app_label=recommendations&model_name=finding"
         "&field_name=cause_of_concern",
@@ -167,7 +167,7 @@ def test_forms_with_control_characters_answer_400(
 ):
     if persona:
         client.force_login(request.getfixturevalue(persona))
-    item = public_world["recommendation"].assignments.get(
+    item = public_world["recommendation"].items.get(
         organisation__slug="metropolitan-police-service"
     )
 

@@ -9,17 +9,17 @@ from django.utils import timezone
 from recommendations.choices import Channel, Source, Status
 from recommendations.models import Finding
 from recommendations.services import (
-    assignment_return,
-    assignment_submit_for_closure,
     due_date_propose,
     finding_add_addressees,
+    item_return,
+    item_submit_for_closure,
 )
 from tests.core.tokens import shown
 
 
 @pytest.fixture
-def submitted(assignment):
-    return assignment_submit_for_closure(assignment=assignment, note="All done, see evidence.")
+def submitted(item):
+    return item_submit_for_closure(item=item, note="All done, see evidence.")
 
 
 def decide(client, item, **data):
@@ -37,7 +37,7 @@ def test_queue_lists_submissions_and_proposals_oldest_first(
     client, inspector, submitted, kent_item, kent_user
 ):
     due_date_propose(
-        assignment=kent_item,
+        item=kent_item,
         user=kent_user,
         proposed_due_date=timezone.localdate() + timedelta(days=100),
         reason="More time.",
@@ -45,7 +45,7 @@ def test_queue_lists_submissions_and_proposals_oldest_first(
     client.force_login(inspector)
     response = client.get(reverse("workspace:queue"))
     assert [i.pk for i in response.context["submissions"]] == [submitted.pk]
-    assert [p.assignment_id for p in response.context["proposals"]] == [kent_item.pk]
+    assert [p.item_id for p in response.context["proposals"]] == [kent_item.pk]
     filtered = client.get(reverse("workspace:queue") + "?organisation=kent-police")
     assert list(filtered.context["submissions"]) == []
     assert len(filtered.context["proposals"]) == 1
@@ -122,7 +122,7 @@ def test_reopen_a_closed_item_through_its_own_page(client, inspector, submitted)
 def test_second_decision_on_the_same_version_is_refused(client, inspector, submitted, admin_user):
     client.force_login(inspector)
     form = shown(client, reverse("workspace:item", args=[submitted.pk]))
-    assignment_return(assignment=submitted, user=admin_user, note="Returned by a colleague.")
+    item_return(item=submitted, user=admin_user, note="Returned by a colleague.")
     response = client.post(
         reverse("workspace:decide", args=[submitted.pk]),
         {**form, "decision": "accept", "note": "My reasons, kept."},
@@ -137,20 +137,16 @@ def test_second_decision_on_the_same_version_is_refused(client, inspector, submi
 
 
 @pytest.mark.django_db
-def test_agree_and_refuse_a_new_due_date(
-    client, inspector, assignment, kent_item, met_user, kent_user
-):
+def test_agree_and_refuse_a_new_due_date(client, inspector, item, kent_item, met_user, kent_user):
     new_date = timezone.localdate() + timedelta(days=120)
-    agreed = due_date_propose(
-        assignment=assignment, user=met_user, proposed_due_date=new_date, reason="CCTV."
-    )
+    agreed = due_date_propose(item=item, user=met_user, proposed_due_date=new_date, reason="CCTV.")
     refused = due_date_propose(
-        assignment=kent_item, user=kent_user, proposed_due_date=new_date, reason="Staff."
+        item=kent_item, user=kent_user, proposed_due_date=new_date, reason="Staff."
     )
     client.force_login(inspector)
     decide_due_date(client, agreed, decision="agree")
-    assignment.refresh_from_db()
-    assert assignment.due_date == new_date
+    item.refresh_from_db()
+    assert item.due_date == new_date
     no_reason = decide_due_date(client, refused, decision="refuse")
     assert "Give the reason for refusing" in no_reason.content.decode()
     decide_due_date(client, refused, decision="refuse", note="The original date stands.")
@@ -160,18 +156,16 @@ def test_agree_and_refuse_a_new_due_date(
 
 
 @pytest.mark.django_db
-def test_overdue_lists(client, inspector, assignment, inspection):
-    from recommendations.services import assignment_set_due_date, section55_open_responses
+def test_overdue_lists(client, inspector, item, inspection):
+    from recommendations.services import item_set_due_date, section55_open_responses
 
-    assignment_set_due_date(
-        assignment=assignment, due_date=timezone.localdate() - timedelta(days=2), reason="Test."
-    )
+    item_set_due_date(item=item, due_date=timezone.localdate() - timedelta(days=2), reason="Test.")
     inspection.published_at = timezone.now() - timedelta(days=70)
     inspection.save()
     section55_open_responses(inspection=inspection)
     client.force_login(inspector)
     response = client.get(reverse("workspace:overdue"))
-    assert [i.pk for i in response.context["items"]] == [assignment.pk]
+    assert [i.pk for i in response.context["items"]] == [item.pk]
     assert len(response.context["responses"]) == 1
 
 
@@ -203,18 +197,16 @@ def test_engage_entry_and_exit(client, inspector, kent):
 
 
 @pytest.mark.django_db
-def test_a_due_date_cannot_be_agreed_for_a_closed_item(client, inspector, assignment, met_user):
-    from recommendations.services import assignment_close
+def test_a_due_date_cannot_be_agreed_for_a_closed_item(client, inspector, item, met_user):
+    from recommendations.services import item_close
 
     proposal = due_date_propose(
-        assignment=assignment,
+        item=item,
         user=met_user,
         proposed_due_date=timezone.localdate() + timedelta(days=95),
         reason="More time.",
     )
-    assignment_close(
-        assignment=assignment, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No."
-    )
+    item_close(item=item, user=inspector, outcome=Status.CLOSED_NOT_IMPLEMENTED, note="No.")
     client.force_login(inspector)
     response = decide_due_date(client, proposal, decision="agree")
     assert "there is no due date to move" in response.content.decode()
@@ -232,9 +224,9 @@ def test_partner_inspectorate_cannot_record_engage(client, other_inspector, kent
 
 
 @pytest.mark.django_db
-def test_return_judges_the_item_as_it_is_now_not_as_the_caller_saw_it(assignment, inspector):
-    stale_copy = assignment  # still "open" in memory
-    assignment_submit_for_closure(assignment=assignment, note="Done.")
-    returned = assignment_return(assignment=stale_copy, user=inspector, note="Evidence is thin.")
+def test_return_judges_the_item_as_it_is_now_not_as_the_caller_saw_it(item, inspector):
+    stale_copy = item  # still "open" in memory
+    item_submit_for_closure(item=item, note="Done.")
+    returned = item_return(item=stale_copy, user=inspector, note="Evidence is thin.")
     assert returned.status == Status.IN_PROGRESS
     assert returned.status_changes.latest().from_status == Status.SUBMITTED

@@ -15,23 +15,23 @@ from inspections.models import EngagePeriod
 from inspections.services import engage_enter
 from recommendations.choices import Status
 from recommendations.services import (
-    assignment_close,
-    assignment_submit_for_closure,
     due_date_propose,
+    item_close,
+    item_submit_for_closure,
 )
 from tests.core.tokens import shown
 from workspace.views import DECIDE
 
 
 @pytest.fixture
-def submitted(assignment):
-    return assignment_submit_for_closure(assignment=assignment, note="All done, see evidence.")
+def submitted(item):
+    return item_submit_for_closure(item=item, note="All done, see evidence.")
 
 
 @pytest.fixture
-def proposal(assignment, met_user):
+def proposal(item, met_user):
     return due_date_propose(
-        assignment=assignment,
+        item=item,
         user=met_user,
         proposed_due_date=timezone.localdate() + timedelta(days=120),
         reason="Waiting for new CCTV.",
@@ -85,9 +85,7 @@ def test_return_sent_again_is_refused_and_keeps_the_reason_without_the_choice(
 @pytest.mark.django_db
 def test_a_closed_item_offers_no_decision_and_reopen_is_not_a_choice(client, inspector, submitted):
     client.force_login(inspector)
-    assignment_close(
-        assignment=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Verified."
-    )
+    item_close(item=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Verified.")
     page = client.get(item_url(submitted))
     assert page.context["form"] is None
     assert reverse("workspace:reopen", args=[submitted.pk]) in page.content.decode()
@@ -124,9 +122,7 @@ def test_a_submitted_item_offers_only_the_decisions_on_a_submission(client, insp
 
 @pytest.mark.django_db
 def test_reopen_is_its_own_action_and_is_recorded_once(client, inspector, submitted):
-    assignment_close(
-        assignment=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Verified."
-    )
+    item_close(item=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Verified.")
     client.force_login(inspector)
     url = reverse("workspace:reopen", args=[submitted.pk])
     sent = {**shown(client, url), "note": "The problem came back."}
@@ -151,9 +147,7 @@ def test_reopen_page_of_an_item_that_is_not_closed_has_no_form(client, inspector
 
 @pytest.mark.django_db
 def test_reopen_needs_the_right_to_decide(client, other_inspector, submitted, inspector):
-    assignment_close(
-        assignment=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Verified."
-    )
+    item_close(item=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Verified.")
     client.force_login(other_inspector)
     url = reverse("workspace:reopen", args=[submitted.pk])
     assert client.get(url).status_code == 403
@@ -204,7 +198,7 @@ def test_another_persons_form_is_refused(client, inspector, admin_user, submitte
 @pytest.mark.django_db
 def test_a_form_for_another_item_is_refused(client, inspector, submitted, kent_item):
     client.force_login(inspector)
-    other = assignment_submit_for_closure(assignment=kent_item, note="Done.")
+    other = item_submit_for_closure(item=kent_item, note="Done.")
     token = shown(client, item_url(other))["token"]
     sent = {**shown(client, item_url(submitted)), "token": token}
     response = client.post(decide_url(submitted), {**sent, "decision": "accept", "note": "OK."})
@@ -315,9 +309,7 @@ def test_decision_pages_are_not_stored_and_restore_no_choice(
     client, inspector, submitted, proposal, kent, page
 ):
     if page == "reopen":
-        assignment_close(
-            assignment=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Done."
-        )
+        item_close(item=submitted, user=inspector, outcome=Status.CLOSED_COMPLETE, note="Done.")
     period = engage_enter(organisation=kent, entered_on=timezone.localdate(), reasons="Concerns.")
     url = {
         "item": reverse("workspace:item", args=[submitted.pk]),

@@ -23,9 +23,9 @@ def _media(settings, tmp_path):
 
 
 @pytest.fixture
-def published(assignment, met_user):
+def published(item, met_user):
     return progress_update_add(
-        assignment=assignment,
+        item=item,
         author=met_user,
         narrative=ORIGINAL,
         self_assessment="on_track",
@@ -39,7 +39,7 @@ def url(update):
 
 
 def item_url(update):
-    return reverse("workspace:item", args=[update.assignment_id])
+    return reverse("workspace:item", args=[update.item_id])
 
 
 def filled(client, update, **changes):
@@ -101,12 +101,8 @@ def test_an_update_of_another_inspectorates_embargoed_report_is_not_found(
 
 
 @pytest.mark.django_db
-def test_an_internal_or_withdrawn_update_cannot_be_withdrawn(
-    client, assignment, published, inspector
-):
-    internal = progress_update_add(
-        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
-    )
+def test_an_internal_or_withdrawn_update_cannot_be_withdrawn(client, item, published, inspector):
+    internal = progress_update_add(item=item, narrative="Draft notes.", self_assessment="on_track")
     client.force_login(inspector)
     assert client.get(url(internal)).status_code == 403
     progress_update_withdraw(update=published, user=inspector, reason="A court order.")
@@ -132,12 +128,12 @@ def test_a_withdrawal_hides_text_and_evidence_publicly_and_inspectors_keep_the_o
     evidence = EvidenceFile.objects.get()
     assert client.get(reverse("portal:evidence", args=[evidence.pk])).status_code == 200
     client.logout()
-    public = client.get(reverse("public:finding-detail", args=[published.assignment.finding_id]))
+    public = client.get(reverse("public:finding-detail", args=[published.item.finding_id]))
     html = public.content.decode()
     assert f"Withdrawn on {today()}" in html and "named a detainee" in html
     assert ORIGINAL not in html and "minutes.pdf" not in html
     client.force_login(met_user)
-    portal = client.get(reverse("portal:item", args=[published.assignment_id])).content.decode()
+    portal = client.get(reverse("portal:item", args=[published.item_id])).content.decode()
     assert "named a detainee" in portal and ORIGINAL not in portal
     assert "(the public sees only this note)" not in portal
     assert client.get(reverse("portal:evidence", args=[evidence.pk])).status_code == 404
@@ -145,11 +141,9 @@ def test_a_withdrawal_hides_text_and_evidence_publicly_and_inspectors_keep_the_o
 
 @pytest.mark.django_db
 def test_the_item_page_offers_withdrawal_only_to_those_allowed(
-    client, assignment, published, inspector, other_inspector
+    client, item, published, inspector, other_inspector
 ):
-    internal = progress_update_add(
-        assignment=assignment, narrative="Draft notes.", self_assessment="on_track"
-    )
+    internal = progress_update_add(item=item, narrative="Draft notes.", self_assessment="on_track")
     client.force_login(inspector)
     html = client.get(item_url(published)).content.decode()
     assert f'href="{url(published)}"' in html and "Withdraw this update" in html

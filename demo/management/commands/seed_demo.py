@@ -9,8 +9,8 @@ from django.db.models import Count
 from demo.stories import DEMO_PASSWORD, MARKER_SLUG, REFERENCE_DATE, DemoBuilder
 from inspections.models import EngagePeriod, Inspection, Organisation, Programme
 from recommendations.models import (
-    Assignment,
     Finding,
+    Item,
     ProgressUpdate,
     Section55Response,
     StatusChange,
@@ -80,16 +80,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {user.username:<10} {self.describe(user)}")
 
     def report(self, seed, scale, seconds):
-        by_status = dict(
-            Assignment.objects.values_list("status").annotate(n=Count("pk")).order_by()
-        )
+        by_status = dict(Item.objects.values_list("status").annotate(n=Count("pk")).order_by())
         received = Section55Response.objects.filter(received_on__isnull=False).count()
         self.stdout.write(
             f"Demo data loaded in {seconds:.1f}s (seed {seed}, scale {scale:g}):\n"
             f"  inspections      {Inspection.objects.count()}"
             f" ({Inspection.objects.unpublished().count()} unpublished)\n"
             f"  findings         {Finding.objects.count()}\n"
-            f"  assignments      {sum(by_status.values())}"
+            f"  items      {sum(by_status.values())}"
             f" ({', '.join(f'{k} {v}' for k, v in sorted(by_status.items()))})\n"
             f"  status changes   {StatusChange.objects.count()}\n"
             f"  progress updates {ProgressUpdate.objects.count()}\n"

@@ -3,8 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 from accounts.models import User
 from core.errors import DomainError
 from recommendations.choices import Channel, Status
-from recommendations.models import Assignment, Finding
-from recommendations.services import assignment_change_status
+from recommendations.models import Finding, Item
+from recommendations.services import item_change_status
 
 
 class Command(BaseCommand):
@@ -27,12 +27,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            assignment = Assignment.objects.select_related("finding").get(
+            item = Item.objects.select_related("finding").get(
                 finding__inspection__slug=options["inspection"],
                 finding__reference=options["reference"],
                 organisation__slug=options["organisation"],
             )
-        except Assignment.DoesNotExist:
+        except Item.DoesNotExist:
             raise CommandError(
                 f"No finding {options['reference']} of {options['inspection']} is addressed to "
                 f"{options['organisation']}."
@@ -40,7 +40,7 @@ class Command(BaseCommand):
         superseded_by = None
         if options["superseded_by"]:
             superseded_by = Finding.objects.filter(
-                inspection_id=assignment.finding.inspection_id, reference=options["superseded_by"]
+                inspection_id=item.finding.inspection_id, reference=options["superseded_by"]
             ).first()
             if superseded_by is None:
                 raise CommandError(f"No finding {options['superseded_by']} in that report.")
@@ -50,8 +50,8 @@ class Command(BaseCommand):
             if user is None:
                 raise CommandError(f"No user {options['user']}.")
         try:
-            changed = assignment_change_status(
-                assignment=assignment,
+            changed = item_change_status(
+                item=item,
                 to_status=options["status"],
                 note=options["note"],
                 superseded_by=superseded_by,
