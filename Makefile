@@ -43,11 +43,16 @@ run: demo
 	$(RUN_ENV) $(PY) manage.py runserver 127.0.0.1:8000
 
 # The browser tests (tests/browser/) need a Chromium: scripts/ensure-chromium finds or installs one.
+# The caches are in Redis, as on several servers: scripts/ensure-redis installs or starts one, and
+# each run keeps its keys under a prefix of its own (tests/conftest.py), so runs can share it.
 # Coverage is measured and its summary printed at the end ([tool.coverage.*] in pyproject.toml);
 # below its floor the run fails. PYTEST_ARGS=--no-cov runs part of the suite without it.
+TEST_CACHE_URL := redis://127.0.0.1:6379/1
 test: install
+	scripts/ensure-redis
 	chromium="$$(scripts/ensure-chromium)" && \
-		CHROMIUM_PATH="$$chromium" $(TEST_ENV) $(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+		CHROMIUM_PATH="$$chromium" CACHE_URL="$${CACHE_URL:-$(TEST_CACHE_URL)}" $(TEST_ENV) \
+		$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .

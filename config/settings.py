@@ -4,7 +4,6 @@ See README.md for the variables. With no environment at all the app refuses to s
 SECRET_KEY is required unless DEBUG is on; `make run` turns DEBUG on for the quick start.
 """
 
-import importlib.util
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -113,39 +112,54 @@ except ValueError as exc:
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
-# Two caches. "default" belongs to each process: the public pages' counts (recommendations/
-# counts_cache.py) live in it for at most COUNTS_CACHE_SECONDS, and the API's ETag dates.
-# "shared" is one for all workers and servers, so that a rate limit holds however many there
-# are: a table in the database by default (`manage.py migrate` makes it, api/apps.py, as does
-# `manage.py createcachetable`), or Redis with CACHE_URL=redis://host:6379/0 (with redis-py).
+# Two caches. "default" holds what saves work: the public pages' counts (public/
+# counts_cache.py, for at most COUNTS_CACHE_SECONDS) and the dates behind the API's
+# Last-Modified (api/conditional.py). "shared" holds what must be one for every worker and
+# server: the API's rate limits (api/throttling.py).
+#
+# With CACHE_URL=redis://host:6379/0 both live in that Redis, so every process of every server
+# sees the same counts, dates and limits. Without it (the quick start) "default" is each
+# process's memory and "shared" a table in the database (`manage.py migrate` makes it, api/
+# apps.py): one server works as before, but its workers' counts and dates differ.
+#
+# In Redis each cache's keys start with CACHE_KEY_PREFIX and its name, so that several sites (or
+# test runs) can share one Redis database, and clearing one cache deletes its own keys only
+# (core/cache.py); a separate database number in CACHE_URL keeps them apart as well.
 CACHE_URL = env_str("CACHE_URL") or ""
-if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
-    if importlib.util.find_spec("redis") is None:
-        raise ImproperlyConfigured(
-            "CACHE_URL names a Redis server, but the redis package is not installed: "
-            "install it (uv add redis) or leave CACHE_URL empty to use the database."
-        )
-    _SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": CACHE_URL,
+CACHE_KEY_PREFIX = env_str("CACHE_KEY_PREFIX") or "tracker:"
+
+
+def _redis_caches(url: str, prefix: str) -> dict:
+    return {
+        alias: {
+            "BACKEND": "core.cache.PrefixedRedisCache",
+            "LOCATION": url,
+            "KEY_PREFIX": prefix + alias,
+        }
+        for alias in ("default", "shared")
     }
+
+
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = _redis_caches(CACHE_URL, CACHE_KEY_PREFIX)
 elif CACHE_URL:
     raise ImproperlyConfigured(
         f"CACHE_URL={CACHE_URL!r} cannot be understood: give a redis:// address, or leave it "
-        "empty to keep the shared cache in the database."
+        "empty to keep the caches in this process and the database."
     )
 else:
-    _SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-        "LOCATION": "tracker_cache",
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX + "default",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        },
+        "shared": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tracker_cache",
+            "KEY_PREFIX": CACHE_KEY_PREFIX + "shared",
+        },
     }
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
-    },
-    "shared": _SHARED_CACHE,
-}
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 
 

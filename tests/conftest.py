@@ -1,5 +1,6 @@
 """Shared fixtures: the named personas and a small published inspection to work on."""
 
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -139,6 +140,27 @@ def kent_user(kent):
     user = User.objects.create_user(username="kent", password="pw-kent-1")
     Membership.objects.create(user=user, organisation=kent)
     return user
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _own_cache_keys():
+    """Every test run writes its cache keys under a prefix of its own, and clears only those: with
+    CACHE_URL naming a Redis that other runs use at the same time (other worktrees, CI jobs, the
+    benchmark), no run sees or deletes another's counts and rate limits (core/cache.py)."""
+    from django.conf import settings
+    from django.core.cache import caches
+    from django.test import override_settings
+
+    prefix = f"{settings.CACHE_KEY_PREFIX}test-{uuid.uuid4().hex[:12]}:"
+    own = {
+        alias: {**options, "KEY_PREFIX": prefix + alias}
+        for alias, options in settings.CACHES.items()
+    }
+    with override_settings(CACHE_KEY_PREFIX=prefix, CACHES=own):
+        yield prefix
+        if settings.CACHE_URL:
+            for alias in own:
+                caches[alias].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -74,9 +74,9 @@ def test_forging_x_forwarded_for_does_not_earn_more_requests(client, db, three_a
 
 
 def test_the_limit_holds_across_workers(transactional_db, three_a_minute):
-    """Two workers are two cache clients on two database connections: a thread of its own has
-    both, and still finds the first one's count."""
-    assert caches["shared"].__class__.__name__ == "DatabaseCache"
+    """Two workers are two cache clients on two connections (to the database, or to Redis with
+    CACHE_URL): a thread of its own has both, and still finds the first one's count.
+    tests/scale/test_two_servers.py does the same with two servers."""
     first = [Client().get(URL).status_code for _ in range(3)]
 
     second = []
@@ -97,24 +97,35 @@ def test_the_limit_holds_across_workers(transactional_db, three_a_minute):
     assert second == [429]
 
 
-def test_the_shared_cache_is_the_database_by_default(settings):
-    assert settings.CACHES["shared"]["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+def test_the_proxy_count_is_the_throttles(settings):
     assert settings.REST_FRAMEWORK["NUM_PROXIES"] == settings.TRUSTED_PROXY_COUNT == 0
 
 
 def _settings_with(**env):
+    """The caches the settings make from this environment, in a fresh process."""
     return subprocess.run(
         [
             sys.executable,
             "-c",
             "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
-            "from django.conf import settings; print(settings.CACHES['shared']['BACKEND'])",
+            "from django.conf import settings; "
+            "print(*(f\"{alias} {c['BACKEND']} {c.get('KEY_PREFIX')}\" "
+            "for alias, c in settings.CACHES.items()), sep='\\n')",
         ],
         env={"PATH": "/usr/bin:/bin", "DEBUG": "false", **env},
         capture_output=True,
         text=True,
         check=False,
     )
+
+
+def test_without_cache_url_the_shared_cache_is_the_database():
+    result = _settings_with()
+
+    assert result.stdout.splitlines() == [
+        "default django.core.cache.backends.locmem.LocMemCache tracker:default",
+        "shared django.core.cache.backends.db.DatabaseCache tracker:shared",
+    ]
 
 
 def test_a_cache_url_that_is_not_redis_is_refused():
@@ -124,15 +135,13 @@ def test_a_cache_url_that_is_not_redis_is_refused():
     assert "CACHE_URL='memcached://cache:11211' cannot be understood" in result.stderr
 
 
-def test_a_redis_cache_url_needs_the_redis_package():
-    import importlib.util
+def test_a_redis_cache_url_puts_both_caches_in_redis_apart_by_prefix():
+    result = _settings_with(CACHE_URL="redis://cache:6379/0", CACHE_KEY_PREFIX="site-a:")
 
-    result = _settings_with(CACHE_URL="redis://cache:6379/0")
-
-    if importlib.util.find_spec("redis") is None:
-        assert "the redis package is not installed" in result.stderr
-    else:
-        assert result.stdout.strip() == "django.core.cache.backends.redis.RedisCache"
+    assert result.stdout.splitlines() == [
+        "default core.cache.PrefixedRedisCache site-a:default",
+        "shared core.cache.PrefixedRedisCache site-a:shared",
+    ]
 
 
 def test_a_negative_proxy_count_is_refused():
