@@ -1,0 +1,203 @@
+"""Two app servers, as two machines behind a load balancer would run them: two gunicorn
+processes on their own ports, on one PostgreSQL database and one Redis. What one does, the other
+sees at once: counts on the public pages, the API's ETag and Last-Modified, and the rate limit,
+which requests split between the two reach together.
+
+The servers read the test database, so the data is committed (``transactional_db``), and they
+share the test run's cache key prefix (tests/conftest.py), so that the test clears their keys too.
+"""
+
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from api.services import token_create
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+ANON_RATE = 4
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="two processes cannot share SQLite's in-memory test database",
+)
+
+
+def _free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _database_url():
+    database = connection.settings_dict
+    user = database["USER"] or ""
+    if database["PASSWORD"]:
+        user += ":" + urllib.parse.quote(database["PASSWORD"], safe="")
+    host = f"{database['HOST'] or '127.0.0.1'}:{database['PORT'] or 5432}"
+    return f"postgres://{user}@{host}/{database['NAME']}"
+
+
+def _server_environment(redis_url, cache_key_prefix):
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if not name.endswith("_FILE") and name not in {"DJANGO_SETTINGS_MODULE"}
+    }
+    return {
+        **environment,
+        "DJANGO_SETTINGS_MODULE": "tests.scale.server_settings",
+        "DATABASE_URL": _database_url(),
+        "DATABASE_CONN_MAX_AGE": "0",
+        "CACHE_URL": redis_url,
+        "CACHE_KEY_PREFIX": cache_key_prefix,
+        "SECRET_KEY": "two-servers-test-only",
+        "DEBUG": "false",
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "API_ANON_RATE": f"{ANON_RATE}/minute",
+        "API_TOKEN_RATE": "1000/minute",
+        # Each scenario below is its own client, named by the X-Forwarded-For a proxy would add.
+        "TRUSTED_PROXY_COUNT": "1",
+    }
+
+
+def _wait_until_serving(process, base, log):
+    for _ in range(300):
+        if process.poll() is not None:
+            pytest.fail(f"The server at {base} stopped:\n{log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", int(base.rsplit(":", 1)[1])), 0.2):
+                return
+        except OSError:
+            time.sleep(0.1)
+    pytest.fail(f"The server at {base} did not start:\n{log.read_text()}")
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, redis_url, _own_cache_keys, tmp_path_factory):
+    """Two gunicorn processes, one worker each, on the test database and Redis."""
+    environment = _server_environment(redis_url, _own_cache_keys)
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    started = []
+    for name in ("a", "b"):
+        base = f"http://127.0.0.1:{_free_port()}"
+        log = tmp_path_factory.mktemp("servers") / f"{name}.log"
+        with log.open("w") as out:
+            command = [gunicorn, "config.wsgi:application", "--bind", base.removeprefix("http://")]
+            process = subprocess.Popen(  # noqa: S603 (our own gunicorn, our own arguments)
+                [*command, "--workers", "1", "--access-logfile", "-"],
+                cwd=BASE_DIR,
+                env=environment,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+        started.append((process, base, log))
+    try:
+        for process, base, log in started:
+            _wait_until_serving(process, base, log)
+        yield [base for _process, base, _log in started]
+    finally:
+        for process, _base, _log in started:
+            process.terminate()
+            process.wait(30)
+
+
+def request(base, path, *, client, data=None, headers=None):
+    """(status, headers, body) of one request, as the client at address ``client``."""
+    sent = urllib.request.Request(  # noqa: S310 (http:// to our own servers)
+        base + path,
+        data=None if data is None else json.dumps(data).encode(),
+        headers={
+            # One site name for both, as behind a load balancer: links in the API's answers
+            # (and so their ETags) are absolute.
+            "Host": "127.0.0.1",
+            "X-Forwarded-For": client,
+            **({"Content-Type": "application/json"} if data is not None else {}),
+            **(headers or {}),
+        },
+    )
+    try:
+        with urllib.request.urlopen(sent, timeout=30) as answer:  # noqa: S310
+            return answer.status, answer.headers, answer.read().decode()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers, answer.read().decode()
+
+
+def results(body):
+    """The number of results the browse page says it found."""
+    return int(re.search(r"([\d,]+) results?</h2>", body).group(1).replace(",", ""))
+
+
+def test_a_change_through_one_server_shows_at_once_on_the_other(
+    servers, transactional_db, public_world, met_user
+):
+    a, b = servers
+    in_progress = "/recommendations/?status=in_progress"
+    before = [results(request(server, in_progress, client="192.0.2.1")[2]) for server in servers]
+    assert before == [1, 1]  # R1 for the Met; its counts are now cached
+    _status, _headers, body = request(
+        a, "/api/v1/items/?organisation=metropolitan-police-service&status=open", client="192.0.2.1"
+    )
+    [item] = json.loads(body)["results"]  # AFI1 for the Met
+    _row, token = token_create(user=met_user, name="two servers")
+
+    status, _headers, body = request(
+        a,
+        f"/api/v1/items/{item['id']}/updates/",
+        client="192.0.2.1",
+        data={"narrative": "Started.", "self_assessment": "on_track", "publish": True},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+
+    assert status == 201, body
+    assert json.loads(body)["item_status"] == "in_progress"
+    assert results(request(b, in_progress, client="192.0.2.1")[2]) == 2
+    assert results(request(a, in_progress, client="192.0.2.1")[2]) == 2
+    _status, _headers, overview = request(b, "/", client="192.0.2.1")
+    assert "Metropolitan Police Service" in overview
+
+
+def test_etag_and_last_modified_agree_across_servers(servers, transactional_db, public_world):
+    a, b = servers
+    path = "/api/v1/organisations/metropolitan-police-service/"
+    status, first, _body = request(a, path, client="192.0.2.2")
+    assert status == 200
+    # A second later, a server with a cache of its own would give the body a date of its own.
+    time.sleep(1.1)
+
+    status, second, _body = request(b, path, client="192.0.2.2")
+
+    assert status == 200
+    assert (second["ETag"], second["Last-Modified"]) == (first["ETag"], first["Last-Modified"])
+    # The date alone is enough for the other server to know the client's copy is current.
+    status, _headers, body = request(
+        b, path, client="192.0.2.2", headers={"If-Modified-Since": first["Last-Modified"]}
+    )
+    assert (status, body) == (304, "")
+    status, _headers, _body = request(
+        a, path, client="192.0.2.2", headers={"If-None-Match": second["ETag"]}
+    )
+    assert status == 304
+
+
+def test_the_rate_limit_holds_across_both_servers(servers, transactional_db, public_world):
+    a, b = servers
+    path = "/api/v1/programmes/"
+    answers = [request(server, path, client="192.0.2.3")[0] for server in (a, b) * (ANON_RATE // 2)]
+    assert answers == [200] * ANON_RATE
+
+    late = [request(server, path, client="192.0.2.3") for server in (a, b)]
+
+    assert [status for status, _headers, _body in late] == [429, 429]
+    assert all(1 <= int(headers["Retry-After"]) <= 60 for _status, headers, _body in late)
+    # Another client still has its whole allowance, on either server.
+    assert request(b, path, client="192.0.2.4")[0] == 200
