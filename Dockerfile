@@ -13,7 +13,12 @@ RUN uv sync --frozen --no-dev --no-install-project
 COPY . .
 RUN SECRET_KEY=build-only python manage.py collectstatic --no-input
 
-RUN useradd --system --home /app tracker && mkdir -p /app/var && chown tracker /app/var
+# Evidence files go to /app/var/media, where docker-compose.yml mounts a named volume: a new
+# volume takes the owner of the directory it is mounted on, so the directory is made here for the
+# app's user (otherwise it would be root's, and no evidence could be saved).
+RUN useradd --system --home /app tracker \
+    && mkdir -p /app/var/media \
+    && chown tracker /app/var /app/var/media
 USER tracker
 EXPOSE 8000
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
