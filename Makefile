@@ -21,7 +21,8 @@ help:
 	@echo "make test   set everything up and run the whole test suite"
 	@echo "make lint   ruff check, ruff format --check, manage.py check, makemigrations --check"
 	@echo "make frontend  rebuild the committed GOV.UK Frontend assets under static/ (needs npm)"
-	@echo "make benchmark  time every public page against ten years of generated data (PostgreSQL)"
+	@echo "make benchmark  time every public page against ten years of generated data (PostgreSQL,"
+	@echo "               then under load: gunicorn, Redis, wrk)"
 
 $(UV):
 	@mkdir -p var
@@ -69,8 +70,12 @@ frontend:
 	scripts/build-frontend
 
 # Ten years of generated data (about 100,000 findings) in PostgreSQL, and every public page timed
-# against it: see benchmarks/national_scale.py. DATABASE_URL chooses the database (by default
-# the one below, created if missing); BENCHMARK_ARGS passes options, e.g. --rebuild or --runs 9.
+# against it, in process and under load (gunicorn, the caches in Redis, wrk): see
+# benchmarks/national_scale.py. DATABASE_URL chooses the database (by default the one below,
+# created if missing), CACHE_URL the Redis (by default database 2 of the one ensure-redis starts);
+# BENCHMARK_ARGS passes options, e.g. --rebuild, --runs 9 or --duration 30.
 BENCHMARK_DATABASE_URL := postgres://postgres@127.0.0.1:5432/tracker_benchmark
 benchmark: install
+	scripts/ensure-redis
+	scripts/ensure-wrk
 	DATABASE_URL="$${DATABASE_URL:-$(BENCHMARK_DATABASE_URL)}" $(PY) -m benchmarks.national_scale $(BENCHMARK_ARGS)

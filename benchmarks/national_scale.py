@@ -7,12 +7,16 @@ benchmark, never with a timed test. This is that benchmark. It
    data;
 2. unless the database already holds findings (or ``--rebuild`` is given), generates ten years of
    inspections, findings, items with their status history, progress updates and section 55
-   responses from a fixed seed (``benchmarks/fixture.py``), then runs ``VACUUM ANALYZE``;
+   responses from a fixed seed (``benchmarks/fixture.py``), then runs ``VACUUM ANALYZE`` and
+   checks the history (in that order: without statistics the checks' plans take minutes);
 3. requests every kind of public page through ``django.test.Client`` with DEBUG off: once to warm
    up (counting the SQL queries), then ``--runs`` times, timed;
-4. prints a Markdown table and writes it to ``benchmarks/RESULTS.md`` with the data sizes, and
-   for every page slower than ``--slow-ms`` writes the ``EXPLAIN (ANALYZE, BUFFERS)`` plans of its
-   slowest queries to ``var/benchmark-plans.txt``.
+4. serves the app with gunicorn and the caches in Redis, and measures the pages under load with
+   wrk, the first request after a write, the CSV export and the workers' memory
+   (``benchmarks/load.py``);
+5. prints Markdown tables and writes them to ``benchmarks/RESULTS.md`` with the data sizes and
+   the machine's load, and for every page slower than ``--slow-ms`` writes the
+   ``EXPLAIN (ANALYZE, BUFFERS)`` plans of its slowest queries to ``var/benchmark-plans.txt``.
 
 Run it with ``make benchmark`` against ``DATABASE_URL`` (by default
 postgres://postgres@127.0.0.1:5432/tracker_benchmark), or
@@ -37,6 +41,8 @@ if str(BASE_DIR) not in sys.path:
     sys.path.insert(0, str(BASE_DIR))
 
 DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/tracker_benchmark"
+# The caches of the measured server, and of this process: Redis, as on several servers.
+DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/2"
 MARKER = "Inspection Recommendations Tracker: national_scale benchmark data"
 RESULTS_PATH = BASE_DIR / "benchmarks" / "RESULTS.md"
 PLANS_PATH = BASE_DIR / "var" / "benchmark-plans.txt"
@@ -81,9 +87,22 @@ def parse_args(argv=None):
         default=RESULTS_PATH,
         help=f"where to write the Markdown results (default {RESULTS_PATH.relative_to(BASE_DIR)})",
     )
+    load = parser.add_argument_group("under load (gunicorn and wrk)")
+    load.add_argument(
+        "--connections",
+        type=lambda value: [int(n) for n in value.split(",")],
+        default=[8, 64],
+        help="wrk's numbers of connections, comma-separated (default 8,64)",
+    )
+    load.add_argument("--rounds", type=int, default=3, help="rounds through every page (3)")
+    load.add_argument("--duration", type=int, default=10, help="seconds of wrk per page (10)")
+    load.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    load.add_argument("--no-load", action="store_true", help="skip the part under load")
     args = parser.parse_args(argv)
     if args.runs < 1 or not 0 < args.scale <= 10:
         parser.error("--runs must be at least 1 and --scale more than 0 and at most 10")
+    if min(args.rounds, args.duration, args.workers, *args.connections) < 1:
+        parser.error("--rounds, --duration, --workers and --connections must be at least 1")
     return args
 
 
@@ -95,9 +114,14 @@ def configure_environment():
     from config.env import env_str
 
     url = env_str("DATABASE_URL") or DEFAULT_DATABASE_URL
-    for name in ("DATABASE_URL", "DEBUG", "ALLOWED_HOSTS"):
+    cache_url = env_str("CACHE_URL") or DEFAULT_CACHE_URL
+    for name in ("DATABASE_URL", "DEBUG", "ALLOWED_HOSTS", "CACHE_URL", "CACHE_KEY_PREFIX"):
         os.environ.pop(f"{name}_FILE", None)
     os.environ["DATABASE_URL"] = url
+    os.environ["CACHE_URL"] = cache_url
+    # Its own keys: emptying the counts cache for a cold run leaves any other user of the
+    # Redis alone (core/cache.py).
+    os.environ["CACHE_KEY_PREFIX"] = "benchmark:"
     os.environ["DEBUG"] = "false"
     os.environ["ALLOWED_HOSTS"] = HOST
     if not env_str("SECRET_KEY"):
@@ -213,15 +237,19 @@ def ensure_data(args):
     with transaction.atomic():
         counts = fixture.Generator(seed=seed, scale=args.scale).build()
     generated = time.monotonic() - started
-    check_history(connection)
     print(
         f"Generated in {generated:.1f} s: "
         + ", ".join(f"{n:,} {label}" for label, n in counts.items())
     )
+    # Statistics first: without them the history checks' LATERAL join is planned as if the
+    # tables were empty and filters row by row (minutes at 100,000 findings, not seconds).
     started = time.monotonic()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"VACUUM ANALYZE in {time.monotonic() - started:.1f} s.")
+    started = time.monotonic()
+    check_history(connection)
+    print(f"History checked in {time.monotonic() - started:.1f} s.")
     note = (
         f"seed {seed}, scale {args.scale:g}, generated in {generated:.0f} s on "
         f"{datetime.now(UTC):%Y-%m-%d}"
@@ -526,7 +554,36 @@ def environment():
     )
 
 
-def write_results(path, results, sizes, generation, runs):
+def status_writer():
+    """A write as the public pages see one: an item's status changing through its services,
+    to submitted for closure and back to in progress, each change in its history."""
+    from recommendations.choices import Status
+    from recommendations.models import Item
+    from recommendations.services import item_return, item_submit_for_closure
+
+    item = Item.objects.filter(status=Status.IN_PROGRESS).order_by("pk").first()
+    if item is None:
+        sys.exit("No item in progress to change.")
+    note = "Benchmark: a write before timing the first request after it."
+
+    def write():
+        nonlocal item
+        item = item_submit_for_closure(item=item, note=note)
+        item = item_return(item=item, note=note)
+
+    return write
+
+
+def load_pages(measured):
+    """The pages measured under load: the ones above but the export, and the API's list."""
+    pages_ = [(r["name"], r["address"]) for r in measured if "export" not in r["address"]]
+    export = next(r["address"] for r in measured if "export" in r["address"])
+    return [*pages_, ("API, items, first page", "/api/v1/items/")], export
+
+
+def write_results(path, results, sizes, generation, runs, load=None):
+    from benchmarks.load import loadavg, tables
+
     machine, database = environment()
     size_lines = ["| Table | Rows | Detail |", "| --- | ---: | --- |"] + [
         f"| {label} | {rows:,} | {detail} |" for label, rows, detail in sizes
@@ -536,9 +593,10 @@ def write_results(path, results, sizes, generation, runs):
 Written by `make benchmark` (`benchmarks/national_scale.py`) on {datetime.now(UTC):%Y-%m-%d %H:%M}
 UTC. Each page was requested through `django.test.Client` in one process, with DEBUG off: once to
 warm up (the query count and the slowest query come from that run), then {runs} times, timed from
-the request to the last byte. There is no web server or network in the figures.
+the request to the last byte ("Pages in process": no web server or network in those figures).
+"Under load" then measures the real server: gunicorn, with the caches in Redis, under wrk.
 
-- Machine: {machine}
+- Machine: {machine}; load average (1, 5, 15 min) {loadavg()} when written
 - Database: {database}
 - Data: {generation}
 
@@ -546,10 +604,12 @@ the request to the last byte. There is no web server or network in the figures.
 
 {chr(10).join(size_lines)}
 
-## Pages
+## Pages in process
 
 {table(results)}
 """
+    if load is not None:
+        text += f"\n## Under load\n\n{tables(load)}\n"
     path.write_text(text, encoding="utf-8")
 
 
@@ -595,7 +655,16 @@ def main(argv=None):
             f"\n{len(slow)} page(s) slower than {args.slow_ms:g} ms: their query plans are in "
             f"{PLANS_PATH.relative_to(BASE_DIR)}"
         )
-    write_results(args.results, results, sizes, generation, args.runs)
+    load = None
+    if not args.no_load:
+        from benchmarks import load as under_load
+
+        print()
+        pages_, export = load_pages(results)
+        load = under_load.run(args, pages_, status_writer(), export)
+        print()
+        print(under_load.tables(load))
+    write_results(args.results, results, sizes, generation, args.runs, load)
     print(f"Results written to {args.results}")
 
 
