@@ -302,9 +302,10 @@ def tables(load):
         f"gunicorn with {workers} sync workers, DEBUG off, the caches in Redis; wrk for "
         f"{seconds} s per page and number of connections, {rounds} rounds through every page "
         "(medians of the rounds). ÷ static is the page's rate over the static file's in the "
-        "same round. Load average (1, 5, 15 min) at the start and after each round: "
-        + "; ".join(load["loads"])
-        + ".",
+        "same round. Latencies come from the requests answered while wrk ran: at 64 "
+        "connections the slowest wait longer than the run and are not counted (run with "
+        "`--duration 60` for the 60-second target). Load average (1, 5, 15 min) at the start "
+        "and after each round: " + "; ".join(load["loads"]) + ".",
         "",
         "| Connections | Page | req/s | p50 ms | p95 ms | ÷ static | Errors |",
         "| ---: | --- | ---: | ---: | ---: | ---: | ---: |",

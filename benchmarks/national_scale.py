@@ -582,7 +582,7 @@ def load_pages(measured):
 
 
 def write_results(path, results, sizes, generation, runs, load=None):
-    from benchmarks.load import loadavg, tables
+    from benchmarks.load import tables
 
     machine, database = environment()
     size_lines = ["| Table | Rows | Detail |", "| --- | ---: | --- |"] + [
@@ -596,7 +596,7 @@ warm up (the query count and the slowest query come from that run), then {runs} 
 the request to the last byte ("Pages in process": no web server or network in those figures).
 "Under load" then measures the real server: gunicorn, with the caches in Redis, under wrk.
 
-- Machine: {machine}; load average (1, 5, 15 min) {loadavg()} when written
+- Machine: {machine}
 - Database: {database}
 - Data: {generation}
 

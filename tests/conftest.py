@@ -165,10 +165,14 @@ def _own_cache_keys():
 
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
-    from django.core.cache import cache
+    from django.core.cache import cache, caches
 
     # Cached counts must not outlive the test that made them (ids repeat on SQLite).
     cache.clear()
+    # Nor rate limits: in the database they go with each test's transaction, in Redis they
+    # would add up from test to test.
+    if settings.CACHE_URL:
+        caches["shared"].clear()
     # The personas' passwords need not resist attack; hashing them properly takes seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without a collectstatic run; the manifest storage is tested by `make run`.

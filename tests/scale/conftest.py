@@ -7,7 +7,7 @@ from django.conf import settings
 
 @pytest.fixture(scope="session")
 def redis_url():
-    if not settings.CACHE_URL.startswith("redis://"):
+    if settings.CACHES["default"]["BACKEND"] != "core.cache.PrefixedRedisCache":
         pytest.fail(
             "These tests need a Redis: run them with `make test`, or start one with "
             "scripts/ensure-redis and set CACHE_URL=redis://127.0.0.1:6379/1."
