@@ -22,5 +22,6 @@ urlpatterns = [
         views.organisation_detail,
         name="organisation-detail",
     ),
+    path("inspections/", views.inspection_list, name="inspection-list"),
     path("inspections/<slug:slug>/", views.inspection_detail, name="inspection-detail"),
 ]

@@ -15,11 +15,13 @@ from inspections.models import EngagePeriod, Inspection, Organisation
 from public.charts import bar_chart
 from public.corrections import attach_corrections
 from public.counts_cache import cached_counts, data_stamp
+from public.filters import InspectionFilterSet
 from public.stats import (
     ORGANISATION_SORTS,
     StatusBreakdown,
     closures_per_quarter,
     organisation_table,
+    progress_summaries,
 )
 from recommendations.choices import FindingKind, Status
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
@@ -320,6 +322,51 @@ def about(request):
         request,
         "public/about.html",
         {"statuses": list(Status), "kinds": list(FindingKind)},
+    )
+
+
+INSPECTIONS_PER_PAGE = 25
+
+
+@require_safe
+def inspection_list(request):
+    """Every published report, newest first, each with how its items are getting on."""
+    filterset = InspectionFilterSet(
+        request.GET or None,
+        queryset=Inspection.objects.published().select_related("programme", "lead_inspectorate"),
+    )
+    if filterset.is_bound:
+        filterset.form.is_valid()  # errors are shown; the valid filters apply
+    paginator = Paginator(filterset.qs, INSPECTIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    inspections = list(page.object_list)
+    summaries = progress_summaries(
+        Item.objects.published().filter(finding__inspection__in=inspections),
+        "finding__inspection_id",
+    )
+    for inspection in inspections:
+        inspection.progress = summaries.get(inspection.pk)
+    form = filterset.form
+    # One query per list of options (a comprehension: ``list()`` would count them first).
+    options = {name: [choice for choice in field.choices] for name, field in form.fields.items()}
+    return render(
+        request,
+        "public/inspection_list.html",
+        {
+            "filterset": filterset,
+            "form": form,
+            "options": options,
+            "page": page,
+            "inspections": inspections,
+            "paginator": paginator,
+            "page_numbers": [
+                None if number == paginator.ELLIPSIS else number
+                for number in paginator.get_elided_page_range(
+                    page.number, on_each_side=1, on_ends=1
+                )
+            ],
+            "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
     )
 
 

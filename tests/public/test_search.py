@@ -1,5 +1,7 @@
 """The words search: ranked full-text search on PostgreSQL, a simple word match on SQLite."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.urls import reverse
@@ -204,3 +206,39 @@ def test_ranking_reads_the_stored_document_through_its_indexes(client, inspectio
         indexes = dict(cursor.fetchall())
     assert "gin (document)" in indexes["findingsearch_document_idx"]
     assert "gin_trgm_ops" in indexes["findingsearch_text_trgm_idx"]
+
+
+def search_forms(html):
+    """The GET forms to the browse page whose words field is labelled."""
+    action = reverse("public:finding-list")
+    return [
+        form
+        for form in re.findall(r"<form[^>]*role=\"search\".*?</form>", html, re.S)
+        if f'action="{action}"' in form and 'method="get"' in form
+    ]
+
+
+@pytest.mark.django_db
+def test_the_home_page_and_the_public_pages_have_a_search_box(client, public_world, met):
+    home = client.get(reverse("public:overview")).content.decode()
+    (form,) = search_forms(home)
+    assert '<label class="govuk-label govuk-label--m" for="home-search">' in form
+    assert 'id="home-search" name="q" type="search"' in form
+    for url in [
+        reverse("public:organisation-detail", args=[met.slug]),
+        reverse("public:inspection-detail", args=[public_world["inspection"].slug]),
+        reverse("public:finding-detail", args=[public_world["recommendation"].pk]),
+        reverse("public:about"),
+    ]:
+        (form,) = search_forms(client.get(url).content.decode())
+        # A label for screen readers, hidden from sight: the button says what the box is for.
+        assert 'class="govuk-label govuk-visually-hidden" for="header-search"' in form
+        assert 'name="q" type="search"' in form
+    # The browse page has its own words field, and no second box.
+    assert search_forms(client.get(reverse("public:finding-list")).content.decode()) == []
+
+
+@pytest.mark.django_db
+def test_the_search_box_submits_to_the_browse_page(client, public_world):
+    response = client.get(reverse("public:finding-list"), {"q": "self-harm"})
+    assert [item.finding.reference for item in response.context["page"]] == ["AFI1"]
