@@ -236,7 +236,8 @@ class ProgressSummary:
 
     def parts(self):
         """(label, count) for each status some item has, in the lifecycle's order."""
-        return [(status.label, self.by_status[status]) for status in Status if self.by_status[status]]
+        counts = self.by_status
+        return [(status.label, counts[status]) for status in Status if counts[status]]
 
 
 def progress_summaries(items, key: str) -> dict:
