@@ -234,6 +234,15 @@ class ProgressSummary:
         """Closed as complete: what the inspectorate verified as done."""
         return sum(n for status, n in self.by_status.items() if status in VERIFIED_STATUSES)
 
+    @property
+    def active(self):
+        return self.total - self.closed
+
+    def add(self, item, today):
+        """Count one item already in hand (a page that lists them needs no further query)."""
+        self.by_status[item.status] += 1
+        self.overdue += item.is_overdue(today)
+
     def parts(self):
         """(label, count) for each status some item has, in the lifecycle's order."""
         counts = self.by_status

@@ -18,6 +18,7 @@ from public.counts_cache import cached_counts, data_stamp
 from public.filters import InspectionFilterSet
 from public.stats import (
     ORGANISATION_SORTS,
+    ProgressSummary,
     StatusBreakdown,
     closures_per_quarter,
     organisation_table,
@@ -438,6 +439,12 @@ def organisation_detail(request, slug):
         else []
     )
     status_rows = breakdown.rows()
+    today = timezone.localdate()
+    progress = ProgressSummary(
+        by_status=Counter({row["status"]: row["total"] for row in status_rows}),
+        overdue=breakdown.total_overdue,
+    )
+    late = [r for r in responses if r.is_overdue(today)]
     return render(
         request,
         "public/organisation_detail.html",
@@ -467,7 +474,13 @@ def organisation_detail(request, slug):
             "engage": engage,
             "section55_body": body,
             "responses": responses,
-            "today": timezone.localdate(),
+            "progress": progress,
+            "section55_position": {
+                "received": sum(1 for r in responses if r.received_on),
+                "expected": len(responses),
+                "overdue": len(late),
+            },
+            "today": today,
         },
     )
 
@@ -530,6 +543,13 @@ def inspection_detail(request, slug):
         response = row["response"]
         row["received"] = bool(response and response.received_on)
         row["overdue"] = not row["received"] and row["due_on"] < today
+    # The progress summary, from the items already fetched with the findings.
+    progress = ProgressSummary()
+    by_addressee = {}
+    for finding in findings:
+        for item in finding.items.all():
+            progress.add(item, today)
+            by_addressee.setdefault(item.organisation, ProgressSummary()).add(item, today)
     return render(
         request,
         "public/inspection_detail.html",
@@ -546,6 +566,20 @@ def inspection_detail(request, slug):
             "finding_count": len(findings),
             "series": series if len(series) > 1 else [],
             "section55": section55,
+            "section55_position": section55_position(section55),
+            "progress": progress,
+            "by_addressee": sorted(by_addressee.items(), key=lambda pair: pair[0].name),
             "today": today,
         },
     )
+
+
+def section55_position(rows):
+    """How many of the expected local policing bodies have published their comments, and
+    how many are late, for the progress summary."""
+    return {
+        "expected": len(rows),
+        "received": sum(row["received"] for row in rows),
+        "overdue": sum(row["overdue"] for row in rows),
+        "due_on": rows[0]["due_on"] if rows else None,
+    }
