@@ -87,6 +87,9 @@ def page_urls(world):
             "public:organisation-feed", args=["metropolitan-police-service"]
         ),
         "about": reverse("public:about"),
+        "inspection_feed": reverse("public:inspection-feed", args=[world["inspection"].slug]),
+        "search_feed": reverse("public:search-feed")
+        + "?q=custody&status=in_progress&organisation=metropolitan-police-service",
     }
 
 
@@ -131,6 +134,11 @@ QUERIES = {
     # 1 organisation, 2 lineage, 3 status changes, 4 published updates, 5 due date changes
     "organisation_feed": (5, 5),
     "about": (0, 0),
+    # 1 inspection, 2 status changes, 3 published updates, 4 due date changes
+    "inspection_feed": (4, 4),
+    # 1 organisation, 2 its predecessors, 3 whether any finding matches the words as typed,
+    # 4 status changes, 5 published updates, 6 due date changes
+    "search_feed": (6, 6),
 }
 
 
