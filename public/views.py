@@ -16,6 +16,7 @@ from public.charts import bar_chart
 from public.corrections import attach_corrections
 from public.counts_cache import cached_counts, data_stamp
 from public.filters import InspectionFilterSet
+from public.series import series_timeline
 from public.stats import (
     ORGANISATION_SORTS,
     ProgressSummary,
@@ -565,6 +566,7 @@ def inspection_detail(request, slug):
             "areas": areas,
             "finding_count": len(findings),
             "series": series if len(series) > 1 else [],
+            "series_timeline": series_timeline(series) if len(series) > 1 else [],
             "section55": section55,
             "section55_position": section55_position(section55),
             "progress": progress,
