@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.humanize",
+    # The stored search document's field and the trigram lookups (recommendations 0013).
+    "django.contrib.postgres",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_filters",
@@ -111,6 +113,12 @@ except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL cannot be understood: {exc}") from exc
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # The words search's misspelling fallback (recommendations/filters.py) keeps a word whose
+    # trigrams mostly appear in a finding's words. pg_trgm's default threshold, 0.6, misses a
+    # dropped letter in a short word: "custdy" shares 4 of its 7 trigrams with "custody".
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c pg_trgm.word_similarity_threshold=0.5"
+    )
 
 # Two caches. "default" holds what saves work: the public pages' counts (public/
 # counts_cache.py, for at most COUNTS_CACHE_SECONDS) and the dates behind the API's

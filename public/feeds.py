@@ -10,25 +10,37 @@ from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
 
-from inspections.models import Organisation
-from recommendations.models import DueDateChange, ProgressUpdate, StatusChange
+from inspections.models import Inspection, Organisation
+from recommendations.choices import DueDateSource, Source
+from recommendations.filters import FindingItemFilterSet, published_items
+from recommendations.models import DueDateChange, Item, ProgressUpdate, StatusChange
 from recommendations.templatetags.tracker import source_label
 
 FEED_SIZE = 50
+TRACKER = "Inspection Recommendations Tracker"
 
 
-def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
+def feed_entries(*, organisation_ids=None, items=None, size=FEED_SIZE):
     """The newest public events (status changes, progress updates and due date changes)
-    merged, newest first: three queries."""
-    changes = StatusChange.objects.published().select_related("item__organisation", "item__finding")
-    updates = ProgressUpdate.objects.published().select_related("organisation", "item__finding")
+    merged, newest first: three queries. ``organisation_ids`` keeps those of some addressees,
+    ``items`` (a queryset of items) those of some items: an inspection's, a search's."""
+    finding = "item__finding__inspection__lead_inspectorate"
+    changes = StatusChange.objects.published().select_related(
+        "item__organisation", finding, "changed_by__inspectorate"
+    )
+    updates = ProgressUpdate.objects.published().select_related("organisation", finding)
     due_dates = DueDateChange.objects.published().select_related(
-        "item__organisation", "item__finding", "changed_by__inspectorate"
+        "item__organisation", finding, "changed_by__inspectorate"
     )
     if organisation_ids is not None:
         changes = changes.filter(item__organisation_id__in=organisation_ids)
         updates = updates.filter(item__organisation_id__in=organisation_ids)
         due_dates = due_dates.filter(item__organisation_id__in=organisation_ids)
+    if items is not None:
+        ids = items.order_by().values("pk")
+        changes = changes.filter(item__in=ids)
+        updates = updates.filter(item__in=ids)
+        due_dates = due_dates.filter(item__in=ids)
     entries = (
         [
             {
@@ -36,8 +48,13 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
                 "at": change.changed_at,
                 "finding": change.item.finding,
                 "organisation": change.item.organisation,
+                "author": change_author(
+                    change,
+                    by_organisation=change.source == Source.ORGANISATION,
+                    by_tracker=change.source == Source.SYSTEM,
+                ),
                 "title": (
-                    f"{change.item.finding.reference} for {change.item.organisation}: "
+                    f"{entry_subject(change.item.finding, change.item.organisation)}: "
                     f"{change.get_to_status_display()}"
                 ),
                 "text": (
@@ -54,8 +71,10 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
                 "at": timezone.make_aware(datetime.combine(update.written_on, time(12))),
                 "finding": update.item.finding,
                 "organisation": update.organisation,
+                # An organisation's own update, whoever typed it.
+                "author": str(update.organisation),
                 "title": (
-                    f"{update.item.finding.reference} for {update.organisation}: "
+                    f"{entry_subject(update.item.finding, update.organisation)}: "
                     + (
                         "progress update withdrawn"
                         if update.is_withdrawn
@@ -73,8 +92,9 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
                 "at": change.changed_at,
                 "finding": change.item.finding,
                 "organisation": change.item.organisation,
+                "author": change_author(change, by_tracker=change.source == DueDateSource.SYSTEM),
                 "title": (
-                    f"{change.item.finding.reference} for {change.item.organisation}: "
+                    f"{entry_subject(change.item.finding, change.item.organisation)}: "
                     f"{change.description[0].lower()}{change.description[1:]}"
                 ),
                 "text": (
@@ -92,6 +112,23 @@ def feed_entries(*, organisation_ids=None, size=FEED_SIZE):
     )
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries[:size]
+
+
+def entry_subject(finding, organisation) -> str:
+    """Which finding an entry is about: several reports have an AFI3, so the report too."""
+    return f"{finding.inspection.title}, {finding.reference} for {organisation}"
+
+
+def change_author(change, *, by_organisation=False, by_tracker=False) -> str:
+    """Whoever made the change: the inspectorate for its decisions (the inspector's own
+    inspectorate, else the report's lead), the organisation for what it says of itself, the
+    tracker for what it records itself. Never a person's name."""
+    if by_organisation:
+        return str(change.item.organisation)
+    if by_tracker:
+        return TRACKER
+    inspectorate = getattr(change.changed_by, "inspectorate", None)
+    return (inspectorate or change.item.finding.inspection.lead_inspectorate).name
 
 
 def update_text(update) -> str:
@@ -135,7 +172,7 @@ class SiteFeed(Feed):
         return item["at"]
 
     def item_author_name(self, item):
-        return str(item["organisation"])
+        return item["author"]
 
 
 class OrganisationFeed(SiteFeed):
@@ -153,3 +190,47 @@ class OrganisationFeed(SiteFeed):
 
     def items(self, organisation):
         return feed_entries(organisation_ids=organisation.lineage_ids())
+
+
+class InspectionFeed(SiteFeed):
+    """What changes in one report's findings."""
+
+    def get_object(self, request, slug):
+        return get_object_or_404(Inspection.objects.published(), slug=slug)
+
+    def title(self, inspection):
+        return f"{inspection.title}: status changes and updates"
+
+    def subtitle(self, inspection):
+        return f"Published status changes and progress updates of the findings of {inspection}."
+
+    def link(self, inspection):
+        return reverse("public:inspection-detail", args=[inspection.slug])
+
+    def items(self, inspection):
+        return feed_entries(items=Item.objects.published().filter(finding__inspection=inspection))
+
+
+class SearchFeed(SiteFeed):
+    """What changes in the results of any browse page: the same query string, the same
+    filters (an invalid one is left out, as the page leaves it out)."""
+
+    def get_object(self, request):
+        filterset = FindingItemFilterSet(request.GET or None, queryset=published_items())
+        filterset.cleaned_data()
+        return filterset
+
+    def title(self, filterset):
+        words = filterset.cleaned_data().get("q")
+        about = f"findings matching “{words}”" if words else "findings you chose"
+        return f"Inspection Recommendations Tracker: changes to {about}"
+
+    def subtitle(self, filterset):
+        return "Published status changes, progress updates and due date changes of the results."
+
+    def link(self, filterset):
+        query = filterset.data.urlencode() if filterset.is_bound else ""
+        return reverse("public:finding-list") + (f"?{query}" if query else "")
+
+    def items(self, filterset):
+        return feed_entries(items=filterset.qs)

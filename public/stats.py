@@ -1,5 +1,6 @@
 """Counts for the public dashboards: grouped queries over published items, never one per row."""
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,6 +12,7 @@ from inspections.models import EngagePeriod, Organisation
 from recommendations.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
+    VERIFIED_STATUSES,
     FindingKind,
     Status,
 )
@@ -210,3 +212,55 @@ def organisation_table(*, kind="", region="", sort="name", descending=False):
         )
     rows.sort(key=ORGANISATION_SORTS.get(sort, ORGANISATION_SORTS["name"]), reverse=descending)
     return rows
+
+
+@dataclass
+class ProgressSummary:
+    """How a report's (or a body's) items are getting on: by status, overdue, closed."""
+
+    by_status: Counter = field(default_factory=Counter)
+    overdue: int = 0
+
+    @property
+    def total(self):
+        return sum(self.by_status.values())
+
+    @property
+    def closed(self):
+        return sum(n for status, n in self.by_status.items() if status in CLOSED_STATUSES)
+
+    @property
+    def verified(self):
+        """Closed as complete: what the inspectorate verified as done."""
+        return sum(n for status, n in self.by_status.items() if status in VERIFIED_STATUSES)
+
+    @property
+    def active(self):
+        return self.total - self.closed
+
+    def add(self, item, today):
+        """Count one item already in hand (a page that lists them needs no further query)."""
+        self.by_status[item.status] += 1
+        self.overdue += item.is_overdue(today)
+
+    def parts(self):
+        """(label, count) for each status some item has, in the lifecycle's order."""
+        counts = self.by_status
+        return [(status.label, counts[status]) for status in Status if counts[status]]
+
+
+def progress_summaries(items, key: str) -> dict:
+    """One grouped query: a ``ProgressSummary`` per value of ``key`` (for example
+    ``"finding__inspection_id"``) over ``items``, so that a list needs no query per row."""
+    today = timezone.localdate()
+    rows = (
+        items.order_by()
+        .values(key, "status")
+        .annotate(n=Count("pk"), overdue=Count("pk", filter=overdue_q(today)))
+    )
+    summaries: dict = {}
+    for row in rows:
+        summary = summaries.setdefault(row[key], ProgressSummary())
+        summary.by_status[row["status"]] += row["n"]
+        summary.overdue += row["overdue"]
+    return summaries

@@ -11,6 +11,8 @@ urlpatterns = [
     path("recommendations/export.json", exports.export_json, name="finding-export-json"),
     path("recommendations/<int:pk>/", views.finding_detail, name="finding-detail"),
     path("feeds/updates.atom", feeds.SiteFeed(), name="feed"),
+    path("recommendations/updates.atom", feeds.SearchFeed(), name="search-feed"),
+    path("inspections/<slug:slug>/updates.atom", feeds.InspectionFeed(), name="inspection-feed"),
     path(
         "organisations/<slug:slug>/updates.atom",
         feeds.OrganisationFeed(),
@@ -22,5 +24,6 @@ urlpatterns = [
         views.organisation_detail,
         name="organisation-detail",
     ),
+    path("inspections/", views.inspection_list, name="inspection-list"),
     path("inspections/<slug:slug>/", views.inspection_detail, name="inspection-detail"),
 ]

@@ -15,11 +15,15 @@ from inspections.models import EngagePeriod, Inspection, Organisation
 from public.charts import bar_chart
 from public.corrections import attach_corrections
 from public.counts_cache import cached_counts, data_stamp
+from public.filters import InspectionFilterSet
+from public.series import series_timeline
 from public.stats import (
     ORGANISATION_SORTS,
+    ProgressSummary,
     StatusBreakdown,
     closures_per_quarter,
     organisation_table,
+    progress_summaries,
 )
 from recommendations.choices import FindingKind, Status
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
@@ -323,6 +327,52 @@ def about(request):
     )
 
 
+INSPECTIONS_PER_PAGE = 25
+
+
+@require_safe
+def inspection_list(request):
+    """Every published report, newest first, each with how its items are getting on."""
+    filterset = InspectionFilterSet(
+        request.GET or None,
+        queryset=Inspection.objects.published().select_related("programme", "lead_inspectorate"),
+    )
+    if filterset.is_bound:
+        filterset.form.is_valid()  # errors are shown; the valid filters apply
+    paginator = Paginator(filterset.qs, INSPECTIONS_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    inspections = list(page.object_list)
+    summaries = progress_summaries(
+        Item.objects.published().filter(finding__inspection__in=inspections),
+        "finding__inspection_id",
+    )
+    for inspection in inspections:
+        inspection.progress = summaries.get(inspection.pk)
+    form = filterset.form
+    # One query per list of options: through ``iter()``, as ``list()`` of the choices would
+    # count them first.
+    options = {name: list(iter(field.choices)) for name, field in form.fields.items()}
+    return render(
+        request,
+        "public/inspection_list.html",
+        {
+            "filterset": filterset,
+            "form": form,
+            "options": options,
+            "page": page,
+            "inspections": inspections,
+            "paginator": paginator,
+            "page_numbers": [
+                None if number == paginator.ELLIPSIS else number
+                for number in paginator.get_elided_page_range(
+                    page.number, on_each_side=1, on_ends=1
+                )
+            ],
+            "is_filtered": any(value for key, value in request.GET.items() if key != "page"),
+        },
+    )
+
+
 OVERDUE_SHOWN = 20
 
 
@@ -390,6 +440,12 @@ def organisation_detail(request, slug):
         else []
     )
     status_rows = breakdown.rows()
+    today = timezone.localdate()
+    progress = ProgressSummary(
+        by_status=Counter({row["status"]: row["total"] for row in status_rows}),
+        overdue=breakdown.total_overdue,
+    )
+    late = [r for r in responses if r.is_overdue(today)]
     return render(
         request,
         "public/organisation_detail.html",
@@ -419,7 +475,13 @@ def organisation_detail(request, slug):
             "engage": engage,
             "section55_body": body,
             "responses": responses,
-            "today": timezone.localdate(),
+            "progress": progress,
+            "section55_position": {
+                "received": sum(1 for r in responses if r.received_on),
+                "expected": len(responses),
+                "overdue": len(late),
+            },
+            "today": today,
         },
     )
 
@@ -482,6 +544,13 @@ def inspection_detail(request, slug):
         response = row["response"]
         row["received"] = bool(response and response.received_on)
         row["overdue"] = not row["received"] and row["due_on"] < today
+    # The progress summary, from the items already fetched with the findings.
+    progress = ProgressSummary()
+    by_addressee = {}
+    for finding in findings:
+        for item in finding.items.all():
+            progress.add(item, today)
+            by_addressee.setdefault(item.organisation, ProgressSummary()).add(item, today)
     return render(
         request,
         "public/inspection_detail.html",
@@ -497,7 +566,22 @@ def inspection_detail(request, slug):
             "areas": areas,
             "finding_count": len(findings),
             "series": series if len(series) > 1 else [],
+            "series_timeline": series_timeline(series) if len(series) > 1 else [],
             "section55": section55,
+            "section55_position": section55_position(section55),
+            "progress": progress,
+            "by_addressee": sorted(by_addressee.items(), key=lambda pair: pair[0].name),
             "today": today,
         },
     )
+
+
+def section55_position(rows):
+    """How many of the expected local policing bodies have published their comments, and
+    how many are late, for the progress summary."""
+    return {
+        "expected": len(rows),
+        "received": sum(row["received"] for row in rows),
+        "overdue": sum(row["overdue"] for row in rows),
+        "due_on": rows[0]["due_on"] if rows else None,
+    }

@@ -5,28 +5,40 @@ to a force and its police and crime commissioner is two items, because each body
 tracked on its own.
 """
 
+import re
 from dataclasses import dataclass
 
 import django_filters
 from django import forms
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.lookups import TrigramWordSimilar
+from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.db import connection
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractYear
+from django.db.models import Count, F, Func, Q, TextField, Value
+from django.db.models.functions import ExtractYear, Lower
 from django.utils import timezone
 
 from inspections.choices import OrganisationKind, Region
 from inspections.models import Organisation, Programme
 from recommendations.choices import FindingKind, Status
-from recommendations.models import Item, Theme, overdue_q
+from recommendations.models import Finding, Item, Theme, overdue_q
 
-# The words search: PostgreSQL full-text search, the same expression as the GIN index on
-# recommendations_finding (migration 0003), so the index serves it.
+# The words search: PostgreSQL full-text search against each finding's stored search document
+# (``FindingSearch``, built by the triggers of migration 0013), unaccented like the document.
 SEARCH_CONFIG = "english"
 
 
-def finding_search_vector(prefix=""):
-    return SearchVector(f"{prefix}text", config=SEARCH_CONFIG)
+def unaccent(value):
+    return Func(Value(value), function="unaccent", output_field=TextField())
+
+
+def words_query(value):
+    """The reader's words as a tsquery: websearch syntax ("a phrase", -not, or), unaccented."""
+    return SearchQuery(unaccent(value), config=SEARCH_CONFIG, search_type="websearch")
+
+
+def search_words(value) -> list[str]:
+    """The words of a query, for the misspelling fallback and the quick-start search."""
+    return [word for word in re.findall(r"\w+", value) if word.lower() != "or"]
 
 
 def published_programmes():
@@ -155,6 +167,8 @@ class FindingItemFilterSet(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         self.filters["year"].extra["choices"] = year_choices()
         self._search_query = None
+        self._fuzzy_words = None
+        self._exact_matches = {}
         self._lineages = {}
 
     # Filters ---------------------------------------------------------------------------
@@ -163,16 +177,49 @@ class FindingItemFilterSet(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        if connection.vendor == "postgresql":
-            self._search_query = SearchQuery(value, config=SEARCH_CONFIG, search_type="websearch")
-            return queryset.annotate(search_vector=finding_search_vector("finding__")).filter(
-                Q(search_vector=self._search_query) | Q(finding__reference__iexact=value)
-            )
-        self._search_query = value
-        # SQLite, the quick start: every word must appear in the text or reference.
-        for word in value.split():
+        if connection.vendor != "postgresql":
+            return self._filter_words_simply(queryset, value)
+        query = words_query(value)
+        exact = Q(finding__search__document=query) | Q(finding__reference__iexact=value)
+        if self._has_exact_match(value, query):
+            self._search_query = query
+            return queryset.filter(exact)
+        # Nothing published matches the words as typed: look for words that are spelt nearly
+        # the same ("custdy" finds "custody"), every word having to match, by pg_trgm's word
+        # similarity against the stored, unaccented text.
+        words = search_words(value)
+        if not words:
+            return queryset.none()
+        self._search_query = None
+        self._fuzzy_words = " ".join(words)
+        for word in words:
             queryset = queryset.filter(
-                Q(finding__text__icontains=word) | Q(finding__reference__iexact=word)
+                TrigramWordSimilar(F("finding__search__text"), Lower(unaccent(word)))
+            )
+        return queryset
+
+    def _has_exact_match(self, value, query) -> bool:
+        """Whether any published finding matches the words as typed. Asked once per request
+        (the facets reapply the filter), of published findings only: an embargoed report's
+        words must not change what a search shows."""
+        if value not in self._exact_matches:
+            published = Finding.objects.published()
+            self._exact_matches[value] = published.filter(
+                Q(search__document=query) | Q(reference__iexact=value)
+            ).exists()
+        return self._exact_matches[value]
+
+    def _filter_words_simply(self, queryset, value):
+        # SQLite, the quick start: every word must appear in something that names the item.
+        self._search_query = value
+        for word in search_words(value) or [value]:
+            queryset = queryset.filter(
+                Q(finding__text__icontains=word)
+                | Q(finding__reference__iexact=word)
+                | Q(finding__inspection__title__icontains=word)
+                | Q(finding__inspection__programme__name__icontains=word)
+                | Q(organisation__name__icontains=word)
+                | Q(organisation__name_cy__icontains=word)
             )
         return queryset
 
@@ -206,13 +253,32 @@ class FindingItemFilterSet(django_filters.FilterSet):
         if not sort or sort not in SortChoice.OPTIONS:
             sort = "relevance" if self._search_query else "newest"
         if sort == "relevance":
-            if self._search_query and connection.vendor == "postgresql":
-                rank = SearchRank(finding_search_vector("finding__"), self._search_query)
+            rank = self._search_rank()
+            if rank is not None:
                 return queryset.annotate(search_rank=rank).order_by(
                     "-search_rank", "-finding__inspection__published_at", "pk"
                 )
             sort = "newest"
         return queryset.order_by(*SortChoice.OPTIONS[sort][1])
+
+    def _search_rank(self):
+        """The best match first: ranked against the stored document (never by parsing text),
+        or by how nearly the words match when the misspelling fallback found them."""
+        if connection.vendor != "postgresql":
+            return None
+        if self._search_query is not None:
+            return SearchRank(F("finding__search__document"), self._search_query)
+        if self._fuzzy_words:
+            return TrigramWordSimilarity(
+                Lower(unaccent(self._fuzzy_words)), F("finding__search__text")
+            )
+        return None
+
+    @property
+    def is_approximate(self) -> bool:
+        """True when no published finding matched the words as typed and the results are
+        those of nearly the same spelling."""
+        return bool(self._fuzzy_words)
 
     # Facet counts ----------------------------------------------------------------------
 

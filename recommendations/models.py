@@ -1,6 +1,7 @@
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
@@ -187,6 +188,43 @@ class Finding(models.Model):
             raise ValidationError(
                 {"cause_of_concern": "The cause of concern must belong to the same inspection."}
             )
+
+
+class FindingSearch(models.Model):
+    """A finding's stored search document: everything that names it, weighted, unaccented.
+
+    Written only by PostgreSQL itself: the triggers of migration 0013 rebuild a finding's row
+    whenever something it is built from changes (the finding, its addressees and themes, its
+    inspection's title, summary or programme, an organisation's, programme's or theme's name),
+    whichever door made the change (a service, the admin, an import, a fixture). The words
+    search ranks against ``document`` without parsing any text per query. SQLite, the quick
+    start, has no triggers for it and searches with a plain word match instead.
+    """
+
+    # No foreign key constraint and no cascade from Django: the row is the database's own
+    # (a trigger deletes it with its finding). A Python cascade could delete it before the
+    # finding's items, whose deletion rebuilds it, and leave a row without its finding.
+    finding = models.OneToOneField(
+        Finding,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="search",
+    )
+    # Weights: A reference and inspection title; B addressees' names (English and Welsh) and
+    # programme; C the finding's text; D the inspection's summary and the themes.
+    # Indexed (PostgreSQL only, migration 0013): GIN on ``document`` for
+    #   document @@ websearch_to_tsquery('english', unaccent(...)).
+    document = SearchVectorField(null=True)
+    # The same words lower-cased and unaccented, for the misspelling fallback. Indexed (GIN,
+    # gin_trgm_ops, migration 0013) for  text %> 'custdy'  (pg_trgm word similarity).
+    text = models.TextField(default="")
+
+    class Meta:
+        verbose_name = "finding search document"
+
+    def __str__(self):
+        return f"Search document of finding {self.finding_id}"
 
 
 def overdue_q(today=None) -> Q:

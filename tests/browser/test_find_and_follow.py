@@ -1,0 +1,56 @@
+"""A reader finds a report and follows it (issue 13), in Chromium: the search box, the list of
+reports with its filters and progress, and a report's progress summary, with JavaScript on and
+off, axe finding no WCAG 2.2 AA violation."""
+
+import re
+
+import pytest
+
+from tests.browser.axe import assert_accessible
+from tests.conftest import EMBARGOED
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def search_from_the_home_page(page):
+    page.goto("/")
+    assert_accessible(page)
+    page.get_by_label("Search findings and reports").fill("custdy")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"/recommendations/\?q=custdy"))
+    # The Met custody report's title names all three of its items; the word was misspelt.
+    assert page.locator("#results-heading").inner_text() == "3 results"
+    assert "close matches" in page.content()
+    assert_accessible(page)
+
+
+def list_and_open_a_report(page, inspection):
+    page.get_by_role("link", name="Inspection reports").first.click()
+    page.wait_for_url(re.compile(r"/inspections/$"))
+    assert page.locator("h1").inner_text() == "Inspection reports"
+    assert EMBARGOED not in page.content()
+    assert_accessible(page)
+    page.get_by_label("Inspection programme").select_option("police-custody")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"programme=police-custody"))
+    assert page.locator("#results-heading").inner_text() == "1 report"
+    assert "Of 3 items: 2 open, 1 in progress." in page.content()
+    page.get_by_role("link", name=inspection.title).click()
+    assert page.locator("h1").inner_text() == inspection.title
+    assert page.locator("#progress").is_visible()
+    assert_accessible(page)
+    # The header's search box, on every public page but the home and browse pages.
+    page.get_by_label("Search findings and reports").fill("Tāmaki")
+    page.get_by_role("button", name="Search", exact=True).click()
+    page.wait_for_url(re.compile(r"/recommendations/\?q="))
+    assert page.locator("#results-heading").inner_text() == "0 results"
+
+
+def test_find_a_report_and_its_progress(page, public_world):
+    search_from_the_home_page(page)
+    list_and_open_a_report(page, public_world["inspection"])
+
+
+def test_find_a_report_and_its_progress_without_javascript(js_disabled_page, public_world):
+    search_from_the_home_page(js_disabled_page)
+    list_and_open_a_report(js_disabled_page, public_world["inspection"])
