@@ -11,8 +11,10 @@ revalidating with ``If-Modified-Since`` may download again. A body is answered 3
 only once it has been served before, and the time of a new body is always after the previous
 one's, so a change within a second is not mistaken for the copy before it.
 
-Each process has its own cache (config/settings.py), so two processes may give one body
-different dates; ETags are exact everywhere, and clients should prefer ``If-None-Match``.
+With ``CACHE_URL`` (Redis) every process and server shares the cache, so they give one body one
+date (tests/scale/test_two_servers.py). Without it, as in the quick start, each process has its
+own, and two may give one body different dates; ETags are exact everywhere, and clients should
+prefer ``If-None-Match``.
 """
 
 import hashlib
