@@ -188,7 +188,9 @@ def inspection_schedule_publication(
         raise DomainError("Say why: the schedule's changes are logged with their reason.")
     locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if published_at is not None:
-        if published_at < timezone.now() - LATE_TOLERANCE:
+        # Checking the moment the person typed, not asking whether the report is public.
+        chosen = published_at
+        if chosen < timezone.now() - LATE_TOLERANCE:
             raise DomainError("Choose a moment from now on: that one has passed.")
         checklist = publication_checklist(locked, published_at=published_at)
         if not checklist.is_clean:
