@@ -5,7 +5,7 @@ any other, which ranks exact names and the inspected bodies first."""
 
 import hashlib
 import re
-from datetime import datetime, time
+from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -307,7 +307,9 @@ class ScheduleForm(forms.Form):
     token = OneTimeTokenField()
     publish_on = forms.DateField(label="Publish on", help_text="For example 2025-08-07.")
     publish_time = forms.TimeField(
-        label="At", initial=time(0, 1), help_text="UK time, 24-hour clock. For example 00:01."
+        label="At",
+        initial="00:01",
+        help_text="UK time, 24-hour clock. For example 00:01.",
     )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),

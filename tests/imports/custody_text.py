@@ -50,14 +50,16 @@ def wrapped(text: str, width: int = 70) -> str:
     return "\n".join(textwrap.wrap(text, width))
 
 
-def labelled_paste() -> str:
+def labelled_paste(afis=None) -> str:
     """ "Cause of concern 1", "Recommendation 1", "Area for improvement 1: …" with wrapped lines."""
     parts = [
         f"Cause of concern 1\n{wrapped(CAUSE)}",
         f"Recommendation 1\n{wrapped(RECOMMENDATION)}",
     ]
     parts.append("Areas for improvement")
-    parts += [wrapped(f"Area for improvement {n}: {text}") for n, text in enumerate(AFIS, start=1)]
+    parts += [
+        wrapped(f"Area for improvement {n}: {text}") for n, text in enumerate(afis or AFIS, start=1)
+    ]
     return "\n\n".join(parts)
 
 
