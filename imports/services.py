@@ -1256,9 +1256,12 @@ def plan_paste(
         sha256=hashlib.sha256(digest_of).hexdigest(),
     )
     _check_case_clashes(inspection, plan)
-    # The doubt on unknown kinds is the parser's: the planner's "Unknown kind “?”" says less.
+    # The parser's doubts on unknown kinds and missing addressees say more than the
+    # planner's "Unknown kind “?”" and "No addressee: …": each is shown once.
     for row in plan.rows:
-        row.errors = [e for e in row.errors if not e.startswith("Unknown kind “?”")]
+        row.errors = [
+            e for e in row.errors if not e.startswith(("Unknown kind “?”", "No addressee:"))
+        ]
     return PastePlan(parsed=parsed, plan=plan)
 
 
