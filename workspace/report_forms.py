@@ -335,3 +335,28 @@ class CancelScheduleForm(forms.Form):
         label="Why cancel",
         help_text="Kept in the report's history.",
     )
+
+
+class ReportDetailsForm(forms.Form):
+    """What the draft says of itself, changed through ``inspection_update`` (logged). The
+    inspected organisations and inspectorates are changed in the admin."""
+
+    title = forms.CharField(max_length=300)
+    programme = forms.ModelChoiceField(queryset=None, empty_label=None)
+    fieldwork_started_on = forms.DateField(
+        required=False, label="Fieldwork started on", help_text="For example 2025-02-03."
+    )
+    fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
+    report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = policy.programmes_usable_by(user).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("fieldwork_started_on"), data.get("fieldwork_ended_on")
+        if start and end and end < start:
+            self.add_error("fieldwork_ended_on", "The fieldwork cannot end before it starts.")
+        return data

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import submission_check, submission_record_outcome, submission_redeem
-from inspections.services import inspection_create
+from inspections.services import inspection_create, inspection_update
 from recommendations import policy
 from recommendations.choices import FindingKind
 from recommendations.models import CauseOfConcern, Finding
@@ -150,6 +150,46 @@ def _editor_context(request, inspection):
 def report(request, pk):
     inspection = _draft(request, pk)
     return render(request, "workspace/reports/editor.html", _editor_context(request, inspection))
+
+
+DETAILS = (
+    "title",
+    "programme",
+    "fieldwork_started_on",
+    "fieldwork_ended_on",
+    "report_url",
+    "summary",
+)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def report_details(request, pk):
+    """The draft's title, programme, fieldwork dates, link and summary."""
+    inspection = _draft(request, pk)
+    initial = {name: getattr(inspection, name) for name in DETAILS}
+    initial["programme"] = inspection.programme_id
+    form = rf.ReportDetailsForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in DETAILS}
+        changes["title"] = changes["title"].strip()
+        changes["summary"] = changes["summary"].strip()
+        try:
+            inspection_update(
+                inspection=inspection, changes=changes, user=request.user, reason=EDITED_IN
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The report's details are saved.")
+            return redirect(_editor_url(inspection, "report"))
+    return render(
+        request,
+        "workspace/reports/details.html",
+        {"inspection": inspection, "form": form},
+        status=400 if form.errors else 200,
+    )
 
 
 # Findings ------------------------------------------------------------------------------------

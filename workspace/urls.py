@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/", reports.reports, name="reports"),
     path("reports/new/", reports.report_new, name="report-new"),
     path("reports/<int:pk>/", reports.report, name="report"),
+    path("reports/<int:pk>/details/", reports.report_details, name="report-details"),
     path("reports/<int:pk>/renumber/", reports.renumber, name="report-renumber"),
     path("reports/<int:pk>/schedule/", reports.schedule, name="report-schedule"),
     path("reports/<int:pk>/findings/new/", reports.finding_new, name="finding-new"),

@@ -64,6 +64,7 @@ def cause(draft):
 def object_urls(draft, afi, cause):
     return [
         reverse("workspace:report", args=[draft.pk]),
+        reverse("workspace:report-details", args=[draft.pk]),
         reverse("workspace:finding-new", args=[draft.pk]),
         reverse("workspace:finding", args=[draft.pk, afi.pk]),
         reverse("workspace:finding-remove", args=[draft.pk, afi.pk]),
@@ -203,6 +204,27 @@ def test_new_report_is_created_with_the_inspectors_inspectorate(
         "Cases with significant learning: 0 of 64",
     ]
     assert ActionLog.objects.filter(action="inspections.inspection.created").count() == 1
+
+
+def test_the_details_form_puts_right_the_reports_problems(client, inspector, draft, afi):
+    Inspection.objects.filter(pk=draft.pk).update(summary="", report_url="")
+    client.force_login(inspector)
+    editor = client.get(reverse("workspace:report", args=[draft.pk]))
+    assert [p.code for p in editor.context["checklist"].problems] == ["no_summary", "no_report_url"]
+    response = client.post(
+        reverse("workspace:report-details", args=[draft.pk]),
+        {
+            "title": draft.title,
+            "programme": draft.programme_id,
+            "report_url": "https://example.org/report",
+            "summary": "Use of force oversight is poor.",
+        },
+    )
+    assert response.status_code == 302
+    editor = client.get(reverse("workspace:report", args=[draft.pk]))
+    assert editor.context["checklist"].is_clean
+    edited = ActionLog.objects.get(action="inspections.inspection.edited")
+    assert set(edited.data["fields"]) == {"report_url", "summary"}
 
 
 def test_an_unknown_organisation_is_refused_with_suggestions(client, inspector, custody, kent):
