@@ -67,6 +67,13 @@ _POLICING_BODY_WORDS = re.compile(
     r"|local\s+policing\s+bod(?:y|ies)|police\s+and\s+crime\s+panels?)\b",
     re.I,
 )
+# A deadline in the finding's own words: "within six months", "by 31 March 2026".
+_DEADLINE = re.compile(
+    r"\b(?:within\s+(?:\d+|[a-z]+)\s+(?:days?|weeks?|months?|years?)"
+    r"|by\s+(?:\d{1,2}\s+)?(?:January|February|March|April|May|June|July|August|September"
+    r"|October|November|December)\s+\d{4})\b",
+    re.I,
+)
 _SERVICE_WORDS = re.compile(r"\b(?:the\s+(?:fire\s+and\s+rescue\s+)?service|services)\b", re.I)
 
 
@@ -91,6 +98,7 @@ class ParsedFinding:
     text: str
     line: int  # Where the finding starts in the paste, counting from 1.
     cause_reference: str = ""  # For a recommendation: the cause of concern it answers.
+    deadline_wording: str = ""  # The deadline as the text words it, if it does.
     addressees: list[str] = field(default_factory=list)  # Slugs, in the order named.
     doubts: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # What the parser decided, to be checked.
@@ -264,6 +272,8 @@ def parse_findings(text: str, bodies: list[Body]) -> list[ParsedFinding]:
             finding.cause_reference = current_cause
             finding.notes.append(f"Answers the cause of concern {current_cause}.")
         if block.kind != CAUSE_OF_CONCERN:
+            deadline = _DEADLINE.search(finding.text)
+            finding.deadline_wording = deadline.group(0) if deadline else ""
             finding.addressees = guess_addressees(finding.text, bodies)
             if not finding.addressees:
                 finding.doubts.append(

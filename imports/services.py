@@ -1239,10 +1239,11 @@ def plan_paste(
                     "cause_of_concern": finding.cause_reference,
                     "cause_of_concern_text": causes.get(finding.cause_reference, ""),
                     "due_date": due_date,
+                    "deadline_wording": finding.deadline_wording,
                 },
             )
         )
-    columns = [column.key for column in COLUMNS if column.key not in ("themes", "deadline_wording")]
+    columns = [column.key for column in COLUMNS if column.key != "themes"]
     if due_date is None:
         columns.remove("due_date")
     read = ReadFile(format="paste", columns=columns, rows=rows)

@@ -180,3 +180,16 @@ def test_prose_starting_with_a_letter_label_is_not_a_finding():
     (finding,) = parse_findings(text, KENT_BODIES)
 
     assert finding.text == "The force should act. R and D teams are not funded."
+
+
+def test_the_deadline_is_kept_in_the_reports_own_words():
+    text = (
+        "Recommendation 1: Within six months, the force should act.\n"
+        "Recommendation 2: By 31 March 2026, the chief constable should act.\n"
+        "AFI1: The force should act."
+    )
+    assert [f.deadline_wording for f in parse_findings(text, KENT_BODIES)] == [
+        "Within six months",
+        "By 31 March 2026",
+        "",
+    ]

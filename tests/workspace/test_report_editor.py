@@ -422,6 +422,7 @@ def test_the_custody_report_is_pasted_previewed_then_added(client, inspector, dr
     r1 = draft.findings.get(reference="R1")
     assert r1.cause_of_concern.reference == "CoC1"
     assert {i.organisation for i in r1.items.all()} == {met, mopac}
+    assert r1.deadline_wording == "within six months"
     assert draft.findings.filter(no_deadline=True).count() == 21
     editor = client.get(reverse("workspace:report", args=[draft.pk]))
     assert editor.context["checklist"].is_clean
