@@ -1351,8 +1351,9 @@ def _check_draft(inspection: Inspection, what: str) -> None:
         raise DomainError(f"“{inspection}” is published: {what} only before publication.")
 
 
-def _check_reference_free(inspection: Inspection, reference: str, *, exclude=None) -> None:
-    """References are unique in a report whatever their case ("r2" beside "R2" is one)."""
+def check_reference_free(inspection: Inspection, reference: str, *, exclude=None) -> None:
+    """References are unique in a report whatever their case ("r2" beside "R2" is one): raise
+    ``DomainError`` if another finding or cause of concern than ``exclude`` has it."""
     taken = Finding.objects.filter(inspection=inspection, reference__iexact=reference)
     causes = CauseOfConcern.objects.filter(inspection=inspection, reference__iexact=reference)
     if exclude is not None:
@@ -1371,7 +1372,7 @@ def cause_of_concern_create(
     reference, text = reference.strip(), text.strip()
     if not reference or not text:
         raise DomainError("A cause of concern needs a reference and a text.")
-    _check_reference_free(inspection, reference)
+    check_reference_free(inspection, reference)
     top = inspection.causes_of_concern.aggregate(top=models.Max("position"))["top"]
     cause = CauseOfConcern.objects.create(
         inspection=inspection,
@@ -1419,7 +1420,7 @@ def finding_create(
         raise DomainError(f"{reference}: only a recommendation of this report answers a cause.")
     if no_deadline and due_date is not None:
         raise DomainError(f"{reference}: choose a due date or “no deadline”, not both.")
-    _check_reference_free(inspection, reference)
+    check_reference_free(inspection, reference)
     top = inspection.findings.filter(kind=kind).aggregate(top=models.Max("position"))["top"]
     finding = Finding.objects.create(
         inspection=inspection,

@@ -36,6 +36,7 @@ from recommendations.services import (
     cause_of_concern_create,
     cause_of_concern_delete,
     cause_of_concern_update,
+    check_reference_free,
     finding_add_addressees,
     finding_create,
     finding_delete,
@@ -315,6 +316,8 @@ def _save_finding(request, finding, items, data):
             "deadline_wording",
         )
     }
+    if changes["reference"].strip() != finding.reference:
+        check_reference_free(finding.inspection, changes["reference"].strip(), exclude=finding)
     # Addressees named by mistake go first: once the due date moves, their items have a
     # history (the due date change) and stay.
     wanted = {org.pk: org for org in data["all_addressees"]}

@@ -358,6 +358,30 @@ def test_a_stale_finding_form_is_refused_and_keeps_what_was_typed(
     assert afi.text == "Changed by a colleague meanwhile."
 
 
+def test_a_reference_taken_in_another_case_is_refused_on_edit(client, inspector, draft, afi, met):
+    finding_create(
+        inspection=draft,
+        kind=FindingKind.AREA_FOR_IMPROVEMENT,
+        reference="AFI2",
+        text="The force should act.",
+        organisations=[met],
+        no_deadline=True,
+    )
+    client.force_login(inspector)
+    url = reverse("workspace:finding", args=[draft.pk, afi.pk])
+    seen = client.get(url).context["form"]["seen"].value()
+    response = client.post(
+        url,
+        finding_data(
+            kind=FindingKind.AREA_FOR_IMPROVEMENT, reference="afi2", addressees=[met.pk], seen=seen
+        ),
+    )
+    assert response.status_code == 400
+    assert "already has a finding or cause of concern afi2" in response.content.decode()
+    afi.refresh_from_db()
+    assert afi.reference == "AFI1"
+
+
 def test_remove_reorder_and_renumber(client, inspector, draft, met):
     client.force_login(inspector)
     made = [
