@@ -13,6 +13,8 @@ urlpatterns = [
     path("account/notifications/", include("reminders.urls")),
     path("account/tokens/", include("api.token_urls")),
     path("portal/", include("portal.urls")),
+    # Pasting a report's findings into the editor: the imports app's, under the editor's address.
+    path("workspace/reports/", include("imports.urls")),
     path("workspace/", include("workspace.urls")),
     path("api/", include("api.urls")),
     path("account/", include("accounts.urls")),

@@ -1148,3 +1148,152 @@ def read_and_plan(*, inspection: Inspection, data: bytes, filename: str) -> Impo
             warnings=[],
         )
     return plan_import(inspection=inspection, read=read, filename=filename, sha256=sha256)
+
+
+# Pasting findings -------------------------------------------------------------------------
+#
+# Findings pasted as text go through the same plan, preview and save as a file: the parser
+# (``imports.paste``) turns the text into rows, ``plan_import`` checks them, the preview shows
+# the plan with the parser's doubts, and ``apply_import`` saves it.
+
+
+def paste_bodies(inspection: Inspection):
+    """The organisations a pasted finding may name (``imports.paste.Body``): every current
+    body, each inspected one marked, with its local policing body; "MOPAC" and other
+    abbreviations of policing bodies as their names."""
+    from imports.paste import Body
+
+    inspected = set(inspection.organisations.values_list("pk", flat=True))
+    bodies = []
+    for org in Organisation.objects.current().select_related("local_policing_body"):
+        names = [org.name, *([org.name_cy] if org.name_cy else [])]
+        if org.slug == "mayors-office-for-policing-and-crime":
+            names.append("MOPAC")
+        bodies.append(
+            Body(
+                slug=org.slug,
+                names=tuple(names),
+                kind=org.kind,
+                inspected=org.pk in inspected,
+                policing_body=org.local_policing_body.slug if org.local_policing_body else "",
+            )
+        )
+    return bodies
+
+
+@dataclass
+class PastePlan:
+    parsed: list  # imports.paste.ParsedFinding, in the order pasted
+    plan: ImportPlan
+
+    @property
+    def is_valid(self) -> bool:
+        return self.plan.is_valid and not any(f.doubts for f in self.parsed)
+
+    @property
+    def doubt_count(self) -> int:
+        return sum(len(f.doubts) for f in self.parsed) + self.plan.error_count
+
+    def rows(self):
+        """Each parsed finding with its plan row (None for a cause of concern or text that is
+        no finding), for the preview."""
+        by_line = {row.number: row for row in self.plan.rows}
+        return [(finding, by_line.get(finding.line)) for finding in self.parsed]
+
+
+def plan_paste(
+    *,
+    inspection: Inspection,
+    text: str,
+    fallback_addressees=(),
+    due_date: date | None = None,
+) -> PastePlan:
+    """Parse pasted findings and plan them as an import would; writes nothing.
+
+    ``fallback_addressees`` (organisations the inspector ticked) address the findings whose
+    wording names no one: an explicit choice, never a silent default. ``due_date``, when given,
+    is every pasted finding's due date.
+    """
+    from imports.paste import CAUSE_OF_CONCERN, parse_findings
+
+    parsed = parse_findings(text, paste_bodies(inspection))
+    fallback = [org.slug for org in fallback_addressees]
+    causes = {f.reference: f.text for f in parsed if f.kind == CAUSE_OF_CONCERN}
+    rows = []
+    for finding in parsed:
+        if finding.kind == CAUSE_OF_CONCERN or (finding.kind is None and not finding.reference):
+            continue
+        if not finding.addressees and fallback:
+            finding.addressees = list(fallback)
+            finding.doubts = [d for d in finding.doubts if not d.startswith("No addressee")]
+            finding.notes.append("Addressed to the organisations you chose for such findings.")
+        kind = KIND_LABELS.get(finding.kind, "") if finding.kind else ""
+        rows.append(
+            RawRow(
+                number=finding.line,
+                values={
+                    "reference": finding.reference,
+                    "kind": kind or "?",
+                    "text": finding.text,
+                    "addressees": "; ".join(finding.addressees),
+                    "cause_of_concern": finding.cause_reference,
+                    "cause_of_concern_text": causes.get(finding.cause_reference, ""),
+                    "due_date": due_date,
+                    "deadline_wording": finding.deadline_wording,
+                },
+            )
+        )
+    columns = [column.key for column in COLUMNS if column.key != "themes"]
+    if due_date is None:
+        columns.remove("due_date")
+    read = ReadFile(format="paste", columns=columns, rows=rows)
+    digest_of = json.dumps(
+        [text, sorted(fallback), due_date.isoformat() if due_date else None]
+    ).encode()
+    plan = plan_import(
+        inspection=inspection,
+        read=read,
+        filename="pasted text",
+        sha256=hashlib.sha256(digest_of).hexdigest(),
+    )
+    _check_case_clashes(inspection, plan)
+    # The parser's doubts on unknown kinds and missing addressees say more than the
+    # planner's "Unknown kind “?”" and "No addressee: …": each is shown once.
+    for row in plan.rows:
+        row.errors = [
+            e for e in row.errors if not e.startswith(("Unknown kind “?”", "No addressee:"))
+        ]
+    return PastePlan(parsed=parsed, plan=plan)
+
+
+def _check_case_clashes(inspection: Inspection, plan: ImportPlan) -> None:
+    """A new row whose reference differs from an existing one only in case ("r2", "R2")."""
+    existing = {
+        ref.casefold(): ref for ref in inspection.findings.values_list("reference", flat=True)
+    }
+    for row in plan.rows:
+        clash = existing.get(row.reference.casefold())
+        if row.finding is None and clash and clash != row.reference:
+            row.errors.append(
+                f"The report already has {clash}: references are unique whatever their case."
+            )
+
+
+@transaction.atomic
+def apply_paste(*, paste: PastePlan, user=None, no_deadline: bool = False) -> ImportResult:
+    """Save a paste with no doubt left, as ``apply_import`` saves a file; with ``no_deadline``
+    the new findings are marked as having none (the inspector's explicit choice)."""
+    if not paste.is_valid:
+        raise DomainError("The pasted findings have doubts to resolve: nothing was added.")
+    result = apply_import(plan=paste.plan, user=user)
+    if no_deadline:
+        references = [row.reference for row in paste.plan.rows]
+        findings = paste.plan.inspection.findings.filter(
+            reference__in=references, due_date__isnull=True, no_deadline=False
+        )
+        findings_update(
+            updates=[(finding, {"no_deadline": True}) for finding in findings],
+            user=user,
+            reason="pasted with no deadline",
+        )
+    return result

@@ -180,3 +180,75 @@ def inspection_log_changes(*, inspection: Inspection, diffs: dict, user=None, re
             "reason": reason.strip(),
         },
     )
+
+
+def _unique_slug(title: str) -> str:
+    from django.utils.text import slugify
+
+    base = slugify(title)[:180] or "report"
+    slug, n = base, 2
+    while Inspection.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def inspection_create(
+    *,
+    title: str,
+    programme,
+    lead_inspectorate,
+    organisations,
+    user=None,
+    partner_inspectorates=(),
+    fieldwork_started_on: date | None = None,
+    fieldwork_ended_on: date | None = None,
+    report_url: str = "",
+    summary: str = "",
+    follows_up: Inspection | None = None,
+    figures=(),
+) -> Inspection:
+    """A new, unpublished report (the draft the report editor works on), with its inspected
+    bodies, partner inspectorates and key figures (``(label, value, out_of)``); logged as
+    ``inspections.inspection.created``. Publication is scheduled later, once its checklist is
+    clean (``recommendations.publication``)."""
+    from inspections.models import KeyFigure
+
+    if not title.strip():
+        raise DomainError("Give the report's title.")
+    organisations = list(organisations)
+    if not organisations:
+        raise DomainError("Name at least one inspected organisation.")
+    if fieldwork_started_on and fieldwork_ended_on and fieldwork_ended_on < fieldwork_started_on:
+        raise DomainError("The fieldwork cannot end before it starts.")
+    partners = [p for p in partner_inspectorates if p.pk != lead_inspectorate.pk]
+    inspection = Inspection.objects.create(
+        title=title.strip(),
+        slug=_unique_slug(title),
+        programme=programme,
+        lead_inspectorate=lead_inspectorate,
+        fieldwork_started_on=fieldwork_started_on,
+        fieldwork_ended_on=fieldwork_ended_on,
+        report_url=report_url.strip(),
+        summary=summary.strip(),
+        follows_up=follows_up,
+    )
+    inspection.organisations.set(organisations)
+    inspection.partner_inspectorates.set(partners)
+    KeyFigure.objects.bulk_create(
+        KeyFigure(inspection=inspection, label=label, value=value, out_of=out_of, position=n)
+        for n, (label, value, out_of) in enumerate(figures)
+    )
+    log_action(
+        action="inspections.inspection.created",
+        obj=inspection,
+        actor=user,
+        data={
+            "title": inspection.title,
+            "programme": programme.slug,
+            "lead_inspectorate": lead_inspectorate.slug,
+            "organisations": sorted(o.slug for o in organisations),
+            "partner_inspectorates": sorted(p.slug for p in partners),
+        },
+    )
+    return inspection

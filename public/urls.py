@@ -26,4 +26,6 @@ urlpatterns = [
     ),
     path("inspections/", views.inspection_list, name="inspection-list"),
     path("inspections/<slug:slug>/", views.inspection_detail, name="inspection-detail"),
+    # A draft as the public will see it: for those who may edit it, a 404 for anyone else.
+    path("inspections/draft/<int:pk>/", views.inspection_preview, name="inspection-preview"),
 ]

@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from inspections.choices import OrganisationKind, Region
@@ -25,6 +26,7 @@ from public.stats import (
     organisation_table,
     progress_summaries,
 )
+from recommendations import policy
 from recommendations.choices import FindingKind, Status
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
 from recommendations.models import (
@@ -494,6 +496,25 @@ def inspection_detail(request, slug):
         ),
         slug=slug,
     )
+    return _inspection_page(request, inspection)
+
+
+@never_cache
+@require_safe
+def inspection_preview(request, pk):
+    """A draft as the public will see it, with the same template and a "Not published" banner:
+    for those who may edit it (``policy.drafts_editable_by``); a 404 for anyone else, signed
+    in or not, as for a report that does not exist."""
+    inspection = get_object_or_404(
+        policy.drafts_editable_by(request.user).select_related(
+            "programme", "lead_inspectorate", "follows_up"
+        ),
+        pk=pk,
+    )
+    return _inspection_page(request, inspection, preview=True)
+
+
+def _inspection_page(request, inspection, *, preview=False):
     items = Prefetch(
         "items",
         queryset=Item.objects.select_related("organisation").order_by("organisation__name"),
@@ -536,14 +557,17 @@ def inspection_detail(request, slug):
         {
             "body": body,
             "response": responses.get(body.pk),
-            "due_on": section55_due_date(inspection.published_on),
+            # A draft not yet scheduled has no clock: its preview says so.
+            "due_on": section55_due_date(inspection.published_on)
+            if inspection.published_on
+            else None,
         }
         for body in expected
     ]
     for row in section55:
         response = row["response"]
         row["received"] = bool(response and response.received_on)
-        row["overdue"] = not row["received"] and row["due_on"] < today
+        row["overdue"] = not row["received"] and row["due_on"] is not None and row["due_on"] < today
     # The progress summary, from the items already fetched with the findings.
     progress = ProgressSummary()
     by_addressee = {}
@@ -572,6 +596,7 @@ def inspection_detail(request, slug):
             "progress": progress,
             "by_addressee": sorted(by_addressee.items(), key=lambda pair: pair[0].name),
             "today": today,
+            "preview": preview,
         },
     )
 

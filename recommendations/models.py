@@ -126,6 +126,11 @@ class Finding(models.Model):
     deadline_wording = models.CharField(
         max_length=300, blank=True, help_text='The report\'s own words, e.g. "within six months".'
     )
+    # An empty due date alone cannot say whether the report set no deadline or nobody has
+    # entered it yet; the pre-publication checklist needs to tell the two apart.
+    no_deadline = models.BooleanField(
+        default=False, help_text="The report sets this finding no deadline (chosen, not forgotten)."
+    )
     addressees = models.ManyToManyField(
         Organisation,
         through="Item",
@@ -151,6 +156,10 @@ class Finding(models.Model):
                 condition=Q(cause_of_concern__isnull=True) | Q(kind=FindingKind.RECOMMENDATION),
             ),
             models.CheckConstraint(name="finding_reference_not_blank", condition=~Q(reference="")),
+            models.CheckConstraint(
+                name="finding_no_deadline_without_due_date",
+                condition=Q(no_deadline=False) | Q(due_date__isnull=True),
+            ),
         ]
         indexes = [
             # An inspection page lists its findings by kind in report order.

@@ -155,6 +155,22 @@ def can_publish_inspection(user, inspection) -> bool:
     return is_inspector(user) and inspection.lead_inspectorate_id == user.inspectorate_id
 
 
+def drafts_editable_by(user) -> QuerySet[Inspection]:
+    """The unpublished reports the person writes in the report editor (``/workspace/reports/``):
+    those their inspectorate leads or joins (administrators: all), scheduled or not. The same
+    people, and no one else, see the draft's preview as the public will see it; anyone else
+    gets a 404, as for a report that does not exist."""
+    if not is_inspector(user):
+        return Inspection.objects.none()
+    return inspections_editable_by(user).unpublished()
+
+
+def can_schedule_publication(user, inspection) -> bool:
+    """Scheduling, changing or cancelling a draft's publication: the lead inspectorate only
+    (``can_publish_inspection``), and only before it is published."""
+    return not inspection.is_published and can_publish_inspection(user, inspection)
+
+
 # Items: one addressee's tracking of a finding ----------------------------------------------
 
 

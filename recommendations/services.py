@@ -7,7 +7,7 @@ none of them writes ``Item.status`` itself. Each status change writes its
 
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Exists, F
 from django.utils import timezone
 
@@ -373,7 +373,16 @@ def findings_add_addressees(*, additions, user=None, reason: str = "") -> list[I
 
 
 FINDING_UPDATABLE_FIELDS = frozenset(
-    {"kind", "reference", "text", "cause_of_concern", "due_date", "deadline_wording", "themes"}
+    {
+        "kind",
+        "reference",
+        "text",
+        "cause_of_concern",
+        "due_date",
+        "no_deadline",
+        "deadline_wording",
+        "themes",
+    }
 )
 # What the public reads of a finding: a change to one of these once the report is published is
 # a correction of the report, shown on its pages as "Corrected on <date>: <reason>".
@@ -1290,9 +1299,12 @@ def cause_of_concern_update(
 
 @transaction.atomic
 def inspection_set_publication(
-    *, inspection: Inspection, published_at: datetime | None, user=None
+    *, inspection: Inspection, published_at: datetime | None, user=None, reason: str = ""
 ) -> Inspection:
-    """Schedule, reschedule or publish. Once the moment has passed the report is public for good."""
+    """Schedule, reschedule, cancel or publish. Once the moment has passed the report is public
+    for good. ``reason`` (why the schedule was set, changed or cancelled) is logged with it;
+    ``recommendations.publication.inspection_schedule_publication`` asks for one and checks
+    the report first."""
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if inspection.published_at == published_at:
         return inspection
@@ -1305,18 +1317,21 @@ def inspection_set_publication(
     previous = inspection.published_at
     inspection.published_at = published_at
     inspection.save(update_fields=["published_at", "updated_at"])
+    if inspection.is_published:
+        action = "inspections.inspection.published"
+    elif published_at is None:
+        action = "inspections.inspection.publication_cancelled"
+    else:
+        action = "inspections.inspection.publication_scheduled"
     log_action(
-        action=(
-            "inspections.inspection.published"
-            if inspection.is_published
-            else "inspections.inspection.publication_scheduled"
-        ),
+        action=action,
         obj=inspection,
         actor=user,
         data={
             "from": previous.isoformat() if previous else None,
             "to": published_at.isoformat() if published_at else None,
-        },
+        }
+        | ({"reason": reason.strip()} if reason.strip() else {}),
     )
     if published_at is not None:
         section55_open_responses(inspection=inspection)
@@ -1325,3 +1340,230 @@ def inspection_set_publication(
 
 def inspection_publish(*, inspection: Inspection, user=None) -> Inspection:
     return inspection_set_publication(inspection=inspection, published_at=timezone.now(), user=user)
+
+
+# Writing a report: findings and causes of concern added, removed, reordered and renumbered
+# in the report editor, before publication. After publication a finding stays on the record.
+
+
+def _check_draft(inspection: Inspection, what: str) -> None:
+    if inspection.is_published:
+        raise DomainError(f"“{inspection}” is published: {what} only before publication.")
+
+
+def check_reference_free(inspection: Inspection, reference: str, *, exclude=None) -> None:
+    """References are unique in a report whatever their case ("r2" beside "R2" is one): raise
+    ``DomainError`` if another finding or cause of concern than ``exclude`` has it."""
+    taken = Finding.objects.filter(inspection=inspection, reference__iexact=reference)
+    causes = CauseOfConcern.objects.filter(inspection=inspection, reference__iexact=reference)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude.pk) if isinstance(exclude, Finding) else taken
+        causes = causes.exclude(pk=exclude.pk) if isinstance(exclude, CauseOfConcern) else causes
+    if taken.exists() or causes.exists():
+        raise DomainError(f"The report already has a finding or cause of concern {reference}.")
+
+
+@transaction.atomic
+def cause_of_concern_create(
+    *, inspection: Inspection, reference: str, text: str, user=None
+) -> CauseOfConcern:
+    Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _check_draft(inspection, "causes of concern are added")
+    reference, text = reference.strip(), text.strip()
+    if not reference or not text:
+        raise DomainError("A cause of concern needs a reference and a text.")
+    check_reference_free(inspection, reference)
+    top = inspection.causes_of_concern.aggregate(top=models.Max("position"))["top"]
+    cause = CauseOfConcern.objects.create(
+        inspection=inspection,
+        reference=reference,
+        text=text,
+        position=0 if top is None else top + 1,
+    )
+    log_action(
+        action="recommendations.cause_of_concern.created",
+        obj=cause,
+        actor=user,
+        data={"reference": reference},
+    )
+    return cause
+
+
+@transaction.atomic
+def finding_create(
+    *,
+    inspection: Inspection,
+    kind: str,
+    reference: str,
+    text: str,
+    organisations,
+    user=None,
+    cause_of_concern: CauseOfConcern | None = None,
+    due_date: date | None = None,
+    no_deadline: bool = False,
+    deadline_wording: str = "",
+) -> Finding:
+    """A new finding of a draft report, addressed to ``organisations`` (at least one: an empty
+    addressee list never means "every organisation inspected")."""
+    Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _check_draft(inspection, "findings are added")
+    kind = FindingKind(kind)
+    reference, text = reference.strip(), text.strip()
+    organisations = list(organisations)
+    if not reference or not text:
+        raise DomainError("A finding needs a reference and a text.")
+    if not organisations:
+        raise DomainError(f"{reference}: choose at least one organisation it is addressed to.")
+    if cause_of_concern is not None and (
+        kind != FindingKind.RECOMMENDATION or cause_of_concern.inspection_id != inspection.pk
+    ):
+        raise DomainError(f"{reference}: only a recommendation of this report answers a cause.")
+    if no_deadline and due_date is not None:
+        raise DomainError(f"{reference}: choose a due date or “no deadline”, not both.")
+    check_reference_free(inspection, reference)
+    top = inspection.findings.filter(kind=kind).aggregate(top=models.Max("position"))["top"]
+    finding = Finding.objects.create(
+        inspection=inspection,
+        kind=kind,
+        reference=reference,
+        text=text,
+        cause_of_concern=cause_of_concern,
+        due_date=due_date,
+        no_deadline=no_deadline,
+        deadline_wording=deadline_wording.strip(),
+        position=0 if top is None else top + 1,
+    )
+    log_action(
+        action="recommendations.finding.created",
+        obj=finding,
+        actor=user,
+        data={"reference": reference, "kind": kind},
+    )
+    findings_add_addressees(additions=[(finding, organisations)], user=user)
+    return finding
+
+
+@transaction.atomic
+def finding_delete(*, finding: Finding, user=None, reason: str) -> None:
+    """Remove a finding from a draft report (pasted twice, or not a finding at all); logged on
+    the report. A published finding stays: close its items instead."""
+    if not reason.strip():
+        raise DomainError("Give the reason for removing the finding.")
+    locked = Finding.objects.select_for_update(of=("self",)).select_related("inspection")
+    locked = locked.get(pk=finding.pk)
+    _check_draft(locked.inspection, "findings are removed")
+    for item in locked.items.all():
+        if _has_history(item):
+            raise DomainError(f"{item} already has a history, so {locked.reference} stays.")
+    log_action(
+        action="recommendations.finding.deleted",
+        obj=locked.inspection,
+        actor=user,
+        data={"reference": locked.reference, "text": locked.text, "reason": reason.strip()},
+    )
+    locked.delete()
+
+
+@transaction.atomic
+def cause_of_concern_delete(*, cause: CauseOfConcern, user=None, reason: str) -> None:
+    if not reason.strip():
+        raise DomainError("Give the reason for removing the cause of concern.")
+    locked = CauseOfConcern.objects.select_for_update().select_related("inspection")
+    locked = locked.get(pk=cause.pk)
+    _check_draft(locked.inspection, "causes of concern are removed")
+    if locked.recommendations.exists():
+        raise DomainError(
+            f"{locked.reference} has recommendations: remove them or move them first."
+        )
+    log_action(
+        action="recommendations.cause_of_concern.deleted",
+        obj=locked.inspection,
+        actor=user,
+        data={"reference": locked.reference, "text": locked.text, "reason": reason.strip()},
+    )
+    locked.delete()
+
+
+def report_order(inspection: Inspection) -> list[Finding]:
+    """The report's findings in the order it sets them out: each cause's recommendations
+    beneath it (causes in order), then the other recommendations, then the areas for
+    improvement, each by position."""
+    causes = list(inspection.causes_of_concern.order_by("position", "pk").values_list("pk"))
+    cause_rank = {pk: n for n, (pk,) in enumerate(causes)}
+    findings = list(inspection.findings.all())
+
+    def key(finding):
+        if finding.kind == FindingKind.AREA_FOR_IMPROVEMENT:
+            group = (2, 0)
+        elif finding.cause_of_concern_id:
+            group = (0, cause_rank.get(finding.cause_of_concern_id, 0))
+        else:
+            group = (1, 0)
+        return (*group, finding.position, finding.pk)
+
+    return sorted(findings, key=key)
+
+
+@transaction.atomic
+def finding_move(*, finding: Finding, up: bool, user=None) -> None:
+    """Swap the finding with the one before (``up``) or after it in its group of the report
+    (the same cause of concern, the other recommendations, or the areas for improvement)."""
+    inspection = Inspection.objects.select_for_update().get(pk=finding.inspection_id)
+    _check_draft(inspection, "findings are reordered")
+    ordered = report_order(inspection)
+    group = [
+        f
+        for f in ordered
+        if f.kind == finding.kind and f.cause_of_concern_id == finding.cause_of_concern_id
+    ]
+    index = next(i for i, f in enumerate(group) if f.pk == finding.pk)
+    other = index - 1 if up else index + 1
+    if not 0 <= other < len(group):
+        return
+    group[index], group[other] = group[other], group[index]
+    for position, member in enumerate(group):
+        member.position = position
+    Finding.objects.bulk_update(group, ["position"])
+    log_action(
+        action="recommendations.finding.moved",
+        obj=inspection,
+        actor=user,
+        data={"order": [f.reference for f in group]},
+    )
+
+
+@transaction.atomic
+def findings_renumber(*, inspection: Inspection, user=None) -> dict[str, str]:
+    """Number the draft's causes of concern CoC1…, recommendations R1… and areas for
+    improvement AFI1… in report order; returns ``{old: new}`` for what changed, logged."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _check_draft(inspection, "findings are renumbered")
+    causes = list(inspection.causes_of_concern.order_by("position", "pk"))
+    findings = report_order(inspection)
+    counters = {FindingKind.RECOMMENDATION: 0, FindingKind.AREA_FOR_IMPROVEMENT: 0}
+    prefixes = {FindingKind.RECOMMENDATION: "R", FindingKind.AREA_FOR_IMPROVEMENT: "AFI"}
+    new = {}
+    for n, cause in enumerate(causes, start=1):
+        new[cause] = f"CoC{n}"
+    for finding in findings:
+        counters[finding.kind] += 1
+        new[finding] = f"{prefixes[finding.kind]}{counters[finding.kind]}"
+    renamed = {obj: ref for obj, ref in new.items() if obj.reference != ref}
+    if not renamed:
+        return {}
+    changes = {obj.reference: ref for obj, ref in renamed.items()}
+    # Two steps, so that R2 can become R1 while R1 becomes R2 under the unique constraint.
+    for step in ("temporary", "final"):
+        for obj, ref in renamed.items():
+            obj.reference = f"~{type(obj).__name__[0]}{obj.pk}" if step == "temporary" else ref
+        for model in (CauseOfConcern, Finding):
+            rows = [obj for obj in renamed if isinstance(obj, model)]
+            if rows:
+                model.objects.bulk_update(rows, ["reference"])
+    log_action(
+        action="recommendations.findings.renumbered",
+        obj=inspection,
+        actor=user,
+        data={"changes": changes},
+    )
+    return changes

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from workspace import report_views as reports
 from workspace import views
 
 app_name = "workspace"
@@ -15,4 +16,30 @@ urlpatterns = [
     path("engage/", views.engage, name="engage"),
     path("engage/enter/", views.engage_enter_view, name="engage-enter"),
     path("engage/<int:pk>/leave/", views.engage_leave_view, name="engage-leave"),
+    # The report editor; pasting and importing findings are the imports app's (config/urls.py).
+    path("reports/", reports.reports, name="reports"),
+    path("reports/new/", reports.report_new, name="report-new"),
+    path("reports/<int:pk>/", reports.report, name="report"),
+    path("reports/<int:pk>/details/", reports.report_details, name="report-details"),
+    path("reports/<int:pk>/renumber/", reports.renumber, name="report-renumber"),
+    path("reports/<int:pk>/schedule/", reports.schedule, name="report-schedule"),
+    path("reports/<int:pk>/findings/new/", reports.finding_new, name="finding-new"),
+    path("reports/<int:pk>/findings/<int:finding_pk>/", reports.finding_edit, name="finding"),
+    path(
+        "reports/<int:pk>/findings/<int:finding_pk>/remove/",
+        reports.finding_remove,
+        name="finding-remove",
+    ),
+    path(
+        "reports/<int:pk>/findings/<int:finding_pk>/move/",
+        reports.finding_reorder,
+        name="finding-move",
+    ),
+    path("reports/<int:pk>/causes/new/", reports.cause_new, name="cause-new"),
+    path("reports/<int:pk>/causes/<int:cause_pk>/", reports.cause_edit, name="cause"),
+    path(
+        "reports/<int:pk>/causes/<int:cause_pk>/remove/",
+        reports.cause_remove,
+        name="cause-remove",
+    ),
 ]

@@ -45,6 +45,8 @@ def _paths(world) -> list[str]:
         ),
         "id": lambda route: world["recommendation"].pk if "findings" in route else item.pk,
         "item_pk": lambda route: item.pk,
+        "finding_pk": lambda route: world["recommendation"].pk,
+        "cause_pk": lambda route: "1",
         "object_id": lambda route: "1",
         "content_type_id": lambda route: "1",
         "fmt": lambda route: "csv",

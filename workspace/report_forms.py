@@ -1,0 +1,362 @@
+"""Forms of the report editor: a new report, a finding with its addressees, a cause of concern,
+the schedule. Every choice of an organisation is server-rendered and works with JavaScript off:
+checkboxes for the inspected bodies and their policing bodies, and a search-and-add field for
+any other, which ranks exact names and the inspected bodies first."""
+
+import hashlib
+import re
+from datetime import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from core.forms import OneTimeTokenField
+from inspections.models import Inspection, Inspectorate, Organisation
+from recommendations import policy
+from recommendations.choices import FindingKind
+
+SET_LATER, NO_DEADLINE, ON_DATE = "later", "none", "date"
+DEADLINE_CHOICES = [
+    (ON_DATE, "Due on a date"),
+    (NO_DEADLINE, "No deadline: the report sets none"),
+    (SET_LATER, "Not decided yet (the checklist will ask)"),
+]
+
+
+def split_names(value: str) -> list[str]:
+    return [part.strip() for part in re.split(r"[;\n]", value or "") if part.strip()]
+
+
+def rank_organisations(query: str, organisations, inspected_ids=frozenset()) -> list:
+    """Organisations matching ``query``, best first: an exact name or slug, then names that
+    start with it, then names containing it; within each, the inspected bodies first. Typing
+    "Kent Police" puts Kent Police before Kent Police and Crime Commissioner."""
+    wanted = query.strip().casefold()
+    if not wanted:
+        return []
+    ranked = []
+    for org in organisations:
+        name = org.name.casefold()
+        if wanted in (name, org.slug):
+            rank = 0
+        elif name.startswith(wanted):
+            rank = 1
+        elif wanted in name:
+            rank = 2
+        else:
+            continue
+        ranked.append(((rank, org.pk not in inspected_ids, len(org.name), org.name), org))
+    return [org for _, org in sorted(ranked, key=lambda pair: pair[0])]
+
+
+def resolve_organisation_names(names, organisations, inspected_ids=frozenset()):
+    """``(found, errors)``: each name resolved to the one organisation it names exactly (by
+    name or slug), or an error naming the closest matches ("did you mean")."""
+    found, errors = [], []
+    for name in names:
+        ranked = rank_organisations(name, organisations, inspected_ids)
+        exact = [
+            org for org in ranked if name.casefold() in (org.name.casefold(), org.slug.casefold())
+        ]
+        if exact:
+            if exact[0] not in found:
+                found.append(exact[0])
+            continue
+        if ranked:
+            suggestions = ", ".join(org.name for org in ranked[:3])
+            errors.append(f"No organisation is called “{name}”: did you mean {suggestions}?")
+        else:
+            errors.append(f"No organisation is called “{name}”: check the spelling.")
+    return found, errors
+
+
+class OrganisationChoices:
+    """The organisations a form offers, read once: every current body (for the search field
+    and its list of suggestions), and the inspected ones with their local policing bodies."""
+
+    def __init__(self, inspected=()):
+        self.all = list(
+            Organisation.objects.current().select_related("local_policing_body").order_by("name")
+        )
+        self.inspected = list(inspected)
+        self.inspected_ids = {org.pk for org in self.inspected}
+        by_pk = {org.pk: org for org in self.all}
+        self.policing_bodies = []
+        for org in self.inspected:
+            body = by_pk.get(org.local_policing_body_id) or org.local_policing_body
+            if body is not None and body not in self.policing_bodies:
+                self.policing_bodies.append(body)
+
+
+class ReportForm(forms.Form):
+    """A new report: what the public page will say of it, and whom it inspected."""
+
+    title = forms.CharField(max_length=300)
+    programme = forms.ModelChoiceField(queryset=None, empty_label="Choose a programme")
+    lead_inspectorate = forms.ModelChoiceField(
+        queryset=None, empty_label=None, label="Lead inspectorate"
+    )
+    partner_inspectorates = forms.ModelMultipleChoiceField(
+        queryset=Inspectorate.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Partner inspectorates",
+        help_text="The other inspectorates of a joint inspection, if any.",
+    )
+    organisations = forms.CharField(
+        label="Inspected organisations",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Their names, one a line (or separated by ;). Suggestions appear as you type.",
+    )
+    fieldwork_started_on = forms.DateField(
+        required=False, label="Fieldwork started on", help_text="For example 2025-02-03."
+    )
+    fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
+    report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    figures = forms.CharField(
+        label="Key figures",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="One a line: a label, a colon and a number, with “of” and a total if any. "
+        "For example: Cases reviewed as requiring improvement or inadequate: 191 of 214",
+    )
+    follows_up = forms.CharField(
+        required=False,
+        label="The report it follows up",
+        help_text="The address name of an earlier report (for example met-custody-2021), if "
+        "this one revisits it.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["programme"].queryset = policy.programmes_usable_by(user).order_by("name")
+        self.fields["lead_inspectorate"].queryset = policy.inspectorates_leadable_by(user)
+        self.choices = OrganisationChoices()
+
+    def clean_organisations(self):
+        names = split_names(self.cleaned_data["organisations"])
+        if not names:
+            raise ValidationError("Name at least one inspected organisation.")
+        found, errors = resolve_organisation_names(names, self.choices.all)
+        if errors:
+            raise ValidationError(errors)
+        return found
+
+    def clean_figures(self):
+        figures, errors = [], []
+        for n, line in enumerate(self.cleaned_data["figures"].splitlines(), start=1):
+            if not line.strip():
+                continue
+            match = re.fullmatch(r"\s*(.+?)\s*:\s*(\d+)(?:\s+(?:of|out of)\s+(\d+))?\s*", line)
+            if not match:
+                errors.append(f"Line {n}: write a label, a colon and a number, e.g. “Cases: 64”.")
+                continue
+            label, value, out_of = match.group(1), int(match.group(2)), match.group(3)
+            out_of = int(out_of) if out_of else None
+            if out_of is not None and value > out_of:
+                errors.append(f"Line {n}: {value} is more than its total {out_of}.")
+                continue
+            figures.append((label, value, out_of))
+        if errors:
+            raise ValidationError(errors)
+        return figures
+
+    def clean_follows_up(self):
+        slug = self.cleaned_data["follows_up"].strip()
+        if not slug:
+            return None
+        found = policy.inspections_visible_to(self.user).filter(slug=slug).first()
+        if found is None:
+            raise ValidationError(f"No report you can see has the address name “{slug}”.")
+        return found
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("fieldwork_started_on"), data.get("fieldwork_ended_on")
+        if start and end and end < start:
+            self.add_error("fieldwork_ended_on", "The fieldwork cannot end before it starts.")
+        return data
+
+
+def finding_fingerprint(finding, addressee_ids) -> str:
+    """What the person saw of a finding when the form was shown: a save is refused if someone
+    changed it meanwhile (findings carry no version number; their words and addressees do)."""
+    parts = [
+        finding.kind,
+        finding.reference,
+        finding.text,
+        str(finding.cause_of_concern_id),
+        str(finding.due_date),
+        str(finding.no_deadline),
+        finding.deadline_wording,
+        ",".join(str(pk) for pk in sorted(addressee_ids)),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+class FindingForm(forms.Form):
+    kind = forms.ChoiceField(choices=FindingKind.choices, widget=forms.RadioSelect)
+    reference = forms.CharField(max_length=30, help_text="For example R1 or AFI12.")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
+    cause_of_concern = forms.ModelChoiceField(
+        queryset=None,
+        required=False,
+        label="The cause of concern it answers",
+        empty_label="None",
+        help_text="Recommendations only.",
+    )
+    addressees = forms.ModelMultipleChoiceField(
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Addressed to",
+    )
+    other_addressees = forms.CharField(
+        required=False,
+        label="Another organisation",
+        help_text="Its name, or several separated by ;. Exact names come first.",
+    )
+    deadline = forms.ChoiceField(
+        choices=DEADLINE_CHOICES, widget=forms.RadioSelect, label="Deadline", initial=SET_LATER
+    )
+    due_date = forms.DateField(
+        required=False, label="Due date", help_text="For example 2026-02-07."
+    )
+    deadline_wording = forms.CharField(
+        max_length=300,
+        required=False,
+        label="The report's words for the deadline",
+        help_text="For example: within six months.",
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, inspection: Inspection, choices: OrganisationChoices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.inspection = inspection
+        self.choices = choices
+        self.fields["cause_of_concern"].queryset = inspection.causes_of_concern.order_by(
+            "position", "pk"
+        )
+        offered = [*choices.inspected, *choices.policing_bodies]
+        current = kwargs.get("initial", {}).get("addressees", [])
+        offered += [org for org in current if org not in offered]
+        self.offered = offered
+        self.fields["addressees"].queryset = Organisation.objects.filter(
+            pk__in=[org.pk for org in offered]
+        )
+        self.fields["addressees"].choices = [(org.pk, org.name) for org in offered]
+
+    def suggested_ids(self) -> set[int]:
+        """The policing bodies of the inspected forces: suggested for a recommendation."""
+        return {org.pk for org in self.choices.policing_bodies}
+
+    def clean_other_addressees(self):
+        found, errors = resolve_organisation_names(
+            split_names(self.cleaned_data["other_addressees"]),
+            self.choices.all,
+            self.choices.inspected_ids,
+        )
+        if errors:
+            raise ValidationError(errors)
+        return found
+
+    def clean(self):
+        data = super().clean()
+        chosen = list(data.get("addressees") or []) + [
+            org
+            for org in data.get("other_addressees") or []
+            if org not in (data.get("addressees") or [])
+        ]
+        data["all_addressees"] = chosen
+        if not self.errors.get("other_addressees") and not chosen:
+            self.add_error(
+                "addressees",
+                "Choose at least one organisation: a finding is addressed to someone.",
+            )
+        if data.get("kind") != FindingKind.RECOMMENDATION and data.get("cause_of_concern"):
+            self.add_error("cause_of_concern", "Only a recommendation answers a cause of concern.")
+        deadline = data.get("deadline")
+        if deadline == ON_DATE and not data.get("due_date"):
+            self.add_error("due_date", "Give the due date, or choose another option.")
+        if deadline != ON_DATE:
+            data["due_date"] = None
+        data["no_deadline"] = deadline == NO_DEADLINE
+        return data
+
+
+class CauseForm(forms.Form):
+    reference = forms.CharField(max_length=30, help_text="For example CoC1.")
+    text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Why",
+        help_text="Kept in the report's history.",
+    )
+
+
+class ScheduleForm(forms.Form):
+    """The moment the embargo lifts, in UK time, and why it was chosen or changed."""
+
+    token = OneTimeTokenField()
+    publish_on = forms.DateField(label="Publish on", help_text="For example 2025-08-07.")
+    publish_time = forms.TimeField(
+        label="At",
+        initial="00:01",
+        help_text="UK time, 24-hour clock. For example 00:01.",
+    )
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Why this moment",
+        help_text="Kept in the report's history, with your name and the time.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("publish_on") and data.get("publish_time") is not None:
+            data["published_at"] = timezone.make_aware(
+                datetime.combine(data["publish_on"], data["publish_time"])
+            )
+        return data
+
+
+class CancelScheduleForm(forms.Form):
+    token = OneTimeTokenField()
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        label="Why cancel",
+        help_text="Kept in the report's history.",
+    )
+
+
+class ReportDetailsForm(forms.Form):
+    """What the draft says of itself, changed through ``inspection_update`` (logged). The
+    inspected organisations and inspectorates are changed in the admin."""
+
+    title = forms.CharField(max_length=300)
+    programme = forms.ModelChoiceField(queryset=None, empty_label=None)
+    fieldwork_started_on = forms.DateField(
+        required=False, label="Fieldwork started on", help_text="For example 2025-02-03."
+    )
+    fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
+    report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
+    summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["programme"].queryset = policy.programmes_usable_by(user).order_by("name")
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("fieldwork_started_on"), data.get("fieldwork_ended_on")
+        if start and end and end < start:
+            self.add_error("fieldwork_ended_on", "The fieldwork cannot end before it starts.")
+        return data

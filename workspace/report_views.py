@@ -1,0 +1,556 @@
+"""The report editor (``/workspace/reports/``): inspectors write a draft report, its causes of
+concern and findings, check it against the pre-publication checklist and schedule it.
+
+Who may is ``recommendations.policy``: the drafts of the reports their inspectorate leads or
+joins (``drafts_editable_by``); only the lead schedules (``can_schedule_publication``). Any
+other draft answers 404, as one that does not exist. Every change goes through a service
+(``inspections.services``, ``recommendations.services``, ``recommendations.publication``),
+which checks and logs it. Pasting findings and the file import are the imports app's
+(``imports/views.py``): another way into the same editor.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from core.errors import DomainError, SubmissionRefused
+from core.forms import show_with
+from core.services import submission_check, submission_record_outcome, submission_redeem
+from inspections.services import inspection_create, inspection_update
+from recommendations import policy
+from recommendations.choices import FindingKind
+from recommendations.models import CauseOfConcern, Finding
+from recommendations.publication import (
+    ChecklistProblems,
+    editor_findings,
+    inspection_schedule_publication,
+    publication_checklist,
+)
+from recommendations.services import (
+    cause_of_concern_create,
+    cause_of_concern_delete,
+    cause_of_concern_update,
+    check_reference_free,
+    finding_add_addressees,
+    finding_create,
+    finding_delete,
+    finding_move,
+    finding_remove_addressee,
+    findings_renumber,
+    findings_update,
+)
+from workspace import report_forms as rf
+from workspace.views import _token, inspector_required
+
+SCHEDULE = "workspace.report_schedule"
+CANCEL = "workspace.report_cancel"
+EDITED_IN = "edited in the report editor"
+
+
+def _draft(request, pk):
+    return get_object_or_404(
+        policy.drafts_editable_by(request.user).select_related("programme", "lead_inspectorate"),
+        pk=pk,
+    )
+
+
+def _editor_url(inspection, anchor=""):
+    url = reverse("workspace:report", args=[inspection.pk])
+    return f"{url}#{anchor}" if anchor else url
+
+
+@require_safe
+@inspector_required
+def reports(request):
+    """The drafts the person may edit, newest first, with their finding counts."""
+    drafts = (
+        policy.drafts_editable_by(request.user)
+        .select_related("programme", "lead_inspectorate")
+        .annotate(finding_count=Count("findings", distinct=True))
+        .order_by("-created_at", "pk")
+    )
+    return render(request, "workspace/reports/list.html", {"drafts": drafts})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def report_new(request):
+    form = rf.ReportForm(request.POST or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            inspection = inspection_create(
+                title=data["title"],
+                programme=data["programme"],
+                lead_inspectorate=data["lead_inspectorate"],
+                organisations=data["organisations"],
+                partner_inspectorates=data["partner_inspectorates"],
+                fieldwork_started_on=data["fieldwork_started_on"],
+                fieldwork_ended_on=data["fieldwork_ended_on"],
+                report_url=data["report_url"],
+                summary=data["summary"],
+                follows_up=data["follows_up"],
+                figures=data["figures"],
+                user=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"“{inspection}” is created. Now add its findings.")
+            return redirect("workspace:report", pk=inspection.pk)
+    return render(
+        request,
+        "workspace/reports/new.html",
+        {"form": form, "organisations": form.choices.all},
+        status=400 if form.is_bound and form.errors else 200,
+    )
+
+
+def _editor_context(request, inspection):
+    """Everything the editor shows, in a fixed number of queries whatever the findings."""
+    findings = list(editor_findings(inspection).order_by("position", "pk"))
+    causes = list(inspection.causes_of_concern.order_by("position", "pk"))
+    checklist = publication_checklist(inspection, findings=findings, causes=causes)
+    problems = checklist.by_anchor()
+    for finding in findings:
+        finding.problems = problems.get(f"finding-{finding.pk}", [])
+    by_cause = {}
+    for finding in findings:
+        if finding.kind == FindingKind.RECOMMENDATION and finding.cause_of_concern_id:
+            by_cause.setdefault(finding.cause_of_concern_id, []).append(finding)
+    for cause in causes:
+        cause.problems = problems.get(f"cause-{cause.pk}", [])
+        cause.editor_recommendations = by_cause.get(cause.pk, [])
+    return {
+        "inspection": inspection,
+        "organisations": list(inspection.organisations.order_by("name")),
+        "causes": causes,
+        "other_recommendations": [
+            f
+            for f in findings
+            if f.kind == FindingKind.RECOMMENDATION and not f.cause_of_concern_id
+        ],
+        "areas": [f for f in findings if f.kind == FindingKind.AREA_FOR_IMPROVEMENT],
+        "finding_count": len(findings),
+        "checklist": checklist,
+        "report_problems": problems.get("report", []) + problems.get("findings", []),
+        "can_schedule": policy.can_schedule_publication(request.user, inspection),
+    }
+
+
+@never_cache
+@require_safe
+@inspector_required
+def report(request, pk):
+    inspection = _draft(request, pk)
+    return render(request, "workspace/reports/editor.html", _editor_context(request, inspection))
+
+
+DETAILS = (
+    "title",
+    "programme",
+    "fieldwork_started_on",
+    "fieldwork_ended_on",
+    "report_url",
+    "summary",
+)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def report_details(request, pk):
+    """The draft's title, programme, fieldwork dates, link and summary."""
+    inspection = _draft(request, pk)
+    initial = {name: getattr(inspection, name) for name in DETAILS}
+    initial["programme"] = inspection.programme_id
+    form = rf.ReportDetailsForm(request.POST or None, initial=initial, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in DETAILS}
+        changes["title"] = changes["title"].strip()
+        changes["summary"] = changes["summary"].strip()
+        try:
+            inspection_update(
+                inspection=inspection, changes=changes, user=request.user, reason=EDITED_IN
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, "The report's details are saved.")
+            return redirect(_editor_url(inspection, "report"))
+    return render(
+        request,
+        "workspace/reports/details.html",
+        {"inspection": inspection, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+# Findings ------------------------------------------------------------------------------------
+
+
+def _finding(inspection, finding_pk):
+    return get_object_or_404(
+        Finding.objects.select_related("cause_of_concern").filter(inspection=inspection),
+        pk=finding_pk,
+    )
+
+
+def _finding_page(request, inspection, form, finding=None, status=200):
+    return render(
+        request,
+        "workspace/reports/finding_form.html",
+        {"inspection": inspection, "form": form, "finding": finding},
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def finding_new(request, pk):
+    inspection = _draft(request, pk)
+    choices = rf.OrganisationChoices(inspection.organisations.all())
+    kind = request.GET.get("kind", FindingKind.AREA_FOR_IMPROVEMENT)
+    initial = {"kind": kind if kind in FindingKind.values else FindingKind.AREA_FOR_IMPROVEMENT}
+    if request.GET.get("cause"):
+        initial["cause_of_concern"] = request.GET["cause"]
+        initial["kind"] = FindingKind.RECOMMENDATION
+    form = rf.FindingForm(
+        request.POST or None, initial=initial, inspection=inspection, choices=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            finding = finding_create(
+                inspection=inspection,
+                kind=data["kind"],
+                reference=data["reference"],
+                text=data["text"],
+                organisations=data["all_addressees"],
+                cause_of_concern=data["cause_of_concern"],
+                due_date=data["due_date"],
+                no_deadline=data["no_deadline"],
+                deadline_wording=data["deadline_wording"],
+                user=request.user,
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{finding.reference} is added.")
+            return redirect(_editor_url(inspection, f"finding-{finding.pk}"))
+    return _finding_page(request, inspection, form, status=400 if form.errors else 200)
+
+
+def _finding_initial(finding, addressees):
+    if finding.due_date:
+        deadline = rf.ON_DATE
+    elif finding.no_deadline:
+        deadline = rf.NO_DEADLINE
+    else:
+        deadline = rf.SET_LATER
+    return {
+        "kind": finding.kind,
+        "reference": finding.reference,
+        "text": finding.text,
+        "cause_of_concern": finding.cause_of_concern_id,
+        "addressees": addressees,
+        "deadline": deadline,
+        "due_date": finding.due_date,
+        "deadline_wording": finding.deadline_wording,
+        "seen": rf.finding_fingerprint(finding, [org.pk for org in addressees]),
+    }
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def finding_edit(request, pk, finding_pk):
+    inspection = _draft(request, pk)
+    finding = _finding(inspection, finding_pk)
+    items = list(finding.items.select_related("organisation").order_by("organisation__name"))
+    addressees = [item.organisation for item in items]
+    choices = rf.OrganisationChoices(inspection.organisations.all())
+    initial = _finding_initial(finding, addressees)
+    form = rf.FindingForm(
+        request.POST or None, initial=initial, inspection=inspection, choices=choices
+    )
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["seen"] != initial["seen"]:
+            form.add_error(
+                None,
+                f"Someone else changed {finding.reference} while you were editing it, so your "
+                "change was not saved. The form now shows it as it is, with your words kept: "
+                "check it, then save again.",
+            )
+            form = show_with(form, seen=initial["seen"])
+            return _finding_page(request, inspection, form, finding, status=409)
+        try:
+            _save_finding(request, finding, items, form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{finding.reference} is saved.")
+            return redirect(_editor_url(inspection, f"finding-{finding.pk}"))
+    return _finding_page(request, inspection, form, finding, status=400 if form.errors else 200)
+
+
+@transaction.atomic
+def _save_finding(request, finding, items, data):
+    changes = {
+        name: data[name]
+        for name in (
+            "kind",
+            "reference",
+            "text",
+            "cause_of_concern",
+            "due_date",
+            "no_deadline",
+            "deadline_wording",
+        )
+    }
+    if changes["reference"].strip() != finding.reference:
+        check_reference_free(finding.inspection, changes["reference"].strip(), exclude=finding)
+    # Addressees named by mistake go first: once the due date moves, their items have a
+    # history (the due date change) and stay.
+    wanted = {org.pk: org for org in data["all_addressees"]}
+    for item in items:
+        if item.organisation_id not in wanted:
+            finding_remove_addressee(item=item, user=request.user, reason=EDITED_IN)
+    findings_update(updates=[(finding, changes)], user=request.user, reason=EDITED_IN)
+    current = {item.organisation_id for item in items}
+    added = [org for pk, org in wanted.items() if pk not in current]
+    if added:
+        finding.refresh_from_db()
+        finding_add_addressees(finding=finding, organisations=added, user=request.user)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def finding_remove(request, pk, finding_pk):
+    inspection = _draft(request, pk)
+    finding = _finding(inspection, finding_pk)
+    form = rf.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            finding_delete(finding=finding, user=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{finding.reference} is removed.")
+            return redirect(_editor_url(inspection, "findings"))
+    return render(
+        request,
+        "workspace/reports/remove.html",
+        {"inspection": inspection, "form": form, "thing": finding},
+        status=400 if form.errors else 200,
+    )
+
+
+@require_POST
+@inspector_required
+def finding_reorder(request, pk, finding_pk):
+    inspection = _draft(request, pk)
+    finding = _finding(inspection, finding_pk)
+    try:
+        finding_move(finding=finding, up=request.POST.get("direction") == "up", user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    return redirect(_editor_url(inspection, f"finding-{finding.pk}"))
+
+
+@require_POST
+@inspector_required
+def renumber(request, pk):
+    inspection = _draft(request, pk)
+    try:
+        changes = findings_renumber(inspection=inspection, user=request.user)
+    except DomainError as error:
+        messages.error(request, str(error))
+    else:
+        if changes:
+            described = ", ".join(f"{old} → {new}" for old, new in changes.items())
+            messages.success(request, f"Renumbered: {described}.")
+        else:
+            messages.success(request, "The findings were already numbered in order.")
+    return redirect(_editor_url(inspection, "findings"))
+
+
+# Causes of concern ---------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def cause_new(request, pk):
+    inspection = _draft(request, pk)
+    count = inspection.causes_of_concern.count()
+    form = rf.CauseForm(request.POST or None, initial={"reference": f"CoC{count + 1}"})
+    if request.method == "POST" and form.is_valid():
+        try:
+            cause = cause_of_concern_create(
+                inspection=inspection, user=request.user, **form.cleaned_data
+            )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{cause.reference} is added: now add its recommendation.")
+            return redirect(_editor_url(inspection, f"cause-{cause.pk}"))
+    return render(
+        request,
+        "workspace/reports/cause_form.html",
+        {"inspection": inspection, "form": form, "cause": None},
+        status=400 if form.errors else 200,
+    )
+
+
+def _cause(inspection, cause_pk):
+    return get_object_or_404(CauseOfConcern.objects.filter(inspection=inspection), pk=cause_pk)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def cause_edit(request, pk, cause_pk):
+    inspection = _draft(request, pk)
+    cause = _cause(inspection, cause_pk)
+    form = rf.CauseForm(
+        request.POST or None, initial={"reference": cause.reference, "text": cause.text}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cause_of_concern_update(cause=cause, changes=form.cleaned_data, user=request.user)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{form.cleaned_data['reference']} is saved.")
+            return redirect(_editor_url(inspection, f"cause-{cause.pk}"))
+    return render(
+        request,
+        "workspace/reports/cause_form.html",
+        {"inspection": inspection, "form": form, "cause": cause},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def cause_remove(request, pk, cause_pk):
+    inspection = _draft(request, pk)
+    cause = _cause(inspection, cause_pk)
+    form = rf.ReasonForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            cause_of_concern_delete(cause=cause, user=request.user, **form.cleaned_data)
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{cause.reference} is removed.")
+            return redirect(_editor_url(inspection, "findings"))
+    return render(
+        request,
+        "workspace/reports/remove.html",
+        {"inspection": inspection, "form": form, "thing": cause},
+        status=400 if form.errors else 200,
+    )
+
+
+# Scheduling ----------------------------------------------------------------------------------
+
+
+def _schedule_page(request, inspection, form, cancel_form, *, status=200, checklist=None):
+    if form is not None:
+        show_with(form, token=_token(request, SCHEDULE, inspection))
+    if cancel_form is not None:
+        show_with(cancel_form, token=_token(request, CANCEL, inspection))
+    checklist = checklist or publication_checklist(inspection)
+    return render(
+        request,
+        "workspace/reports/schedule.html",
+        {
+            "inspection": inspection,
+            "form": form,
+            "cancel_form": cancel_form,
+            "checklist": checklist,
+        },
+        status=status,
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def schedule(request, pk):
+    """Schedule the draft's publication, change the moment, or cancel it: the lead inspectorate
+    only; refused while the checklist has problems, which the page shows."""
+    inspection = _draft(request, pk)
+    if not policy.can_schedule_publication(request.user, inspection):
+        raise PermissionDenied
+    scheduled = inspection.published_at
+    initial = {}
+    if scheduled:
+        local = timezone.localtime(scheduled)
+        initial = {"publish_on": local.date(), "publish_time": local.time().replace(second=0)}
+    cancelling = request.method == "POST" and request.POST.get("action") == "cancel"
+    form = rf.ScheduleForm(
+        request.POST if request.method == "POST" and not cancelling else None, initial=initial
+    )
+    cancel_form = (
+        rf.CancelScheduleForm(request.POST if cancelling else None, prefix="cancel")
+        if scheduled
+        else None
+    )
+    if request.method == "GET":
+        return _schedule_page(request, inspection, form, cancel_form)
+    bound = cancel_form if cancelling else form
+    purpose = CANCEL if cancelling else SCHEDULE
+    if bound is None or not bound.is_valid():
+        return _schedule_page(request, inspection, form, cancel_form, status=400)
+    token = bound["token"].value() or ""
+    try:
+        submission_check(token=token, user=request.user, purpose=purpose, obj=inspection)
+        with transaction.atomic():
+            submission = submission_redeem(
+                token=token, user=request.user, purpose=purpose, obj=inspection
+            )
+            inspection_schedule_publication(
+                inspection=inspection,
+                published_at=None if cancelling else bound.cleaned_data["published_at"],
+                user=request.user,
+                reason=bound.cleaned_data["reason"],
+            )
+            submission_record_outcome(
+                submission=submission,
+                outcome="cancelled the publication" if cancelling else "scheduled the publication",
+            )
+    except SubmissionRefused as refusal:
+        bound.add_error(None, str(refusal))
+        return _schedule_page(request, inspection, form, cancel_form, status=409)
+    except ChecklistProblems as problems:
+        bound.add_error(None, "The report cannot be scheduled yet: put right the problems below.")
+        return _schedule_page(
+            request, inspection, form, cancel_form, status=400, checklist=problems.checklist
+        )
+    except DomainError as error:
+        bound.add_error(None, str(error))
+        return _schedule_page(request, inspection, form, cancel_form, status=400)
+    inspection.refresh_from_db()
+    if cancelling:
+        messages.success(request, "The publication is cancelled: the report stays a draft.")
+    else:
+        when = timezone.localtime(inspection.published_at)
+        messages.success(
+            request,
+            f"“{inspection}” is scheduled: it will be published on {when.day} {when:%B %Y} at "
+            f"{when:%H:%M}.",
+        )
+    return redirect("workspace:report", pk=inspection.pk)
