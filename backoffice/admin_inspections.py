@@ -14,6 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q
 from django.forms.models import BaseInlineFormSet
+from django.utils import timezone
 
 from audit.admin import AuditedAdmin, refused_on
 from audit.services import log_action
@@ -46,7 +47,9 @@ from recommendations.policy import (
     programmes_usable_by,
     report_rows_deletable,
 )
+from recommendations.publication import ChecklistProblems, check_ready_to_publish
 from recommendations.services import (
+    cause_of_concern_update,
     inspection_publish,
     inspection_set_publication,
     section55_open_responses,
@@ -656,8 +659,6 @@ class InspectionAdmin(AuditedAdmin):
                         f"“{obj}” is public: give the reason for the correction, which is "
                         "published."
                     )
-            from recommendations.services import cause_of_concern_update
-
             for cause, changes in causes.items():
                 with refused_on(DomainError, field="change_reason"):
                     cause_of_concern_update(
@@ -669,11 +670,18 @@ class InspectionAdmin(AuditedAdmin):
                 inspection_log_changes(
                     inspection=obj, diffs=diffs, user=request.user, reason=reason
                 )
+        self._save_publication(request, obj)
+
+    def _save_publication(self, request, obj):
+        """The date field schedules, changes or cancels publication, as the lead inspectorate
+        may, and only once the pre-publication checklist is clean."""
         requested = getattr(obj, "_requested_published_at", obj.published_at)
         if requested != obj.published_at:
             if not can_publish_inspection(request.user, obj):
                 raise PermissionDenied
             with refused_on(DomainError, field="published_at"):
+                if requested is not None:
+                    check_ready_to_publish(obj, published_at=requested)
                 inspection_set_publication(
                     inspection=obj, published_at=requested, user=request.user
                 )
@@ -690,6 +698,16 @@ class InspectionAdmin(AuditedAdmin):
                 request,
                 f"Nothing was published: only the lead inspectorate publishes {titles}.",
             )
+            return
+        now = timezone.now()
+        not_ready = []
+        for inspection in queryset.unpublished():
+            try:
+                check_ready_to_publish(inspection, published_at=now)
+            except ChecklistProblems as problems:
+                not_ready.append(f"“{inspection}”: {problems}")
+        if not_ready:
+            messages.error(request, "Nothing was published. " + " ".join(not_ready))
             return
         published = 0
         with transaction.atomic():

@@ -192,14 +192,21 @@ def inspection_schedule_publication(
         chosen = published_at
         if chosen < timezone.now() - LATE_TOLERANCE:
             raise DomainError("Choose a moment from now on: that one has passed.")
-        checklist = publication_checklist(locked, published_at=published_at)
-        if not checklist.is_clean:
-            raise ChecklistProblems(checklist)
+        check_ready_to_publish(locked, published_at=published_at)
     elif locked.published_at is None:
         raise DomainError(f"“{locked}” is not scheduled: there is nothing to cancel.")
     return inspection_set_publication(
         inspection=locked, published_at=published_at, user=user, reason=reason
     )
+
+
+def check_ready_to_publish(inspection: Inspection, *, published_at: datetime) -> None:
+    """Raise ``ChecklistProblems`` unless the report may go public at ``published_at``: every
+    door that schedules or publishes asks this (the editor through
+    ``inspection_schedule_publication``, the admin's date field and its "Publish now")."""
+    checklist = publication_checklist(inspection, published_at=published_at)
+    if not checklist.is_clean:
+        raise ChecklistProblems(checklist)
 
 
 class ChecklistProblems(DomainError):

@@ -55,6 +55,8 @@ def embargoed(hmicfrs, custody, met, kent):
         slug="embargoed-report",
         programme=custody,
         lead_inspectorate=hmicfrs,
+        summary="What the inspection of custody in Kent and London found.",
+        report_url="https://hmicfrs.justiceinspectorates.gov.uk/publications/embargoed/",
         published_at=timezone.now() + timedelta(days=7),
     )
     report.organisations.add(met, kent)

@@ -379,7 +379,10 @@ def test_an_embargoed_reports_edit_is_logged_as_an_edit(client, hmicfrs_inspecto
     assert client.post(url, data).status_code == 302
     log = ActionLog.objects.for_object(embargoed).get()
     assert log.action == "inspections.inspection.edited"
-    assert log.data["fields"]["summary"] == {"from": "", "to": "A summary."}
+    assert log.data["fields"]["summary"] == {
+        "from": "What the inspection of custody in Kent and London found.",
+        "to": "A summary.",
+    }
 
 
 def test_scheduling_through_the_form_goes_through_the_service(client, hmicfrs_inspector, embargoed):
@@ -390,6 +393,24 @@ def test_scheduling_through_the_form_goes_through_the_service(client, hmicfrs_in
     data["published_at_1"] = "09:30:00"
     assert client.post(url, data).status_code == 302
     assert actions(embargoed) == ["inspections.inspection.publication_scheduled"]
+
+
+def test_scheduling_through_the_form_waits_for_a_clean_checklist(
+    client, hmicfrs_inspector, embargoed
+):
+    Inspection.objects.filter(pk=embargoed.pk).update(summary="")
+    before = embargoed.published_at
+    client.force_login(hmicfrs_inspector)
+    url = change_url(embargoed)
+    data = change_form_data(client.get(url))
+    data["published_at_0"] = (timezone.localdate() + timedelta(days=30)).isoformat()
+    data["published_at_1"] = "09:30:00"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "cannot be scheduled yet" in page(response)
+    embargoed.refresh_from_db()
+    assert embargoed.published_at == before
+    assert actions(embargoed) == []
 
 
 def test_saving_an_unchanged_form_says_nothing_changed(client, hmicfrs_inspector, embargoed):
