@@ -1015,3 +1015,39 @@ class FactualAccuracyComment(models.Model):
     @property
     def is_answered(self):
         return bool(self.response)
+
+
+def report_sections(inspection) -> list[dict]:
+    """The report's findings as it reads them: each cause of concern with its recommendations,
+    then the other recommendations, then the areas for improvement. Three queries: causes,
+    findings, their addressees. For the draft pages of the factual-accuracy check."""
+    causes = list(inspection.causes_of_concern.order_by("position", "reference"))
+    findings = list(
+        inspection.findings.order_by("position", "reference").prefetch_related(
+            models.Prefetch(
+                "items", queryset=Item.objects.select_related("organisation").order_by("pk")
+            )
+        )
+    )
+    by_cause = {cause.pk: [] for cause in causes}
+    others, afis = [], []
+    for finding in findings:
+        if finding.kind == FindingKind.AREA_FOR_IMPROVEMENT:
+            afis.append(finding)
+        elif finding.cause_of_concern_id in by_cause:
+            by_cause[finding.cause_of_concern_id].append(finding)
+        else:
+            others.append(finding)
+    sections = [
+        {
+            "heading": f"Cause of concern {cause.reference}",
+            "cause": cause,
+            "findings": by_cause[cause.pk],
+        }
+        for cause in causes
+    ]
+    if others:
+        sections.append({"heading": "Recommendations", "cause": None, "findings": others})
+    if afis:
+        sections.append({"heading": "Areas for improvement", "cause": None, "findings": afis})
+    return sections

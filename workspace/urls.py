@@ -1,6 +1,6 @@
 from django.urls import path
 
-from workspace import views
+from workspace import checks, views
 
 app_name = "workspace"
 
@@ -15,4 +15,12 @@ urlpatterns = [
     path("engage/", views.engage, name="engage"),
     path("engage/enter/", views.engage_enter_view, name="engage-enter"),
     path("engage/<int:pk>/leave/", views.engage_leave_view, name="engage-leave"),
+]
+
+# The factual-accuracy check (issue 11).
+urlpatterns += [
+    path("checks/", checks.checks, name="checks"),
+    path("checks/new/<int:pk>/", checks.check_open, name="check-open"),
+    path("checks/<int:pk>/", checks.check_detail, name="check"),
+    path("checks/<int:pk>/close/", checks.check_close, name="check-close"),
 ]

@@ -9,9 +9,8 @@ from django.utils import timezone
 from accounts.models import Membership, User
 from audit.models import ActionLog
 from core.errors import DomainError
-from inspections.models import Inspection, Inspectorate
-from recommendations.choices import FactualAccuracyResponse, FindingKind
-from recommendations.models import FactualAccuracyComment, Finding
+from recommendations.choices import FactualAccuracyResponse
+from recommendations.models import FactualAccuracyComment
 from recommendations.services import (
     NotAllowed,
     factual_accuracy_check_close,
@@ -19,50 +18,6 @@ from recommendations.services import (
     factual_accuracy_comment_add,
     factual_accuracy_comment_answer,
 )
-
-
-@pytest.fixture
-def draft(hmicfrs, custody, met):
-    report = Inspection.objects.create(
-        title="Metropolitan Police Service custody (draft)",
-        slug="met-custody-draft",
-        programme=custody,
-        lead_inspectorate=hmicfrs,
-    )
-    report.organisations.add(met)
-    Finding.objects.create(
-        inspection=report,
-        kind=FindingKind.AREA_FOR_IMPROVEMENT,
-        reference="AFI1",
-        text="Pre-release risk assessments lack detail.",
-    )
-    return report
-
-
-@pytest.fixture
-def met_lead(met):
-    user = User.objects.create_user(username="met-lead", password="pw-met-lead-1")
-    Membership.objects.create(user=user, organisation=met, is_lead=True)
-    return user
-
-
-@pytest.fixture
-def cqc(db):
-    return Inspectorate.objects.create(
-        slug="cqc", name="Care Quality Commission", abbreviation="CQC"
-    )
-
-
-@pytest.fixture
-def cqc_inspector(cqc):
-    return User.objects.create_user(username="cqc-inspector", inspectorate=cqc, is_staff=True)
-
-
-@pytest.fixture
-def check(draft, inspector):
-    return factual_accuracy_check_open(
-        inspection=draft, user=inspector, closes_on=timezone.localdate() + timedelta(days=14)
-    )
 
 
 def test_lead_inspector_opens_a_check_and_it_is_logged(check, draft, inspector):
