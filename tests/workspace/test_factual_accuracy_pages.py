@@ -292,3 +292,55 @@ def test_a_lead_of_two_inspected_bodies_chooses_which_speaks(client, check, mopa
     )
 
     assert FactualAccuracyComment.objects.get().organisation == mopac
+
+
+def _grow(check, met, met_lead, count):
+    """``count`` more areas for improvement on the draft, each with a comment."""
+    from recommendations.choices import FindingKind
+    from recommendations.models import Finding, Item
+
+    start = check.inspection.findings.count()
+    findings = Finding.objects.bulk_create(
+        Finding(
+            inspection=check.inspection,
+            kind=FindingKind.AREA_FOR_IMPROVEMENT,
+            reference=f"AFI{start + i}",
+            text=f"Area for improvement {start + i}.",
+            position=start + i,
+        )
+        for i in range(1, count + 1)
+    )
+    Item.objects.bulk_create(Item(finding=f, organisation=met) for f in findings)
+    FactualAccuracyComment.objects.bulk_create(
+        FactualAccuracyComment(
+            accuracy_check=check, finding=f, organisation=met, author=met_lead, text="Check this."
+        )
+        for f in findings
+    )
+
+
+@pytest.mark.parametrize("side", ["workspace", "portal"])
+def test_the_check_pages_queries_do_not_grow_with_findings(
+    client, check, met, met_lead, inspector, side
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(inspector if side == "workspace" else met_lead)
+    url = reverse(f"{side}:check", args=[check.pk])
+    counts = []
+    for count in (10, 290):
+        _grow(check, met, met_lead, count)
+        client.get(url)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        assert response.status_code == 200
+        assert response.content.decode().count("Check this.") == check.comments.count()
+        counts.append(len(captured))
+    # Workspace: 1 session, 2 user, 3 the check with its report, 4-5 the one-time token (old
+    # ones cleared, the new one), 6 comments with their organisations and people, 7 causes,
+    # 8 findings, 9 their addressees with organisations, 10 the person's memberships (read
+    # once: the navigation and the rules share them). The portal also reads the report's
+    # organisations the person leads, for whom they may comment (11).
+    assert counts[0] == counts[1]
+    assert counts[0] == (10 if side == "workspace" else 11)
