@@ -53,7 +53,7 @@ def _form(organisations, prefix, label, data=None):
     return FactualAccuracyCommentForm(data, organisations=organisations, prefix=prefix, label=label)
 
 
-def _check_page(request, check, *, bound=None, error=None, status=200):
+def _check_page(request, check, *, bound=None, error=None, status=200, unsaved=""):
     """The draft's findings, the person's organisations' comments and the inspectors' answers,
     and a comment form under each finding while the check takes comments."""
     user = request.user
@@ -94,6 +94,7 @@ def _check_page(request, check, *, bound=None, error=None, status=200):
         "token": token,
         "error": error,
         "bound": bound,
+        "unsaved": unsaved,
     }
     return render(request, "portal/check.html", context, status=status)
 
@@ -140,8 +141,10 @@ def check_detail(request, pk):
         return _check_page(request, check)
     organisations = policy.factual_accuracy_commenting_organisations(request.user, check)
     if not organisations:
+        # Nothing typed is lost: the comment is shown back, for the person to send another way.
+        typed = next((v for k, v in request.POST.items() if k.endswith("-text") and v), "")
         error = "This check no longer takes comments: nothing was saved."
-        return _check_page(request, check, error=error, status=409)
+        return _check_page(request, check, error=error, status=409, unsaved=typed)
     finding = _about(check, request.POST.get("about", ""))
     if finding is False:
         return _check_page(request, check, error="Choose a finding of this report.", status=400)

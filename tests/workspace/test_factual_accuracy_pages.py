@@ -245,8 +245,9 @@ def test_the_exchange_through_the_pages(client, draft, inspector, met_lead):
     after = client.get(portal_url).content.decode()
     assert "The custody records show 64." in after and "Not accepted" in after
     assert "Send the comment" not in after
-    late = client.post(portal_url, {"about": "report", "report-text": "Late"})
+    late = client.post(portal_url, {"about": "report", "report-text": "Late words"})
     assert late.status_code == 409
+    assert "Late words" in late.content.decode()  # Shown back, not lost.
     assert FactualAccuracyComment.objects.count() == 1
     assert set(
         ActionLog.objects.filter(action__startswith="recommendations.factual_accuracy").values_list(
