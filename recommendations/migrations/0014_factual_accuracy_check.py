@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("inspections", "0003_section55_applicability_data"),
-        ("recommendations", "0012_rename_assignment_to_item"),
+        ("recommendations", "0013_finding_search_document"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
