@@ -5,12 +5,15 @@ Every admin here is scoped by ``recommendations.policy`` and audited (``audit.ad
 records only through the domain's services, so the admin is no side door to the public record.
 """
 
+import hashlib
+import json
+from collections import Counter
+
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin.widgets import AutocompleteSelectMultiple
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -136,137 +139,61 @@ class CauseOfConcernInline(admin.StackedInline):
         return super().has_delete_permission(request, obj) and policy.report_rows_deletable(obj)
 
 
-class FindingInlineForm(forms.ModelForm):
-    """A new finding on the report's page. An existing one is changed on its own page, where
-    the change goes through ``finding_update`` with a reason; here only addressees are added."""
+def _status_summary(items) -> str:
+    """ "2 Open, 1 In progress": each status of the finding's addressees, counted."""
+    counts = Counter(item.get_status_display() for item in items)
+    return ", ".join(f"{n} {status}" for status, n in counts.items()) or "No addressee"
 
-    finding_kind = None
-    # On an existing finding, only its place in the report changes here.
-    EDITABLE_WHEN_SAVED = ("position",)
 
-    add_addressees = forms.ModelMultipleChoiceField(
-        queryset=Organisation.objects.all(),
-        required=False,
-        label="Add addressees",
-        help_text="A new finding needs at least one. Each is tracked on its own.",
-        widget=AutocompleteSelectMultiple(Finding._meta.get_field("addressees"), admin.site),
+def findings_table(inspection) -> str:
+    """The report's findings as a read-only table, each linked to its own page: reference,
+    kind, addressees and a status summary. Two queries however many findings (the findings,
+    their addressees with their organisations), where the inline forms they replace rendered
+    two selects per finding (3.3 MB and 9 to 12 seconds for a report of 327)."""
+    findings = sorted(
+        inspection.findings.only("pk", "reference", "kind", "position").prefetch_related(
+            Prefetch(
+                "items",
+                queryset=Item.objects.select_related("organisation").order_by("organisation__name"),
+            )
+        ),
+        key=lambda f: (f.kind != FindingKind.RECOMMENDATION, f.position, f.reference),
     )
-
-    class Meta:
-        model = Finding
-        fields = [
-            "reference",
-            "text",
-            "cause_of_concern",
-            "due_date",
-            "deadline_wording",
-            "position",
-        ]
-        widgets = {"text": forms.Textarea(attrs={"rows": 3, "cols": 80})}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instance.kind = self.finding_kind
-        if self.instance.pk is not None:
-            for name in self.Meta.fields:
-                if name not in self.EDITABLE_WHEN_SAVED and name in self.fields:
-                    self.fields[name].disabled = True
-                    self.fields[name].help_text = "Change it on the finding's own page."
-
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None and not cleaned.get("add_addressees"):
-            self.add_error("add_addressees", "Choose at least one addressee for the new finding.")
-        return cleaned
-
-
-class FindingInlineFormSet(SharedChoicesInlineFormSet):
-    shared_choice_fields = ("cause_of_concern",)
-    prefix_name = "findings"
-    request_user = None
-
-    @classmethod
-    def get_default_prefix(cls):
-        return cls.prefix_name
-
-    def limit_choices(self, name, queryset):
-        if self.instance.pk is None:
-            return queryset.none()
-        return queryset.filter(inspection=self.instance)
-
-    def save(self, commit=True):
-        saved = super().save(commit=commit)
-        for form in self.forms:
-            finding = form.instance
-            if finding.pk is None or form in self.deleted_forms or not form.cleaned_data:
-                continue
-            organisations = list(form.cleaned_data.get("add_addressees") or [])
-            if organisations:
-                finding_add_addressees(
-                    finding=finding, organisations=organisations, user=self.request_user
-                )
-        return saved
-
-
-class FindingInline(admin.StackedInline):
-    model = Finding
-    form = FindingInlineForm
-    formset = FindingInlineFormSet
-    extra = 0
-    show_change_link = True
-    readonly_fields = ["addressee_list"]
-    fields = [
-        "reference",
-        "text",
-        "cause_of_concern",
-        "due_date",
-        "deadline_wording",
-        "position",
-        "addressee_list",
-        "add_addressees",
-    ]
-    kind = None
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .filter(kind=self.kind)
-            .prefetch_related("items__organisation")
-        )
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        formset.form.finding_kind = self.kind
-        formset.prefix_name = f"findings-{self.kind}"
-        formset.request_user = request.user
-        return formset
-
-    def has_delete_permission(self, request, obj=None):
-        return super().has_delete_permission(request, obj) and policy.report_rows_deletable(obj)
-
-    @admin.display(description="Addressees and status")
-    def addressee_list(self, obj):
-        if obj.pk is None:
-            return "-"
-        return format_html_join(
-            ", ",
-            "{} ({})",
-            ((a.organisation.name, a.get_status_display()) for a in obj.items.all()),
-        )
-
-
-class RecommendationInline(FindingInline):
-    kind = FindingKind.RECOMMENDATION
-    verbose_name = "recommendation"
-    verbose_name_plural = "recommendations"
-
-
-class AreaForImprovementInline(FindingInline):
-    kind = FindingKind.AREA_FOR_IMPROVEMENT
-    verbose_name = "area for improvement"
-    verbose_name_plural = "areas for improvement"
-    fields = [f for f in FindingInline.fields if f != "cause_of_concern"]
+    add = reverse("admin:recommendations_finding_add")
+    links = format_html(
+        '<p><a class="addlink" href="{}?inspection={}&amp;kind={}">Add a recommendation</a> '
+        '<a class="addlink" href="{}?inspection={}&amp;kind={}">Add an area for improvement</a>'
+        "</p>",
+        add,
+        inspection.pk,
+        FindingKind.RECOMMENDATION,
+        add,
+        inspection.pk,
+        FindingKind.AREA_FOR_IMPROVEMENT,
+    )
+    if not findings:
+        return links + format_html("<p>{}</p>", "No findings yet.")
+    rows = format_html_join(
+        "\n",
+        '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td></tr>',
+        (
+            (
+                reverse("admin:recommendations_finding_change", args=[f.pk]),
+                f.reference,
+                f.get_kind_display(),
+                ", ".join(item.organisation.name for item in f.items.all()) or "None",
+                _status_summary(f.items.all()),
+            )
+            for f in findings
+        ),
+    )
+    return links + format_html(
+        '<table><caption>{} findings</caption><thead><tr><th scope="col">Reference</th>'
+        '<th scope="col">Kind</th><th scope="col">Addressees</th>'
+        '<th scope="col">Status</th></tr></thead><tbody>{}</tbody></table>',
+        len(findings),
+        rows,
+    )
 
 
 # Findings ----------------------------------------------------------------------------------
@@ -1173,14 +1100,36 @@ admin.site.register(Section55Response, Section55ResponseAdmin)
 
 
 class InspectionAdmin(BaseInspectionAdmin):
-    """A report's page in the admin, with its findings (see admin_inspections.py)."""
+    """A report's page in the admin (see admin_inspections.py), with its causes of concern and
+    its findings listed and linked, not inlined as forms: a report of hundreds of findings
+    opens at once. A finding is added and changed on its own page, linked from the list."""
 
-    inlines = [
-        *BaseInspectionAdmin.inlines,
-        CauseOfConcernInline,
-        RecommendationInline,
-        AreaForImprovementInline,
-    ]
+    inlines = [*BaseInspectionAdmin.inlines, CauseOfConcernInline]
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None:
+            return fieldsets
+        return [*fieldsets, ("Findings", {"fields": ["findings"]})]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "findings"]
+
+    @admin.display(description="Findings")
+    def findings(self, obj):
+        return findings_table(obj)
+
+    def fingerprint(self, request, obj) -> str:
+        """The findings listed are part of what the page shows: a change to one (by any door)
+        makes a form opened before it stale, as when they were inline rows."""
+        digest, logged = super().fingerprint(request, obj).split(".")
+        rows = [
+            digest,
+            list(obj.findings.order_by("pk").values_list()),
+            list(Item.objects.filter(finding__inspection=obj).order_by("pk").values_list()),
+        ]
+        digest = hashlib.sha256(json.dumps(rows, default=str).encode()).hexdigest()[:32]
+        return f"{digest}.{logged}"
 
 
 class ActionLogAdmin(BaseActionLogAdmin):

@@ -18,6 +18,7 @@ adds addressees but never removes one, and never changes a status. ``export_csv`
 """
 
 import csv
+import difflib
 import hashlib
 import io
 import json
@@ -295,10 +296,47 @@ def _read_rows(kind: str, cells) -> ReadFile:
     header = _header_row(cells)
     result = ReadFile(format=kind, columns=[], rows=[])
     positions = _read_header(header, result)
-    _read_body(kind, cells, positions, result)
+    unnamed = _UnnamedColumns(header)
+    _read_body(kind, _watched(cells, unnamed), positions, result)
+    result.problems.extend(unnamed.problems())
     if not result.rows and not result.problems:
         result.problems.append("The file has a header row but no findings below it.")
     return result
+
+
+class _UnnamedColumns:
+    """Columns with data below a blank header cell (or beyond the header row): a merged or
+    empty header must not make a column of findings' data vanish without a word."""
+
+    def __init__(self, header: list):
+        self.width = len(header)
+        self.blank = {index for index, value in enumerate(header) if not _text(value)}
+        self.rows: dict[int, list[int]] = {}
+
+    def watch(self, number: int, row: list) -> None:
+        for index, value in enumerate(row):
+            if (index in self.blank or index >= self.width) and _text(value):
+                self.rows.setdefault(index, []).append(number)
+
+    def problems(self) -> list[str]:
+        from openpyxl.utils import get_column_letter
+
+        said = []
+        for index, numbers in sorted(self.rows.items()):
+            where = ", ".join(str(n) for n in numbers[:5]) + (" …" if len(numbers) > 5 else "")
+            said.append(
+                f"Column {get_column_letter(index + 1)} has no header (its header cell is empty "
+                f"or merged with another) but holds data on row{'s' if len(numbers) > 1 else ''} "
+                f"{where}: give it one of the column names ({', '.join(HEADERS)}), or delete "
+                "its contents, then upload the file again."
+            )
+        return said
+
+
+def _watched(cells, unnamed: _UnnamedColumns):
+    for number, row in cells:
+        unnamed.watch(number, row)
+        yield number, row
 
 
 def _header_row(cells) -> list:
@@ -506,12 +544,37 @@ class ImportPlan:
         return hashlib.sha256(encoded).hexdigest()
 
 
+# Words an abbreviation of a body's name leaves out: MOPAC is the Mayor's Office (for)
+# Policing And Crime; some leave out "and" as well.
+ABBREVIATION_SKIPS = ({"for", "of", "the"}, {"for", "of", "the", "and"})
+SUGGESTIONS_MAX = 3
+
+
+def _loose(value: str) -> str:
+    """A name as people type it in spreadsheets: any case, curly or straight apostrophes,
+    "&" or "and", punctuation and spacing as they come."""
+    text = value.casefold().replace("\u2019", "'").replace("\u2018", "'").replace("&", " and ")
+    text = re.sub(r"[^\w\s]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _abbreviations(name: str) -> set[str]:
+    words = _loose(name).split()
+    return {
+        "".join(word[0] for word in words if word not in skips)
+        for skips in ABBREVIATION_SKIPS
+        if len(words) > 2
+    }
+
+
 class _Lookup:
-    """Finds organisations and themes by slug or exact name, case-insensitively."""
+    """Finds organisations and themes by slug or exact name, case-insensitively, and
+    suggests the nearest names for one it does not find."""
 
     def __init__(self, objects, *, names=("name",)):
         self.by_slug = {obj.slug.lower(): obj for obj in objects}
         self.by_name: dict[str, list] = {}
+        self.by_loose: dict[str, list] = {}
         for obj in objects:
             for attribute in names:
                 value = getattr(obj, attribute)
@@ -519,6 +582,22 @@ class _Lookup:
                     matches = self.by_name.setdefault(value.casefold(), [])
                     if obj not in matches:
                         matches.append(obj)
+                    for key in (_loose(value), *_abbreviations(value)):
+                        near = self.by_loose.setdefault(key, [])
+                        if obj not in near:
+                            near.append(obj)
+
+    def suggest(self, value: str) -> list:
+        """The objects ``value`` probably means: the same name written another way (curly
+        apostrophes, "&" for "and"), an abbreviation of it (MOPAC), or a near spelling."""
+        loose = _loose(value)
+        found = list(self.by_loose.get(loose, []))
+        if not found:
+            for key in difflib.get_close_matches(
+                loose, self.by_loose, n=SUGGESTIONS_MAX, cutoff=0.8
+            ):
+                found.extend(obj for obj in self.by_loose[key] if obj not in found)
+        return found[:SUGGESTIONS_MAX]
 
     def find(self, value: str):
         """Return ``(object, None)`` or ``(None, why not)``."""
@@ -560,21 +639,24 @@ def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256
             Prefetch("items", queryset=Item.objects.select_related("organisation")),
         )
     }
-    seen_references: dict[str, int] = {}
+    existing_by_case = {reference.casefold(): f for reference, f in existing.items()}
+    seen_references: dict[str, tuple[str, int]] = {}
     cause_texts = _first_cause_texts(read.rows) if "cause_of_concern" in present else {}
+    month_first = _month_first_rows(read.rows) if "due_date" in present else []
 
     for raw in read.rows:
         values = raw.values
         row = RowPlan(number=raw.number, reference=_text(values.get("reference")))
         plan.rows.append(row)
         _check_control_characters(row, values)
-        _check_reference(row, seen_references, present)
-        row.finding = existing.get(row.reference) if not row.errors else None
+        _check_error_cells(row, values)
+        _check_reference(row, values, seen_references, present)
+        row.finding = _existing_finding(row, existing, existing_by_case)
         _check_kind(row, values, present)
         _check_text(row, values, present)
         _check_addressees(row, values, present, organisations)
         _check_themes(row, values, present, themes)
-        _check_due_date(row, values, present)
+        _check_due_date(row, values, present, month_first)
         _check_wording(row, values, present)
         _check_cause(row, values, present, causes, cause_texts, plan)
         if not row.errors:
@@ -593,6 +675,38 @@ def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256
     return plan
 
 
+# What a spreadsheet shows in a cell whose formula failed; as a value it is never a finding's.
+SPREADSHEET_ERRORS = frozenset(
+    {
+        "#N/A",
+        "#REF!",
+        "#VALUE!",
+        "#DIV/0!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+    }
+)
+
+
+def _check_error_cells(row, values):
+    for key, value in values.items():
+        if isinstance(value, str) and value.strip().upper() in SPREADSHEET_ERRORS:
+            row.errors.append(
+                f"The column “{COLUMN_BY_KEY[key].header}” holds the spreadsheet error "
+                f"“{value.strip()}”, not a value: fix or fill the cell in the spreadsheet, then "
+                "upload the file again."
+            )
+
+
 def _check_control_characters(row, values):
     # A NUL cannot be stored in PostgreSQL's text, and no other control character (but tab,
     # carriage return and line feed) belongs in a finding: refuse it here, not at confirm.
@@ -604,21 +718,52 @@ def _check_control_characters(row, values):
             )
 
 
-def _check_reference(row, seen, present):
+# A reference as Excel leaves it once it took it for a date ("004/24" became 1 April 2024).
+DATE_LIKE = re.compile(
+    r"\d{4}-\d{1,2}-\d{1,2}|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}-[A-Za-z]{3}(-\d{2,4})?"
+)
+
+
+def _check_reference(row, values, seen, present):
+    """Empty, the example, too long, a date, or the same as another row's in any case."""
     if "reference" not in present:
         return
+    key = row.reference.casefold()
     if not row.reference:
         row.errors.append("The reference is empty.")
     elif row.reference.upper() == EXAMPLE_REFERENCE:
         row.errors.append("This is the template's example row: delete it.")
     elif len(row.reference) > REFERENCE_MAX:
         row.errors.append(f"The reference is longer than {REFERENCE_MAX} characters.")
-    elif row.reference in seen:
+    elif isinstance(values.get("reference"), date) or DATE_LIKE.fullmatch(row.reference):
         row.errors.append(
-            f"Duplicate reference: “{row.reference}” is already on row {seen[row.reference]}."
+            f"The reference “{row.reference}” is a date: the spreadsheet probably turned a "
+            "reference such as “004/24” into one. Format the column as Text, type the "
+            "reference again, then upload the file again."
+        )
+    elif key in seen:
+        first, number = seen[key]
+        same = "" if first == row.reference else f" (“{first}”: references ignore case)"
+        row.errors.append(
+            f"Duplicate reference: “{row.reference}” is already on row {number}{same}."
         )
     else:
-        seen[row.reference] = row.number
+        seen[key] = (row.reference, row.number)
+
+
+def _existing_finding(row, existing, existing_by_case):
+    """The finding of the report the row updates: the same reference, exactly. One that
+    differs only in case is refused, not added beside it."""
+    if row.errors:
+        return None
+    finding = existing.get(row.reference)
+    other = existing_by_case.get(row.reference.casefold())
+    if finding is None and other is not None:
+        row.errors.append(
+            f"The report already has “{other.reference}”: references ignore case, so write "
+            f"“{other.reference}” to update it, or choose another reference."
+        )
+    return finding
 
 
 def _check_kind(row, values, present):
@@ -652,7 +797,7 @@ def _check_addressees(row, values, present, organisations):
     for name in names:
         organisation, why = organisations.find(name)
         if organisation is None:
-            row.errors.append(why or f"Unknown organisation “{name}”: use its slug or exact name.")
+            row.errors.append(why or _unknown_organisation(name, organisations))
             continue
         if organisation in row.organisations:
             row.warnings.append(f"{organisation.name} is listed twice; it is addressed once.")
@@ -667,6 +812,14 @@ def _check_addressees(row, values, present, organisations):
             )
 
 
+def _unknown_organisation(name, organisations) -> str:
+    message = f"Unknown organisation “{name}”: use its slug or exact name."
+    near = organisations.suggest(name)
+    if near:
+        message += " Did you mean " + " or ".join(f"“{o.name}” ({o.slug})" for o in near) + "?"
+    return message
+
+
 def _check_themes(row, values, present, themes):
     if "themes" not in present:
         return
@@ -678,11 +831,53 @@ def _check_themes(row, values, present, themes):
             row.themes.append(theme)
 
 
-def _check_due_date(row, values, present):
+SLASHED_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+
+
+def _month_first_rows(rows) -> list[int]:
+    """The rows whose due date can only be read month first (03/31/2026): a file with any is
+    not written day first throughout, so its ambiguous dates cannot be read as such."""
+    found = []
+    for raw in rows:
+        value = raw.values.get("due_date")
+        match = SLASHED_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+        if match and int(match[1]) <= 12 < int(match[2]):
+            found.append(raw.number)
+    return found
+
+
+def _ambiguous_date(value, month_first: list[int]) -> str | None:
+    """Why a day-first reading of ``value`` cannot be trusted, or None."""
+    match = SLASHED_DATE.fullmatch(value.strip()) if isinstance(value, str) else None
+    if not match or not month_first:
+        return None
+    first, second = int(match[1]), int(match[2])
+    if first > 12 or second > 12 or first == second:
+        return None
+    rows = ", ".join(str(n) for n in month_first[:5])
+    return (
+        f"“{value.strip()}” could be {first} {date(2000, second, 1):%B} or {second} "
+        f"{date(2000, first, 1):%B}: other dates in this file (row"
+        f"{'s' if len(month_first) > 1 else ''} {rows}) are written month first. Write the "
+        "due dates as YYYY-MM-DD (2026-03-31), then upload the file again."
+    )
+
+
+def _check_due_date(row, values, present, month_first=()):
     if "due_date" not in present:
         return
     value = values.get("due_date")
     if not _text(value):
+        return
+    doubt = _ambiguous_date(value, month_first)
+    if doubt:
+        row.errors.append(doubt)
+        return
+    if row.number in month_first:
+        row.errors.append(
+            f"“{_text(value).strip()}” is written month first (MM/DD/YYYY): write the due dates "
+            "as YYYY-MM-DD (2026-03-31), then upload the file again."
+        )
         return
     try:
         row.due_date = parse_date(value)

@@ -170,3 +170,33 @@ class Section55Form(forms.Form):
             (finding, self[f"action_{finding.pk}"], self[f"statement_{finding.pk}"])
             for finding in self.recommendations
         ]
+
+
+class FactualAccuracyCommentForm(forms.Form):
+    """A comment on one finding of the draft (its own prefix on the page), or on the report.
+    ``organisations`` are those the person may comment for (the policy's list, already
+    fetched): a person who leads two inspected bodies says which one speaks."""
+
+    organisation = forms.TypedChoiceField(
+        label="Commenting for",
+        coerce=int,
+        error_messages={"required": "Choose the organisation you comment for"},
+    )
+    text = forms.CharField(
+        label="Your comment",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=20_000,
+        error_messages={"required": "Enter your comment"},
+    )
+
+    def __init__(self, *args, organisations, label=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisations = {o.pk: o for o in organisations}
+        self.fields["organisation"].choices = [(o.pk, o.name) for o in organisations]
+        if organisations:
+            self.fields["organisation"].initial = organisations[0].pk
+        if label:
+            self.fields["text"].label = label
+
+    def clean_organisation(self):
+        return self.organisations[self.cleaned_data["organisation"]]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import checks, views
 
 app_name = "portal"
 
@@ -18,4 +18,10 @@ urlpatterns = [
     path("evidence/<int:pk>/", views.evidence_download, name="evidence"),
     path("section-55/", views.section55_list, name="section55-list"),
     path("section-55/<int:pk>/", views.section55_edit, name="section55-edit"),
+]
+
+# The factual-accuracy check (issue 11).
+urlpatterns += [
+    path("checks/", checks.checks, name="checks"),
+    path("checks/<int:pk>/", checks.check_detail, name="check"),
 ]

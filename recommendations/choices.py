@@ -112,3 +112,10 @@ class ProposalStatus(models.TextChoices):
     PENDING = "pending", "Awaiting a decision"
     AGREED = "agreed", "Agreed"
     REFUSED = "refused", "Refused"
+
+
+class FactualAccuracyResponse(models.TextChoices):
+    """The inspector's answer to a comment of the factual-accuracy check."""
+
+    ACCEPTED = "accepted", "Accepted"
+    NOT_ACCEPTED = "not_accepted", "Not accepted"

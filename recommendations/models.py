@@ -17,6 +17,7 @@ from recommendations.choices import (
     VERIFIED_STATUSES,
     Channel,
     DueDateSource,
+    FactualAccuracyResponse,
     FindingKind,
     ProposalStatus,
     Section55Action,
@@ -909,3 +910,153 @@ class Section55Statement(models.Model):
 
     def __str__(self):
         return f"{self.finding.reference}: {self.get_action_display()}"
+
+
+class FactualAccuracyCheck(models.Model):
+    """The draft report shared with the leads of the inspected organisations before publication,
+    for them to say what is factually wrong. Never public: there is no ``published()`` scope,
+    and every door reaches a check only through ``recommendations.policy``."""
+
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.CASCADE, related_name="factual_accuracy_checks"
+    )
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    opened_at = models.DateTimeField(default=timezone.now)
+    closes_on = models.DateField(help_text="The last day the organisations may comment.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-opened_at", "pk"]
+        constraints = [
+            # One check at a time: the organisations comment on one draft, not two.
+            models.UniqueConstraint(
+                name="factualaccuracycheck_one_open_per_inspection",
+                fields=["inspection"],
+                condition=Q(closed_at__isnull=True),
+            ),
+            models.CheckConstraint(
+                name="factualaccuracycheck_closed_after_opened",
+                condition=Q(closed_at__isnull=True) | Q(closed_at__gte=F("opened_at")),
+            ),
+        ]
+
+    def __str__(self):
+        return f"Factual-accuracy check of {self.inspection}"
+
+    def takes_comments(self, today=None) -> bool:
+        """Not closed, and its closing day not past (UK time)."""
+        return self.closed_at is None and (today or timezone.localdate()) <= self.closes_on
+
+    @property
+    def is_closed(self):
+        return self.closed_at is not None
+
+
+class FactualAccuracyComment(models.Model):
+    """What an inspected organisation says of one finding (or, with no finding, of the report
+    as a whole), and the inspector's answer: accepted or not, with a reply."""
+
+    # Not named "check": a field of that name would hide Django's Model.check().
+    accuracy_check = models.ForeignKey(
+        FactualAccuracyCheck, on_delete=models.CASCADE, related_name="comments"
+    )
+    finding = models.ForeignKey(
+        Finding,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="factual_accuracy_comments",
+        help_text="Empty: a comment on the report as a whole.",
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="factual_accuracy_comments"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    text = models.TextField()
+    created_at = models.DateTimeField(default=timezone.now)
+    response = models.CharField(
+        max_length=20, choices=FactualAccuracyResponse.choices, blank=True, default=""
+    )
+    reply = models.TextField(blank=True)
+    replied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    replied_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["accuracy_check", "created_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                name="factualaccuracycomment_text_not_blank", condition=~Q(text="")
+            ),
+            models.CheckConstraint(
+                name="factualaccuracycomment_response_valid",
+                condition=Q(response__in=[*FactualAccuracyResponse.values, ""]),
+            ),
+            models.CheckConstraint(
+                name="factualaccuracycomment_replied_when_answered",
+                condition=(Q(response="") & Q(replied_at__isnull=True) & Q(reply=""))
+                | (~Q(response="") & Q(replied_at__isnull=False)),
+            ),
+            # A comment not accepted is answered with the reason.
+            models.CheckConstraint(
+                name="factualaccuracycomment_not_accepted_has_reply",
+                condition=~Q(response=FactualAccuracyResponse.NOT_ACCEPTED) | ~Q(reply=""),
+            ),
+        ]
+        indexes = [
+            # The check's pages list its comments finding by finding:
+            #   WHERE accuracy_check_id = ? ORDER BY finding_id, created_at
+            models.Index(fields=["accuracy_check", "finding"], name="facomment_check_finding_idx"),
+        ]
+
+    def __str__(self):
+        about = self.finding.reference if self.finding_id else "the report"
+        return f"Comment of {self.organisation} on {about}"
+
+    @property
+    def is_answered(self):
+        return bool(self.response)
+
+
+def report_sections(inspection) -> list[dict]:
+    """The report's findings as it reads them: each cause of concern with its recommendations,
+    then the other recommendations, then the areas for improvement. Three queries: causes,
+    findings, their addressees. For the draft pages of the factual-accuracy check."""
+    causes = list(inspection.causes_of_concern.order_by("position", "reference"))
+    findings = list(
+        inspection.findings.order_by("position", "reference").prefetch_related(
+            models.Prefetch(
+                "items", queryset=Item.objects.select_related("organisation").order_by("pk")
+            )
+        )
+    )
+    by_cause = {cause.pk: [] for cause in causes}
+    others, afis = [], []
+    for finding in findings:
+        if finding.kind == FindingKind.AREA_FOR_IMPROVEMENT:
+            afis.append(finding)
+        elif finding.cause_of_concern_id in by_cause:
+            by_cause[finding.cause_of_concern_id].append(finding)
+        else:
+            others.append(finding)
+    sections = [
+        {
+            "heading": f"Cause of concern {cause.reference}",
+            "cause": cause,
+            "findings": by_cause[cause.pk],
+        }
+        for cause in causes
+    ]
+    if others:
+        sections.append({"heading": "Recommendations", "cause": None, "findings": others})
+    if afis:
+        sections.append({"heading": "Areas for improvement", "cause": None, "findings": afis})
+    return sections

@@ -23,6 +23,8 @@ from inspections.models import Inspection, Inspectorate, Organisation, Programme
 from recommendations.choices import CLOSED_STATUSES, TRANSITIONS, Status
 from recommendations.models import (
     EvidenceFile,
+    FactualAccuracyCheck,
+    FactualAccuracyComment,
     Finding,
     Item,
     ProgressUpdate,
@@ -412,3 +414,61 @@ def inspectorates_leadable_by(user):
     if not is_inspector(user):
         return Inspectorate.objects.none()
     return Inspectorate.objects.filter(pk=user.inspectorate_id)
+
+
+# The factual-accuracy check: the draft shared with the inspected bodies -----------------------
+#
+# Nothing of a check is ever public. The lead inspectorate opens and closes it, on a report not
+# yet published; the leads of the inspected organisations (not their other members, not the
+# bodies the report only addresses) read the draft and comment while it is open; inspectors
+# of the lead and partner inspectorates answer each comment.
+
+
+def can_open_factual_accuracy_check(user, inspection) -> bool:
+    """Only the lead inspectorate shares its draft, and only before publication."""
+    return not inspection.is_published and can_publish_inspection(user, inspection)
+
+
+def can_close_factual_accuracy_check(user, check) -> bool:
+    return check.closed_at is None and can_publish_inspection(user, check.inspection)
+
+
+def factual_accuracy_checks_answerable_by(user) -> QuerySet[FactualAccuracyCheck]:
+    """The checks whose comments the person may read and answer: those of the reports their
+    inspectorate leads or joins (administrators: all)."""
+    if not is_inspector(user):
+        return FactualAccuracyCheck.objects.none()
+    return FactualAccuracyCheck.objects.filter(
+        inspection__in=inspections_editable_by(user).values("pk")
+    )
+
+
+def factual_accuracy_checks_of_leads(user) -> QuerySet[FactualAccuracyCheck]:
+    """The checks of the reports on an organisation the person leads: the draft they read and
+    comment on. Only the inspected organisations themselves, not their successors or the
+    bodies a finding is addressed to: the draft is shared with those inspected."""
+    if not _signed_in(user) or not user.lead_organisation_ids():
+        return FactualAccuracyCheck.objects.none()
+    inspected = Inspection.organisations.through.objects.filter(
+        inspection_id=OuterRef("inspection_id"),
+        organisation_id__in=user.lead_organisation_ids(),
+    )
+    return FactualAccuracyCheck.objects.filter(Exists(inspected))
+
+
+def factual_accuracy_commenting_organisations(user, check) -> list[Organisation]:
+    """The inspected organisations the person may comment for on this check (those they lead),
+    or none when the check takes no comments (closed, past its day, or the report published)."""
+    if not _signed_in(user) or not check.takes_comments() or check.inspection.is_published:
+        return []
+    return list(
+        check.inspection.organisations.filter(pk__in=user.lead_organisation_ids()).order_by("name")
+    )
+
+
+def can_comment_on_factual_accuracy_check(user, check, organisation) -> bool:
+    return organisation in factual_accuracy_commenting_organisations(user, check)
+
+
+def can_answer_factual_accuracy_comment(user, comment: FactualAccuracyComment) -> bool:
+    return factual_accuracy_checks_answerable_by(user).filter(pk=comment.accuracy_check_id).exists()

@@ -21,6 +21,7 @@ from recommendations.choices import (
     TRANSITIONS,
     Channel,
     DueDateSource,
+    FactualAccuracyResponse,
     FindingKind,
     ProposalStatus,
     SelfAssessment,
@@ -33,6 +34,8 @@ from recommendations.models import (
     DueDateChange,
     DueDateProposal,
     EvidenceFile,
+    FactualAccuracyCheck,
+    FactualAccuracyComment,
     Finding,
     Item,
     ProgressUpdate,
@@ -1567,3 +1570,139 @@ def findings_renumber(*, inspection: Inspection, user=None) -> dict[str, str]:
         data={"changes": changes},
     )
     return changes
+
+
+# The factual-accuracy check ------------------------------------------------------------------
+#
+# Who may act is the policy's (each function asks it, whatever door it is called from); what
+# the check allows (open, closing day, finding of the report) is decided here.
+
+
+class NotAllowed(DomainError):
+    """The person may not do this (the views answer 403 or 404 before it gets here)."""
+
+
+@transaction.atomic
+def factual_accuracy_check_open(
+    *, inspection: Inspection, user, closes_on: date
+) -> FactualAccuracyCheck:
+    """Share the draft with the leads of the inspected organisations until ``closes_on``."""
+    from recommendations.policy import can_open_factual_accuracy_check
+
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    if not can_open_factual_accuracy_check(user, inspection):
+        raise NotAllowed(
+            "Only an inspector of the lead inspectorate may open a factual-accuracy check, "
+            "and only before the report is published."
+        )
+    if closes_on < timezone.localdate():
+        raise DomainError("The closing date must be today or later.")
+    if inspection.factual_accuracy_checks.filter(closed_at__isnull=True).exists():
+        raise DomainError("A factual-accuracy check of this report is already open.")
+    check = FactualAccuracyCheck.objects.create(
+        inspection=inspection, opened_by=user, closes_on=closes_on
+    )
+    log_action(
+        action="recommendations.factual_accuracy_check.opened",
+        obj=check,
+        actor=user,
+        data={"inspection": inspection.pk, "closes_on": closes_on.isoformat()},
+    )
+    return check
+
+
+def _lock_check(check: FactualAccuracyCheck) -> FactualAccuracyCheck:
+    return (
+        FactualAccuracyCheck.objects.select_for_update(of=("self",))
+        .select_related("inspection")
+        .get(pk=check.pk)
+    )
+
+
+@transaction.atomic
+def factual_accuracy_check_close(*, check: FactualAccuracyCheck, user) -> FactualAccuracyCheck:
+    """End the check before (or after) its closing day: no more comments; answers go on."""
+    from recommendations.policy import can_close_factual_accuracy_check
+
+    check = _lock_check(check)
+    if check.closed_at is not None:
+        raise DomainError("This factual-accuracy check is already closed.")
+    if not can_close_factual_accuracy_check(user, check):
+        raise NotAllowed("Only an inspector of the lead inspectorate may close the check.")
+    check.closed_at = timezone.now()
+    check.closed_by = user
+    check.save(update_fields=["closed_at", "closed_by"])
+    log_action(
+        action="recommendations.factual_accuracy_check.closed",
+        obj=check,
+        actor=user,
+        data={"comments": check.comments.count()},
+    )
+    return check
+
+
+@transaction.atomic
+def factual_accuracy_comment_add(
+    *, check: FactualAccuracyCheck, user, organisation: Organisation, text: str, finding=None
+) -> FactualAccuracyComment:
+    """An inspected organisation's comment on one finding of the draft, or (``finding`` None)
+    on the report as a whole."""
+    from recommendations.policy import can_comment_on_factual_accuracy_check
+
+    check = _lock_check(check)
+    if not check.takes_comments():
+        raise DomainError(
+            f"The factual-accuracy check closed on {check.closes_on:%d %B %Y}: "
+            "comments are no longer taken. Contact the inspection team directly."
+        )
+    if not can_comment_on_factual_accuracy_check(user, check, organisation):
+        raise NotAllowed("Only a lead of an inspected organisation may comment on the draft.")
+    if finding is not None and finding.inspection_id != check.inspection_id:
+        raise DomainError("That finding is not part of this report.")
+    text = text.strip()
+    if not text:
+        raise DomainError("Enter your comment.")
+    check_text_length(text, "The comment")
+    comment = FactualAccuracyComment.objects.create(
+        accuracy_check=check, finding=finding, organisation=organisation, author=user, text=text
+    )
+    log_action(
+        action="recommendations.factual_accuracy_comment.added",
+        obj=comment,
+        actor=user,
+        data={"check": check.pk, "finding": finding.pk if finding else None},
+    )
+    return comment
+
+
+@transaction.atomic
+def factual_accuracy_comment_answer(
+    *, comment: FactualAccuracyComment, user, response: str, reply: str = ""
+) -> FactualAccuracyComment:
+    """The inspector's answer: accepted or not, with a reply (needed when not accepted). An
+    answer may be changed; the log keeps each one."""
+    from recommendations.policy import can_answer_factual_accuracy_comment
+
+    comment = FactualAccuracyComment.objects.select_for_update().get(pk=comment.pk)
+    if not can_answer_factual_accuracy_comment(user, comment):
+        raise NotAllowed(
+            "Only an inspector of the report's lead or partner inspectorates may answer."
+        )
+    response = FactualAccuracyResponse(response)
+    reply = reply.strip()
+    if response == FactualAccuracyResponse.NOT_ACCEPTED and not reply:
+        raise DomainError("Say why the comment is not accepted: the organisation reads your reply.")
+    check_text_length(reply, "The reply")
+    previous = comment.response
+    comment.response = response
+    comment.reply = reply
+    comment.replied_by = user
+    comment.replied_at = timezone.now()
+    comment.save(update_fields=["response", "reply", "replied_by", "replied_at"])
+    log_action(
+        action="recommendations.factual_accuracy_comment.answered",
+        obj=comment,
+        actor=user,
+        data={"from": previous, "to": str(response), "reply": reply},
+    )
+    return comment

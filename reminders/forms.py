@@ -1,6 +1,11 @@
 from django import forms
 
-from reminders.choices import DUE_SOON_DAYS, SECTION_55_WARNING_DAYS, ReminderKind
+from reminders.choices import (
+    DUE_SOON_DAYS,
+    FACTUAL_ACCURACY_WARNING_DAYS,
+    SECTION_55_WARNING_DAYS,
+    ReminderKind,
+)
 
 HINTS = {
     ReminderKind.DUE_SOON: (
@@ -17,6 +22,10 @@ HINTS = {
     ReminderKind.SECTION_55: (
         f"Your body's section 55 responses not yet published that are due within "
         f"{SECTION_55_WARNING_DAYS} days or overdue."
+    ),
+    ReminderKind.FACTUAL_ACCURACY: (
+        "Draft reports shared with your organisation for a factual-accuracy check, from "
+        f"{FACTUAL_ACCURACY_WARNING_DAYS} days before the last day for comments."
     ),
 }
 

@@ -16,6 +16,7 @@ class ReminderPreference(models.Model):
     awaiting_review = models.BooleanField(ReminderKind.AWAITING_REVIEW.label, default=True)
     review_outcome = models.BooleanField(ReminderKind.REVIEW_OUTCOME.label, default=True)
     section55 = models.BooleanField(ReminderKind.SECTION_55.label, default=True)
+    factual_accuracy = models.BooleanField(ReminderKind.FACTUAL_ACCURACY.label, default=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

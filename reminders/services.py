@@ -14,18 +14,19 @@ from datetime import date, datetime, time, timedelta
 from django.conf import settings
 from django.core.mail import EmailMessage, mailers
 from django.db import IntegrityError, transaction
-from django.db.models import Max, Prefetch, Q
+from django.db.models import F, Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import dateformat, timezone
 
 from accounts.models import Membership, User
 from inspections.choices import OrganisationKind
-from inspections.models import Organisation
+from inspections.models import Inspection, Organisation
 from recommendations import policy
 from recommendations.choices import CLOSED_STATUSES, Source, Status
 from recommendations.models import (
     SECTION_55_DAYS,
+    FactualAccuracyCheck,
     Item,
     Section55Response,
     StatusChange,
@@ -33,8 +34,10 @@ from recommendations.models import (
 from reminders.choices import (
     DIGEST_ORDER,
     DUE_SOON_DAYS,
+    FACTUAL_ACCURACY_WARNING_DAYS,
     INSPECTOR_KINDS,
     ORGANISATION_KINDS,
+    ORGANISATION_LEAD_KINDS,
     POLICING_BODY_KINDS,
     SECTION_55_WARNING_DAYS,
     ReminderKind,
@@ -59,12 +62,17 @@ SUBJECT_PHRASES = {
     ),
     ReminderKind.REVIEW_OUTCOME: ("{n} review outcome", "{n} review outcomes"),
     ReminderKind.SECTION_55: ("{n} section 55 response due", "{n} section 55 responses due"),
+    ReminderKind.FACTUAL_ACCURACY: (
+        "{n} factual-accuracy check closing",
+        "{n} factual-accuracy checks closing",
+    ),
 }
 
 SECTION_HEADINGS = {
     ReminderKind.OVERDUE: "Overdue",
     ReminderKind.DUE_SOON: f"Due in the next {DUE_SOON_DAYS} days",
     ReminderKind.SECTION_55: "Section 55 responses to publish",
+    ReminderKind.FACTUAL_ACCURACY: "Draft reports to check, closing soon",
     ReminderKind.AWAITING_REVIEW: "Submissions for closure awaiting review, oldest first",
     ReminderKind.REVIEW_OUTCOME: "Decisions of the inspectorate",
 }
@@ -75,6 +83,11 @@ SECTION_INTROS = {
     ReminderKind.SECTION_55: (
         "The local policing body must publish its comments on these reports within 56 days "
         "of publication (section 55 of the Police Act 1996)."
+    ),
+    ReminderKind.FACTUAL_ACCURACY: (
+        "The inspectorate shared these draft reports with your organisation for a "
+        "factual-accuracy check. Send any comments before the last day. The drafts are "
+        "confidential until publication."
     ),
     ReminderKind.AWAITING_REVIEW: (
         "These organisations say they have finished and are waiting for your decision."
@@ -88,6 +101,7 @@ SECTION_LISTS = {
     ReminderKind.OVERDUE: lambda: reverse("portal:findings") + "?due=overdue",
     ReminderKind.DUE_SOON: lambda: reverse("portal:findings") + "?due=soon",
     ReminderKind.SECTION_55: lambda: reverse("portal:section55-list"),
+    ReminderKind.FACTUAL_ACCURACY: lambda: reverse("portal:checks"),
     ReminderKind.AWAITING_REVIEW: lambda: reverse("workspace:queue"),
     ReminderKind.REVIEW_OUTCOME: lambda: reverse("portal:findings"),
 }
@@ -101,7 +115,7 @@ class Reminder:
     heading: str
     details: list[str]
     url: str
-    # What it is about: an Item, a StatusChange or a Section55Response.
+    # What it is about: an Item, a StatusChange, a Section55Response or a FactualAccuracyCheck.
     about: object = None
 
 
@@ -169,6 +183,8 @@ def relevant_kinds(user: User) -> list[str]:
         kinds |= ORGANISATION_KINDS
     if any(m.organisation.kind == OrganisationKind.LOCAL_POLICING_BODY for m in memberships):
         kinds |= POLICING_BODY_KINDS
+    if any(m.is_lead for m in memberships):
+        kinds |= ORGANISATION_LEAD_KINDS
     return [kind for kind in ReminderKind.values if kind in kinds]
 
 
@@ -305,6 +321,19 @@ def _section55_reminder(response: Section55Response, *, today) -> Reminder:
     )
 
 
+def _factual_accuracy_reminder(check: FactualAccuracyCheck, *, today) -> Reminder:
+    return Reminder(
+        kind=ReminderKind.FACTUAL_ACCURACY,
+        heading=f"Draft report: {check.inspection.title}",
+        details=[
+            f"Shared with: {check.inspected_name}",
+            f"Last day for comments: {_day(check.closes_on)} ({_relative(check.closes_on, today)})",
+        ],
+        url=_link(reverse("portal:check", args=[check.pk])),
+        about=check,
+    )
+
+
 @dataclass
 class _Gathered:
     """What ``reminders_select`` fetched once for everybody, keyed for each person's share."""
@@ -322,6 +351,9 @@ class _Gathered:
         default_factory=lambda: defaultdict(list)
     )
     responses_by_body: dict[int, list[Section55Response]] = field(
+        default_factory=lambda: defaultdict(list)
+    )
+    checks_by_inspected: dict[int, list[FactualAccuracyCheck]] = field(
         default_factory=lambda: defaultdict(list)
     )
 
@@ -443,6 +475,32 @@ def _gather_section55_responses(gathered: _Gathered) -> None:
         gathered.responses_by_body[response.local_policing_body_id].append(response)
 
 
+def _gather_factual_accuracy_checks(gathered: _Gathered, lead_org_ids: set[int]) -> None:
+    """The checks still taking comments, of reports not yet published, whose last day is
+    within the warning period, under each inspected organisation the people lead. One row
+    per check and inspected body (the join names the body), in one query."""
+    if not lead_org_ids:
+        return
+    day = gathered.day
+    checks = (
+        FactualAccuracyCheck.objects.filter(
+            closed_at__isnull=True,
+            closes_on__gte=day,
+            closes_on__lte=day + timedelta(days=FACTUAL_ACCURACY_WARNING_DAYS),
+            inspection__in=Inspection.objects.unpublished(at=gathered.at).values("pk"),
+            inspection__organisations__in=lead_org_ids,
+        )
+        .select_related("inspection")
+        .annotate(
+            inspected_id=F("inspection__organisations"),
+            inspected_name=F("inspection__organisations__name"),
+        )
+        .order_by("closes_on", "pk")
+    )
+    for check in checks:
+        gathered.checks_by_inspected[check.inspected_id].append(check)
+
+
 def _add_organisation_reminders(
     digest: PersonDigest, person: User, kinds: frozenset[str], gathered: _Gathered
 ) -> None:
@@ -516,6 +574,25 @@ def _add_section55_reminders(
         ]
 
 
+def _add_factual_accuracy_reminders(
+    digest: PersonDigest, person: User, kinds: frozenset[str], gathered: _Gathered
+) -> None:
+    """The checks closing soon of the reports on the organisations the person leads."""
+    if ReminderKind.FACTUAL_ACCURACY not in kinds:
+        return
+    checks = [
+        check
+        for m in person.prefetched_memberships
+        if m.is_lead
+        for check in gathered.checks_by_inspected[m.organisation_id]
+    ]
+    if checks:
+        checks.sort(key=lambda c: (c.closes_on, c.pk))
+        digest.reminders[ReminderKind.FACTUAL_ACCURACY] = [
+            _factual_accuracy_reminder(c, today=digest.day) for c in checks
+        ]
+
+
 def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDigest]:
     """Every active person's digest for ``day``, empty ones left out, ordered by username.
 
@@ -527,7 +604,8 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
     Queries: 1 people, 2 their
     preferences, 3 their memberships, 4 successions, 5 previous digests, 6 items due or
     overdue, 7 review outcomes, 8 submissions, 9 their reports' partner inspectorates,
-    10 section 55 responses. None per item or person.
+    10 section 55 responses, 11 factual-accuracy checks closing soon (when anyone leads an
+    organisation). None per item or person.
     """
     at = at or digest_moment(day)
     people = _digest_people()
@@ -552,6 +630,9 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
         gathered, {p.inspectorate_id for p in people if p.inspectorate_id is not None}
     )
     _gather_section55_responses(gathered)
+    _gather_factual_accuracy_checks(
+        gathered, {m.organisation_id for p in people for m in p.prefetched_memberships if m.is_lead}
+    )
 
     digests = []
     for person in people:
@@ -560,6 +641,7 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
         _add_organisation_reminders(digest, person, kinds, gathered)
         _add_review_reminders(digest, person, kinds, gathered)
         _add_section55_reminders(digest, person, kinds, gathered)
+        _add_factual_accuracy_reminders(digest, person, kinds, gathered)
         if digest.item_count:
             digests.append(digest)
     return digests

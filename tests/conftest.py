@@ -316,3 +316,45 @@ def kent_item(inspection, kent):
     )
     (item,) = finding_add_addressees(finding=finding, organisations=[kent])
     return item
+
+
+# The factual-accuracy check (issue 11) -----------------------------------------------------
+
+
+@pytest.fixture
+def draft(hmicfrs, custody, met):
+    report = Inspection.objects.create(
+        title="Metropolitan Police Service custody (draft)",
+        slug="met-custody-draft",
+        programme=custody,
+        lead_inspectorate=hmicfrs,
+    )
+    report.organisations.add(met)
+    Finding.objects.create(
+        inspection=report,
+        kind=FindingKind.AREA_FOR_IMPROVEMENT,
+        reference="AFI1",
+        text="Pre-release risk assessments lack detail.",
+    )
+    return report
+
+
+@pytest.fixture
+def cqc(db):
+    return Inspectorate.objects.create(
+        slug="cqc", name="Care Quality Commission", abbreviation="CQC"
+    )
+
+
+@pytest.fixture
+def cqc_inspector(cqc):
+    return User.objects.create_user(username="cqc-inspector", inspectorate=cqc, is_staff=True)
+
+
+@pytest.fixture
+def check(draft, inspector):
+    from recommendations.services import factual_accuracy_check_open
+
+    return factual_accuracy_check_open(
+        inspection=draft, user=inspector, closes_on=timezone.localdate() + timedelta(days=14)
+    )

@@ -239,16 +239,82 @@ def test_inspection_change_page_queries_do_not_grow_with_findings(client, admin_
     before = count_queries(client, url)
     _add_findings(inspection, [met], 20, start=100)
     assert count_queries(client, url) == before
-    # 1 session, 2 user, 3 the inspection, 4-5 its organisations and partners, 6-9 the
-    # recommendations inline built for the form (causes offered, findings, addressees and
-    # their organisations), 10 key figures, 11 judgements, 12 causes of concern, 13-15 the
-    # areas for improvement with addressees, 16-19 the autocomplete selections (programme,
-    # organisations, lead and partner inspectorates). The blank template row of each inline
-    # shares its formset's choices (it once ran its own query, and listed every report's causes).
-    # 20-26 the fingerprint of the report as shown, which a stale form is refused against (its
-    # organisations and partners, key figures, judgements, causes of concern, findings, and the
-    # last action logged).
-    assert before == 26
+    # 1 session, 2 user, 3 the inspection, 4-5 its organisations and partners, 6 key figures,
+    # 7 judgements, 8 causes of concern, 9-16 the fingerprint of the report as shown, which a
+    # stale form is refused against (its organisations and partners, key figures, judgements,
+    # causes of concern, the last action logged, its findings and their addressees), 17-20 the
+    # autocomplete selections (programme, organisations, lead and partner inspectorates), 21-22
+    # the findings listed (the findings, their addressees with their organisations). The
+    # findings were inline forms until issue 11 (26 queries, and two selects per finding).
+    assert before == 22
+
+
+def _bulk_findings(inspection, organisations, count):
+    """``count`` areas for improvement, each addressed to ``organisations``: rows as an import
+    leaves them, written in bulk (the page, not the writing, is under test)."""
+    findings = Finding.objects.bulk_create(
+        Finding(
+            inspection=inspection,
+            kind=FindingKind.AREA_FOR_IMPROVEMENT,
+            reference=f"AFI{i}",
+            text=f"Area for improvement {i}: the force should improve how it records things.",
+            position=i,
+        )
+        for i in range(1, count + 1)
+    )
+    Item.objects.bulk_create(
+        Item(finding=finding, organisation=organisation)
+        for finding in findings
+        for organisation in organisations
+    )
+
+
+def test_a_report_of_300_findings_opens_in_the_same_queries_and_a_small_page(
+    client, admin_user, hmicfrs, custody, met, mopac
+):
+    client.force_login(admin_user)
+    sizes, queries = {}, {}
+    for count in (10, 300):
+        report = Inspection.objects.create(
+            title=f"Report of {count}",
+            slug=f"report-{count}",
+            programme=custody,
+            lead_inspectorate=hmicfrs,
+        )
+        report.organisations.add(met)
+        _bulk_findings(report, [met, mopac], count)
+        url = reverse("admin:inspections_inspection_change", args=[report.pk])
+        queries[count] = count_queries(client, url)
+        page = client.get(url)
+        sizes[count] = len(page.content)
+        html = page.content.decode()
+        # Listed and linked, not inlined as forms.
+        finding = report.findings.get(reference=f"AFI{count}")
+        assert reverse("admin:recommendations_finding_change", args=[finding.pk]) in html
+        assert f"{count} findings" in html
+        assert "2 Open" in html
+        assert 'name="findings-' not in html
+        assert html.count("<select") < 10
+
+    assert queries[10] == queries[300]
+    assert sizes[300] < 300_000, f"{sizes[300]:,} bytes"
+
+
+def test_findings_are_added_on_their_own_page_linked_from_the_report(
+    client, admin_user, hmicfrs, custody, met
+):
+    client.force_login(admin_user)
+    report = Inspection.objects.create(
+        title="A draft", slug="a-draft", programme=custody, lead_inspectorate=hmicfrs
+    )
+    html = client.get(reverse("admin:inspections_inspection_change", args=[report.pk])).content
+    add = reverse("admin:recommendations_finding_add")
+    link = f"{add}?inspection={report.pk}&amp;kind=area_for_improvement"
+    assert link.encode() in html
+
+    form = client.get(link.replace("&amp;", "&")).context["adminform"].form
+    assert form.initial["inspection"] == str(report.pk)
+    assert form.initial["kind"] == "area_for_improvement"
 
 
 def test_finding_and_item_pages_do_not_grow_with_history(client, admin_user, world):

@@ -13,6 +13,10 @@ and filtered by the secret slugs, as each persona who may not see the report:
 - an organisation user of another body,
 - an inspector (staff, with the inspectors' permissions) of another inspectorate (CQC).
 
+A third draft, of a body none of them leads, is shared for a factual-accuracy check with a
+comment and an answer carrying the token: its pages (``/portal/checks/``, ``/workspace/checks/``)
+are swept as well.
+
 No response body or header may carry the token, the programme's or the theme's name or slug or
 the report's slug, except where the request itself carried it: such a response is compared with
 the response to the same request carrying an unknown stand-in instead, and may hold the secret
@@ -55,6 +59,7 @@ from recommendations.models import (
     CauseOfConcern,
     DueDateProposal,
     EvidenceFile,
+    FactualAccuracyCheck,
     Finding,
     Item,
     ProgressUpdate,
@@ -64,6 +69,9 @@ from recommendations.models import (
 )
 from recommendations.services import (
     due_date_propose,
+    factual_accuracy_check_open,
+    factual_accuracy_comment_add,
+    factual_accuracy_comment_answer,
     finding_add_addressees,
     inspection_set_publication,
     item_start,
@@ -115,6 +123,10 @@ MODEL_OF_URL = {
     "workspace:decide": Item,
     "workspace:proposal": DueDateProposal,
     "workspace:engage-leave": EngagePeriod,
+    "workspace:check-open": Inspection,
+    "workspace:check": FactualAccuracyCheck,
+    "workspace:check-close": FactualAccuracyCheck,
+    "portal:check": FactualAccuracyCheck,
 }
 
 
@@ -201,7 +213,41 @@ def hushed(request, met, mopac, hmicfrs, settings, tmp_path):
         reasons="Governance concerns.",
         inspection=report,
     )
+    _checked_draft(programme, hmicfrs)
     return report
+
+
+def _checked_draft(programme, hmicfrs):
+    """A draft shared for a factual-accuracy check with a body none of the personas leads,
+    commented on and answered: its pages are for that body's leads and the inspectors only."""
+    body = Organisation.objects.create(
+        slug="southby-constabulary", name="Southby Constabulary", kind="police_force"
+    )
+    lead = User.objects.create_user(username="sweep-southby")
+    Membership.objects.create(user=lead, organisation=body, is_lead=True)
+    inspector = User.objects.create_user(username="sweep-hmicfrs", inspectorate=hmicfrs)
+    draft = Inspection.objects.create(
+        title=f"Southby {TOKEN} draft",
+        slug="southby-draft-2026",
+        programme=programme,
+        lead_inspectorate=hmicfrs,
+    )
+    draft.organisations.add(body)
+    finding = Finding.objects.create(
+        inspection=draft,
+        kind=FindingKind.AREA_FOR_IMPROVEMENT,
+        reference="AFI1",
+        text=f"Southby should record {TOKEN} properly.",
+    )
+    check = factual_accuracy_check_open(
+        inspection=draft, user=inspector, closes_on=timezone.localdate() + timedelta(days=10)
+    )
+    comment = factual_accuracy_comment_add(
+        check=check, user=lead, organisation=body, finding=finding, text=f"Not {TOKEN} but X."
+    )
+    factual_accuracy_comment_answer(
+        comment=comment, user=inspector, response="not_accepted", reply=f"{TOKEN} stands."
+    )
 
 
 @pytest.fixture
@@ -483,3 +529,16 @@ def test_the_sweep_would_see_a_leak(personas, inspector):
     assert set(traces(client, f"/inspections/{REPORT_SLUG}/")) >= {TOKEN, PROGRAMME_NAME}
     assert THEME_SLUG in traces(client, "/api/v1/themes/")
     assert TOKEN in traces(client, f"/recommendations/?q={TOKEN}")
+
+
+def test_the_sweep_reaches_the_factual_accuracy_check_pages(personas):
+    """The check's pages are among the URLs swept, and would show the token to its readers."""
+    urls = concrete_urls(Values())
+    check = FactualAccuracyCheck.objects.get(inspection__slug="southby-draft-2026")
+    lead = Client()
+    lead.force_login(User.objects.get(username="sweep-southby"))
+
+    assert f"/portal/checks/{check.pk}/" in urls
+    assert f"/workspace/checks/{check.pk}/" in urls
+    assert f"/workspace/checks/new/{check.inspection_id}/" in urls
+    assert traces(lead, f"/portal/checks/{check.pk}/") == [TOKEN]

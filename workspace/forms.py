@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from core.forms import OneTimeTokenField
 from inspections.models import Organisation
 from recommendations import policy
-from recommendations.choices import Status
+from recommendations.choices import FactualAccuracyResponse, Status
 
 ACCEPT = "accept"
 RETURN = "return"
@@ -171,3 +171,41 @@ class EngageLeaveForm(ShownForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": "Give the reasons"},
     )
+
+
+class FactualAccuracyOpenForm(forms.Form):
+    token = OneTimeTokenField()
+    closes_on = forms.DateField(
+        label="Last day for comments",
+        help_text="Usually 10 working days from today. For example, 18/12/2026",
+        error_messages={
+            "required": "Enter the last day for comments",
+            "invalid": "Enter a real date",
+        },
+    )
+
+
+class FactualAccuracyAnswerForm(forms.Form):
+    """The answer to one comment; the page holds one per comment, each with its own prefix."""
+
+    response = forms.ChoiceField(
+        label="Your answer",
+        choices=FactualAccuracyResponse.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select accepted or not accepted"},
+    )
+    reply = forms.CharField(
+        label="Reply to the organisation",
+        required=False,
+        help_text="Needed when the comment is not accepted: say why.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            cleaned.get("response") == FactualAccuracyResponse.NOT_ACCEPTED
+            and not (cleaned.get("reply") or "").strip()
+        ):
+            self.add_error("reply", "Say why the comment is not accepted")
+        return cleaned

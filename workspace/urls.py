@@ -1,7 +1,7 @@
 from django.urls import path
 
+from workspace import checks, views
 from workspace import report_views as reports
-from workspace import views
 
 app_name = "workspace"
 
@@ -42,4 +42,12 @@ urlpatterns = [
         reports.cause_remove,
         name="cause-remove",
     ),
+]
+
+# The factual-accuracy check (issue 11).
+urlpatterns += [
+    path("checks/", checks.checks, name="checks"),
+    path("checks/new/<int:pk>/", checks.check_open, name="check-open"),
+    path("checks/<int:pk>/", checks.check_detail, name="check"),
+    path("checks/<int:pk>/close/", checks.check_close, name="check-close"),
 ]

@@ -66,7 +66,10 @@ def test_one_email_per_person_with_every_item(met_items, outbox, today):
     assert message.to == ["met@example.org"]
     assert message.subject == "Inspection tracker: 3 items due soon, 1 overdue"
     assert "Emailed 1 person." in output
-    assert "due soon 3, overdue 1, awaiting review 0, review outcomes 0, section 55 0" in output
+    assert (
+        "due soon 3, overdue 1, awaiting review 0, review outcomes 0, section 55 0, "
+        "factual-accuracy checks 0" in output
+    )
 
 
 def test_the_email_gives_reference_organisation_due_date_and_an_absolute_link(

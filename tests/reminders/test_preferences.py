@@ -56,9 +56,20 @@ def test_everything_is_on_by_default(client, met_user):
     ("persona", "kinds"),
     [
         ("met_user", ["due_soon", "overdue", "review_outcome"]),
-        ("mopac_user", ["due_soon", "overdue", "review_outcome", "section55"]),
+        # A lead also hears of the drafts shared with the body for a factual-accuracy check.
+        ("mopac_user", ["due_soon", "factual_accuracy", "overdue", "review_outcome", "section55"]),
         ("inspector", ["awaiting_review"]),
-        ("admin_user", ["awaiting_review", "due_soon", "overdue", "review_outcome", "section55"]),
+        (
+            "admin_user",
+            [
+                "awaiting_review",
+                "due_soon",
+                "factual_accuracy",
+                "overdue",
+                "review_outcome",
+                "section55",
+            ],
+        ),
     ],
 )
 def test_each_person_is_offered_the_kinds_that_concern_them(client, request, persona, kinds):
@@ -80,6 +91,7 @@ def test_saving_turns_kinds_off_and_shows_a_success_banner(client, met_user):
         "review_outcome",
         "awaiting_review",
         "section55",
+        "factual_accuracy",
     }
     page = client.get(URL)
     html = page.content.decode()

@@ -12,6 +12,7 @@ SHORT_NAMES = {
     ReminderKind.AWAITING_REVIEW: "awaiting review",
     ReminderKind.REVIEW_OUTCOME: "review outcomes",
     ReminderKind.SECTION_55: "section 55",
+    ReminderKind.FACTUAL_ACCURACY: "factual-accuracy checks",
 }
 
 
