@@ -574,6 +574,8 @@ class DemoBuilder:
         self.generate_thematics()
         self.generate_unpublished()
         self.write(f"Telling the history of {len(self.tracked)} generated items ...")
+        # The stories' own submissions count towards the handful waiting.
+        self.waiting_for_review = Item.objects.filter(status=Status.SUBMITTED).count()
         for item in self.tracked:
             self.live(item)
         self.discharge_causes()
