@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "backoffice",
     "imports",
     "reminders",
+    "alerts",
     "portal",
     "workspace",
     "api",
@@ -325,6 +326,14 @@ if _EMAIL_BACKEND.endswith("smtp.EmailBackend"):
         "use_tls": env_bool("EMAIL_USE_TLS", default=False),
     }
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL") or "tracker@localhost"
+# Named on the accessibility statement, privacy notice and feedback page.
+SERVICE_OWNER = (
+    env_str("SERVICE_OWNER") or "the team that runs the Inspection Recommendations Tracker"
+)
+CONTACT_EMAIL = env_str("CONTACT_EMAIL") or DEFAULT_FROM_EMAIL
+# The public's email alerts: an address never confirmed is deleted after this many days, and
+# its confirmation link expires with it (alerts/services.py).
+ALERTS_UNCONFIRMED_DAYS = env_int("ALERTS_UNCONFIRMED_DAYS", 3)
 # Links in emails are absolute: the address the site is reached at, without a trailing slash.
 SITE_URL = (env_str("SITE_URL") or "http://127.0.0.1:8000").rstrip("/")
 
@@ -333,6 +342,9 @@ LOGIN_REDIRECT_URL = "accounts:home"
 # Scripts never need the session cookie (Django's default, stated here on purpose).
 SESSION_COOKIE_HTTPONLY = True
 
+# Messages ("Your choices have been saved") ride in the session, not a cookie of their own: the
+# cookies page (public/pages.py) promises the session and CSRF cookies only.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (

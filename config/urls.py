@@ -11,6 +11,8 @@ admin.site.index_title = "Inspections, findings and organisations"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("account/notifications/", include("reminders.urls")),
+    # The public's email alerts: no account, double opt-in, one-click unsubscribe.
+    path("alerts/", include("alerts.urls")),
     path("account/tokens/", include("api.token_urls")),
     path("portal/", include("portal.urls")),
     # Pasting a report's findings into the editor: the imports app's, under the editor's address.

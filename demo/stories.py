@@ -57,6 +57,13 @@ from recommendations.services import (
 # The demo's "today": every date is computed from it, so the data does not drift with the
 # calendar. Overdue and not-yet-due are still computed at read time, as in real use.
 REFERENCE_DATE = date(2026, 11, 1)
+# A working inspectorate's review queue: a handful of submissions waiting for a decision at the
+# demo's scale 1, the others decided; each waiting since a recent day, a few of them longer
+# than the workspace's review target (workspace/views.py: REVIEW_TARGET_DAYS), none for years.
+WAITING_FOR_REVIEW = 12
+WAITING_DAYS = (2, 25)
+WAITING_LONG_DAYS = (31, 60)
+WAITING_LONG_SHARE = 0.25
 AWAITING_SECTION55_SLUG = "metropolitan-police-service-crime-data-integrity-2026"
 LONDON = ZoneInfo("Europe/London")
 MARKER_SLUG = "metropolitan-police-custody-2025"
@@ -539,6 +546,7 @@ class DemoBuilder:
         self.scale = scale
         self.write = write
         self.tracked: list[Tracked] = []
+        self.waiting_for_review = 0
         self.causes: list[CauseOfConcern] = []
         # (round, organisation id) -> [(finding, published_on)], to pick superseding findings.
         self.round_findings: dict[tuple[str, int], list] = {}
@@ -551,6 +559,12 @@ class DemoBuilder:
     # --- Entry point -----------------------------------------------------------------------
 
     def build(self):
+        existing = set(Inspection.objects.values_list("pk", flat=True))
+        self.tell_stories()
+        # Only what this run made is demo data: its pages say so; an imported report's do not.
+        Inspection.objects.exclude(pk__in=existing).update(is_demo=True)
+
+    def tell_stories(self):
         self.story_met_custody()
         self.story_met_child_protection()
         self.story_met_awaiting_section55()
@@ -560,6 +574,8 @@ class DemoBuilder:
         self.generate_thematics()
         self.generate_unpublished()
         self.write(f"Telling the history of {len(self.tracked)} generated items ...")
+        # The stories' own submissions count towards the handful waiting.
+        self.waiting_for_review = Item.objects.filter(status=Status.SUBMITTED).count()
         for item in self.tracked:
             self.live(item)
         self.discharge_causes()
@@ -796,6 +812,16 @@ class DemoBuilder:
         steps = self.path(outcome, reopened)
         start = item.published_on + timedelta(days=rng.randint(7, 45))
         end = REFERENCE_DATE - timedelta(days=1)
+        if steps and steps[-1] == Status.SUBMITTED:
+            if self.waiting_for_review >= self.times(WAITING_FOR_REVIEW):
+                # The queue is full enough: the inspectorate has decided this one.
+                steps = [*steps, Status.CLOSED_COMPLETE]
+            elif start <= end - timedelta(days=len(steps)):
+                self.waiting_for_review += 1
+                self.follow(item.item, steps, self.waiting_moments(start, len(steps)), None, end)
+                return
+            else:
+                steps = steps[:-1]
         if steps and steps[-1] in (Status.IN_PROGRESS, Status.SUBMITTED):
             last_day = end
         else:
@@ -814,6 +840,18 @@ class DemoBuilder:
             if moments is None:
                 steps, moments = [], []
         self.follow(item.item, steps, moments, superseded_by, last_day)
+
+    def waiting_moments(self, start: date, count: int) -> list[datetime]:
+        """Moments for ``count`` steps whose last, a submission for closure, is recent."""
+        rng = self.rng
+        low, high = WAITING_LONG_DAYS if rng.random() < WAITING_LONG_SHARE else WAITING_DAYS
+        submitted_on = REFERENCE_DATE - timedelta(days=rng.randint(low, high))
+        # A report published lately: its submission comes after the earlier steps.
+        submitted_on = min(
+            max(submitted_on, start + timedelta(days=count)), REFERENCE_DATE - timedelta(days=1)
+        )
+        before = self.spread(start, submitted_on - timedelta(days=1), count - 1)
+        return [*before, self.moment(submitted_on)]
 
     def follow(self, item, steps, moments, superseded_by=None, last_day=None, updates=None):
         """Apply ``steps`` at ``moments`` through the service; progress updates after starting.

@@ -325,6 +325,12 @@ class Inspection(models.Model):
         related_name="follow_ups",
         help_text="The inspection this one revisits or updates.",
     )
+    is_demo = models.BooleanField(
+        "demo data",
+        default=False,
+        editable=False,
+        help_text="Made by manage.py seed_demo: its pages say that its data is invented.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -4,7 +4,7 @@ one-time token (core.services), so that the same form sent twice saves once."""
 
 from django import forms
 
-from core.forms import OneTimeTokenField
+from core.forms import GovukDateField, OneTimeTokenField
 from recommendations.choices import Section55Action, SelfAssessment
 from recommendations.evidence import ALLOWED_DESCRIPTION, EvidenceField
 
@@ -74,12 +74,13 @@ class CorrectionForm(VersionedForm):
 
 
 class DueDateProposalForm(VersionedForm):
-    proposed_due_date = forms.DateField(
+    proposed_due_date = GovukDateField(
         label="New due date",
-        help_text="For example, 31/3/2027",
+        help_text="For example, 31 3 2027",
         error_messages={
             "required": "Enter the new due date",
-            "invalid": "Enter the new due date as a real date, for example 31/3/2027",
+            "incomplete": "The new due date must include a day, a month and a year",
+            "invalid": "Enter the new due date as a real date, for example 31 3 2027",
         },
     )
     reason = forms.CharField(

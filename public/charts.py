@@ -6,6 +6,9 @@ draws only the picture), so nothing depends on seeing it.
 
 from dataclasses import dataclass
 
+from recommendations.choices import Status
+from recommendations.templatetags.tracker import TAG_COLOURS
+
 
 @dataclass(frozen=True)
 class Bar:
@@ -37,8 +40,19 @@ ROW_GAP = 12
 VALUE_ROOM = 56
 
 
+def status_bar_class(status: str) -> str:
+    """The modifier of a status's bar: its tag's colour (``TAG_COLOURS``), so that "Submitted
+    for closure" is the same colour in a chart as in a tag (frontend/tracker.scss draws the bar
+    with the tag's background and its text colour as the edge)."""
+    return "tag-" + TAG_COLOURS[Status(status)].removeprefix("govuk-tag--")
+
+
 def bar_chart(rows, *, id, title, label="label", value="value", css_class=None, width=360):
-    """Horizontal bars, one per row; ``rows`` are dicts (or objects) holding label and value."""
+    """Horizontal bars, one per row; ``rows`` are dicts (or objects) holding label and value.
+
+    ``css_class`` names the row's key holding each bar's modifier; ``"status"`` gives each bar
+    its status tag's colour.
+    """
 
     def get(row, key):
         return row[key] if isinstance(row, dict) else getattr(row, key)
@@ -61,7 +75,7 @@ def bar_chart(rows, *, id, title, label="label", value="value", css_class=None, 
                 width=bar_width,
                 value_y=y + LABEL_HEIGHT + 14,
                 value_x=bar_width + 6,
-                css_class=(get(row, css_class) if css_class else "") or "",
+                css_class=_bar_class(row, css_class, get),
             )
         )
     return BarChart(
@@ -72,3 +86,11 @@ def bar_chart(rows, *, id, title, label="label", value="value", css_class=None, 
         height=len(rows) * row_height,
         bar_height=BAR_HEIGHT,
     )
+
+
+def _bar_class(row, css_class, get) -> str:
+    if not css_class:
+        return ""
+    if css_class == "status":
+        return status_bar_class(get(row, "status"))
+    return get(row, css_class) or ""

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from public import exports, feeds, views
+from public import exports, feeds, pages, views
 
 app_name = "public"
 
@@ -19,6 +19,10 @@ urlpatterns = [
         name="organisation-feed",
     ),
     path("about/", views.about, name="about"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("cookies/", pages.cookies, name="cookies"),
+    path("feedback/", pages.feedback, name="feedback"),
     path(
         "organisations/<slug:slug>/",
         views.organisation_detail,

@@ -466,6 +466,7 @@ def organisation_detail(request, slug):
             "overdue": overdue,
             "overdue_more": breakdown.total_overdue > len(overdue),
             "inspections": inspections,
+            "has_demo": any(inspection.is_demo for inspection in inspections),
             "years": years,
             "year_chart": bar_chart(
                 years,

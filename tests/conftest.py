@@ -182,6 +182,11 @@ def _test_settings(settings):
     }
 
 
+def date_fields(name: str, value) -> dict:
+    """A date as the GOV.UK date input sends it: ``<name>-day``, ``-month`` and ``-year``."""
+    return {f"{name}-day": value.day, f"{name}-month": value.month, f"{name}-year": value.year}
+
+
 def inline_management_data(response) -> dict:
     """The inline formsets' management fields of an admin change page, for posting it back."""
     data = {}

@@ -5,7 +5,7 @@ the person saw and is recorded once."""
 from django import forms
 from django.core.exceptions import ValidationError
 
-from core.forms import OneTimeTokenField
+from core.forms import GovukDateField, OneTimeTokenField
 from inspections.models import Organisation
 from recommendations import policy
 from recommendations.choices import FactualAccuracyResponse, Status
@@ -148,10 +148,14 @@ class EngageEnterForm(forms.Form):
         to_field_name="slug",
         error_messages={"required": "Select the organisation"},
     )
-    entered_on = forms.DateField(
+    entered_on = GovukDateField(
         label="Date it moved into Engage",
-        help_text="For example, 31/3/2026",
-        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+        help_text="For example, 31 3 2026",
+        error_messages={
+            "required": "Enter the date",
+            "incomplete": "The date must include a day, a month and a year",
+            "invalid": "Enter a real date, for example 31 3 2026",
+        },
     )
     reasons = forms.CharField(
         label="Reasons",
@@ -161,10 +165,14 @@ class EngageEnterForm(forms.Form):
 
 
 class EngageLeaveForm(ShownForm):
-    left_on = forms.DateField(
+    left_on = GovukDateField(
         label="Date it moved out of Engage",
-        help_text="For example, 31/3/2026",
-        error_messages={"required": "Enter the date", "invalid": "Enter a real date"},
+        help_text="For example, 31 3 2026",
+        error_messages={
+            "required": "Enter the date",
+            "incomplete": "The date must include a day, a month and a year",
+            "invalid": "Enter a real date, for example 31 3 2026",
+        },
     )
     reasons = forms.CharField(
         label="Reasons",

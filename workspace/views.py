@@ -12,6 +12,7 @@ decision form; pages with decision forms are never stored (no-store) and restore
 (autocomplete="off").
 """
 
+from datetime import timedelta
 from functools import wraps
 
 from django.contrib import messages
@@ -22,6 +23,7 @@ from django.db import transaction
 from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -98,6 +100,10 @@ def engage_manager_required(view):
     return inspector_required(view, permission=policy.can_record_engage)
 
 
+# A submission waiting longer than this for a decision is flagged in the queue.
+REVIEW_TARGET_DAYS = 30
+
+
 @require_safe
 @inspector_required
 def queue(request):
@@ -126,6 +132,8 @@ def queue(request):
         "workspace/queue.html",
         {
             "submissions": Paginator(submissions, PER_PAGE).get_page(request.GET.get("page")),
+            "review_target_days": REVIEW_TARGET_DAYS,
+            "review_overdue_before": timezone.now() - timedelta(days=REVIEW_TARGET_DAYS),
             "proposals": list(proposals[:PER_PAGE]),
             "organisations": Organisation.objects.filter(
                 pk__in=decidable.filter(status=Status.SUBMITTED).values("organisation_id")

@@ -2,6 +2,8 @@
 
 from pathlib import Path
 
+from tests.browser.reflow import assert_reflows
+
 AXE_JS = Path(__file__).resolve().parent / "vendor" / "axe.min.js"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
@@ -36,10 +38,10 @@ def format_violations(violations, *, max_targets=3):
 
 
 def assert_accessible(page):
-    """Fail with a readable list when axe-core finds WCAG 2.2 A or AA violations on the page.
-
-    It needs JavaScript: on a `js_disabled_page` check the same page with JavaScript on instead.
+    """Fail with a readable list when axe-core finds WCAG 2.2 A or AA violations on the page,
+    or when the page does not reflow at 320px (tests/browser/reflow.py), which axe cannot see.
     """
+    assert_reflows(page)
     violations = axe_violations(page)
     assert violations == [], (
         f"{len(violations)} accessibility violation(s) on {page.url}:\n"

@@ -7,6 +7,7 @@ import pytest
 
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import screenshot
+from tests.browser.reflow import assert_reflows
 from tests.conftest import EMBARGOED
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -108,6 +109,9 @@ def test_embargoed_report_is_not_in_any_page(page, public_world):
 def test_filters_work_without_javascript(js_disabled_page, public_world):
     page = js_disabled_page
     page.goto("/recommendations/")
+    # Folded behind "Filter" (a details element) until opened: no script opens it.
+    assert not page.get_by_label("Words").is_visible()
+    page.locator("summary", has_text="Filter").click()
     page.get_by_label(re.compile(r"^Area for improvement \(\d+\)$")).check()
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"kind=area_for_improvement"))
@@ -136,3 +140,70 @@ def test_pages_at_phone_width(mobile_page, public_world, path):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= 375
     assert_accessible(page)
     screenshot(page, "mobile" + path.replace("/", "-").replace("?", "-"))
+
+
+PUBLIC_PATHS = [
+    "/",
+    "/?kind=police_force&sort=open&order=desc",
+    "/recommendations/",
+    "/recommendations/?q=force&status=in_progress",
+    "/organisations/metropolitan-police-service/",
+    "/organisations/kent-police/",
+    "/inspections/met-custody-2025/",
+    "/about/",
+    "/accessibility/",
+    "/privacy/",
+    "/cookies/",
+    "/feedback/",
+    "/alerts/?organisation=metropolitan-police-service",
+    "/alerts/?inspection=met-custody-2025",
+    "/alerts/check-your-email/",
+]
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_pages_without_javascript(js_disabled_page, public_world, path):
+    """Every public page works and reflows at 320px with JavaScript off. (axe needs the page's
+    JavaScript, so test_public_pages_pass_axe checks the same pages with it on.)"""
+    page = js_disabled_page
+    response = page.goto(path)
+    assert response.status == 200
+    assert page.locator("h1").count() == 1
+    assert page.locator("header.app-header .govuk-phase-banner").is_visible()
+    assert_reflows(page)
+
+
+@pytest.mark.parametrize("path", PUBLIC_PATHS)
+def test_public_pages_pass_axe(page, public_world, path):
+    page.goto(path)
+    assert_accessible(page)
+
+
+def test_the_finding_page_without_javascript(js_disabled_page, public_world):
+    page = js_disabled_page
+    page.goto(f"/recommendations/{public_world['recommendation'].pk}/")
+    assert page.locator("h1").inner_text() == "Recommendation R1"
+    assert_reflows(page)
+
+
+def test_on_a_phone_the_filters_fold_and_skip_to_results_comes_first(mobile_page, public_world):
+    page = mobile_page
+    page.goto("/recommendations/")
+    main = page.locator("main")
+    first_link = main.locator("a").first
+    assert first_link.inner_text() == "Skip to results"
+    assert not page.get_by_label("Words").is_visible()
+    # The results start within the first screen.
+    top = page.locator("#results-heading").bounding_box()["y"]
+    assert top < 812, top
+    first_link.click()
+    assert page.evaluate("() => document.activeElement.id") == "results-heading"
+
+    page.locator("summary", has_text="Filter").click()
+    page.get_by_label("Words").fill("self-harm")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"q=self-harm"))
+    assert page.locator("#results-heading").inner_text() == "1 result"
+    assert "(filters applied)" in page.locator("summary").inner_text()
+    assert_accessible(page)
+    screenshot(page, "finding-list-phone-filtered")

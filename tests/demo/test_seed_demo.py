@@ -21,7 +21,14 @@ from django.db import transaction
 from django.db.models import Count
 
 from accounts.models import Membership, User
-from demo.stories import DEMO_PASSWORD, MARKER_SLUG, DemoBuilder
+from demo.stories import (
+    DEMO_PASSWORD,
+    MARKER_SLUG,
+    REFERENCE_DATE,
+    WAITING_FOR_REVIEW,
+    WAITING_LONG_DAYS,
+    DemoBuilder,
+)
 from inspections.choices import GradingScale, OrganisationKind
 from inspections.models import EngagePeriod, Inspection, Judgement, KeyFigure, Organisation
 from recommendations.choices import Channel, FindingKind, Status
@@ -336,6 +343,28 @@ class TestSeededDemo:
         unmarked = Finding.objects.exclude(text__startswith="[Demo]").exclude(text__in=real)
         # Story 1's recommendation follows DOMAIN.md; everything else invented is marked.
         assert list(unmarked.values_list("inspection__slug", "reference")) == [(MARKER_SLUG, "R1")]
+
+    def test_the_review_queue_is_a_handful_waiting_none_for_years(self, db):
+        waiting = list(Item.objects.filter(status=Status.SUBMITTED))
+        assert 1 <= len(waiting) <= WAITING_FOR_REVIEW
+        ages = [
+            (REFERENCE_DATE - item.status_changed_at.astimezone(LONDON).date()).days
+            for item in waiting
+        ]
+        assert max(ages) <= WAITING_LONG_DAYS[1], ages
+        assert min(ages) >= 1, ages
+
+    def test_every_seeded_report_is_marked_as_demo_data(self, db):
+        assert not Inspection.objects.filter(is_demo=False).exists()
+
+    def test_demo_pages_say_the_data_is_invented(self, client, custody):
+        finding = custody.findings.order_by("position").first()
+        for url in (
+            f"/inspections/{custody.slug}/",
+            f"/recommendations/{finding.pk}/",
+            "/organisations/metropolitan-police-service/",
+        ):
+            assert "Demo data:" in client.get(url).text, url
 
     def test_references_follow_the_kind_of_finding(self, db):
         for kind, reference in Finding.objects.values_list("kind", "reference"):

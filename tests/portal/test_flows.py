@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -13,6 +13,7 @@ from audit.models import ActionLog
 from recommendations.choices import Channel, Source, Status
 from recommendations.models import EvidenceFile, ProgressUpdate
 from recommendations.services import item_start
+from tests.conftest import date_fields
 from tests.core.tokens import shown
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -181,7 +182,12 @@ def test_due_date_proposal(client, item, met_user):
     client.force_login(met_user)
     url = reverse("portal:propose-due-date", args=[item.pk])
     past = client.post(
-        url, {**shown(client, url), "proposed_due_date": "1/1/2020", "reason": "Late."}
+        url,
+        {
+            **shown(client, url),
+            **date_fields("proposed_due_date", date(2020, 1, 1)),
+            "reason": "Late.",
+        },
     )
     assert "The new due date must be in the future." in past.content.decode()
     new_date = timezone.localdate() + timedelta(days=300)
@@ -189,7 +195,7 @@ def test_due_date_proposal(client, item, met_user):
         url,
         {
             **shown(client, url),
-            "proposed_due_date": new_date.strftime("%d/%m/%Y"),
+            **date_fields("proposed_due_date", new_date),
             "reason": "Awaiting new CCTV.",
         },
     )
@@ -201,7 +207,7 @@ def test_due_date_proposal(client, item, met_user):
         url,
         {
             **shown(client, url),
-            "proposed_due_date": new_date.strftime("%d/%m/%Y"),
+            **date_fields("proposed_due_date", new_date),
             "reason": "Again.",
         },
     )

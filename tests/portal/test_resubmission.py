@@ -13,6 +13,7 @@ from core.models import FormSubmission
 from recommendations.choices import Status
 from recommendations.models import EvidenceFile, ProgressUpdate
 from recommendations.services import item_start, section55_open_responses
+from tests.conftest import date_fields
 from tests.core.tokens import shown
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
@@ -111,7 +112,7 @@ def test_due_date_request_sent_twice_is_recorded_once(client, item, met_user):
     url = reverse("portal:propose-due-date", args=[item.pk])
     sent = {
         **shown(client, url),
-        "proposed_due_date": (timezone.localdate() + timedelta(days=200)).strftime("%d/%m/%Y"),
+        **date_fields("proposed_due_date", timezone.localdate() + timedelta(days=200)),
         "reason": "Awaiting new CCTV.",
     }
     assert client.post(url, sent).status_code == 302

@@ -120,3 +120,24 @@ def test_saving_after_a_colleague_published_explains_and_keeps_the_text(
     assert "Someone else published this response" in html and "My late changes." in html
     response.refresh_from_db()
     assert response.text == "Published by a colleague."
+
+
+@pytest.mark.django_db
+def test_a_wrong_web_address_is_shown_again_in_valid_html(
+    client, response, public_world, mopac_lead
+):
+    client.force_login(mopac_lead)
+    url = reverse("portal:section55-edit", args=[response.pk])
+
+    posted = client.post(
+        url,
+        form_data(client, response, public_world["recommendation"], url="not a web address"),
+    )
+
+    html = posted.content.decode()
+    assert "Enter a full web address, like https://www.example.org/" in html
+    assert 'type="url"' not in html
+    field = html.split('id="id_url"', 1)[1].split(">", 1)[0]
+    assert 'type="text"' in field
+    assert 'inputmode="url"' in field
+    assert 'value="not a web address"' in field

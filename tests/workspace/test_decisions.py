@@ -14,6 +14,7 @@ from recommendations.services import (
     item_return,
     item_submit_for_closure,
 )
+from tests.conftest import date_fields
 from tests.core.tokens import shown
 
 
@@ -172,14 +173,14 @@ def test_overdue_lists(client, inspector, item, inspection):
 @pytest.mark.django_db
 def test_engage_entry_and_exit(client, inspector, kent):
     client.force_login(inspector)
-    today = timezone.localdate().strftime("%d/%m/%Y")
+    today = timezone.localdate()
     url = reverse("workspace:engage-enter")
     response = client.post(
         url,
         {
             **shown(client, url),
             "organisation": "kent-police",
-            "entered_on": today,
+            **date_fields("entered_on", today),
             "reasons": "Crime recording.",
         },
     )
@@ -189,7 +190,12 @@ def test_engage_entry_and_exit(client, inspector, kent):
     assert b"Crime recording." in public and b"Still in Engage" in public
     url = reverse("workspace:engage-leave", args=[period.pk])
     client.post(
-        url, {**shown(client, url), "left_on": today, "reasons": "Improvement plan delivered."}
+        url,
+        {
+            **shown(client, url),
+            **date_fields("left_on", today),
+            "reasons": "Improvement plan delivered.",
+        },
     )
     period.refresh_from_db()
     assert period.left_on == timezone.localdate()

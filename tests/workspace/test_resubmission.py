@@ -2,7 +2,7 @@
 a double click, a replay) is refused with what already happened, and reopening is its own
 action, never a choice left on the accept form."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.urls import reverse
@@ -19,6 +19,7 @@ from recommendations.services import (
     item_close,
     item_submit_for_closure,
 )
+from tests.conftest import date_fields
 from tests.core.tokens import shown
 from workspace.views import DECIDE
 
@@ -240,11 +241,11 @@ def test_due_date_decided_by_a_colleague_meanwhile_is_explained(
 def test_engage_entry_sent_again_is_refused(client, inspector, kent):
     client.force_login(inspector)
     url = reverse("workspace:engage-enter")
-    today = timezone.localdate().strftime("%d/%m/%Y")
+    today = timezone.localdate()
     sent = {
         **shown(client, url),
         "organisation": "kent-police",
-        "entered_on": today,
+        **date_fields("entered_on", today),
         "reasons": "Crime recording.",
     }
     assert client.post(url, sent).status_code == 302
@@ -259,8 +260,8 @@ def test_engage_exit_sent_again_is_refused(client, inspector, kent):
     period = engage_enter(organisation=kent, entered_on=timezone.localdate(), reasons="Concerns.")
     client.force_login(inspector)
     url = reverse("workspace:engage-leave", args=[period.pk])
-    today = timezone.localdate().strftime("%d/%m/%Y")
-    sent = {**shown(client, url), "left_on": today, "reasons": "Plan delivered."}
+    today = timezone.localdate()
+    sent = {**shown(client, url), **date_fields("left_on", today), "reasons": "Plan delivered."}
     assert client.post(url, sent).status_code == 302
     again = client.post(url, sent)
     assert again.status_code == 409
@@ -277,8 +278,8 @@ def test_engage_exit_recorded_by_a_colleague_meanwhile_is_explained(
     period = engage_enter(organisation=kent, entered_on=timezone.localdate(), reasons="Concerns.")
     client.force_login(inspector)
     url = reverse("workspace:engage-leave", args=[period.pk])
-    today = timezone.localdate().strftime("%d/%m/%Y")
-    sent = {**shown(client, url), "left_on": today, "reasons": "Mine."}
+    today = timezone.localdate()
+    sent = {**shown(client, url), **date_fields("left_on", today), "reasons": "Mine."}
     engage_leave(
         organisation=kent, left_on=timezone.localdate(), reasons="Theirs.", user=admin_user
     )
@@ -294,7 +295,11 @@ def test_partner_inspectorate_cannot_post_engage(client, other_inspector, kent):
     client.force_login(other_inspector)
     response = client.post(
         reverse("workspace:engage-enter"),
-        {"organisation": "kent-police", "entered_on": "1/1/2026", "reasons": "No."},
+        {
+            "organisation": "kent-police",
+            **date_fields("entered_on", date(2026, 1, 1)),
+            "reasons": "No.",
+        },
     )
     assert response.status_code == 403
     assert not EngagePeriod.objects.exists()
