@@ -353,7 +353,7 @@ def data_sizes():
         ),
         ("Finding themes", Finding.themes.through.objects.count(), ""),
         (
-            "Items (items)",
+            "Items (one per finding and addressee)",
             sum(by_status.values()),
             ", ".join(f"{status} {n:,}" for status, n in sorted(by_status.items())),
         ),

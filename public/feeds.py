@@ -3,6 +3,7 @@
 from datetime import datetime, time
 
 from django.contrib.syndication.views import Feed
+from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -20,10 +21,11 @@ FEED_SIZE = 50
 TRACKER = "Inspection Recommendations Tracker"
 
 
-def feed_entries(*, organisation_ids=None, items=None, size=FEED_SIZE):
-    """The newest public events (status changes, progress updates and due date changes)
-    merged, newest first: three queries. ``organisation_ids`` keeps those of some addressees,
-    ``items`` (a queryset of items) those of some items: an inspection's, a search's."""
+def feed_entries(*, organisation_ids=None, items=None, reports=None, size=FEED_SIZE):
+    """The newest public events (status changes, progress updates and due date changes, and
+    with ``reports`` the publication of those reports) merged, newest first: three queries, or
+    four. ``organisation_ids`` keeps those of some addressees, ``items`` (a queryset of items)
+    those of some items: an inspection's, a search's."""
     finding = "item__finding__inspection__lead_inspectorate"
     changes = StatusChange.objects.published().select_related(
         "item__organisation", finding, "changed_by__inspectorate"
@@ -110,8 +112,35 @@ def feed_entries(*, organisation_ids=None, items=None, size=FEED_SIZE):
             for change in due_dates.order_by("-changed_at", "-pk")[:size]
         ]
     )
+    if reports is not None:
+        entries += report_entries(reports, size=size)
     entries.sort(key=lambda entry: entry["at"], reverse=True)
     return entries[:size]
+
+
+def report_entries(reports, *, size=FEED_SIZE):
+    """Each report announced at the moment it went public: a scheduled report appears when its
+    embargo lifts, as its findings do. ``reports`` is a queryset of published inspections."""
+    reports = (
+        reports.select_related("lead_inspectorate")
+        .annotate(finding_count=Count("findings"))
+        .order_by("-published_at", "-pk")[:size]
+    )
+    return [
+        {
+            "id": f"report-{report.pk}",
+            "at": report.published_at,
+            "link": reverse("public:inspection-detail", args=[report.slug]),
+            "author": report.lead_inspectorate.name,
+            "title": f"{report.title}: report published",
+            "text": (
+                f"{report.lead_inspectorate.name} published “{report.title}” with "
+                f"{report.finding_count} finding{'s' if report.finding_count != 1 else ''}."
+                + (f" {report.summary}" if report.summary else "")
+            ),
+        }
+        for report in reports
+    ]
 
 
 def entry_subject(finding, organisation) -> str:
@@ -143,17 +172,17 @@ def update_text(update) -> str:
 
 class SiteFeed(Feed):
     feed_type = Atom1Feed
-    title = "Inspection Recommendations Tracker: status changes and updates"
+    title = "Inspection Recommendations Tracker: reports, status changes and updates"
     subtitle = (
-        "Published status changes, progress updates and due date changes of findings by "
-        "police and fire inspectorates, newest first."
+        "Reports as they are published, and the status changes, progress updates and due date "
+        "changes of their findings, by police and fire inspectorates, newest first."
     )
 
     def link(self):
         return reverse("public:finding-list")
 
     def items(self):
-        return feed_entries()
+        return feed_entries(reports=Inspection.objects.published())
 
     def item_title(self, item):
         return item["title"]
@@ -163,6 +192,8 @@ class SiteFeed(Feed):
         return linebreaksbr(escape(item["text"]))
 
     def item_link(self, item):
+        if "link" in item:  # a report's publication
+            return item["link"]
         return reverse("public:finding-detail", args=[item["finding"].pk]) + f"#{item['id']}"
 
     def item_pubdate(self, item):
@@ -189,7 +220,13 @@ class OrganisationFeed(SiteFeed):
         return reverse("public:organisation-detail", args=[organisation.slug])
 
     def items(self, organisation):
-        return feed_entries(organisation_ids=organisation.lineage_ids())
+        lineage = organisation.lineage_ids()
+        return feed_entries(
+            organisation_ids=lineage,
+            reports=Inspection.objects.published().filter(
+                pk__in=Inspection.objects.filter(organisations__in=lineage).values("pk")
+            ),
+        )
 
 
 class InspectionFeed(SiteFeed):
@@ -208,7 +245,10 @@ class InspectionFeed(SiteFeed):
         return reverse("public:inspection-detail", args=[inspection.slug])
 
     def items(self, inspection):
-        return feed_entries(items=Item.objects.published().filter(finding__inspection=inspection))
+        return feed_entries(
+            items=Item.objects.published().filter(finding__inspection=inspection),
+            reports=Inspection.objects.published().filter(pk=inspection.pk),
+        )
 
 
 class SearchFeed(SiteFeed):

@@ -3,10 +3,13 @@ per inspection and per browse search, and autodiscovery links on the pages that 
 
 import re
 import xml.etree.ElementTree as ET
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
+from inspections.models import Inspection
 from recommendations.services import item_close, item_submit_for_closure
 from tests.conftest import EMBARGOED
 
@@ -46,7 +49,13 @@ def test_titles_name_the_inspection_and_authors_are_who_made_the_change(
         f"{report}, AFI1 for Metropolitan Police Service: Submitted for closure",
         "Metropolitan Police Service",
     ) in found
-    assert all(title.startswith(f"{report}, ") for title, _ in found)
+    # Every entry names its report: a finding's by "report, reference", a publication by
+    # "report: report published".
+    assert all(title.startswith(f"{report}") for title, _ in found)
+    assert (
+        f"{report}: report published",
+        "HM Inspectorate of Constabulary and Fire & Rescue Services",
+    ) in found
 
 
 @pytest.mark.django_db
@@ -54,7 +63,7 @@ def test_the_inspection_feed_holds_that_reports_changes_only(client, public_worl
     url = reverse("public:inspection-feed", args=[public_world["inspection"].slug])
     found = entries(client, url)
     report = "Metropolitan Police Service custody"
-    assert found and all(title.startswith(f"{report}, ") for title, _ in found)
+    assert found and all(title.startswith(report) for title, _ in found)
     embargoed = reverse("public:inspection-feed", args=["embargoed-report"])
     assert client.get(embargoed).status_code == 404
     assert EMBARGOED not in client.get(url).content.decode()
@@ -100,3 +109,29 @@ def test_every_page_with_a_feed_names_it_for_autodiscovery(client, public_world,
     for page, feed in pages.items():
         html = client.get(page.replace("&amp;", "&")).content.decode()
         assert alternate_links(html) == [feed], page
+
+
+@pytest.mark.django_db
+def test_a_report_is_announced_when_its_embargo_lifts(client, public_world):
+    # The site feed, the inspection's and its addressees' announce a report at the moment it
+    # goes public, never before: a scheduled report appears when its embargo lifts.
+    def titles(url):
+        return [title for title, _ in entries(client, url)]
+
+    published = "Metropolitan Police Service custody: report published"
+    assert published in titles(reverse("public:feed"))
+    assert published in titles(
+        reverse("public:inspection-feed", args=[public_world["inspection"].slug])
+    )
+    assert published in titles(
+        reverse("public:organisation-feed", args=["metropolitan-police-service"])
+    )
+    feed = client.get(reverse("public:feed")).content.decode()
+    assert EMBARGOED not in feed
+    assert f"/inspections/{public_world['inspection'].slug}/" in feed
+
+    embargoed = public_world["embargoed"]
+    Inspection.objects.filter(pk=embargoed.pk).update(
+        published_at=timezone.now() - timedelta(minutes=1)
+    )
+    assert f"{embargoed.title}: report published" in titles(reverse("public:feed"))

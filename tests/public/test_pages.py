@@ -129,13 +129,14 @@ QUERIES = {
     # 1 finding, 2 its items, 3 status changes, 4 published updates, 5 due date changes,
     # 6 corrections of its text
     "finding": (6, 6),
-    # 1 status changes, 2 published updates, 3 due date changes
-    "feed": (3, 3),
-    # 1 organisation, 2 lineage, 3 status changes, 4 published updates, 5 due date changes
-    "organisation_feed": (5, 5),
+    # 1 status changes, 2 published updates, 3 due date changes, 4 reports published
+    "feed": (4, 4),
+    # 1 organisation, 2 lineage, 3 status changes, 4 published updates, 5 due date changes,
+    # 6 its reports published
+    "organisation_feed": (6, 6),
     "about": (0, 0),
-    # 1 inspection, 2 status changes, 3 published updates, 4 due date changes
-    "inspection_feed": (4, 4),
+    # 1 inspection, 2 status changes, 3 published updates, 4 due date changes, 5 its publication
+    "inspection_feed": (5, 5),
     # 1 organisation, 2 its predecessors, 3 whether any finding matches the words as typed,
     # 4 status changes, 5 published updates, 6 due date changes
     "search_feed": (6, 6),
