@@ -3,6 +3,8 @@ from django.urls import include, path
 
 # The 400 page: the GOV.UK page with what was wrong, or JSON for the API.
 handler400 = "core.security.bad_request"
+# The 404 page, or JSON for the API.
+handler404 = "core.security.page_not_found"
 
 admin.site.site_header = "Inspection Recommendations Tracker"
 admin.site.site_title = "Tracker administration"

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.views import defaults
 
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
@@ -104,6 +105,14 @@ def bad_request(request, exception=None):
     if request.path_info.startswith("/api/v1/"):
         return JsonResponse({"detail": message}, status=400)
     return render(request, "400.html", {"message": message}, status=400)
+
+
+def page_not_found(request, exception=None):
+    """The 404 page (config/urls.py: handler404), in JSON for the API: an address no API route
+    matches (a fuzzed id, a mistyped path) is answered as the API answers everything else."""
+    if request.path_info.startswith("/api/v1/"):
+        return JsonResponse({"detail": "There is nothing at this address in the API."}, status=404)
+    return defaults.page_not_found(request, exception)
 
 
 class ControlCharactersMiddleware:
