@@ -17,7 +17,7 @@ from django.utils import timezone
 from core.errors import DomainError
 from inspections.models import Inspection
 from recommendations.choices import FindingKind
-from recommendations.models import CauseOfConcern, Finding, section55_due_date
+from recommendations.models import CauseOfConcern, Finding, Item, section55_due_date
 from recommendations.services import inspection_set_publication, section55_expected_bodies
 
 # The names of the checklist's problems, stable for tests and for the editor's anchors.
@@ -224,8 +224,6 @@ class ChecklistProblems(DomainError):
 def editor_findings(inspection: Inspection):
     """The findings of the report editor with what it shows of each, in a fixed number of
     queries whatever their number: the finding, its cause, its addressees."""
-    from recommendations.models import Item
-
     return (
         inspection.findings.select_related("cause_of_concern")
         .annotate(addressee_count=Count("items"))

@@ -42,7 +42,15 @@ from recommendations.models import (
     Section55Response,
     StatusChange,
 )
-from recommendations.policy import can_withdraw_update
+from recommendations.policy import (
+    can_answer_factual_accuracy_comment,
+    can_close_factual_accuracy_check,
+    can_comment_on_factual_accuracy_check,
+    can_correct_update,
+    can_open_factual_accuracy_check,
+    can_supersede_with,
+    can_withdraw_update,
+)
 
 # What the audit log calls these changes of an item. They keep the model's first name,
 # "assignment": the log is append-only, and its entries are found by these names for ever.
@@ -72,8 +80,6 @@ def item_check_transition(
 ) -> None:
     """Raise ``TransitionError`` unless the move is allowed; forms call it to explain early.
     ``user`` is who acts: the superseding finding must be one they may name."""
-    from recommendations.policy import can_supersede_with
-
     from_status = Status(item.status)
     to_status = Status(to_status)
     if to_status not in TRANSITIONS[from_status]:
@@ -790,8 +796,6 @@ def progress_update_correct(
     The original stays as it was, on the public timeline beside its correction. Only the
     addressee's people correct (``policy.can_correct_update``); without an ``author`` (an
     import) the caller has checked."""
-    from recommendations.policy import can_correct_update
-
     if author is not None and not can_correct_update(author, update):
         raise DomainError("Only the people of the organisation that wrote it may correct it.")
     if not reason.strip():
@@ -1587,8 +1591,6 @@ def factual_accuracy_check_open(
     *, inspection: Inspection, user, closes_on: date
 ) -> FactualAccuracyCheck:
     """Share the draft with the leads of the inspected organisations until ``closes_on``."""
-    from recommendations.policy import can_open_factual_accuracy_check
-
     inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
     if not can_open_factual_accuracy_check(user, inspection):
         raise NotAllowed(
@@ -1622,8 +1624,6 @@ def _lock_check(check: FactualAccuracyCheck) -> FactualAccuracyCheck:
 @transaction.atomic
 def factual_accuracy_check_close(*, check: FactualAccuracyCheck, user) -> FactualAccuracyCheck:
     """End the check before (or after) its closing day: no more comments; answers go on."""
-    from recommendations.policy import can_close_factual_accuracy_check
-
     check = _lock_check(check)
     if check.closed_at is not None:
         raise DomainError("This factual-accuracy check is already closed.")
@@ -1647,8 +1647,6 @@ def factual_accuracy_comment_add(
 ) -> FactualAccuracyComment:
     """An inspected organisation's comment on one finding of the draft, or (``finding`` None)
     on the report as a whole."""
-    from recommendations.policy import can_comment_on_factual_accuracy_check
-
     check = _lock_check(check)
     if not check.takes_comments():
         raise DomainError(
@@ -1681,8 +1679,6 @@ def factual_accuracy_comment_answer(
 ) -> FactualAccuracyComment:
     """The inspector's answer: accepted or not, with a reply (needed when not accepted). An
     answer may be changed; the log keeps each one."""
-    from recommendations.policy import can_answer_factual_accuracy_comment
-
     comment = FactualAccuracyComment.objects.select_for_update().get(pk=comment.pk)
     if not can_answer_factual_accuracy_comment(user, comment):
         raise NotAllowed(
