@@ -18,6 +18,7 @@ import re
 
 from django.conf import settings
 from django.core.exceptions import BadRequest, FieldDoesNotExist, ValidationError
+from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views import defaults
@@ -148,9 +149,19 @@ def valid_initial(model, initial: dict) -> dict:
         if field.is_relation and not field.auto_created:
             values = value if isinstance(value, list) else [value]
             try:
-                for one in values:
-                    field.target_field.to_python(one)
+                if not all(_one_of(field.target_field, one) for one in values):
+                    continue
             except ValidationError:
                 continue
         kept[name] = value
     return kept
+
+
+def _one_of(field, value) -> bool:
+    """Whether ``value`` can be stored in ``field``: a whole number beyond the database's
+    integer range overflows the query (SQLite raises, a 500)."""
+    python = field.to_python(value)
+    if isinstance(python, int):
+        low, high = connection.ops.integer_field_range(field.get_internal_type())
+        return (low is None or python >= low) and (high is None or python <= high)
+    return True

@@ -5,6 +5,7 @@ off, axe finding no WCAG 2.2 AA violation."""
 import re
 
 import pytest
+from django.db import connection
 
 from tests.browser.axe import assert_accessible
 from tests.conftest import EMBARGOED
@@ -12,16 +13,22 @@ from tests.conftest import EMBARGOED
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+# The word is misspelt on PostgreSQL, whose search forgives it (pg_trgm); SQLite, the quick
+# start, matches words as typed.
+MISSPELT = connection.vendor == "postgresql"
+
+
 def search_from_the_home_page(page, *, axe=True):
     page.goto("/")
     if axe:  # axe runs in the page: not with JavaScript off
         assert_accessible(page)
-    page.get_by_label("Search findings and reports").fill("custdy")
+    word = "custdy" if MISSPELT else "custody"
+    page.get_by_label("Search findings and reports").fill(word)
     page.get_by_role("button", name="Search", exact=True).click()
-    page.wait_for_url(re.compile(r"/recommendations/\?q=custdy"))
-    # The Met custody report's title names all three of its items; the word was misspelt.
+    page.wait_for_url(re.compile(rf"/recommendations/\?q={word}"))
+    # The Met custody report's title names all three of its items.
     assert page.locator("#results-heading").inner_text() == "3 results"
-    assert "close matches" in page.content()
+    assert ("close matches" in page.content()) is MISSPELT
     if axe:  # axe runs in the page: not with JavaScript off
         assert_accessible(page)
 

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,6 +142,15 @@ QUERIES = {
     # 4 status changes, 5 published updates, 6 due date changes
     "search_feed": (6, 6),
 }
+if connection.vendor != "postgresql":
+    # SQLite, the quick start, matches the words as typed without asking first whether any
+    # finding does (it has no misspelling fallback), so "custdy" finds nothing: no page of items.
+    QUERIES |= {
+        "finding_list_filtered": (20, 9),
+        "finding_list_search": (16, 5),
+        "finding_list_misspelt": (15, 4),
+        "search_feed": (5, 5),
+    }
 
 
 def fetch(client, url):

@@ -89,6 +89,7 @@ def test_custody_filtered_to_the_met_finds_every_item_of_the_custody_report(
 
 
 @pytest.mark.django_db
+@postgresql_only
 @pytest.mark.parametrize(
     ("stored", "typed"),
     [("Tāmaki", "Tamaki"), ("Tamaki", "Tāmaki"), ("Ōtāhuhu", "Otahuhu"), ("Otahuhu", "Ōtāhuhu")],

@@ -141,6 +141,7 @@ def _first_lock(queries):
     return next(q["sql"] for q in queries if "FOR UPDATE" in q["sql"])
 
 
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite locks no row")
 def test_a_progress_update_locks_the_item_before_writing(item):
     with CaptureQueriesContext(connection) as queries:
         progress_update_add(item=item, narrative="News.", self_assessment="on_track")
@@ -150,6 +151,7 @@ def test_a_progress_update_locks_the_item_before_writing(item):
     assert '"recommendations_item"' in sqls[lock] and lock < insert
 
 
+@pytest.mark.skipif(not connection.features.has_select_for_update, reason="SQLite locks no row")
 def test_a_due_date_decision_locks_the_item_first(kent_item, kent_user, inspector):
     proposal = due_date_propose(
         item=kent_item,
