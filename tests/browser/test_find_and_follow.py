@@ -7,6 +7,7 @@ import re
 import pytest
 
 from tests.browser.axe import assert_accessible
+from tests.browser.reflow import assert_reflows
 from tests.conftest import EMBARGOED
 from tests.public.test_series import build_series
 
@@ -70,8 +71,10 @@ def follow_a_report_series(page, reports, *, axe=True):
     assert timeline.is_visible()
     assert "Closed: complete, 20 Jul 2017" in timeline.inner_text()
     assert "Reopened: in progress, 10 Jul 2018" in timeline.inner_text()
-    if axe:  # axe (and the reflow check) run in the page: not with JavaScript off
+    if axe:  # axe runs in the page: not with JavaScript off; the reflow check does either way
         assert_accessible(page)
+    else:
+        assert_reflows(page)
 
     page.locator("#series ~ ol").get_by_role("link", name=last.title).click()
     assert page.locator("h1").inner_text() == last.title
