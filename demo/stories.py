@@ -1,10 +1,12 @@
 """The demo data set: two real stories, and generated inspections of every organisation.
 
-Everything is drawn from one ``random.Random(seed)`` and dated from ``REFERENCE_DATE``, never
-from today, so a seed always gives the same data. Publication, addressees, status changes,
-progress updates, discharges, Engage and section 55 responses all go through the services,
-as they would in use, so every status has its history. Invented wording is marked "[Demo]"
-or "Demo text:"; the two real stories follow DOMAIN.md.
+Everything is drawn from one ``random.Random(seed)`` and dated from the builder's ``today``: the
+day the demo is seeded (``timezone.localdate()``) unless given, so that whenever it is seeded the
+review queue holds recent submissions, not ones that aged while the calendar moved on. A seed and
+a day always give the same data; the real stories keep their real dates. Publication,
+addressees, status changes, progress updates, discharges, Engage and section 55 responses all go
+through the services, as they would in use, so every status has its history. Invented wording is
+marked "[Demo]" or "Demo text:"; the two real stories follow DOMAIN.md.
 """
 
 import calendar
@@ -15,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
+from django.utils import timezone
 
 from accounts.models import Membership, User
 from inspections.choices import Grade, GradingScale, OrganisationKind
@@ -54,9 +57,9 @@ from recommendations.services import (
     section55_record_response,
 )
 
-# The demo's "today": every date is computed from it, so the data does not drift with the
-# calendar. Overdue and not-yet-due are still computed at read time, as in real use.
-REFERENCE_DATE = date(2026, 11, 1)
+# The earliest day the demo may be dated from (``DemoBuilder(today=...)``): after the real
+# stories' last fixed dates, so that nothing in them lies in the demo's future.
+EARLIEST_TODAY = date(2026, 10, 1)
 # A working inspectorate's review queue: a handful of submissions waiting for a decision at the
 # demo's scale 1, the others decided; each waiting since a recent day, a few of them longer
 # than the workspace's review target (workspace/views.py: REVIEW_TARGET_DAYS), none for years.
@@ -64,6 +67,8 @@ WAITING_FOR_REVIEW = 12
 WAITING_DAYS = (2, 25)
 WAITING_LONG_DAYS = (31, 60)
 WAITING_LONG_SHARE = 0.25
+# The child protection story's last submission (R7, all officers trained): waiting this long.
+STORY_SUBMISSION_AGE_DAYS = 40
 AWAITING_SECTION55_SLUG = "metropolitan-police-service-crime-data-integrity-2026"
 LONDON = ZoneInfo("Europe/London")
 MARKER_SLUG = "metropolitan-police-custody-2025"
@@ -541,8 +546,17 @@ NEXT_ROUND = {"peel-2018": "peel-2021", "peel-2021": "peel-2023", "fire-2018": "
 
 
 class DemoBuilder:
-    def __init__(self, *, seed: int, scale: float, write=print):
+    def __init__(self, *, seed: int, scale: float, write=print, today: date | None = None):
         self.rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
+        # The demo's "today", from which the recent part is dated. Overdue, not yet due and
+        # "decision overdue" are computed at read time, as in real use.
+        self.today = today or timezone.localdate()
+        # Not later than today: the services refuse what would happen in the future (a
+        # section 55 response to a report not yet published).
+        if not EARLIEST_TODAY <= self.today <= timezone.localdate():
+            raise ValueError(
+                f"The demo is dated from a day between {EARLIEST_TODAY:%d %B %Y} and today."
+            )
         self.scale = scale
         self.write = write
         self.tracked: list[Tracked] = []
@@ -738,7 +752,7 @@ class DemoBuilder:
     # --- Lifecycle -------------------------------------------------------------------------
 
     def draw_outcome(self, item: Tracked):
-        age = (REFERENCE_DATE - item.published_on).days / 365.25
+        age = (self.today - item.published_on).days / 365.25
         weights = next(w for limit, w in OUTCOME_WEIGHTS if age <= limit)
         outcome = self.rng.choices(OUTCOMES, weights)[0]
         if outcome == Status.CLOSED_SUPERSEDED and not self.newer(item):
@@ -811,7 +825,7 @@ class DemoBuilder:
             outcome, reopened = self.draw_outcome(item)
         steps = self.path(outcome, reopened)
         start = item.published_on + timedelta(days=rng.randint(7, 45))
-        end = REFERENCE_DATE - timedelta(days=1)
+        end = self.today - timedelta(days=1)
         if steps and steps[-1] == Status.SUBMITTED:
             if self.waiting_for_review >= self.times(WAITING_FOR_REVIEW):
                 # The queue is full enough: the inspectorate has decided this one.
@@ -845,10 +859,10 @@ class DemoBuilder:
         """Moments for ``count`` steps whose last, a submission for closure, is recent."""
         rng = self.rng
         low, high = WAITING_LONG_DAYS if rng.random() < WAITING_LONG_SHARE else WAITING_DAYS
-        submitted_on = REFERENCE_DATE - timedelta(days=rng.randint(low, high))
+        submitted_on = self.today - timedelta(days=rng.randint(low, high))
         # A report published lately: its submission comes after the earlier steps.
         submitted_on = min(
-            max(submitted_on, start + timedelta(days=count)), REFERENCE_DATE - timedelta(days=1)
+            max(submitted_on, start + timedelta(days=count)), self.today - timedelta(days=1)
         )
         before = self.spread(start, submitted_on - timedelta(days=1), count - 1)
         return [*before, self.moment(submitted_on)]
@@ -896,7 +910,7 @@ class DemoBuilder:
 
     def plan_updates(self, start: date, end: date | None, next_status):
         rng = self.rng
-        end = end or REFERENCE_DATE
+        end = end or self.today
         count = rng.choice((0, 1, 1, 2))
         moments = self.spread(start, end, count) if start <= end else None
         if not moments:
@@ -920,15 +934,15 @@ class DemoBuilder:
         """A recent Met report whose items are open and whose section 55 response MOPAC has yet
         to write: what the demo accounts `met` and `mopac` can work on by hand."""
         met = self.orgs["metropolitan-police-service"]
-        published_at = at(REFERENCE_DATE - timedelta(days=12), 9)
-        due = REFERENCE_DATE + timedelta(days=170)
+        published_at = at(self.today - timedelta(days=12), 9)
+        due = self.today + timedelta(days=170)
         self.add_inspection(
             title="Metropolitan Police Service: crime data integrity inspection",
             slug=AWAITING_SECTION55_SLUG,
             programme="crime-data-integrity",
             organisations=[met],
             published_at=published_at,
-            fieldwork=(REFERENCE_DATE - timedelta(days=120), REFERENCE_DATE - timedelta(days=110)),
+            fieldwork=(self.today - timedelta(days=120), self.today - timedelta(days=110)),
             summary=demo(
                 "Inspectors examined how accurately the force records crime reported to it. "
                 "Recording of violent crime has improved, but too many reports of stalking and "
@@ -968,6 +982,9 @@ class DemoBuilder:
         )
 
     def story_met_custody(self):
+        # Neither story sets report_url: no source this project has (DOMAIN.md, shared/data)
+        # gives the published reports' addresses, and a guessed one would be a false link. An
+        # inspector adds it in the admin or the report editor.
         met = self.orgs["metropolitan-police-service"]
         mopac = self.orgs["mayors-office-for-policing-and-crime"]
         cause = (
@@ -1260,7 +1277,12 @@ class DemoBuilder:
             items[6],
             [
                 (ip, date(2017, 2, 1), ""),
-                (sub, date(2026, 9, 15), demo("The force reports all officers trained.")),
+                # Waiting past the review target: one of the "Decision overdue" in the queue.
+                (
+                    sub,
+                    self.today - timedelta(days=STORY_SUBMISSION_AGE_DAYS),
+                    demo("The force reports all officers trained."),
+                ),
             ],
         )
         new_item = self.steps(new_item, [(ip, date(2018, 8, 1), "")])
@@ -1271,8 +1293,8 @@ class DemoBuilder:
              "children.", SelfAssessment.ON_TRACK),
             (new_item, date(2019, 2, 14), "Supervisors now review each case every 28 "
              "days; compliance is audited monthly.", SelfAssessment.ON_TRACK),
-            (new_item, date(2026, 6, 3), "Internal: compliance with supervisory reviews "
-             "fell to 71% in the spring.", SelfAssessment.OFF_TRACK),
+            (new_item, self.today - timedelta(days=150), "Internal: compliance with "
+             "supervisory reviews fell to 71% last quarter.", SelfAssessment.OFF_TRACK),
         ]:  # fmt: skip
             progress_update_add(
                 item=item,
@@ -1304,12 +1326,14 @@ class DemoBuilder:
         """What the public record shows of changes after the fact: the overdue custody risk
         recommendation (due 25 May 2017) gets an agreed extension, a public event, and its
         published update a correction that says what it puts right."""
+        # The end of the month four months on: still ahead whenever the demo is seeded.
+        due = add_months(self.today.replace(day=1), 5) - timedelta(days=1)
         item_set_due_date(
             item=custody_risk,
-            due_date=date(2027, 3, 31),
+            due_date=due,
             reason=demo(
                 "Agreed on request: the new custody suite's risk assessment system goes live "
-                "in March 2027."
+                f"in {due:%B %Y}."
             ),
             source=DueDateSource.AGREED_ON_REQUEST,
         )
@@ -1570,7 +1594,7 @@ class DemoBuilder:
         custody_afis = [(t, th) for t, th in MET_CUSTODY_AFIS if t.startswith("[Demo]")]
         for index in range(self.times(6)):
             force = rng.choice(forces)
-            published_on = self.publication_day(date(2019, 1, 10), date(2026, 9, 30))
+            published_on = self.publication_day(date(2019, 1, 10), self.today - timedelta(days=32))
             wording, due = self.deadline(published_on)
             causes, findings = [], []
             if rng.random() < 0.4:
@@ -1646,7 +1670,7 @@ class DemoBuilder:
 
         for index in range(self.times(6)):
             force = rng.choice(forces)
-            published_on = self.publication_day(date(2019, 3, 1), date(2026, 7, 31))
+            published_on = self.publication_day(date(2019, 3, 1), self.today - timedelta(days=90))
             findings = []
             for text in rng.sample(JTAI_RECS, rng.randint(1, 2)):
                 wording, due = self.deadline(published_on)
@@ -1805,7 +1829,7 @@ class DemoBuilder:
     def generate_unpublished(self):
         """Two drafts without a date and one scheduled report: the embargo has work to do."""
         candidates = self.rng.sample(self.forces(), 3)
-        moments = [None, None, at(date(2027, 3, 4), 0, 1)]
+        moments = [None, None, at(self.today + timedelta(days=90), 0, 1)]
         for force, published_at in zip(
             sorted(candidates, key=lambda f: f.slug), moments, strict=True
         ):
@@ -1832,7 +1856,7 @@ class DemoBuilder:
             if self.rng.random() < 0.2:
                 continue
             last = max(changed for _, changed in items).date()
-            day = min(REFERENCE_DATE, last + timedelta(days=self.rng.randint(14, 120)))
+            day = min(self.today, last + timedelta(days=self.rng.randint(14, 120)))
             cause_of_concern_discharge(
                 cause=cause,
                 discharged_on=day,
@@ -1846,7 +1870,7 @@ class DemoBuilder:
         """Record most local policing bodies' responses: some on time, some late, some never."""
         rng = self.rng
         responses = (
-            Section55Response.objects.published(at=at(REFERENCE_DATE))
+            Section55Response.objects.published(at=at(self.today))
             .awaited()
             .select_related("inspection", "local_policing_body")
             .order_by("inspection__published_at", "inspection__slug", "local_policing_body__slug")
@@ -1865,7 +1889,7 @@ class DemoBuilder:
                 received = due + timedelta(days=rng.randint(1, 70))
             else:
                 continue  # outstanding: overdue once the 56 days have passed
-            if received > REFERENCE_DATE:
+            if received > self.today:
                 continue
             if inspection.pk not in recommendations:
                 recommendations[inspection.pk] = list(
@@ -1904,7 +1928,7 @@ class DemoBuilder:
         with_causes = sorted(
             {
                 (inspection.slug, inspection.pk)
-                for inspection in Inspection.objects.published(at=at(REFERENCE_DATE)).filter(
+                for inspection in Inspection.objects.published(at=at(self.today)).filter(
                     causes_of_concern__isnull=False,
                     programme__slug="peel",
                     published_at__date__gte=date(2023, 1, 1),
@@ -1918,7 +1942,7 @@ class DemoBuilder:
             taken.add(force.slug)
             engage_enter(
                 organisation=force,
-                entered_on=min(REFERENCE_DATE, linked.published_on + timedelta(days=21)),
+                entered_on=min(self.today, linked.published_on + timedelta(days=21)),
                 reasons=demo("Causes of concern in the PEEL inspection have not been addressed."),
                 inspection=linked,
             )
@@ -1940,7 +1964,7 @@ class DemoBuilder:
             )
         engage_enter(
             organisation=current,
-            entered_on=self.publication_day(date(2025, 1, 1), date(2026, 9, 30)),
+            entered_on=self.publication_day(date(2025, 1, 1), self.today - timedelta(days=32)),
             reasons=demo("Inspectors found a serious decline in performance."),
         )
 

@@ -11,7 +11,7 @@ register = template.Library()
 
 TAG_COLOURS = {
     Status.OPEN: "govuk-tag--grey",
-    Status.IN_PROGRESS: "govuk-tag--light-blue",
+    Status.IN_PROGRESS: "govuk-tag--blue",
     Status.SUBMITTED: "govuk-tag--yellow",
     Status.CLOSED_COMPLETE: "govuk-tag--green",
     Status.CLOSED_NOT_IMPLEMENTED: "govuk-tag--red",

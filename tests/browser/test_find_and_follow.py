@@ -1,6 +1,6 @@
 """A reader finds a report and follows it (issue 13), in Chromium: the search box, the list of
-reports with its filters and progress, and a report's progress summary, with JavaScript on and
-off, axe finding no WCAG 2.2 AA violation."""
+reports with its filters and progress, a report's progress summary, and a report series' timeline
+with its feed, with JavaScript on and off, axe finding no WCAG 2.2 AA violation."""
 
 import re
 
@@ -8,7 +8,9 @@ import pytest
 from django.db import connection
 
 from tests.browser.axe import assert_accessible
+from tests.browser.reflow import assert_reflows
 from tests.conftest import EMBARGOED
+from tests.public.test_series import build_series
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,3 +67,48 @@ def test_find_a_report_and_its_progress(page, public_world):
 def test_find_a_report_and_its_progress_without_javascript(js_disabled_page, public_world):
     search_from_the_home_page(js_disabled_page, axe=False)
     list_and_open_a_report(js_disabled_page, public_world["inspection"], axe=False)
+
+
+def follow_a_report_series(page, reports, *, axe=True):
+    """From the 2016-style report to its last update through the series list, the timeline
+    showing R4 closed and reopened, and the report's feed named for feed readers."""
+    first, last = reports[0], reports[-1]
+    page.goto(f"/inspections/{first.slug}/")
+    timeline = page.get_by_role("region", name=re.compile(r"^Series timeline"))
+    assert timeline.is_visible()
+    assert "Closed: complete, 20 Jul 2017" in timeline.inner_text()
+    assert "Reopened: in progress, 10 Jul 2018" in timeline.inner_text()
+    if axe:  # axe runs in the page: not with JavaScript off; the reflow check does either way
+        assert_accessible(page)
+    else:
+        assert_reflows(page)
+
+    page.locator("#series ~ ol").get_by_role("link", name=last.title).click()
+    assert page.locator("h1").inner_text() == last.title
+    assert "(this report)" in page.locator("#series ~ ol").inner_text()
+    assert page.get_by_role("region", name=re.compile(r"^Series timeline")).is_visible()
+    if axe:
+        assert_accessible(page)
+
+    # Feed autodiscovery: the report's own feed, which a feed reader can fetch.
+    feeds = page.locator('head link[rel="alternate"][type="application/atom+xml"]')
+    assert feeds.count() == 1
+    href = feeds.get_attribute("href")
+    assert href == f"/inspections/{last.slug}/updates.atom"
+    assert (
+        page.get_by_role("link", name="Atom feed of changes to them").get_attribute("href") == href
+    )
+    feed = page.request.get(href)
+    assert feed.ok
+    assert feed.headers["content-type"].startswith("application/atom+xml")
+    assert f"<title>{last.title}: status changes and updates</title>" in feed.text()
+
+
+def test_follow_a_report_series_and_its_feed(page, custody, hmicfrs, met):
+    follow_a_report_series(page, build_series(custody, hmicfrs, met))
+
+
+def test_follow_a_report_series_and_its_feed_without_javascript(
+    js_disabled_page, custody, hmicfrs, met
+):
+    follow_a_report_series(js_disabled_page, build_series(custody, hmicfrs, met), axe=False)

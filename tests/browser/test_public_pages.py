@@ -169,7 +169,7 @@ def test_public_pages_without_javascript(js_disabled_page, public_world, path):
     response = page.goto(path)
     assert response.status == 200
     assert page.locator("h1").count() == 1
-    assert page.locator("header.app-header .govuk-phase-banner").is_visible()
+    assert page.locator("header.govuk-template__header .govuk-phase-banner").is_visible()
     assert_reflows(page)
 
 

@@ -10,7 +10,7 @@ import itertools
 import json
 from collections import Counter
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
 
@@ -19,18 +19,26 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from accounts.models import Membership, User
 from demo.stories import (
     DEMO_PASSWORD,
+    EARLIEST_TODAY,
     MARKER_SLUG,
-    REFERENCE_DATE,
     WAITING_FOR_REVIEW,
     WAITING_LONG_DAYS,
     DemoBuilder,
 )
 from inspections.choices import GradingScale, OrganisationKind
-from inspections.models import EngagePeriod, Inspection, Judgement, KeyFigure, Organisation
+from inspections.models import (
+    EngagePeriod,
+    Inspection,
+    Inspectorate,
+    Judgement,
+    KeyFigure,
+    Organisation,
+)
 from recommendations.choices import Channel, FindingKind, Status
 from recommendations.models import (
     Finding,
@@ -39,6 +47,7 @@ from recommendations.models import (
     Section55Response,
     StatusChange,
 )
+from workspace.views import REVIEW_TARGET_DAYS
 
 SCALE = 0.05
 LONDON = ZoneInfo("Europe/London")
@@ -223,7 +232,9 @@ class TestSeededDemo:
             finding__inspection__slug="metropolitan-police-child-protection-2016",
             finding__text__contains="detained in custody",
         )
-        assert item.due_date == date(2027, 3, 31)
+        # Extended to the end of a month a few months after the demo's day: still ahead.
+        assert 90 <= (item.due_date - timezone.localdate()).days <= 155
+        assert (item.due_date + timedelta(days=1)).day == 1
         assert item.original_due_date == date(2017, 5, 25)
         assert item.overdue_when_extended
         (change,) = item.due_date_changes.all()
@@ -345,14 +356,22 @@ class TestSeededDemo:
         assert list(unmarked.values_list("inspection__slug", "reference")) == [(MARKER_SLUG, "R1")]
 
     def test_the_review_queue_is_a_handful_waiting_none_for_years(self, db):
-        waiting = list(Item.objects.filter(status=Status.SUBMITTED))
-        assert 1 <= len(waiting) <= WAITING_FOR_REVIEW
-        ages = [
-            (REFERENCE_DATE - item.status_changed_at.astimezone(LONDON).date()).days
-            for item in waiting
-        ]
-        assert max(ages) <= WAITING_LONG_DAYS[1], ages
-        assert min(ages) >= 1, ages
+        assert_queue_reads_like_a_working_inspectorates(today=timezone.localdate())
+
+    def test_the_inspectors_queue_flags_a_few_decisions_as_overdue(self, client, db):
+        inspector = User.objects.create_user(
+            username="queue-reader",
+            inspectorate=Inspectorate.objects.get(slug="hmicfrs"),
+            is_staff=True,
+        )
+        client.force_login(inspector)
+
+        html = client.get("/workspace/").text
+
+        waiting = Item.objects.filter(status=Status.SUBMITTED).count()
+        assert f"Submitted for closure ({waiting})" in html
+        flagged = html.count("Decision overdue</strong>")
+        assert 1 <= flagged <= waiting // 2, (flagged, waiting)
 
     def test_every_seeded_report_is_marked_as_demo_data(self, db):
         assert not Inspection.objects.filter(is_demo=False).exists()
@@ -386,6 +405,38 @@ class TestSeededDemo:
     def test_output_counts_what_was_loaded(self, db, seeded):
         assert f"inspections      {Inspection.objects.count()}" in seeded
         assert f"status changes   {StatusChange.objects.count()}" in seeded
+
+
+def assert_queue_reads_like_a_working_inspectorates(*, today):
+    """A handful of submissions waiting for a decision, all recent, a few of them past the
+    review target (flagged "Decision overdue" in the workspace queue), none years old."""
+    waiting = list(Item.objects.filter(status=Status.SUBMITTED))
+    ages = sorted(
+        (today - item.status_changed_at.astimezone(LONDON).date()).days for item in waiting
+    )
+    assert 3 <= len(ages) <= WAITING_FOR_REVIEW, ages
+    assert ages[0] >= 1, ages
+    assert ages[-1] <= WAITING_LONG_DAYS[1], ages
+    overdue = [age for age in ages if age > REVIEW_TARGET_DAYS]
+    assert 1 <= len(overdue) <= len(ages) // 2, ages
+
+
+def test_a_demo_seeded_on_another_day_has_a_recent_queue_then(db):
+    """The queue is dated from the day the demo is seeded, not from a fixed day: seeded on 1
+    November 2026 (or any day), it reads as it would have read that day."""
+    earlier = date(2026, 11, 1)
+    with rolled_back():
+        output = seed(today=earlier)
+        assert "dated from 01 November 2026" in output
+        assert_queue_reads_like_a_working_inspectorates(today=earlier)
+
+
+@pytest.mark.parametrize("day", [EARLIEST_TODAY - timedelta(days=1), "tomorrow"])
+def test_the_demo_is_dated_from_a_day_between_its_stories_and_today(db, day):
+    if day == "tomorrow":
+        day = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(CommandError, match="--today"):
+        seed(today=day)
 
 
 def test_same_seed_gives_the_same_demo(db):

@@ -1,6 +1,7 @@
 """Fixes from the outside accessibility sweep that a page's HTML shows: wide tables in a
 focusable scroll region, and a status the same colour in a chart as in its tag."""
 
+import re
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,30 @@ def test_every_status_bar_colour_is_in_the_built_stylesheet(status):
     css = (Path(settings.BASE_DIR) / "static" / "tracker" / "tracker.css").read_text()
 
     assert f".app-chart__bar--{status_bar_class(status)}{{" in css
+
+
+def _tag_colours(css: str, selector: str) -> tuple[str, str]:
+    """The text and background colours a rule of GOV.UK Frontend's built stylesheet gives."""
+    for rule in re.findall(re.escape(selector) + r"\{([^}]*)\}", css):
+        declarations = dict(d.split(":", 1) for d in rule.split(";") if ":" in d)
+        if "background-color" in declarations:
+            return declarations["color"], declarations["background-color"]
+    raise AssertionError(f"{selector} sets no colours in the built GOV.UK Frontend stylesheet")
+
+
+@pytest.mark.parametrize("status", list(Status))
+def test_every_status_bar_takes_its_tags_colours_from_the_built_govuk_stylesheet(status):
+    static = Path(settings.BASE_DIR) / "static"
+    govuk = (static / "govuk" / "govuk-frontend.min.css").read_text()
+    tracker = (static / "tracker" / "tracker.css").read_text()
+    modifier = TAG_COLOURS[status]
+    # Blue is the tag's default colour: GOV.UK Frontend 6 has no rule for a blue modifier.
+    selector = ".govuk-tag" if modifier == "govuk-tag--blue" else f".{modifier}"
+    text, background = _tag_colours(govuk, selector)
+
+    bar_rule = re.escape(f".app-chart__bar--{status_bar_class(status)}") + r"\{([^}]*)\}"
+    bar = re.search(bar_rule, tracker)
+
+    assert bar, status
+    assert f"fill:{background}" in bar.group(1)
+    assert f"stroke:{text}" in bar.group(1)

@@ -31,11 +31,11 @@ PUBLIC_PAGES = [
 
 
 def footer(html: str) -> str:
-    return html.split('<footer class="govuk-footer">', 1)[1]
+    return html.split('<footer class="govuk-template__footer">', 1)[1]
 
 
 def header(html: str) -> str:
-    return html.split('<header class="app-header">', 1)[1].split("</header>", 1)[0]
+    return html.split('<header class="govuk-template__header">', 1)[1].split("</header>", 1)[0]
 
 
 def assert_page_furniture(html: str) -> None:

@@ -1,12 +1,14 @@
 import time
+from datetime import date
 
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
-from demo.stories import DEMO_PASSWORD, MARKER_SLUG, REFERENCE_DATE, DemoBuilder
+from demo.stories import DEMO_PASSWORD, EARLIEST_TODAY, MARKER_SLUG, DemoBuilder
 from inspections.models import EngagePeriod, Inspection, Organisation, Programme
 from recommendations.models import (
     Finding,
@@ -32,8 +34,9 @@ class Command(BaseCommand):
     help = (
         "Load demo data: the Metropolitan Police custody (2025) and child protection "
         "(2016-2018) stories, and generated inspections of every force, fire and rescue "
-        f"service and some national bodies, dated from {REFERENCE_DATE:%d %B %Y}. The same "
-        "seed always gives the same data. Runs load_reference_data first if needed, and does "
+        "service and some national bodies, the recent part dated from today (or --today), so "
+        "that the review queue holds recent submissions whenever it is seeded. The same seed "
+        "and day always give the same data. Runs load_reference_data first if needed, and does "
         "nothing if the demo is already loaded. With DEBUG on it also creates the accounts "
         "inspector, met, mopac, kent and admin (superuser), all with the password "
         f"“{DEMO_PASSWORD}”."
@@ -48,10 +51,21 @@ class Command(BaseCommand):
             help="Size of the generated part: below 1 inspects fewer bodies, above 1 makes "
             "bigger reports and more of them (default 1).",
         )
+        parser.add_argument(
+            "--today",
+            type=date.fromisoformat,
+            default=None,
+            help="The day to date the demo from, as YYYY-MM-DD (default: today), to repeat a "
+            f"demo exactly; from {EARLIEST_TODAY:%d %B %Y} to today.",
+        )
 
-    def handle(self, *args, seed, scale, **options):
+    def handle(self, *args, seed, scale, today=None, **options):
         if not 0 < scale <= 100:
             raise CommandError("--scale must be more than 0 and at most 100.")
+        if today is not None and not EARLIEST_TODAY <= today <= timezone.localdate():
+            raise CommandError(
+                f"--today must be a day between {EARLIEST_TODAY:%d %B %Y} and today."
+            )
         if Inspection.objects.filter(slug=MARKER_SLUG).exists():
             self.stdout.write(
                 f"The demo data is already loaded (“{MARKER_SLUG}” exists); nothing to do. "
@@ -68,10 +82,10 @@ class Command(BaseCommand):
 
         started = time.monotonic()
         with transaction.atomic():
-            builder = DemoBuilder(seed=seed, scale=scale, write=self.stdout.write)
+            builder = DemoBuilder(seed=seed, scale=scale, write=self.stdout.write, today=today)
             builder.build()
             accounts = builder.accounts() if settings.DEBUG else None
-        self.report(seed, scale, time.monotonic() - started)
+        self.report(seed, scale, builder.today, time.monotonic() - started)
         if accounts is None:
             self.stdout.write("DEBUG is off: no demo accounts were created.")
         else:
@@ -79,11 +93,12 @@ class Command(BaseCommand):
             for user in accounts:
                 self.stdout.write(f"  {user.username:<10} {self.describe(user)}")
 
-    def report(self, seed, scale, seconds):
+    def report(self, seed, scale, today, seconds):
         by_status = dict(Item.objects.values_list("status").annotate(n=Count("pk")).order_by())
         received = Section55Response.objects.filter(received_on__isnull=False).count()
         self.stdout.write(
-            f"Demo data loaded in {seconds:.1f}s (seed {seed}, scale {scale:g}):\n"
+            f"Demo data loaded in {seconds:.1f}s (seed {seed}, scale {scale:g}, "
+            f"dated from {today:%d %B %Y}):\n"
             f"  inspections      {Inspection.objects.count()}"
             f" ({Inspection.objects.unpublished().count()} unpublished)\n"
             f"  findings         {Finding.objects.count()}\n"
