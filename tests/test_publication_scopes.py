@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SKIPPED_DIRS = {".venv", "node_modules", "tests", "benchmarks", "migrations", "static", "frontend"}
+SKIPPED_DIRS = {
+    ".venv",
+    "var",
+    "node_modules",
+    "tests",
+    "benchmarks",
+    "migrations",
+    "static",
+    "frontend",
+}
 
 # A publication time compared by hand: an ORM lookup (published_at__lte=...), or a Python or
 # SQL comparison (published_at <= now).
@@ -59,7 +68,15 @@ def reads_of_the_published_flag(source: str):
 
 
 def project_sources():
-    for path in sorted(ROOT.rglob("*.py")):
+    # Only the project's own top-level folders are walked: walking the virtualenv (.venv, var/)
+    # and filtering afterwards took half a minute.
+    folders = [
+        path
+        for path in ROOT.iterdir()
+        if path.is_dir() and path.name not in SKIPPED_DIRS and not path.name.startswith(".")
+    ]
+    paths = [*ROOT.glob("*.py"), *(path for folder in folders for path in folder.rglob("*.py"))]
+    for path in sorted(paths):
         relative = path.relative_to(ROOT)
         if SKIPPED_DIRS.intersection(relative.parts[:-1]):
             continue
