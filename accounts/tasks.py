@@ -1,0 +1,16 @@
+"""Password reset emails, sent by a background job (``manage.py db_worker``)."""
+
+from django.tasks import task
+
+from accounts.forms import PasswordResetForm
+
+
+@task
+def send_password_reset(*, email: str, domain: str, options: dict) -> None:
+    """Look ``email`` up and send each of its accounts a reset link; nothing when none has it.
+
+    ``options`` are the reset view's (templates, ``use_https``, the email's extra context), as
+    Django's ``PasswordResetForm.save`` takes them."""
+    form = PasswordResetForm({"email": email})
+    if form.is_valid():
+        form.send_now(domain=domain, options=options)
