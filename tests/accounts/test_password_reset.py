@@ -192,3 +192,14 @@ def test_known_and_unknown_addresses_get_identical_answers_from_identical_work(
     known, unknown = answers.values()
     assert known == unknown
     assert len(job_queue.waiting()) == 2
+
+
+def test_a_reset_sent_later_refuses_another_token_generator(db):
+    from django.contrib.auth.tokens import PasswordResetTokenGenerator
+
+    from accounts.forms import PasswordResetForm
+
+    form = PasswordResetForm({"email": "met.user@example.gov.uk"})
+    assert form.is_valid()
+    with pytest.raises(ValueError, match="default token generator"):
+        form.save(domain_override="tracker.example", token_generator=PasswordResetTokenGenerator())

@@ -62,3 +62,19 @@ def test_the_confirmation_email_is_a_job_committed_with_the_address(
     assert message.alternatives[0][1] == "text/html"
     client.post(link_in(message, "/alerts/confirm/"))
     assert Subscription.objects.get().confirmed_at is not None
+
+
+@pytest.mark.usefixtures("news")
+def test_a_digest_job_whose_send_fails_is_marked_failed_and_records_nothing(
+    job_queue, met, settings
+):
+    subscription = subscribe(since=timezone.now() - timedelta(hours=1), organisation=met)
+    settings.MAILERS = {"default": {"BACKEND": "tests.core.test_tasks.SilentBackend"}}
+    queue()
+
+    [job] = job_queue.run()
+
+    assert job.status == "FAILED"
+    assert job.errors[0].exception_class_path == "alerts.tasks.AlertsNotSent"
+    assert f"1 digest(s) not sent, for: {subscription.pk}." in job.errors[0].traceback
+    assert not AlertDigest.objects.exists()
