@@ -8,7 +8,7 @@ SKIP LOCKED``) and mark it running before they let go, so no two workers send th
 """
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives, mailers
-from django.tasks import task
+from django.tasks import TaskContext, task
 
 
 class EmailNotSent(Exception):
@@ -50,12 +50,30 @@ def message_from(data: dict) -> EmailMultiAlternatives:
     return message
 
 
-@task
-def send_email(message: dict) -> int:
+def forget_arguments(context: TaskContext) -> None:
+    """Erase the job's arguments from the queue's record of it, once it has run.
+
+    Email jobs carry an address (and a confirmation or reset link) in their arguments: the
+    privacy notice promises an address is deleted when the person unsubscribes or never
+    confirms, so the record of a job that sent to it must not keep it until the record is
+    pruned. Only the database queue keeps such a record."""
+    from django_tasks_db.models import DBTaskResult
+
+    if hasattr(context.task_result, "db_result"):
+        DBTaskResult.objects.filter(pk=context.task_result.id).update(
+            args_kwargs={"args": [], "kwargs": {}}
+        )
+
+
+@task(takes_context=True)
+def send_email(context: TaskContext, message: dict) -> int:
     """Send one email (``message_data``) through the default mailer."""
-    with mailers.default as connection:
-        if connection.send_messages([message_from(message)]) != 1:
-            raise EmailNotSent("The mail backend did not accept the message.")
+    try:
+        with mailers.default as connection:
+            if connection.send_messages([message_from(message)]) != 1:
+                raise EmailNotSent("The mail backend did not accept the message.")
+    finally:
+        forget_arguments(context)
     return 1
 
 

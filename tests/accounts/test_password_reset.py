@@ -168,6 +168,9 @@ def test_the_email_is_looked_up_and_sent_by_a_background_job(
 
     assert job.status == "SUCCESSFUL"
     assert [message.to for message in mail.outbox] == [["Met.User@example.gov.uk"]]
+    # The queue's record of the job forgets the address typed.
+    waiting.refresh_from_db()
+    assert waiting.args_kwargs == {"args": [], "kwargs": {}}
 
 
 def test_known_and_unknown_addresses_get_identical_answers_from_identical_work(

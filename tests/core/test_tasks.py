@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.core.mail.backends.base import BaseEmailBackend
+from django_tasks_db.models import DBTaskResult
 
 from core.tasks import message_data, message_from, send_mail_later
 
@@ -39,6 +40,8 @@ def test_an_email_goes_through_the_queue_as_it_was_written(job_queue):
     [sent] = mail.outbox
     assert message_data(sent) == message_data(message)
     assert sent.recipients() == ["reader@example.org", "records@example.gov.uk"]
+    # The queue's record of the job keeps no address once it has run.
+    assert DBTaskResult.objects.get(pk=job.id).args_kwargs == {"args": [], "kwargs": {}}
 
 
 def test_a_plain_email_round_trips():
@@ -64,3 +67,10 @@ def test_a_send_the_mail_backend_refuses_fails_the_job(job_queue, settings):
 
     assert job.status == "FAILED"
     assert job.errors[0].exception_class_path == "core.tasks.EmailNotSent"
+    assert DBTaskResult.objects.get(pk=job.id).args_kwargs == {"args": [], "kwargs": {}}
+
+
+def test_an_email_sent_at_once_is_sent_too(settings):
+    """With TASKS_BACKEND=immediate (the quick start) there is no record to erase."""
+    send_mail_later(EmailMessage(subject="S", body="B", to=["a@example.org"]))
+    assert [message.to for message in mail.outbox] == [["a@example.org"]]
