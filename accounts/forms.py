@@ -1,14 +1,9 @@
 """Django's authentication forms with the GOV.UK Design System's labels and error messages."""
 
-import threading
-
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
-from django.db import connections, transaction
-
-# The name of the threads that send password reset emails (tests wait for them by it).
-RESET_EMAIL_THREAD = "password-reset-email"
 
 STRONG_ENOUGH_HINT = (
     "Use at least 8 characters. Do not use only numbers, a common password or one like your "
@@ -42,20 +37,6 @@ class SignInForm(auth_forms.AuthenticationForm):
             return self.cleaned_data
 
 
-def send_in_background(send, *args, **kwargs) -> threading.Thread:
-    """Run ``send(*args, **kwargs)`` in a thread of its own, after the request has its answer."""
-
-    def run():
-        try:
-            send(*args, **kwargs)  # Django's send_mail logs a failure to send
-        finally:
-            connections.close_all()
-
-    thread = threading.Thread(target=run, name=RESET_EMAIL_THREAD)
-    thread.start()
-    return thread
-
-
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(
         label="Email address",
@@ -68,15 +49,22 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
     def save(self, *, request=None, domain_override=None, **options):
         # Looking the address up, making the token and rendering the email take time only when
-        # the address has an account. All of it happens off the request path, so the answer
-        # takes as long either way and cannot tell anyone which addresses have accounts. It
-        # starts after commit, as nothing should go out for a request that failed.
+        # the address has an account. All of it is done by a background job (accounts/tasks.py),
+        # so the answer takes as long either way and cannot tell anyone which addresses have
+        # accounts. The job commits with the request: nothing goes out for a request that failed.
+        from accounts.tasks import send_password_reset
+
         if domain_override is None and request is not None:
             domain_override = request.get_host()
-        save = super().save
-        transaction.on_commit(
-            lambda: send_in_background(save, domain_override=domain_override, **options)
+        if options.pop("token_generator", default_token_generator) is not default_token_generator:
+            raise ValueError("A password reset sent later uses the default token generator.")
+        send_password_reset.enqueue(
+            email=self.cleaned_data["email"], domain=domain_override, options=options
         )
+
+    def send_now(self, *, domain, options):
+        """Send the reset email to each active account with this address (the job's work)."""
+        super().save(domain_override=domain, **options)
 
 
 class _NewPasswordMixin:

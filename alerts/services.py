@@ -38,6 +38,7 @@ from alerts.choices import (
 )
 from alerts.models import AlertDigest, Subscription
 from core.errors import DomainError
+from core.tasks import send_mail_later
 from inspections.models import Inspection, Organisation
 from recommendations.filters import FindingItemFilterSet
 from recommendations.models import DueDateChange, Item, ProgressUpdate, StatusChange
@@ -278,9 +279,8 @@ def _check_rate(*, email: str, client_ip: str) -> None:
 
 
 def _send(message) -> None:
-    with mailers.default as connection:
-        if connection.send_messages([message]) != 1:
-            raise DomainError("We could not send the email. Try again later.")
+    # A background job sends it (core/tasks.py); the job commits with the subscription.
+    send_mail_later(message)
 
 
 def _message(*, subject, template, context, to, unsubscribe=None) -> EmailMultiAlternatives:
@@ -350,7 +350,7 @@ def subscription_request(
                 context=context,
                 to=email,
             )
-        # In the transaction: a send that fails leaves no address behind.
+        # In the transaction: the email is queued only if the address is recorded.
         _send(message)
     return subscription
 

@@ -387,3 +387,62 @@ LOGGING = {
     # Django's own console handler would print each of its lines a second time.
     "loggers": {"django": {"handlers": ["console"], "propagate": False}},
 }
+
+# ---------------------------------------------------------------------------------------------
+# Several servers: background jobs and evidence storage (issue 14). Kept in one block.
+# ---------------------------------------------------------------------------------------------
+
+# Background jobs (Django's tasks framework): reminders, the public's alert digests and the
+# emails the site sends. "database" keeps the queue in a table of DATABASE_URL (django-tasks-db)
+# that any number of `manage.py db_worker` processes, on any server, share: each takes a job
+# under a row lock with SKIP LOCKED, so no two run the same one. "immediate" runs each job in
+# the process that asks for it, at once: the quick start's default, needing no worker.
+INSTALLED_APPS += ["django_tasks_db"]
+TASKS_BACKEND = (env_str("TASKS_BACKEND") or ("immediate" if DEBUG else "database")).strip()
+_TASK_BACKENDS = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django.tasks.backends.immediate.ImmediateBackend",
+}
+if TASKS_BACKEND not in _TASK_BACKENDS:
+    raise ImproperlyConfigured(
+        f"TASKS_BACKEND={TASKS_BACKEND!r} cannot be understood: use database or immediate."
+    )
+TASKS = {"default": {"BACKEND": _TASK_BACKENDS[TASKS_BACKEND]}}
+
+
+def _evidence_storage(backend: str) -> dict:
+    """Where evidence files (and pending bulk imports) are kept: this server's disk under
+    MEDIA_ROOT, or an S3-compatible bucket that every server reaches. Either way they are served
+    only through the download view, after the access policy (portal/views.py)."""
+    if backend == "filesystem":
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if backend != "s3":
+        raise ImproperlyConfigured(
+            f"STORAGE_BACKEND={backend!r} cannot be understood: use filesystem or s3."
+        )
+    bucket = env_str("AWS_STORAGE_BUCKET_NAME")
+    if not bucket:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs AWS_STORAGE_BUCKET_NAME.")
+    options = {
+        "bucket_name": bucket,
+        "access_key": env_str("AWS_ACCESS_KEY_ID"),
+        "secret_key": env_str("AWS_SECRET_ACCESS_KEY"),
+        "region_name": env_str("AWS_S3_REGION_NAME"),
+        # Another S3-compatible service (MinIO, Ceph, a cloud's object store): its address.
+        "endpoint_url": env_str("AWS_S3_ENDPOINT_URL"),
+        "location": env_str("AWS_LOCATION") or "",
+        # Private objects, never a public link: files are read through the app.
+        "default_acl": "private",
+        "querystring_auth": True,
+        "querystring_expire": 60,
+        # A second upload with the same name gets a name of its own rather than replacing it.
+        "file_overwrite": False,
+    }
+    return {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {name: value for name, value in options.items() if value is not None},
+    }
+
+
+STORAGE_BACKEND = (env_str("STORAGE_BACKEND") or "filesystem").strip()
+STORAGES["default"] = _evidence_storage(STORAGE_BACKEND)

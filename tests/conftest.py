@@ -180,6 +180,56 @@ def _test_settings(settings):
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    # Background jobs run at once, in the process that queues them, in the tests about
+    # something else; the tests of jobs use production's database queue (``job_queue``).
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+
+
+class JobQueue:
+    """Production's queue of background jobs, in the test database, and a worker in this
+    process: ``run()`` takes each waiting job as ``manage.py db_worker`` does (under a row lock
+    with SKIP LOCKED), runs it and records its outcome."""
+
+    def __init__(self):
+        from django_tasks_db.management.commands.db_worker import Worker
+
+        self.worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=None,
+            worker_id="test-worker",
+            excluded_queue_names=[],
+        )
+
+    def waiting(self) -> list:
+        from django_tasks_db.models import DBTaskResult
+
+        return list(DBTaskResult.objects.ready())
+
+    def run(self) -> list:
+        """Run every waiting job, oldest first; the finished jobs, as task results."""
+        from django.db import transaction
+        from django_tasks_db.models import DBTaskResult
+
+        done = []
+        while True:
+            with transaction.atomic():
+                job = DBTaskResult.objects.ready().get_locked()
+                if job is None:
+                    return done
+                job.claim(self.worker.worker_id)
+            self.worker.run_task(job)
+            job.refresh_from_db()
+            done.append(job.task_result)
+
+
+@pytest.fixture
+def job_queue(settings, db):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    return JobQueue()
 
 
 def date_fields(name: str, value) -> dict:

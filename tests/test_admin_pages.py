@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult, get_date_max
 
 from accounts.models import User
 from api.models import ApiToken, token_hash
@@ -125,6 +126,16 @@ def world(inspection, met, mopac, kent, admin_user, inspector, met_user, kent_us
                 subject="Inspection tracker: 1 overdue",
                 summary={"overdue": ["X0, Inspection 0"]},
             )
+            # A background job's record (django-tasks-db), as a worker leaves it.
+            DBTaskResult.objects.create(
+                args_kwargs={"args": [f"2026-01-{n % 28 + 1:02d}"], "kwargs": {}},
+                task_path="reminders.tasks.send_reminders",
+                backend_name="default",
+                run_after=get_date_max(),
+                status="SUCCESSFUL",
+                finished_at=sent_at,
+                return_value={"emailed": 1},
+            )
 
     grow(0, 2)
     return grow
@@ -195,6 +206,8 @@ CHANGELIST_QUERIES = {
     "reminders.ReminderPreference": 5,
     "reminders.Digest": 7,
     "api.ApiToken": 5,
+    # Background jobs: plus the distinct priorities and queue names, its two value filters.
+    "django_tasks_database.DBTaskResult": 7,
 }
 
 

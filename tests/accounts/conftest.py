@@ -1,10 +1,8 @@
 import re
-import threading
 from html import unescape
 
 import pytest
 
-from accounts.forms import RESET_EMAIL_THREAD
 from accounts.models import Membership, User
 
 
@@ -38,23 +36,15 @@ def navigation(response) -> list[str]:
     return [" ".join(unescape(re.sub(r"<[^>]+>", " ", item)).split()) for item in items]
 
 
-def wait_for_reset_emails(timeout: float = 10) -> None:
-    """Wait until the threads sending password reset emails have finished."""
-    for thread in threading.enumerate():
-        if thread.name == RESET_EMAIL_THREAD:
-            thread.join(timeout)
-            assert not thread.is_alive(), "a password reset email is still being sent"
-
-
 @pytest.fixture
-def ask_for_reset(client, django_capture_on_commit_callbacks):
-    """Ask for a password reset as a browser would, and wait for the email to be sent: it goes
-    out in a thread of its own once the request's transaction has committed."""
+def ask_for_reset(client, job_queue):
+    """Ask for a password reset as a browser would, then let a worker send the email: the
+    request only queues the job."""
 
     def ask(email, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = client.post("/account/password-reset/", {"email": email}, **kwargs)
-        wait_for_reset_emails()
+        response = client.post("/account/password-reset/", {"email": email}, **kwargs)
+        [job] = job_queue.run()
+        assert job.status == "SUCCESSFUL", job.errors
         return response
 
     return ask

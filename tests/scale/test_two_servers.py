@@ -1,7 +1,10 @@
 """Two app servers, as two machines behind a load balancer would run them: two gunicorn
 processes on their own ports, on one PostgreSQL database and one Redis. What one does, the other
 sees at once: counts on the public pages, the API's ETag and Last-Modified, and the rate limit,
-which requests split between the two reach together.
+which requests split between the two reach together. Each machine also runs a worker for
+background jobs: a reminder queued on both is sent once. Evidence uploaded through one downloads
+through the other, from the storage they share (here a folder both mount, as a network file
+system would be; or an S3 bucket).
 
 The servers read the test database, so the data is committed (``transactional_db``), and they
 share the test run's cache key prefix (tests/conftest.py), so that the test clears their keys too.
@@ -17,12 +20,17 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from api.services import token_create
+from recommendations.choices import FindingKind
+from recommendations.models import Finding
+from recommendations.services import finding_add_addressees
 
 BASE_DIR = Path(__file__).resolve().parents[2]
 ANON_RATE = 4
@@ -47,7 +55,7 @@ def _database_url():
     return f"postgres://{user}@{host}/{database['NAME']}"
 
 
-def _server_environment(redis_url, cache_key_prefix):
+def _server_environment(redis_url, cache_key_prefix, shared):
     environment = {
         name: value
         for name, value in os.environ.items()
@@ -67,6 +75,10 @@ def _server_environment(redis_url, cache_key_prefix):
         "API_TOKEN_RATE": "1000/minute",
         # Each scenario below is its own client, named by the X-Forwarded-For a proxy would add.
         "TRUSTED_PROXY_COUNT": "1",
+        "MEDIA_ROOT": str(shared / "media"),
+        "STORAGE_BACKEND": "filesystem",
+        "TASKS_BACKEND": "database",
+        "TEST_EMAIL_DIR": str(shared / "emails"),
     }
 
 
@@ -83,9 +95,19 @@ def _wait_until_serving(process, base, log):
 
 
 @pytest.fixture(scope="module")
-def servers(django_db_setup, redis_url, _own_cache_keys, tmp_path_factory):
+def shared(tmp_path_factory):
+    """What both machines reach: the evidence storage, and (for the test) the emails sent."""
+    return tmp_path_factory.mktemp("shared")
+
+
+@pytest.fixture(scope="module")
+def environment(redis_url, _own_cache_keys, shared):
+    return _server_environment(redis_url, _own_cache_keys, shared)
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, environment, tmp_path_factory):
     """Two gunicorn processes, one worker each, on the test database and Redis."""
-    environment = _server_environment(redis_url, _own_cache_keys)
     gunicorn = Path(sys.executable).with_name("gunicorn")
     started = []
     for name in ("a", "b"):
@@ -201,3 +223,175 @@ def test_the_rate_limit_holds_across_both_servers(servers, transactional_db, pub
     assert all(1 <= int(headers["Retry-After"]) <= 60 for _status, headers, _body in late)
     # Another client still has its whole allowance, on either server.
     assert request(b, path, client="192.0.2.4")[0] == 200
+
+
+def _manage(environment, *arguments, **popen):
+    return subprocess.Popen(  # noqa: S603 (our own interpreter, our own arguments)
+        [sys.executable, "manage.py", *arguments],
+        cwd=BASE_DIR,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        **popen,
+    )
+
+
+def _finish(process, timeout=120):
+    output, _ = process.communicate(timeout=timeout)
+    assert process.returncode == 0, output
+    return output
+
+
+def test_a_reminder_is_sent_once_although_both_machines_queue_it_and_run_workers(
+    servers, environment, shared, transactional_db, inspection, met, met_user
+):
+    from django_tasks_db.models import DBTaskResult
+
+    from reminders.models import Digest
+
+    met_user.email = "met@example.org"
+    met_user.save(update_fields=["email"])
+    finding = Finding.objects.create(
+        inspection=inspection,
+        kind=FindingKind.RECOMMENDATION,
+        reference="R7",
+        text="The force should review custody records.",
+        due_date=timezone.localdate() + timedelta(days=3),
+    )
+    finding_add_addressees(finding=finding, organisations=[met])
+
+    # Each machine's cron queues the day's reminders...
+    for _machine in ("a", "b"):
+        _finish(_manage(environment, "send_reminders", "--queue"))
+    assert DBTaskResult.objects.ready().count() == 2
+    # ...and each machine's worker takes one job: the row lock with SKIP LOCKED gives them
+    # different jobs, and the digest's record, unique per person and day, lets one email out.
+    workers = [
+        _manage(
+            environment,
+            "db_worker",
+            "--max-tasks=1",
+            "--interval=0.1",
+            "--no-startup-delay",
+            "--no-reload",
+            f"--worker-id=machine-{machine}",
+        )
+        for machine in ("a", "b")
+    ]
+    for worker in workers:
+        _finish(worker)
+
+    jobs = list(DBTaskResult.objects.order_by("finished_at"))
+    assert [job.status for job in jobs] == ["SUCCESSFUL", "SUCCESSFUL"]
+    assert sorted(worker for job in jobs for worker in job.worker_ids) == [
+        "machine-a",
+        "machine-b",
+    ]
+    assert sorted(job.return_value["emailed"] for job in jobs) == [0, 1]
+    assert Digest.objects.get().user == met_user
+    sent = [
+        line
+        for email in (shared / "emails").iterdir()
+        for line in email.read_text().splitlines()
+        if line.startswith("To: ")
+    ]
+    assert sent == ["To: met@example.org"]
+
+
+def _multipart(fields, files):
+    boundary = "----two-servers-boundary"
+    parts = []
+    for name, value in fields.items():
+        disposition = f'Content-Disposition: form-data; name="{name}"'
+        parts.append(f"--{boundary}\r\n{disposition}\r\n\r\n{value}\r\n".encode())
+    for name, (filename, content, content_type) in files.items():
+        parts.append(
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
+                f'filename="{filename}"\r\nContent-Type: {content_type}\r\n\r\n'
+            ).encode()
+            + content
+            + b"\r\n"
+        )
+    parts.append(f"--{boundary}--\r\n".encode())
+    return b"".join(parts), f"multipart/form-data; boundary={boundary}"
+
+
+def _session_cookie(user, secret_key):
+    """A signed-in session of ``user``, in the database both servers read, as their sign-in
+    page would make it (signed with their key)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.test import override_settings
+
+    with override_settings(SECRET_KEY=secret_key):
+        session = SessionStore()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+    return f"sessionid={session.session_key}"
+
+
+def test_evidence_uploaded_through_one_server_downloads_through_the_other(
+    servers, environment, shared, transactional_db, public_world, met, met_user, kent_user
+):
+    from recommendations.models import EvidenceFile
+
+    a, b = servers
+    item = public_world["recommendation"].items.get(organisation=met)
+    _row, token = token_create(user=met_user, name="two servers evidence")
+    content = b"%PDF-1.4\n% the board's minutes\n" + os.urandom(2048)
+    body, content_type = _multipart(
+        {"narrative": "Minutes attached.", "self_assessment": "on_track"},
+        {"evidence": ("minutes.pdf", content, "application/pdf")},
+    )
+
+    sent = urllib.request.Request(  # noqa: S310 (http:// to our own server)
+        f"{a}/api/v1/items/{item.pk}/updates/",
+        data=body,
+        headers={
+            "Host": "127.0.0.1",
+            "X-Forwarded-For": "192.0.2.5",
+            "Content-Type": content_type,
+            "Authorization": f"Bearer {token}",
+        },
+    )
+    with urllib.request.urlopen(sent, timeout=30) as answer:  # noqa: S310
+        assert answer.status == 201
+
+    evidence = EvidenceFile.objects.get()
+    assert (shared / "media" / evidence.file.name).read_bytes() == content
+    path = f"/portal/evidence/{evidence.pk}/"
+    secret_key = environment["SECRET_KEY"]
+
+    status, headers, _body = _download(b, path, cookie=_session_cookie(met_user, secret_key))
+    assert status == 200
+    assert headers["Content-Disposition"] == 'attachment; filename="minutes.pdf"'
+    assert headers["Cache-Control"] == "private, no-store"
+    assert _body == content
+    # The other server asks the same access policy: not for another force, nor anyone signed out.
+    assert _download(b, path, cookie=_session_cookie(kent_user, secret_key))[0] == 404
+    status, headers, _body = _download(b, path, cookie="")
+    assert status == 302
+    assert headers["Location"].startswith("/account/sign-in/")
+
+
+def _download(base, path, *, cookie):
+    """(status, headers, bytes) of a GET that does not follow redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    sent = urllib.request.Request(  # noqa: S310 (http:// to our own server)
+        base + path,
+        headers={"Host": "127.0.0.1", "X-Forwarded-For": "192.0.2.6", "Cookie": cookie},
+    )
+    try:
+        with opener.open(sent, timeout=30) as answer:
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as answer:
+        return answer.code, answer.headers, answer.read()

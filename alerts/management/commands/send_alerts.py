@@ -2,8 +2,10 @@ import argparse
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from alerts.services import alerts_send
+from alerts.tasks import send_alerts
 
 
 def _day(value: str) -> date:
@@ -30,8 +32,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Show what would be sent; send, record and delete nothing.",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help=(
+                "Queue the day's job for a worker (manage.py db_worker) rather than send from "
+                "this process. Queuing it twice, from several servers, sends nothing twice."
+            ),
+        )
 
     def handle(self, *args, **options):
+        if options["queue"]:
+            if options["dry_run"]:
+                raise CommandError("--queue and --dry-run cannot be used together.")
+            day = options["date"] or timezone.localdate()
+            job = send_alerts.enqueue(day.isoformat())
+            self.stdout.write(f"Queued the alerts for {day.isoformat()}: job {job.id}.")
+            return
         report = alerts_send(day=options["date"], dry_run=options["dry_run"])
         day = f"{report.day:%A} {report.day.day} {report.day:%B %Y}"
         if report.dry_run:

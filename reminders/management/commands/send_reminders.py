@@ -2,9 +2,11 @@ import argparse
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from reminders.choices import ReminderKind
 from reminders.services import reminders_send
+from reminders.tasks import send_reminders
 
 SHORT_NAMES = {
     ReminderKind.DUE_SOON: "due soon",
@@ -39,8 +41,23 @@ class Command(BaseCommand):
             action="store_true",
             help="Show who would get what; send and record nothing.",
         )
+        parser.add_argument(
+            "--queue",
+            action="store_true",
+            help=(
+                "Queue the day's job for a worker (manage.py db_worker) rather than send from "
+                "this process. Queuing it twice, from several servers, sends nothing twice."
+            ),
+        )
 
     def handle(self, *args, **options):
+        if options["queue"]:
+            if options["dry_run"]:
+                raise CommandError("--queue and --dry-run cannot be used together.")
+            day = options["date"] or timezone.localdate()
+            job = send_reminders.enqueue(day.isoformat())
+            self.stdout.write(f"Queued the reminders for {day.isoformat()}: job {job.id}.")
+            return
         report = reminders_send(day=options["date"], dry_run=options["dry_run"])
         verbosity = options["verbosity"]
         day = f"{report.day:%A} {report.day.day} {report.day:%B %Y}"
