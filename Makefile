@@ -48,12 +48,16 @@ run: demo
 # each run keeps its keys under a prefix of its own (tests/conftest.py), so runs can share it.
 # Coverage is measured and its summary printed at the end ([tool.coverage.*] in pyproject.toml);
 # below its floor the run fails. PYTEST_ARGS=--no-cov runs part of the suite without it.
+# The tests run in one process per CPU core (pytest-xdist; each has its own test database and
+# cache prefix), the next test going to whichever is free; PYTEST_WORKERS=0 runs them in this one.
+PYTEST_WORKERS ?= auto
 TEST_CACHE_URL := redis://127.0.0.1:6379/1
 test: install
 	scripts/ensure-redis
 	chromium="$$(scripts/ensure-chromium)" && \
 		CHROMIUM_PATH="$$chromium" CACHE_URL="$${CACHE_URL:-$(TEST_CACHE_URL)}" $(TEST_ENV) \
-		$(PY) -m pytest --cov --cov-report=term:skip-covered $(PYTEST_ARGS)
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term:skip-covered \
+		$(PYTEST_ARGS)
 
 lint: install
 	$(VENV)/bin/ruff check .
