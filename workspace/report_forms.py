@@ -128,6 +128,15 @@ class ReportForm(forms.Form):
         help_text="The address name of an earlier report (for example met-custody-2021), if "
         "this one revisits it.",
     )
+    findings = forms.CharField(
+        label="Paste the findings (optional)",
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Copy them from the report: “Cause of concern 1 …”, “Recommendation 1 …”, "
+        "“Area for improvement 1: The force should …”, or a heading over a numbered list. "
+        "You will check the preview before anything is added.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -301,6 +310,9 @@ class ReasonForm(forms.Form):
     )
 
 
+FIRST_SCHEDULE_REASON = "Scheduled in the report editor."
+
+
 class ScheduleForm(forms.Form):
     """The moment the embargo lifts, in UK time, and why it was chosen or changed."""
 
@@ -314,12 +326,22 @@ class ScheduleForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        required=False,
         label="Why this moment",
-        help_text="Kept in the report's history, with your name and the time.",
+        help_text="Kept in the report's history, with your name and the time. Needed to change "
+        "a schedule; optional the first time.",
     )
+
+    def __init__(self, *args, changing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.changing = changing
 
     def clean(self):
         data = super().clean()
+        reason = (data.get("reason") or "").strip()
+        if self.changing and not reason:
+            self.add_error("reason", "Say why the moment changes: it is kept in the history.")
+        data["reason"] = reason or FIRST_SCHEDULE_REASON
         if data.get("publish_on") and data.get("publish_time") is not None:
             data["published_at"] = timezone.make_aware(
                 datetime.combine(data["publish_on"], data["publish_time"])

@@ -51,6 +51,8 @@ from workspace.views import _token, inspector_required
 SCHEDULE = "workspace.report_schedule"
 CANCEL = "workspace.report_cancel"
 EDITED_IN = "edited in the report editor"
+# The session key of findings pasted on the new-report page, waiting for their preview.
+PASTED = "workspace.pasted.{pk}"
 
 
 def _draft(request, pk):
@@ -103,6 +105,12 @@ def report_new(request):
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if data["findings"].strip():
+                # The pasted findings are previewed (imports.views.paste) before anything of
+                # them is saved; the session carries the text across the redirect.
+                request.session[PASTED.format(pk=inspection.pk)] = data["findings"]
+                messages.success(request, f"“{inspection}” is created. Check its findings.")
+                return redirect("imports:paste", pk=inspection.pk)
             messages.success(request, f"“{inspection}” is created. Now add its findings.")
             return redirect("workspace:report", pk=inspection.pk)
     return render(
@@ -502,7 +510,9 @@ def schedule(request, pk):
         initial = {"publish_on": local.date(), "publish_time": local.time().replace(second=0)}
     cancelling = request.method == "POST" and request.POST.get("action") == "cancel"
     form = rf.ScheduleForm(
-        request.POST if request.method == "POST" and not cancelling else None, initial=initial
+        request.POST if request.method == "POST" and not cancelling else None,
+        initial=initial,
+        changing=scheduled is not None,
     )
     cancel_form = (
         rf.CancelScheduleForm(request.POST if cancelling else None, prefix="cancel")

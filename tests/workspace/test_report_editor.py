@@ -570,3 +570,56 @@ def test_a_schedule_form_sent_twice_is_refused(client, inspector, draft, afi):
     }
     assert client.post(schedule_url(draft), data).status_code == 302
     assert client.post(schedule_url(draft), data).status_code == 409
+
+
+def test_findings_pasted_on_the_new_report_page_are_previewed_before_they_are_added(
+    client, inspector, hmicfrs, custody, met, mopac
+):
+    client.force_login(inspector)
+    response = client.post(
+        reverse("workspace:report-new"),
+        {
+            "title": "Metropolitan Police Service custody",
+            "programme": custody.pk,
+            "lead_inspectorate": hmicfrs.pk,
+            "organisations": "Metropolitan Police Service",
+            "findings": labelled_paste(),
+        },
+    )
+    inspection = Inspection.objects.get()
+    preview = reverse("imports:paste", args=[inspection.pk])
+    assert response.status_code == 302 and response["Location"] == preview
+    page = client.get(preview)
+    assert page.status_code == 200
+    assert "with no doubt" in page.content.decode()
+    assert not inspection.findings.exists()
+    added = client.post(
+        preview,
+        {
+            "text": labelled_paste(),
+            "deadline": "none",
+            "digest": page.context["form"].data["digest"],
+            "action": "add",
+        },
+    )
+    assert added.status_code == 302
+    assert inspection.findings.count() == 21
+    # Added once: the pasted text is gone from the session, and the preview sends to the editor.
+    again = client.get(preview)
+    assert again.status_code == 302 and again["Location"].endswith("#paste")
+
+
+def test_a_first_schedule_needs_no_reason_but_a_change_does(client, inspector, draft, afi):
+    client.force_login(inspector)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = {"publish_on": tomorrow, "publish_time": "00:01", "reason": ""}
+    response = client.post(schedule_url(draft), {**shown(client, schedule_url(draft)), **data})
+    assert response.status_code == 302
+    logged = ActionLog.objects.get(action="inspections.inspection.publication_scheduled")
+    assert logged.data["reason"] == "Scheduled in the report editor."
+    data["publish_time"] = "09:30"
+    response = client.post(schedule_url(draft), {**shown(client, schedule_url(draft)), **data})
+    assert response.status_code == 400
+    assert "Say why the moment changes" in response.content.decode()
+    draft.refresh_from_db()
+    assert timezone.localtime(draft.published_at).hour == 0
