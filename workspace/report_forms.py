@@ -206,6 +206,24 @@ def finding_fingerprint(finding, addressee_ids) -> str:
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
 
+CORRECTION_HINT = (
+    "The report is published: this change is a correction. The reason is published beside it "
+    "(“Corrected on <date>: <reason>”). An addressee taken off is closed as no longer relevant, "
+    "never removed."
+)
+
+
+def require_reason_once_published(form, inspection) -> None:
+    """A published report's form asks the reason for the correction; a draft's has none."""
+    if inspection.is_published:
+        form.fields["reason"].required = True
+        form.fields["reason"].error_messages["required"] = (
+            "Give the reason for the correction: it is published beside the corrected text."
+        )
+    else:
+        del form.fields["reason"]
+
+
 class FindingForm(forms.Form):
     kind = forms.ChoiceField(choices=FindingKind.choices, widget=forms.RadioSelect)
     reference = forms.CharField(max_length=30, help_text="For example R1 or AFI12.")
@@ -241,11 +259,19 @@ class FindingForm(forms.Form):
         help_text="For example: within six months.",
     )
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Reason for the correction",
+        help_text=CORRECTION_HINT,
+    )
 
     def __init__(self, *args, inspection: Inspection, choices: OrganisationChoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspection = inspection
         self.choices = choices
+        require_reason_once_published(self, inspection)
         self.fields["cause_of_concern"].queryset = inspection.causes_of_concern.order_by(
             "position", "pk"
         )
@@ -371,10 +397,18 @@ class ReportDetailsForm(forms.Form):
     fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
     report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Reason for the correction",
+        help_text=CORRECTION_HINT,
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = policy.programmes_usable_by(user).order_by("name")
+        require_reason_once_published(self, inspection)
 
     def clean(self):
         data = super().clean()

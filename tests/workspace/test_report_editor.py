@@ -163,11 +163,14 @@ def test_a_partner_inspector_edits_but_does_not_schedule(client, draft, cqc, cqc
     assert client.get(reverse("workspace:report-schedule", args=[draft.pk])).status_code == 403
 
 
-def test_a_published_report_is_not_in_the_editor(client, inspector, inspection):
+def test_a_published_report_is_not_a_draft_but_opens_for_corrections(client, inspector, inspection):
+    """Its corrections: tests/workspace/test_report_corrections.py."""
     client.force_login(inspector)
-    assert client.get(reverse("workspace:report", args=[inspection.pk])).status_code == 404
-    listed = client.get(reverse("workspace:reports")).context["drafts"]
-    assert inspection not in listed
+    page = client.get(reverse("workspace:reports"))
+    assert inspection not in page.context["drafts"]
+    assert inspection in page.context["published"]
+    assert client.get(reverse("workspace:report-schedule", args=[inspection.pk])).status_code == 404
+    assert client.get(reverse("workspace:finding-new", args=[inspection.pk])).status_code == 404
 
 
 def test_other_inspectorates_drafts_are_not_listed(client, cqc_inspector, draft):
