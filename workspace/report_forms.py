@@ -386,8 +386,9 @@ class CancelScheduleForm(forms.Form):
 
 
 class ReportDetailsForm(forms.Form):
-    """What the draft says of itself, changed through ``inspection_update`` (logged). The
-    inspected organisations and inspectorates are changed in the admin."""
+    """What the report says of itself, changed through ``inspection_update`` (logged; a
+    correction with its reason once published), and, before publication, whom it inspected
+    and with which inspectorates (``inspection_set_parties``)."""
 
     title = forms.CharField(max_length=300)
     programme = forms.ModelChoiceField(queryset=None, empty_label=None)
@@ -405,10 +406,46 @@ class ReportDetailsForm(forms.Form):
         help_text=CORRECTION_HINT,
     )
 
+    organisations = forms.CharField(
+        label="Inspected organisations",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Their names, one a line (or separated by ;).",
+    )
+    partner_inspectorates = forms.ModelMultipleChoiceField(
+        queryset=Inspectorate.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Partner inspectorates",
+        help_text="The other inspectorates of a joint inspection: their inspectors edit the "
+        "draft too.",
+    )
+
     def __init__(self, *args, user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = policy.programmes_usable_by(user).order_by("name")
         require_reason_once_published(self, inspection)
+        self.choices = None
+        if inspection.is_published:
+            # Part of the public record: see inspections.services.inspection_set_parties.
+            del self.fields["organisations"]
+            del self.fields["partner_inspectorates"]
+        else:
+            self.choices = OrganisationChoices()
+            self.fields["partner_inspectorates"].queryset = Inspectorate.objects.exclude(
+                pk=inspection.lead_inspectorate_id
+            ).order_by("name")
+            if not policy.can_publish_inspection(user, inspection):
+                # Only the lead inspectorate names the inspectorates.
+                del self.fields["partner_inspectorates"]
+
+    def clean_organisations(self):
+        names = split_names(self.cleaned_data["organisations"])
+        if not names:
+            raise ValidationError("Name at least one inspected organisation.")
+        found, errors = resolve_organisation_names(names, self.choices.all)
+        if errors:
+            raise ValidationError(errors)
+        return found
 
     def clean(self):
         data = super().clean()

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import submission_check, submission_record_outcome, submission_redeem
-from inspections.services import inspection_create, inspection_update
+from inspections.services import inspection_create, inspection_set_parties, inspection_update
 from recommendations import policy
 from recommendations.choices import Channel, FindingKind, Status
 from recommendations.models import CauseOfConcern, Finding
@@ -198,6 +198,10 @@ def report_details(request, pk):
     inspection = _in_editor(request, pk)
     initial = {name: getattr(inspection, name) for name in DETAILS}
     initial["programme"] = inspection.programme_id
+    initial["organisations"] = "\n".join(
+        org.name for org in inspection.organisations.order_by("name")
+    )
+    initial["partner_inspectorates"] = list(inspection.partner_inspectorates.all())
     form = rf.ReportDetailsForm(
         request.POST or None, initial=initial, user=request.user, inspection=inspection
     )
@@ -205,13 +209,22 @@ def report_details(request, pk):
         changes = {name: form.cleaned_data[name] for name in DETAILS}
         changes["title"] = changes["title"].strip()
         changes["summary"] = changes["summary"].strip()
+        reason = form.cleaned_data.get("reason") or EDITED_IN
         try:
-            inspection_update(
-                inspection=inspection,
-                changes=changes,
-                user=request.user,
-                reason=form.cleaned_data.get("reason") or EDITED_IN,
-            )
+            with transaction.atomic():
+                inspection_update(
+                    inspection=inspection, changes=changes, user=request.user, reason=reason
+                )
+                if "organisations" in form.fields:
+                    inspection_set_parties(
+                        inspection=inspection,
+                        organisations=form.cleaned_data["organisations"],
+                        partner_inspectorates=form.cleaned_data.get("partner_inspectorates")
+                        if "partner_inspectorates" in form.fields
+                        else None,
+                        user=request.user,
+                        reason=reason,
+                    )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -220,7 +233,12 @@ def report_details(request, pk):
     return render(
         request,
         "workspace/reports/details.html",
-        {"inspection": inspection, "form": form},
+        {
+            "inspection": inspection,
+            "form": form,
+            "inspected": list(inspection.organisations.order_by("name")),
+            "partners": list(inspection.partner_inspectorates.order_by("name")),
+        },
         status=400 if form.errors else 200,
     )
 

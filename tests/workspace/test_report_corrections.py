@@ -220,3 +220,89 @@ def test_a_published_due_date_change_is_public_history(
     changes = DueDateChange.objects.filter(item__finding=recommendation)
     assert changes.count() == 2
     assert {change.reason for change in changes} == {"The report said 120 days."}
+
+
+# Whom a report inspected, and with which inspectorates: the details form, before publication.
+
+
+@pytest.fixture
+def draft(hmicfrs, custody, met):
+    draft = Inspection.objects.create(
+        title="Draft", slug="draft", programme=custody, lead_inspectorate=hmicfrs
+    )
+    draft.organisations.add(met)
+    return draft
+
+
+def details(draft, **overrides):
+    return {"title": draft.title, "programme": draft.programme_id} | overrides
+
+
+def test_the_lead_changes_the_inspected_bodies_and_partners_of_a_draft(
+    client, inspector, draft, met, mopac, cqc, cqc_inspector
+):
+    url = reverse("workspace:report-details", args=[draft.pk])
+    client.force_login(cqc_inspector)
+    assert client.get(url).status_code == 404  # not yet a partner
+    client.force_login(inspector)
+    data = details(
+        draft,
+        organisations="Metropolitan Police Service\nMayor's Office for Policing and Crime",
+        partner_inspectorates=[cqc.pk],
+    )
+    assert client.post(url, data).status_code == 302
+    assert set(draft.organisations.all()) == {met, mopac}
+    assert list(draft.partner_inspectorates.all()) == [cqc]
+    logged = ActionLog.objects.get(action="inspections.inspection.edited")
+    assert logged.actor == inspector
+    assert logged.data["fields"]["organisations"]["to"] == [str(mopac), str(met)]
+    assert logged.data["fields"]["partner_inspectorates"] == {"from": [], "to": [str(cqc)]}
+    client.force_login(cqc_inspector)
+    assert client.get(url).status_code == 200  # now a partner: the draft is theirs to edit
+
+
+def test_a_partner_changes_the_inspected_bodies_but_not_the_inspectorates(
+    client, draft, met, kent, cqc, cqc_inspector
+):
+    draft.partner_inspectorates.add(cqc)
+    client.force_login(cqc_inspector)
+    url = reverse("workspace:report-details", args=[draft.pk])
+    page = client.get(url)
+    assert "partner_inspectorates" not in page.context["form"].fields
+    assert "Only the lead inspectorate" in page.content.decode()
+    # A partner field sent anyway is not read: the partners stay.
+    data = details(draft, organisations="Kent Police", partner_inspectorates=[])
+    assert client.post(url, data).status_code == 302
+    assert list(draft.organisations.all()) == [kent]
+    assert list(draft.partner_inspectorates.all()) == [cqc]
+
+
+def test_an_unknown_or_missing_inspected_body_is_refused(client, inspector, draft, met, kent):
+    client.force_login(inspector)
+    url = reverse("workspace:report-details", args=[draft.pk])
+    response = client.post(url, details(draft, organisations="Kent Polic"))
+    assert response.status_code == 400
+    assert "did you mean Kent Police" in response.content.decode()
+    assert client.post(url, details(draft, organisations="")).status_code == 400
+    assert list(draft.organisations.all()) == [met]
+
+
+def test_a_published_reports_inspected_bodies_are_not_changed_in_the_editor(
+    client, inspector, inspection, met, kent
+):
+    from core.errors import DomainError
+    from inspections.services import inspection_set_parties
+
+    client.force_login(inspector)
+    url = reverse("workspace:report-details", args=[inspection.pk])
+    page = client.get(url)
+    assert "organisations" not in page.context["form"].fields
+    assert "are not changed here" in page.content.decode()
+    data = details(inspection, organisations="Kent Police", reason="Wrong force.")
+    assert client.post(url, data).status_code == 302  # the other details only, nothing else
+    assert list(inspection.organisations.all()) == [met]
+    with pytest.raises(DomainError, match="not changed in the report editor"):
+        inspection_set_parties(
+            inspection=inspection, organisations=[kent], user=inspector, reason="Wrong force."
+        )
+    assert list(inspection.organisations.all()) == [met]

@@ -221,6 +221,7 @@ def test_the_details_form_puts_right_the_reports_problems(client, inspector, dra
             "programme": draft.programme_id,
             "report_url": "https://example.org/report",
             "summary": "Use of force oversight is poor.",
+            "organisations": "Metropolitan Police Service",
         },
     )
     assert response.status_code == 302
