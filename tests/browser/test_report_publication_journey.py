@@ -129,3 +129,28 @@ def test_write_check_schedule_and_publish_the_custody_report(
     page.get_by_role("link", name="R1", exact=False).first.click()
     expect(page.locator("main")).to_contain_text("Mayor's Office for Policing and Crime")
     expect(page.locator("main")).to_contain_text("Metropolitan Police Service")
+
+
+def test_the_correction_pages_are_accessible(page, live_server, inspector, recommendation):
+    """A published report in the editor, its finding's correction form (refused without a
+    reason, then saved) and its details page: checked with axe-core."""
+    from tests.browser.axe import assert_accessible
+
+    inspection = recommendation.inspection
+    sign_in(page, "inspector", "pw-inspector-1")
+    page.goto(f"/workspace/reports/{inspection.pk}/")
+    expect(page.locator(".govuk-inset-text")).to_contain_text("Every change now is a correction")
+    assert_accessible(page)
+    page.get_by_role("link", name="Correct R1").click()
+    page.get_by_label("Text").fill("The force and MOPAC should improve the governance of force.")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason")
+    assert_accessible(page)
+    page.get_by_label("Reason for the correction").fill("A word was missing.")
+    page.get_by_role("button", name="Save the correction").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("R1 is saved")
+    page.get_by_role("link", name="Correct the report's details").click()
+    assert_accessible(page)
+    sign_out(page)
+    page.goto(f"/recommendations/{recommendation.pk}/")
+    expect(page.locator("main")).to_contain_text("A word was missing.")

@@ -627,3 +627,38 @@ def test_a_first_schedule_needs_no_reason_but_a_change_does(client, inspector, d
     assert "Say why the moment changes" in response.content.decode()
     draft.refresh_from_db()
     assert timezone.localtime(draft.published_at).hour == 0
+
+
+def test_a_dated_finding_saved_as_shown_keeps_its_due_date(client, inspector, draft, met):
+    """The form shows the due date as the form reads it back (2027-03-04, not "4 Mar 2027",
+    which was refused as "Enter a valid date" unless retyped)."""
+    finding = finding_create(
+        inspection=draft,
+        kind=FindingKind.AREA_FOR_IMPROVEMENT,
+        reference="AFI1",
+        text="The force should act.",
+        organisations=[met],
+        due_date=timezone.localdate() + timedelta(days=90),
+    )
+    client.force_login(inspector)
+    url = reverse("workspace:finding", args=[draft.pk, finding.pk])
+    page = client.get(url).content.decode()
+    shown_date = finding.due_date.isoformat()
+    assert f'name="due_date" type="text" value="{shown_date}"' in page
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {
+            "kind": finding.kind,
+            "reference": "AFI1",
+            "text": "The force should act now.",
+            "addressees": [met.pk],
+            "deadline": "date",
+            "due_date": shown_date,
+            "seen": form["seen"].value(),
+        },
+    )
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.text == "The force should act now."
+    assert finding.due_date.isoformat() == shown_date
