@@ -190,6 +190,27 @@ class ReportForm(forms.Form):
         return data
 
 
+DETAILS_FIELDS = (
+    "title",
+    "programme_id",
+    "fieldwork_started_on",
+    "fieldwork_ended_on",
+    "report_url",
+    "summary",
+)
+
+
+def details_fingerprint(inspection, organisation_ids, partner_ids) -> str:
+    """What the person saw of the report's details when the form was shown (reports carry no
+    version number either): a save is refused if someone changed them meanwhile."""
+    parts = [
+        *(str(getattr(inspection, name)) for name in DETAILS_FIELDS),
+        ",".join(str(pk) for pk in sorted(organisation_ids)),
+        ",".join(str(pk) for pk in sorted(partner_ids)),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 def finding_fingerprint(finding, addressee_ids) -> str:
     """What the person saw of a finding when the form was shown: a save is refused if someone
     changed it meanwhile (findings carry no version number; their words and addressees do)."""
@@ -419,6 +440,7 @@ class ReportDetailsForm(forms.Form):
         help_text="The other inspectorates of a joint inspection: their inspectors edit the "
         "draft too.",
     )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, user, inspection, **kwargs):
         super().__init__(*args, **kwargs)

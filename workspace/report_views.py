@@ -202,10 +202,28 @@ def report_details(request, pk):
         org.name for org in inspection.organisations.order_by("name")
     )
     initial["partner_inspectorates"] = list(inspection.partner_inspectorates.all())
+    initial["seen"] = rf.details_fingerprint(
+        inspection,
+        inspection.organisations.values_list("pk", flat=True),
+        [p.pk for p in initial["partner_inspectorates"]],
+    )
     form = rf.ReportDetailsForm(
         request.POST or None, initial=initial, user=request.user, inspection=inspection
     )
-    if request.method == "POST" and form.is_valid():
+    stale = (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data["seen"] != initial["seen"]
+    )
+    if stale:
+        form.add_error(
+            None,
+            "Someone else changed the report's details while you were editing them, so your "
+            "change was not saved. The form now shows them as they are, with your words kept: "
+            "check them, then save again.",
+        )
+        show_with(form, seen=initial["seen"])
+    elif request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in DETAILS}
         changes["title"] = changes["title"].strip()
         changes["summary"] = changes["summary"].strip()
@@ -239,7 +257,7 @@ def report_details(request, pk):
             "inspected": list(inspection.organisations.order_by("name")),
             "partners": list(inspection.partner_inspectorates.order_by("name")),
         },
-        status=400 if form.errors else 200,
+        status=409 if stale else 400 if form.errors else 200,
     )
 
 

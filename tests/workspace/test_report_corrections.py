@@ -107,6 +107,7 @@ def test_the_reports_details_are_corrected_with_a_reason(client, inspector, insp
         "programme": inspection.programme_id,
         "report_url": "https://hmicfrs.justiceinspectorates.gov.uk/met-custody-2025/",
         "summary": "Use of force oversight is poor.",
+        "seen": client.get(url).context["form"]["seen"].value(),
     }
     refused = client.post(url, data)
     assert refused.status_code == 400
@@ -234,8 +235,11 @@ def draft(hmicfrs, custody, met):
     return draft
 
 
-def details(draft, **overrides):
-    return {"title": draft.title, "programme": draft.programme_id} | overrides
+def details(client, draft, **overrides):
+    """The details form as shown (with its fingerprint of what was seen), with ``overrides``."""
+    page = client.get(reverse("workspace:report-details", args=[draft.pk]))
+    seen = page.context["form"]["seen"].value()
+    return {"title": draft.title, "programme": draft.programme_id, "seen": seen} | overrides
 
 
 def test_the_lead_changes_the_inspected_bodies_and_partners_of_a_draft(
@@ -246,6 +250,7 @@ def test_the_lead_changes_the_inspected_bodies_and_partners_of_a_draft(
     assert client.get(url).status_code == 404  # not yet a partner
     client.force_login(inspector)
     data = details(
+        client,
         draft,
         organisations="Metropolitan Police Service\nMayor's Office for Policing and Crime",
         partner_inspectorates=[cqc.pk],
@@ -271,7 +276,7 @@ def test_a_partner_changes_the_inspected_bodies_but_not_the_inspectorates(
     assert "partner_inspectorates" not in page.context["form"].fields
     assert "Only the lead inspectorate" in page.content.decode()
     # A partner field sent anyway is not read: the partners stay.
-    data = details(draft, organisations="Kent Police", partner_inspectorates=[])
+    data = details(client, draft, organisations="Kent Police", partner_inspectorates=[])
     assert client.post(url, data).status_code == 302
     assert list(draft.organisations.all()) == [kent]
     assert list(draft.partner_inspectorates.all()) == [cqc]
@@ -280,10 +285,10 @@ def test_a_partner_changes_the_inspected_bodies_but_not_the_inspectorates(
 def test_an_unknown_or_missing_inspected_body_is_refused(client, inspector, draft, met, kent):
     client.force_login(inspector)
     url = reverse("workspace:report-details", args=[draft.pk])
-    response = client.post(url, details(draft, organisations="Kent Polic"))
+    response = client.post(url, details(client, draft, organisations="Kent Polic"))
     assert response.status_code == 400
     assert "did you mean Kent Police" in response.content.decode()
-    assert client.post(url, details(draft, organisations="")).status_code == 400
+    assert client.post(url, details(client, draft, organisations="")).status_code == 400
     assert list(draft.organisations.all()) == [met]
 
 
@@ -298,7 +303,7 @@ def test_a_published_reports_inspected_bodies_are_not_changed_in_the_editor(
     page = client.get(url)
     assert "organisations" not in page.context["form"].fields
     assert "are not changed here" in page.content.decode()
-    data = details(inspection, organisations="Kent Police", reason="Wrong force.")
+    data = details(client, inspection, organisations="Kent Police", reason="Wrong force.")
     assert client.post(url, data).status_code == 302  # the other details only, nothing else
     assert list(inspection.organisations.all()) == [met]
     with pytest.raises(DomainError, match="not changed in the report editor"):
@@ -306,3 +311,16 @@ def test_a_published_reports_inspected_bodies_are_not_changed_in_the_editor(
             inspection=inspection, organisations=[kent], user=inspector, reason="Wrong force."
         )
     assert list(inspection.organisations.all()) == [met]
+
+
+def test_a_stale_details_form_is_refused_and_keeps_what_was_typed(client, inspector, inspection):
+    client.force_login(inspector)
+    url = reverse("workspace:report-details", args=[inspection.pk])
+    data = details(client, inspection, title="My title", reason="Typo.")
+    Inspection.objects.filter(pk=inspection.pk).update(summary="A colleague's summary.")
+    response = client.post(url, data)
+    assert response.status_code == 409
+    assert "Someone else changed the report" in response.content.decode()
+    assert response.context["form"]["title"].value() == "My title"
+    inspection.refresh_from_db()
+    assert inspection.title == "Metropolitan Police Service custody"

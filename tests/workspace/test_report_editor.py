@@ -222,6 +222,9 @@ def test_the_details_form_puts_right_the_reports_problems(client, inspector, dra
             "report_url": "https://example.org/report",
             "summary": "Use of force oversight is poor.",
             "organisations": "Metropolitan Police Service",
+            "seen": client.get(reverse("workspace:report-details", args=[draft.pk]))
+            .context["form"]["seen"]
+            .value(),
         },
     )
     assert response.status_code == 302
