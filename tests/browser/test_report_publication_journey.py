@@ -131,13 +131,19 @@ def test_write_check_schedule_and_publish_the_custody_report(
     expect(page.locator("main")).to_contain_text("Metropolitan Police Service")
 
 
-def test_the_correction_pages_are_accessible(page, live_server, inspector, recommendation):
-    """A published report in the editor, its finding's correction form (refused without a
-    reason, then saved) and its details page: checked with axe-core."""
+def test_the_correction_pages_are_accessible(page, live_server, inspector, recommendation, draft):
+    """A draft's details form (inspected bodies, partner inspectorates), then a published
+    report in the editor, its finding's correction form (refused without a reason, then saved)
+    and its details page: checked with axe-core."""
     from tests.browser.axe import assert_accessible
 
     inspection = recommendation.inspection
     sign_in(page, "inspector", "pw-inspector-1")
+    page.goto(f"/workspace/reports/{draft.pk}/details/")
+    expect(page.get_by_label("Inspected organisations")).to_have_value(
+        "Metropolitan Police Service"
+    )
+    assert_accessible(page)
     page.goto(f"/workspace/reports/{inspection.pk}/")
     expect(page.locator(".govuk-inset-text")).to_contain_text("Every change now is a correction")
     assert_accessible(page)
