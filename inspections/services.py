@@ -252,3 +252,39 @@ def inspection_create(
         },
     )
     return inspection
+
+
+@transaction.atomic
+def inspection_set_parties(
+    *, inspection: Inspection, organisations, partner_inspectorates=None, user=None, reason: str
+) -> dict:
+    """Change whom a draft report inspected and which inspectorates joined it (``None``: the
+    partners stay), logged with the old and new names. Who may name the partners (the lead
+    inspectorate) is the policy's, which the doors ask. Refused once the report is published:
+    the inspected bodies are part of the public record and start the section 55 clock, so
+    they are corrected by an administrator in the admin, with the reason. Returns
+    ``{part: (old names, new names)}`` for what changed."""
+    locked = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    if locked.is_published:
+        raise DomainError(
+            f"“{locked}” is published: its inspected organisations and inspectorates are part "
+            "of the public record and are not changed in the report editor. Ask an "
+            "administrator to correct them in the admin, with the reason."
+        )
+    organisations = list(organisations)
+    if not organisations:
+        raise DomainError("Name at least one inspected organisation.")
+    wanted = {"organisations": organisations}
+    if partner_inspectorates is not None:
+        wanted["partner_inspectorates"] = [
+            p for p in partner_inspectorates if p.pk != locked.lead_inspectorate_id
+        ]
+    diffs = {}
+    for name, new in wanted.items():
+        relation = getattr(locked, name)
+        old = list(relation.all())
+        if {o.pk for o in old} != {o.pk for o in new}:
+            relation.set(new)
+            diffs[name] = (sorted(str(o) for o in old), sorted(str(o) for o in new))
+    inspection_log_changes(inspection=locked, diffs=diffs, user=user, reason=reason)
+    return diffs

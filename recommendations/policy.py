@@ -167,6 +167,15 @@ def drafts_editable_by(user) -> QuerySet[Inspection]:
     return inspections_editable_by(user).unpublished()
 
 
+def reports_in_editor(user) -> QuerySet[Inspection]:
+    """The reports the person opens in the report editor: their drafts
+    (``drafts_editable_by``) and, once published, the same reports for corrections, which
+    the services log and the public pages show with their reason."""
+    if not is_inspector(user):
+        return Inspection.objects.none()
+    return inspections_editable_by(user)
+
+
 def can_schedule_publication(user, inspection) -> bool:
     """Scheduling, changing or cancelling a draft's publication: the lead inspectorate only
     (``can_publish_inspection``), and only before it is published."""

@@ -656,6 +656,12 @@ def _items_follow_due_dates(
     if not reason.strip():
         raise DomainError("Give the reason for the new due date.")
     DueDateSource(source)
+    drafts = [finding for finding in findings if not finding.inspection.is_published]
+    if drafts:
+        _draft_items_follow_due_dates(findings=drafts, previous=previous)
+        findings = [finding for finding in findings if finding.inspection.is_published]
+        if not findings:
+            return
     new_due = {finding.pk: finding.due_date for finding in findings}
     candidates = (
         Item.objects.select_for_update(of=("self",))
@@ -712,6 +718,21 @@ def _items_follow_due_dates(
         ],
         actor=user,
     )
+
+
+def _draft_items_follow_due_dates(*, findings, previous: dict) -> None:
+    """Before publication a due date is still being written, not extended: the addressees
+    follow their finding without a ``DueDateChange`` row (which the public pages would show as
+    an extension) and without a version bump (which would count as history and stop an
+    addressee named by mistake being removed). The finding's own log keeps the change."""
+    for finding in findings:
+        Item.objects.filter(finding_id=finding.pk, due_date=previous[finding.pk]).update(
+            due_date=finding.due_date
+        )
+    # An earlier draft date may linger as the "original" of an item: it was never public.
+    Item.objects.filter(finding_id__in=[f.pk for f in findings]).exclude(
+        original_due_date=None
+    ).update(original_due_date=None, overdue_when_extended=False)
 
 
 @transaction.atomic

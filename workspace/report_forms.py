@@ -128,6 +128,15 @@ class ReportForm(forms.Form):
         help_text="The address name of an earlier report (for example met-custody-2021), if "
         "this one revisits it.",
     )
+    findings = forms.CharField(
+        label="Paste the findings (optional)",
+        required=False,
+        max_length=200_000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="Copy them from the report: “Cause of concern 1 …”, “Recommendation 1 …”, "
+        "“Area for improvement 1: The force should …”, or a heading over a numbered list. "
+        "You will check the preview before anything is added.",
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -181,6 +190,27 @@ class ReportForm(forms.Form):
         return data
 
 
+DETAILS_FIELDS = (
+    "title",
+    "programme_id",
+    "fieldwork_started_on",
+    "fieldwork_ended_on",
+    "report_url",
+    "summary",
+)
+
+
+def details_fingerprint(inspection, organisation_ids, partner_ids) -> str:
+    """What the person saw of the report's details when the form was shown (reports carry no
+    version number either): a save is refused if someone changed them meanwhile."""
+    parts = [
+        *(str(getattr(inspection, name)) for name in DETAILS_FIELDS),
+        ",".join(str(pk) for pk in sorted(organisation_ids)),
+        ",".join(str(pk) for pk in sorted(partner_ids)),
+    ]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 def finding_fingerprint(finding, addressee_ids) -> str:
     """What the person saw of a finding when the form was shown: a save is refused if someone
     changed it meanwhile (findings carry no version number; their words and addressees do)."""
@@ -195,6 +225,24 @@ def finding_fingerprint(finding, addressee_ids) -> str:
         ",".join(str(pk) for pk in sorted(addressee_ids)),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
+CORRECTION_HINT = (
+    "The report is published: this change is a correction. The reason is published beside it "
+    "(“Corrected on <date>: <reason>”). An addressee taken off is closed as no longer relevant, "
+    "never removed."
+)
+
+
+def require_reason_once_published(form, inspection) -> None:
+    """A published report's form asks the reason for the correction; a draft's has none."""
+    if inspection.is_published:
+        form.fields["reason"].required = True
+        form.fields["reason"].error_messages["required"] = (
+            "Give the reason for the correction: it is published beside the corrected text."
+        )
+    else:
+        del form.fields["reason"]
 
 
 class FindingForm(forms.Form):
@@ -232,11 +280,19 @@ class FindingForm(forms.Form):
         help_text="For example: within six months.",
     )
     seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Reason for the correction",
+        help_text=CORRECTION_HINT,
+    )
 
     def __init__(self, *args, inspection: Inspection, choices: OrganisationChoices, **kwargs):
         super().__init__(*args, **kwargs)
         self.inspection = inspection
         self.choices = choices
+        require_reason_once_published(self, inspection)
         self.fields["cause_of_concern"].queryset = inspection.causes_of_concern.order_by(
             "position", "pk"
         )
@@ -301,6 +357,9 @@ class ReasonForm(forms.Form):
     )
 
 
+FIRST_SCHEDULE_REASON = "Scheduled in the report editor."
+
+
 class ScheduleForm(forms.Form):
     """The moment the embargo lifts, in UK time, and why it was chosen or changed."""
 
@@ -314,12 +373,22 @@ class ScheduleForm(forms.Form):
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,
+        required=False,
         label="Why this moment",
-        help_text="Kept in the report's history, with your name and the time.",
+        help_text="Kept in the report's history, with your name and the time. Needed to change "
+        "a schedule; optional the first time.",
     )
+
+    def __init__(self, *args, changing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.changing = changing
 
     def clean(self):
         data = super().clean()
+        reason = (data.get("reason") or "").strip()
+        if self.changing and not reason:
+            self.add_error("reason", "Say why the moment changes: it is kept in the history.")
+        data["reason"] = reason or FIRST_SCHEDULE_REASON
         if data.get("publish_on") and data.get("publish_time") is not None:
             data["published_at"] = timezone.make_aware(
                 datetime.combine(data["publish_on"], data["publish_time"])
@@ -338,8 +407,9 @@ class CancelScheduleForm(forms.Form):
 
 
 class ReportDetailsForm(forms.Form):
-    """What the draft says of itself, changed through ``inspection_update`` (logged). The
-    inspected organisations and inspectorates are changed in the admin."""
+    """What the report says of itself, changed through ``inspection_update`` (logged; a
+    correction with its reason once published), and, before publication, whom it inspected
+    and with which inspectorates (``inspection_set_parties``)."""
 
     title = forms.CharField(max_length=300)
     programme = forms.ModelChoiceField(queryset=None, empty_label=None)
@@ -349,10 +419,55 @@ class ReportDetailsForm(forms.Form):
     fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
     report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Reason for the correction",
+        help_text=CORRECTION_HINT,
+    )
 
-    def __init__(self, *args, user, **kwargs):
+    organisations = forms.CharField(
+        label="Inspected organisations",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Their names, one a line (or separated by ;).",
+    )
+    partner_inspectorates = forms.ModelMultipleChoiceField(
+        queryset=Inspectorate.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Partner inspectorates",
+        help_text="The other inspectorates of a joint inspection: their inspectors edit the "
+        "draft too.",
+    )
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, user, inspection, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["programme"].queryset = policy.programmes_usable_by(user).order_by("name")
+        require_reason_once_published(self, inspection)
+        self.choices = None
+        if inspection.is_published:
+            # Part of the public record: see inspections.services.inspection_set_parties.
+            del self.fields["organisations"]
+            del self.fields["partner_inspectorates"]
+        else:
+            self.choices = OrganisationChoices()
+            self.fields["partner_inspectorates"].queryset = Inspectorate.objects.exclude(
+                pk=inspection.lead_inspectorate_id
+            ).order_by("name")
+            if not policy.can_publish_inspection(user, inspection):
+                # Only the lead inspectorate names the inspectorates.
+                del self.fields["partner_inspectorates"]
+
+    def clean_organisations(self):
+        names = split_names(self.cleaned_data["organisations"])
+        if not names:
+            raise ValidationError("Name at least one inspected organisation.")
+        found, errors = resolve_organisation_names(names, self.choices.all)
+        if errors:
+            raise ValidationError(errors)
+        return found
 
     def clean(self):
         data = super().clean()

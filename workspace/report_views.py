@@ -22,9 +22,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import submission_check, submission_record_outcome, submission_redeem
-from inspections.services import inspection_create, inspection_update
+from inspections.services import inspection_create, inspection_set_parties, inspection_update
 from recommendations import policy
-from recommendations.choices import FindingKind
+from recommendations.choices import Channel, FindingKind, Status
 from recommendations.models import CauseOfConcern, Finding
 from recommendations.publication import (
     ChecklistProblems,
@@ -42,8 +42,10 @@ from recommendations.services import (
     finding_delete,
     finding_move,
     finding_remove_addressee,
+    finding_replace_addressee,
     findings_renumber,
     findings_update,
+    item_close,
 )
 from workspace import report_forms as rf
 from workspace.views import _token, inspector_required
@@ -51,11 +53,21 @@ from workspace.views import _token, inspector_required
 SCHEDULE = "workspace.report_schedule"
 CANCEL = "workspace.report_cancel"
 EDITED_IN = "edited in the report editor"
+# The session key of findings pasted on the new-report page, waiting for their preview.
+PASTED = "workspace.pasted.{pk}"
 
 
 def _draft(request, pk):
     return get_object_or_404(
         policy.drafts_editable_by(request.user).select_related("programme", "lead_inspectorate"),
+        pk=pk,
+    )
+
+
+def _in_editor(request, pk):
+    """A draft, or a published report opened for corrections."""
+    return get_object_or_404(
+        policy.reports_in_editor(request.user).select_related("programme", "lead_inspectorate"),
         pk=pk,
     )
 
@@ -75,7 +87,15 @@ def reports(request):
         .annotate(finding_count=Count("findings", distinct=True))
         .order_by("-created_at", "pk")
     )
-    return render(request, "workspace/reports/list.html", {"drafts": drafts})
+    published = (
+        policy.reports_in_editor(request.user)
+        .published()
+        .select_related("lead_inspectorate")
+        .order_by("-published_at", "pk")[:20]
+    )
+    return render(
+        request, "workspace/reports/list.html", {"drafts": drafts, "published": published}
+    )
 
 
 @never_cache
@@ -103,6 +123,12 @@ def report_new(request):
         except DomainError as error:
             form.add_error(None, str(error))
         else:
+            if data["findings"].strip():
+                # The pasted findings are previewed (imports.views.paste) before anything of
+                # them is saved; the session carries the text across the redirect.
+                request.session[PASTED.format(pk=inspection.pk)] = data["findings"]
+                messages.success(request, f"“{inspection}” is created. Check its findings.")
+                return redirect("imports:paste", pk=inspection.pk)
             messages.success(request, f"“{inspection}” is created. Now add its findings.")
             return redirect("workspace:report", pk=inspection.pk)
     return render(
@@ -149,7 +175,7 @@ def _editor_context(request, inspection):
 @require_safe
 @inspector_required
 def report(request, pk):
-    inspection = _draft(request, pk)
+    inspection = _in_editor(request, pk)
     return render(request, "workspace/reports/editor.html", _editor_context(request, inspection))
 
 
@@ -167,19 +193,56 @@ DETAILS = (
 @require_http_methods(["GET", "POST"])
 @inspector_required
 def report_details(request, pk):
-    """The draft's title, programme, fieldwork dates, link and summary."""
-    inspection = _draft(request, pk)
+    """The report's title, programme, fieldwork dates, link and summary; once published, a
+    correction with its reason."""
+    inspection = _in_editor(request, pk)
     initial = {name: getattr(inspection, name) for name in DETAILS}
     initial["programme"] = inspection.programme_id
-    form = rf.ReportDetailsForm(request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
+    initial["organisations"] = "\n".join(
+        org.name for org in inspection.organisations.order_by("name")
+    )
+    initial["partner_inspectorates"] = list(inspection.partner_inspectorates.all())
+    initial["seen"] = rf.details_fingerprint(
+        inspection,
+        inspection.organisations.values_list("pk", flat=True),
+        [p.pk for p in initial["partner_inspectorates"]],
+    )
+    form = rf.ReportDetailsForm(
+        request.POST or None, initial=initial, user=request.user, inspection=inspection
+    )
+    stale = (
+        request.method == "POST"
+        and form.is_valid()
+        and form.cleaned_data["seen"] != initial["seen"]
+    )
+    if stale:
+        form.add_error(
+            None,
+            "Someone else changed the report's details while you were editing them, so your "
+            "change was not saved. The form now shows them as they are, with your words kept: "
+            "check them, then save again.",
+        )
+        show_with(form, seen=initial["seen"])
+    elif request.method == "POST" and form.is_valid():
         changes = {name: form.cleaned_data[name] for name in DETAILS}
         changes["title"] = changes["title"].strip()
         changes["summary"] = changes["summary"].strip()
+        reason = form.cleaned_data.get("reason") or EDITED_IN
         try:
-            inspection_update(
-                inspection=inspection, changes=changes, user=request.user, reason=EDITED_IN
-            )
+            with transaction.atomic():
+                inspection_update(
+                    inspection=inspection, changes=changes, user=request.user, reason=reason
+                )
+                if "organisations" in form.fields:
+                    inspection_set_parties(
+                        inspection=inspection,
+                        organisations=form.cleaned_data["organisations"],
+                        partner_inspectorates=form.cleaned_data.get("partner_inspectorates")
+                        if "partner_inspectorates" in form.fields
+                        else None,
+                        user=request.user,
+                        reason=reason,
+                    )
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -188,8 +251,13 @@ def report_details(request, pk):
     return render(
         request,
         "workspace/reports/details.html",
-        {"inspection": inspection, "form": form},
-        status=400 if form.errors else 200,
+        {
+            "inspection": inspection,
+            "form": form,
+            "inspected": list(inspection.organisations.order_by("name")),
+            "partners": list(inspection.partner_inspectorates.order_by("name")),
+        },
+        status=409 if stale else 400 if form.errors else 200,
     )
 
 
@@ -273,9 +341,12 @@ def _finding_initial(finding, addressees):
 @require_http_methods(["GET", "POST"])
 @inspector_required
 def finding_edit(request, pk, finding_pk):
-    inspection = _draft(request, pk)
+    """Edit a draft's finding; once the report is published, correct it (with a reason)."""
+    inspection = _in_editor(request, pk)
     finding = _finding(inspection, finding_pk)
-    items = list(finding.items.select_related("organisation").order_by("organisation__name"))
+    every_item = list(finding.items.select_related("organisation").order_by("organisation__name"))
+    # A closed addressee keeps its history and is no longer offered: it is reopened on its page.
+    items = [item for item in every_item if item.is_active]
     addressees = [item.organisation for item in items]
     choices = rf.OrganisationChoices(inspection.organisations.all())
     initial = _finding_initial(finding, addressees)
@@ -293,7 +364,10 @@ def finding_edit(request, pk, finding_pk):
             form = show_with(form, seen=initial["seen"])
             return _finding_page(request, inspection, form, finding, status=409)
         try:
-            _save_finding(request, finding, items, form.cleaned_data)
+            if inspection.is_published:
+                _correct_finding(request, finding, items, every_item, form.cleaned_data)
+            else:
+                _save_finding(request, finding, items, form.cleaned_data)
         except DomainError as error:
             form.add_error(None, str(error))
         else:
@@ -302,24 +376,69 @@ def finding_edit(request, pk, finding_pk):
     return _finding_page(request, inspection, form, finding, status=400 if form.errors else 200)
 
 
+FINDING_FIELDS = (
+    "kind",
+    "reference",
+    "text",
+    "cause_of_concern",
+    "due_date",
+    "no_deadline",
+    "deadline_wording",
+)
+
+
+@transaction.atomic
+def _correct_finding(request, finding, items, every_item, data):
+    """A published finding corrected through the services: its words (a public correction
+    with its reason), its due date (a public due date change), and its addressees under the
+    rules of corrections: an addressee taken off is closed as no longer relevant (replaced by
+    the one put on, if one), never removed or re-pointed."""
+    reason = data["reason"]
+    changes = {name: data[name] for name in FINDING_FIELDS}
+    changes["reference"] = changes["reference"].strip()
+    if changes["reference"] != finding.reference:
+        check_reference_free(finding.inspection, changes["reference"], exclude=finding)
+    wanted = {org.pk: org for org in data["all_addressees"]}
+    current = {item.organisation_id for item in items}
+    closed = {item.organisation_id: item for item in every_item if not item.is_active}
+    reopen = [closed[pk].organisation.name for pk in wanted if pk in closed]
+    if reopen:
+        raise DomainError(
+            f"{finding.reference} was addressed to {', '.join(reopen)} before, and that is "
+            "closed: reopen it on its own page instead of addressing the finding again."
+        )
+    removed = [item for item in items if item.organisation_id not in wanted]
+    added = [org for pk, org in wanted.items() if pk not in current]
+    findings_update(updates=[(finding, changes)], user=request.user, reason=reason)
+    for item, organisation in zip(removed, added, strict=False):
+        finding_replace_addressee(
+            item=item,
+            organisation=organisation,
+            user=request.user,
+            reason=reason,
+            channel=Channel.WEB,
+        )
+    for item in removed[len(added) :]:
+        item_close(
+            item=item,
+            outcome=Status.CLOSED_NO_LONGER_RELEVANT,
+            note=f"No longer addressed to {item.organisation}: {reason}",
+            user=request.user,
+            channel=Channel.WEB,
+        )
+    if added[len(removed) :]:
+        finding.refresh_from_db()
+        finding_add_addressees(
+            finding=finding, organisations=added[len(removed) :], user=request.user, reason=reason
+        )
+
+
 @transaction.atomic
 def _save_finding(request, finding, items, data):
-    changes = {
-        name: data[name]
-        for name in (
-            "kind",
-            "reference",
-            "text",
-            "cause_of_concern",
-            "due_date",
-            "no_deadline",
-            "deadline_wording",
-        )
-    }
+    changes = {name: data[name] for name in FINDING_FIELDS}
     if changes["reference"].strip() != finding.reference:
         check_reference_free(finding.inspection, changes["reference"].strip(), exclude=finding)
-    # Addressees named by mistake go first: once the due date moves, their items have a
-    # history (the due date change) and stay.
+    # Addressees named by mistake go first (a draft's items have no history to keep).
     wanted = {org.pk: org for org in data["all_addressees"]}
     for item in items:
         if item.organisation_id not in wanted:
@@ -502,7 +621,9 @@ def schedule(request, pk):
         initial = {"publish_on": local.date(), "publish_time": local.time().replace(second=0)}
     cancelling = request.method == "POST" and request.POST.get("action") == "cancel"
     form = rf.ScheduleForm(
-        request.POST if request.method == "POST" and not cancelling else None, initial=initial
+        request.POST if request.method == "POST" and not cancelling else None,
+        initial=initial,
+        changing=scheduled is not None,
     )
     cancel_form = (
         rf.CancelScheduleForm(request.POST if cancelling else None, prefix="cancel")

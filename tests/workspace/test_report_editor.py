@@ -163,11 +163,14 @@ def test_a_partner_inspector_edits_but_does_not_schedule(client, draft, cqc, cqc
     assert client.get(reverse("workspace:report-schedule", args=[draft.pk])).status_code == 403
 
 
-def test_a_published_report_is_not_in_the_editor(client, inspector, inspection):
+def test_a_published_report_is_not_a_draft_but_opens_for_corrections(client, inspector, inspection):
+    """Its corrections: tests/workspace/test_report_corrections.py."""
     client.force_login(inspector)
-    assert client.get(reverse("workspace:report", args=[inspection.pk])).status_code == 404
-    listed = client.get(reverse("workspace:reports")).context["drafts"]
-    assert inspection not in listed
+    page = client.get(reverse("workspace:reports"))
+    assert inspection not in page.context["drafts"]
+    assert inspection in page.context["published"]
+    assert client.get(reverse("workspace:report-schedule", args=[inspection.pk])).status_code == 404
+    assert client.get(reverse("workspace:finding-new", args=[inspection.pk])).status_code == 404
 
 
 def test_other_inspectorates_drafts_are_not_listed(client, cqc_inspector, draft):
@@ -218,6 +221,10 @@ def test_the_details_form_puts_right_the_reports_problems(client, inspector, dra
             "programme": draft.programme_id,
             "report_url": "https://example.org/report",
             "summary": "Use of force oversight is poor.",
+            "organisations": "Metropolitan Police Service",
+            "seen": client.get(reverse("workspace:report-details", args=[draft.pk]))
+            .context["form"]["seen"]
+            .value(),
         },
     )
     assert response.status_code == 302
@@ -570,3 +577,91 @@ def test_a_schedule_form_sent_twice_is_refused(client, inspector, draft, afi):
     }
     assert client.post(schedule_url(draft), data).status_code == 302
     assert client.post(schedule_url(draft), data).status_code == 409
+
+
+def test_findings_pasted_on_the_new_report_page_are_previewed_before_they_are_added(
+    client, inspector, hmicfrs, custody, met, mopac
+):
+    client.force_login(inspector)
+    response = client.post(
+        reverse("workspace:report-new"),
+        {
+            "title": "Metropolitan Police Service custody",
+            "programme": custody.pk,
+            "lead_inspectorate": hmicfrs.pk,
+            "organisations": "Metropolitan Police Service",
+            "findings": labelled_paste(),
+        },
+    )
+    inspection = Inspection.objects.get()
+    preview = reverse("imports:paste", args=[inspection.pk])
+    assert response.status_code == 302 and response["Location"] == preview
+    page = client.get(preview)
+    assert page.status_code == 200
+    assert "with no doubt" in page.content.decode()
+    assert not inspection.findings.exists()
+    added = client.post(
+        preview,
+        {
+            "text": labelled_paste(),
+            "deadline": "none",
+            "digest": page.context["form"].data["digest"],
+            "action": "add",
+        },
+    )
+    assert added.status_code == 302
+    assert inspection.findings.count() == 21
+    # Added once: the pasted text is gone from the session, and the preview sends to the editor.
+    again = client.get(preview)
+    assert again.status_code == 302 and again["Location"].endswith("#paste")
+
+
+def test_a_first_schedule_needs_no_reason_but_a_change_does(client, inspector, draft, afi):
+    client.force_login(inspector)
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    data = {"publish_on": tomorrow, "publish_time": "00:01", "reason": ""}
+    response = client.post(schedule_url(draft), {**shown(client, schedule_url(draft)), **data})
+    assert response.status_code == 302
+    logged = ActionLog.objects.get(action="inspections.inspection.publication_scheduled")
+    assert logged.data["reason"] == "Scheduled in the report editor."
+    data["publish_time"] = "09:30"
+    response = client.post(schedule_url(draft), {**shown(client, schedule_url(draft)), **data})
+    assert response.status_code == 400
+    assert "Say why the moment changes" in response.content.decode()
+    draft.refresh_from_db()
+    assert timezone.localtime(draft.published_at).hour == 0
+
+
+def test_a_dated_finding_saved_as_shown_keeps_its_due_date(client, inspector, draft, met):
+    """The form shows the due date as the form reads it back (2027-03-04, not "4 Mar 2027",
+    which was refused as "Enter a valid date" unless retyped)."""
+    finding = finding_create(
+        inspection=draft,
+        kind=FindingKind.AREA_FOR_IMPROVEMENT,
+        reference="AFI1",
+        text="The force should act.",
+        organisations=[met],
+        due_date=timezone.localdate() + timedelta(days=90),
+    )
+    client.force_login(inspector)
+    url = reverse("workspace:finding", args=[draft.pk, finding.pk])
+    page = client.get(url).content.decode()
+    shown_date = finding.due_date.isoformat()
+    assert f'name="due_date" type="text" value="{shown_date}"' in page
+    form = client.get(url).context["form"]
+    response = client.post(
+        url,
+        {
+            "kind": finding.kind,
+            "reference": "AFI1",
+            "text": "The force should act now.",
+            "addressees": [met.pk],
+            "deadline": "date",
+            "due_date": shown_date,
+            "seen": form["seen"].value(),
+        },
+    )
+    assert response.status_code == 302
+    finding.refresh_from_db()
+    assert finding.text == "The force should act now."
+    assert finding.due_date.isoformat() == shown_date
