@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
+from django.utils.translation import gettext_lazy as _
 
 # The name of the threads that send password reset emails (tests wait for them by it).
 RESET_EMAIL_THREAD = "password-reset-email"
@@ -22,8 +23,8 @@ def _require(field, message):
 
 class SignInForm(auth_forms.AuthenticationForm):
     error_messages = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "This account is inactive",
+        "invalid_login": _("Enter a correct username and password"),
+        "inactive": _("This account is inactive"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -58,11 +59,11 @@ def send_in_background(send, *args, **kwargs) -> threading.Thread:
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
 
@@ -80,7 +81,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 
 class _NewPasswordMixin:
-    error_messages = {"password_mismatch": "The passwords do not match"}
+    error_messages = {"password_mismatch": _("The passwords do not match")}
 
     def _set_new_password_fields(self):
         new1, new2 = self.fields["new_password1"], self.fields["new_password2"]
@@ -99,7 +100,7 @@ class SetPasswordForm(_NewPasswordMixin, auth_forms.SetPasswordForm):
 class PasswordChangeForm(_NewPasswordMixin, auth_forms.PasswordChangeForm):
     error_messages = {
         **_NewPasswordMixin.error_messages,
-        "password_incorrect": "Your current password is not correct",
+        "password_incorrect": _("Your current password is not correct"),
     }
 
     def __init__(self, *args, **kwargs):

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
 
 from reminders.choices import ReminderKind
 from reminders.forms import ReminderPreferencesForm
 from reminders.services import enabled_kinds, preferences_save, relevant_kinds
 
-SAVED_MESSAGE = "Your email reminder choices have been saved"
+SAVED_MESSAGE = _("Your email reminder choices have been saved")
 
 
 @login_required
