@@ -228,8 +228,11 @@ def test_welsh_names_show_on_welsh_pages(client, public_world):
     assert (
         "<title>Gwasanaeth Heddlu Metropolitanaidd – Traciwr Argymhellion Arolygu</title>" in welsh
     )
+    assert '<h1 class="govuk-heading-xl" aria-describedby="other-name">Gwasanaeth' in welsh
+    assert '<p class="govuk-body-l" id="other-name" lang="en">Metropolitan Police' in welsh
     english = client.get(path).content.decode()
-    assert "Gwasanaeth Heddlu Metropolitanaidd" not in english
+    assert '<h1 class="govuk-heading-xl" aria-describedby="other-name">Metropolitan' in english
+    assert '<p class="govuk-body-l" id="other-name" lang="cy">Gwasanaeth' in english
     assert (
         "<title>Metropolitan Police Service – Inspection Recommendations Tracker</title>" in english
     )
