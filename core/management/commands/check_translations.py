@@ -8,8 +8,10 @@ then checks that the committed ``django.mo`` is the compiled ``django.po``. ``ma
 run it; README, "How to add or correct a translation".
 """
 
+import ast
 import gettext
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -29,65 +31,41 @@ def catalogue_path(base: Path) -> Path:
     return base / "locale" / LANGUAGE / "LC_MESSAGES" / "django.po"
 
 
+# A PO entry's keywords (msgctxt, msgid, msgid_plural, msgstr, msgstr[n]) and their strings,
+# each continued on the lines that follow it.
+KEYWORD = re.compile(r'^(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?) (".*")$')
+
+
 def read_catalogue(path: Path) -> dict:
     """{(context, msgid): {"plural": ..., "translations": [...], "fuzzy": bool}} of a PO file."""
-    entries, entry, field = {}, None, None
-
-    def finish():
-        if entry and entry["msgid"]:
-            key = (entry["msgctxt"], entry["msgid"])
-            entries[key] = {
-                "plural": entry["msgid_plural"],
-                "translations": [entry["msgstr"][i] for i in sorted(entry["msgstr"])],
-                "fuzzy": entry["fuzzy"],
-            }
-
-    for line in path.read_text(encoding="utf-8").splitlines() + [""]:
-        if not line.strip():
-            finish()
-            entry, field = None, None
-            continue
-        if line.startswith("#~"):
+    entries = {}
+    for block in path.read_text(encoding="utf-8").split("\n\n"):
+        if "\n#~" in "\n" + block:
             raise CommandError(f"{path} keeps obsolete entries (#~): remove them")
-        if entry is None:
-            entry = {"msgctxt": "", "msgid": "", "msgid_plural": None, "msgstr": {}, "fuzzy": False}
-        if line.startswith("#,") and "fuzzy" in line:
-            entry["fuzzy"] = True
-        elif line.startswith("#"):
-            continue
-        elif line.startswith("msgctxt "):
-            field, entry["msgctxt"] = "msgctxt", _unquote(line[8:])
-        elif line.startswith("msgid_plural "):
-            field, entry["msgid_plural"] = "msgid_plural", _unquote(line[13:])
-        elif line.startswith("msgid "):
-            field, entry["msgid"] = "msgid", _unquote(line[6:])
-        elif line.startswith("msgstr["):
-            index = int(line[7 : line.index("]")])
-            field = ("msgstr", index)
-            entry["msgstr"][index] = _unquote(line[line.index("]") + 2 :])
-        elif line.startswith("msgstr "):
-            field = ("msgstr", 0)
-            entry["msgstr"][0] = _unquote(line[7:])
-        elif line.startswith('"'):
-            if isinstance(field, tuple):
-                entry["msgstr"][field[1]] += _unquote(line)
-            else:
-                entry[field] += _unquote(line)
+        fields, fuzzy, keyword = {}, False, None
+        for line in block.splitlines():
+            if line.startswith("#"):
+                fuzzy = fuzzy or (line.startswith("#,") and "fuzzy" in line)
+            elif match := KEYWORD.match(line):
+                keyword = match.group(1)
+                fields[keyword] = _unquote(match.group(2))
+            elif line.startswith('"') and keyword:
+                fields[keyword] += _unquote(line)
+        if fields.get("msgid"):
+            translations = [
+                value for key, value in sorted(fields.items()) if key.startswith("msgstr")
+            ]
+            entries[(fields.get("msgctxt", ""), fields["msgid"])] = {
+                "plural": fields.get("msgid_plural"),
+                "translations": translations,
+                "fuzzy": fuzzy,
+            }
     return entries
 
 
 def _unquote(text: str) -> str:
-    text = text.strip()[1:-1]
-    escapes = {"n": "\n", "t": "\t", '"': '"', "\\": "\\"}
-    out, index = [], 0
-    while index < len(text):
-        if text[index] == "\\" and index + 1 < len(text):
-            out.append(escapes.get(text[index + 1], text[index + 1]))
-            index += 2
-        else:
-            out.append(text[index])
-            index += 1
-    return "".join(out)
+    """A PO string's value: the quotes off, the escapes undone."""
+    return ast.literal_eval(text.strip())
 
 
 def catalogue_problems(committed: dict, fresh: dict) -> list[str]:
@@ -114,8 +92,10 @@ def compiled_problems(po_path: Path, mo_path: Path) -> list[str]:
         return [f"{mo_path} is missing: run manage.py compilemessages"]
     with tempfile.TemporaryDirectory() as scratch:
         fresh = Path(scratch) / "django.mo"
-        subprocess.run(
-            ["msgfmt", "--check", "-o", str(fresh), str(po_path)], check=True, capture_output=True
+        msgfmt = shutil.which("msgfmt")
+        # Fixed arguments: the catalogue's own path and a scratch file.
+        subprocess.run(  # noqa: S603
+            [msgfmt, "--check", "-o", str(fresh), str(po_path)], check=True, capture_output=True
         )
         with fresh.open("rb") as file:
             expected = gettext.GNUTranslations(file)._catalog
