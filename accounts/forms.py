@@ -6,6 +6,7 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.db import connections, transaction
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 # The name of the threads that send password reset emails (tests wait for them by it).
@@ -44,11 +45,14 @@ class SignInForm(auth_forms.AuthenticationForm):
 
 
 def send_in_background(send, *args, **kwargs) -> threading.Thread:
-    """Run ``send(*args, **kwargs)`` in a thread of its own, after the request has its answer."""
+    """Run ``send(*args, **kwargs)`` in a thread of its own, after the request has its answer,
+    in the request's language (a new thread starts in the default one)."""
+    language = translation.get_language()
 
     def run():
         try:
-            send(*args, **kwargs)  # Django's send_mail logs a failure to send
+            with translation.override(language):
+                send(*args, **kwargs)  # Django's send_mail logs a failure to send
         finally:
             connections.close_all()
 

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
+from core.choices import Language
 from reminders.choices import ReminderKind
 from reminders.forms import ReminderPreferencesForm
 from reminders.services import enabled_kinds, preferences_save, relevant_kinds
@@ -20,7 +21,11 @@ def preferences(request):
         form = ReminderPreferencesForm(request.POST, kinds=kinds)
         if form.is_valid():
             preferences_save(
-                user=request.user, enabled=set(form.cleaned_data["kinds"]), kinds=kinds
+                user=request.user,
+                enabled=set(form.cleaned_data["kinds"]),
+                kinds=kinds,
+                # The reminders come in the language the person chose them in.
+                language=Language.current(),
             )
             messages.success(request, SAVED_MESSAGE)
             return redirect("reminders:preferences")

@@ -17,9 +17,7 @@ def test_the_catalogue_has_every_string_of_the_code_translated_and_compiled():
     call_command("check_translations")
 
 
-def test_a_string_marked_in_the_code_but_not_in_the_catalogue_fails_the_check(
-    tmp_path, settings
-):
+def test_a_string_marked_in_the_code_but_not_in_the_catalogue_fails_the_check(tmp_path, settings):
     (tmp_path / "templates").mkdir()
     (tmp_path / "templates" / "page.html").write_text(
         '{% load i18n %}<p>{% translate "A phrase nobody has translated" %}</p>'
@@ -44,9 +42,12 @@ def test_fuzzy_and_empty_translations_fail_the_check():
     assert catalogue_problems(
         {("", "Open"): {"plural": None, "translations": [""], "fuzzy": False}}, fresh
     ) == ["not translated: 'Open'"]
-    assert catalogue_problems(
-        {("", "Open"): {"plural": None, "translations": ["Agored"], "fuzzy": False}}, fresh
-    ) == []
+    assert (
+        catalogue_problems(
+            {("", "Open"): {"plural": None, "translations": ["Agored"], "fuzzy": False}}, fresh
+        )
+        == []
+    )
 
 
 def test_the_catalogue_uses_the_six_welsh_plural_forms():
