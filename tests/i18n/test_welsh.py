@@ -346,3 +346,20 @@ def test_exports_give_labels_in_welsh_with_lang(client, public_world):
     under_cy = client.get("/cy" + url)
     rows = list(csv.DictReader(io.StringIO(b"".join(under_cy).decode("utf-8-sig"))))
     assert {row["Kind"] for row in rows} == {"Argymhelliad", "Maes i’w wella"}
+
+
+@pytest.mark.django_db
+def test_the_api_gives_labels_in_welsh_with_lang(client, public_world):
+    recommendation = public_world["recommendation"]
+    recommendation.text_cy = "Dylai’r heddlu wella."
+    recommendation.save()
+    url = f"/api/v1/findings/{recommendation.pk}/"
+    english = client.get(url).json()
+    welsh = client.get(url + "?lang=cy").json()
+    assert english["kind_label"] == "Recommendation"
+    assert welsh["kind_label"] == "Argymhelliad"
+    assert {item["status_label"] for item in welsh["items"]} <= {"Agored", "Ar y gweill"}
+    assert welsh["text_cy"] == english["text_cy"] == "Dylai’r heddlu wella."
+    # The language does not stay active for the next request.
+    assert client.get(url).json()["kind_label"] == "Recommendation"
+    assert client.get(url + "?lang=fr").status_code == 400
