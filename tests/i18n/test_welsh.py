@@ -363,3 +363,21 @@ def test_the_api_gives_labels_in_welsh_with_lang(client, public_world):
     # The language does not stay active for the next request.
     assert client.get(url).json()["kind_label"] == "Recommendation"
     assert client.get(url + "?lang=fr").status_code == 400
+
+
+@pytest.mark.django_db
+def test_the_data_dictionary_documents_the_welsh_fields(client):
+    html = client.get(reverse("api:data-dictionary")).content.decode()
+    for field in ("title_cy", "summary_cy", "text_cy", "name_cy"):
+        assert field in html
+
+
+@pytest.mark.django_db
+def test_the_portal_answers_in_welsh(client, met_user, public_world):
+    client.force_login(met_user)
+    response = client.get("/cy" + reverse("portal:findings"))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert '<html lang="cy"' in html
+    assert "Ein canfyddiadau" in html
+    assert english_left(html, content_strings()) == []
