@@ -160,6 +160,8 @@ DETAILS = (
     "fieldwork_ended_on",
     "report_url",
     "summary",
+    "title_cy",
+    "summary_cy",
 )
 
 
@@ -176,6 +178,8 @@ def report_details(request, pk):
         changes = {name: form.cleaned_data[name] for name in DETAILS}
         changes["title"] = changes["title"].strip()
         changes["summary"] = changes["summary"].strip()
+        changes["title_cy"] = changes["title_cy"].strip()
+        changes["summary_cy"] = changes["summary_cy"].strip()
         try:
             inspection_update(
                 inspection=inspection, changes=changes, user=request.user, reason=EDITED_IN

@@ -111,3 +111,24 @@ def test_the_password_reset_email_follows_the_page_language(
     assert message.subject == "Ailosod eich cyfrinair ar gyfer y Traciwr Argymhellion Arolygu"
     assert "I ddewis cyfrinair newydd, agorwch y ddolen hon:" in message.body
     assert "/cy/account/" in message.body
+
+
+@pytest.mark.django_db
+def test_the_report_editor_takes_the_welsh_title_and_summary(client, inspector, draft):
+    from inspections.models import Inspection
+
+    client.force_login(inspector)
+    response = client.post(
+        reverse("workspace:report-details", args=[draft.pk]),
+        {
+            "title": draft.title,
+            "programme": draft.programme_id,
+            "summary": "Use of force oversight is poor.",
+            "title_cy": " Dalfa Heddlu Metropolitanaidd ",
+            "summary_cy": "Mae goruchwylio’r defnydd o rym yn wael.",
+        },
+    )
+    assert response.status_code == 302
+    draft = Inspection.objects.get(pk=draft.pk)
+    assert draft.title_cy == "Dalfa Heddlu Metropolitanaidd"
+    assert draft.summary_cy == "Mae goruchwylio’r defnydd o rym yn wael."
