@@ -1,14 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_noop
 
 from core.choices import Language
 from reminders.choices import ReminderKind
 from reminders.forms import ReminderPreferencesForm
 from reminders.services import enabled_kinds, preferences_save, relevant_kinds
 
-SAVED_MESSAGE = _("Your email reminder choices have been saved")
+# Marked for the catalogue here, translated when shown.
+SAVED_MESSAGE = gettext_noop("Your email reminder choices have been saved")
 
 
 @login_required
@@ -27,7 +28,7 @@ def preferences(request):
                 # The reminders come in the language the person chose them in.
                 language=Language.current(),
             )
-            messages.success(request, SAVED_MESSAGE)
+            messages.success(request, gettext(SAVED_MESSAGE))
             return redirect("reminders:preferences")
     else:
         current = enabled_kinds(request.user)
