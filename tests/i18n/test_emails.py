@@ -17,7 +17,6 @@ def outbox(db, settings):
     from django.core.cache import caches
 
     settings.MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.SITE_URL = "https://tracker.example.gov.uk"
     caches["shared"].clear()
     mail.outbox = []
