@@ -19,7 +19,8 @@ RUN_ENV := DEBUG=true
 help:
 	@echo "make run    set everything up, load demo data and serve on http://127.0.0.1:8000"
 	@echo "make test   set everything up and run the whole test suite"
-	@echo "make lint   ruff check, ruff format --check, manage.py check, makemigrations --check"
+	@echo "make lint   ruff check, ruff format --check, manage.py check, makemigrations --check,"
+	@echo "           check_translations (the Welsh catalogue is complete and compiled)"
 	@echo "make frontend  rebuild the committed GOV.UK Frontend assets under static/ (needs npm)"
 	@echo "make benchmark  time every public page against ten years of generated data (PostgreSQL,"
 	@echo "               then under load: gunicorn, Redis, wrk)"
@@ -54,6 +55,7 @@ PYTEST_WORKERS ?= auto
 TEST_CACHE_URL := redis://127.0.0.1:6379/1
 test: install
 	scripts/ensure-redis
+	scripts/ensure-gettext
 	chromium="$$(scripts/ensure-chromium)" && \
 		CHROMIUM_PATH="$$chromium" CACHE_URL="$${CACHE_URL:-$(TEST_CACHE_URL)}" $(TEST_ENV) \
 		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term:skip-covered \
@@ -64,6 +66,7 @@ lint: install
 	$(VENV)/bin/ruff format --check .
 	$(TEST_ENV) $(PY) manage.py check
 	$(TEST_ENV) $(PY) manage.py makemigrations --check --dry-run
+	$(TEST_ENV) PYTHON=$(PY) scripts/check-translations
 
 format: install
 	$(VENV)/bin/ruff check --fix .

@@ -4,6 +4,8 @@ from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.contrib.auth.tokens import default_token_generator
 from django.core.exceptions import ValidationError
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
 
 STRONG_ENOUGH_HINT = (
     "Use at least 8 characters. Do not use only numbers, a common password or one like your "
@@ -17,8 +19,8 @@ def _require(field, message):
 
 class SignInForm(auth_forms.AuthenticationForm):
     error_messages = {
-        "invalid_login": "Enter a correct username and password",
-        "inactive": "This account is inactive",
+        "invalid_login": _("Enter a correct username and password"),
+        "inactive": _("This account is inactive"),
     }
 
     def __init__(self, request=None, *args, **kwargs):
@@ -39,11 +41,11 @@ class SignInForm(auth_forms.AuthenticationForm):
 
 class PasswordResetForm(auth_forms.PasswordResetForm):
     email = forms.EmailField(
-        label="Email address",
+        label=_("Email address"),
         max_length=254,
         error_messages={
-            "required": "Enter your email address",
-            "invalid": "Enter an email address in the correct format, like name@example.com",
+            "required": _("Enter your email address"),
+            "invalid": _("Enter an email address in the correct format, like name@example.com"),
         },
     )
 
@@ -59,7 +61,11 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
         if options.pop("token_generator", default_token_generator) is not default_token_generator:
             raise ValueError("A password reset sent later uses the default token generator.")
         send_password_reset.enqueue(
-            email=self.cleaned_data["email"], domain=domain_override, options=options
+            email=self.cleaned_data["email"],
+            domain=domain_override,
+            options=options,
+            # The email is in the language of the page the person asked from.
+            language=translation.get_language(),
         )
 
     def send_now(self, *, domain, options):
@@ -68,7 +74,7 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
 
 
 class _NewPasswordMixin:
-    error_messages = {"password_mismatch": "The passwords do not match"}
+    error_messages = {"password_mismatch": _("The passwords do not match")}
 
     def _set_new_password_fields(self):
         new1, new2 = self.fields["new_password1"], self.fields["new_password2"]
@@ -87,7 +93,7 @@ class SetPasswordForm(_NewPasswordMixin, auth_forms.SetPasswordForm):
 class PasswordChangeForm(_NewPasswordMixin, auth_forms.PasswordChangeForm):
     error_messages = {
         **_NewPasswordMixin.error_messages,
-        "password_incorrect": "Your current password is not correct",
+        "password_incorrect": _("Your current password is not correct"),
     }
 
     def __init__(self, *args, **kwargs):

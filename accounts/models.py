@@ -1,6 +1,8 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
+from core.choices import Language
+
 
 class User(AbstractUser):
     """A person who signs in: an inspector, someone of an organisation, or an administrator.
@@ -22,6 +24,15 @@ class User(AbstractUser):
         through="Membership",
         related_name="members",
         blank=True,
+    )
+    # The language of the reminders: set from the page's language when the person saves their
+    # reminder choices (in Welsh under /cy/).
+    language = models.CharField(
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+        help_text="The language of the emails the tracker sends this person.",
     )
 
     @property

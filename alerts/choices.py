@@ -2,28 +2,29 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Scope(models.TextChoices):
     """What a subscription follows."""
 
-    ORGANISATION = "organisation", "An organisation"
-    INSPECTION = "inspection", "An inspection"
-    SEARCH = "search", "A search"
+    ORGANISATION = "organisation", _("An organisation")
+    INSPECTION = "inspection", _("An inspection")
+    SEARCH = "search", _("A search")
 
 
 class Frequency(models.TextChoices):
-    DAILY = "daily", "Daily: one email on each day something changed"
-    WEEKLY = "weekly", "Weekly: one email a week, if something changed"
+    DAILY = "daily", _("Daily: one email on each day something changed")
+    WEEKLY = "weekly", _("Weekly: one email a week, if something changed")
 
 
 class ChangeKind(models.TextChoices):
     """The sections of a digest, in the order they appear."""
 
-    REPORT = "report", "Newly published reports"
-    STATUS = "status", "Status changes"
-    DUE_DATE = "due_date", "Due date changes"
-    UPDATE = "update", "Progress updates published by the organisations"
+    REPORT = "report", _("Newly published reports")
+    STATUS = "status", _("Status changes")
+    DUE_DATE = "due_date", _("Due date changes")
+    UPDATE = "update", _("Progress updates published by the organisations")
 
 
 # An address that never confirms is deleted after this long, and the confirmation link dies

@@ -3,6 +3,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from alerts.choices import MAX_QUERY_LENGTH, Frequency, Scope
+from core.choices import Language
 from inspections.models import Inspection, Organisation
 
 
@@ -45,6 +46,13 @@ class Subscription(models.Model):
         help_text="The browse page's query string, checked by its filters and put in order.",
     )
     frequency = models.CharField(max_length=10, choices=Frequency.choices)
+    # The language of the emails: the page's language when the person asked (Welsh under /cy/).
+    language = models.CharField(
+        max_length=10,
+        choices=Language.choices,
+        default=Language.ENGLISH,
+        db_default=Language.ENGLISH,
+    )
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     covered_until = models.DateTimeField(

@@ -22,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from alerts.choices import (
     MAX_LISTED_PER_SECTION,
@@ -37,6 +38,7 @@ from alerts.choices import (
     Scope,
 )
 from alerts.models import AlertDigest, Subscription
+from core.choices import Language
 from core.errors import DomainError
 from core.tasks import send_mail_later
 from inspections.models import Inspection, Organisation
@@ -303,7 +305,12 @@ def _message(*, subject, template, context, to, unsubscribe=None) -> EmailMultiA
 
 
 def subscription_request(
-    *, email: str, target: Target, frequency: str, client_ip: str = ""
+    *,
+    email: str,
+    target: Target,
+    frequency: str,
+    client_ip: str = "",
+    language: str = Language.ENGLISH,
 ) -> Subscription:
     """Ask for emails about ``target``: record the address unconfirmed and send it a link to
     confirm, or, if it already confirmed this, a note saying so (with the unsubscribe link).
@@ -321,9 +328,13 @@ def subscription_request(
             organisation=target.organisation,
             inspection=target.inspection,
             query=target.query,
-            defaults={"frequency": frequency},
+            defaults={"frequency": frequency, "language": Language(language)},
         )
         already = subscription.is_confirmed
+        if not created and subscription.language != language:
+            # The emails follow the language the person asked in last.
+            subscription.language = Language(language)
+            subscription.save(update_fields=["language"])
         if not created and not already and subscription.frequency != frequency:
             subscription.frequency = frequency
             subscription.save(update_fields=["frequency"])
@@ -335,24 +346,30 @@ def subscription_request(
             "unsubscribe_url": unsubscribe_url(subscription),
             "keep_days": UNCONFIRMED_KEEP.days,
         }
-        if already:
-            message = _message(
-                subject="You already get emails about this",
-                template="already",
-                context=context,
-                to=email,
-                unsubscribe=context["unsubscribe_url"],
-            )
-        else:
-            message = _message(
-                subject="Confirm you want emails from the Inspection Recommendations Tracker",
-                template="confirm",
-                context=context,
-                to=email,
-            )
+        with translation.override(subscription.language):
+            message = _confirmation_message(subscription, context, already=already)
         # In the transaction: the email is queued only if the address is recorded.
         _send(message)
     return subscription
+
+
+def _confirmation_message(subscription, context, *, already) -> EmailMultiAlternatives:
+    """The link to confirm, or the note that the address already gets these emails, in the
+    language active when called (the subscription's)."""
+    if already:
+        return _message(
+            subject=gettext("You already get emails about this"),
+            template="already",
+            context=context,
+            to=subscription.email,
+            unsubscribe=context["unsubscribe_url"],
+        )
+    return _message(
+        subject=gettext("Confirm you want emails from the Inspection Recommendations Tracker"),
+        template="confirm",
+        context=context,
+        to=subscription.email,
+    )
 
 
 @transaction.atomic
@@ -407,8 +424,10 @@ class SubscriptionDigest:
 
     @property
     def subject(self) -> str:
-        noun = "change" if self.count == 1 else "changes"
-        return f"{self.count} {noun}: {self.target.description}"[:200]
+        return (
+            ngettext("%(count)s change: %(what)s", "%(count)s changes: %(what)s", self.count)
+            % {"count": self.count, "what": self.target.description}
+        )[:200]
 
     def sections(self) -> list[dict]:
         return [
@@ -589,6 +608,12 @@ def digest_select(subscription: Subscription, *, day: date, at: datetime) -> Sub
 
 
 def digest_message(digest: SubscriptionDigest) -> EmailMultiAlternatives:
+    """The digest in the subscription's language."""
+    with translation.override(digest.subscription.language):
+        return _digest_message(digest)
+
+
+def _digest_message(digest: SubscriptionDigest) -> EmailMultiAlternatives:
     subscription = digest.subscription
     unsubscribe = unsubscribe_url(subscription)
     return _message(

@@ -21,6 +21,7 @@ from alerts.services import (
     subscription_request,
     subscription_target,
 )
+from core.choices import Language
 from core.errors import DomainError
 from core.security import client_ip
 
@@ -60,6 +61,7 @@ def subscribe(request):
                     target=target,
                     frequency=form.cleaned_data["frequency"],
                     client_ip=client_ip(request),
+                    language=Language.current(),
                 )
             except RateLimited as error:
                 form.add_error("email", str(error))

@@ -399,6 +399,10 @@ class InspectionSerializer(serializers.ModelSerializer):
         read_only=True, help_text="The inspection's short name in addresses; never changes."
     )
     title = serializers.CharField(read_only=True, help_text="The report's title.")
+    title_cy = NullableCharField(help_text="The report's Welsh title, if it has one; else null.")
+    summary_cy = NullableCharField(
+        help_text="The summary in Welsh, if the report has a Welsh version; otherwise null."
+    )
     programme = ProgrammeSerializer(read_only=True, help_text="The inspection programme.")
     lead_inspectorate = InspectorateSerializer(
         read_only=True, help_text="The inspectorate that led the inspection."
@@ -466,6 +470,8 @@ class InspectionSerializer(serializers.ModelSerializer):
             "fieldwork_ended_on",
             "report_url",
             "summary",
+            "title_cy",
+            "summary_cy",
             "follows_up",
             "key_figures",
             "judgements",
@@ -695,6 +701,9 @@ class FindingSerializer(FindingRefSerializer):
 
     kind_label = _label("The kind of finding, in words.", source="get_kind_display")
     text = serializers.CharField(read_only=True, help_text="The finding, as published.")
+    text_cy = NullableCharField(
+        help_text="The finding in Welsh, if the report has a Welsh version; otherwise null."
+    )
     inspection = InspectionRefSerializer(read_only=True, help_text="The report it comes from.")
     cause_of_concern = FindingCauseSerializer(
         read_only=True,
@@ -728,6 +737,7 @@ class FindingSerializer(FindingRefSerializer):
             "kind",
             "kind_label",
             "text",
+            "text_cy",
             "inspection",
             "cause_of_concern",
             "themes",

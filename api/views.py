@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import translation
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -81,6 +82,10 @@ def exception_handler(exc, context):
     return response
 
 
+# The languages of the labels, by the ``lang`` parameter's values.
+LABEL_LANGUAGES = {"en": "en-gb", "cy": "cy"}
+
+
 class ApiView(APIView):
     """What every API view shares: the conditional answers and the clear refusals."""
 
@@ -97,12 +102,28 @@ class ApiView(APIView):
             )
         super().permission_denied(request, message=message, code=code)
 
+    def initial(self, request, *args, **kwargs):
+        # ``?lang=cy`` gives the labels (statuses, kinds, grades) in Welsh, ``?lang=en`` or
+        # nothing in English; the data itself is the same (the Welsh fields are ``*_cy``).
+        asked = request.query_params.get("lang", "")
+        if asked and asked not in LABEL_LANGUAGES:
+            raise exceptions.ValidationError({"lang": ["Use en (English) or cy (Welsh)."]})
+        self._language = translation.override(LABEL_LANGUAGES.get(asked, "en-gb"))
+        self._language.__enter__()
+        super().initial(request, *args, **kwargs)
+
     def finalize_response(self, request, response, *args, **kwargs):
-        response = super().finalize_response(request, response, *args, **kwargs)
-        if request.method in ("GET", "HEAD") and response.status_code == status.HTTP_200_OK:
-            response.render()
-            return conditional(request, response)
-        return response
+        try:
+            response = super().finalize_response(request, response, *args, **kwargs)
+            if request.method in ("GET", "HEAD") and response.status_code == status.HTTP_200_OK:
+                response.render()
+                return conditional(request, response)
+            return response
+        finally:
+            language = getattr(self, "_language", None)
+            if language is not None:
+                language.__exit__(None, None, None)
+                self._language = None
 
 
 class ListView(ApiView, generics.ListAPIView):

@@ -131,7 +131,7 @@ class OverdueFilter(admin.SimpleListFilter):
 class CauseOfConcernInline(admin.StackedInline):
     model = CauseOfConcern
     extra = 0
-    fields = ["reference", "text", "position", "discharged_on", "discharge_note"]
+    fields = ["reference", "text", "text_cy", "position", "discharged_on", "discharge_note"]
     readonly_fields = ["discharged_on", "discharge_note"]
     show_change_link = True
 
@@ -268,6 +268,7 @@ class FindingAdminForm(forms.ModelForm):
             "reference",
             "cause_of_concern",
             "text",
+            "text_cy",
             "themes",
             "due_date",
             "deadline_wording",
@@ -320,6 +321,7 @@ class FindingAdmin(AuditedAdmin):
         "reference",
         "cause_of_concern",
         "text",
+        "text_cy",
         "themes",
         "due_date",
         "deadline_wording",

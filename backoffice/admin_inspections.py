@@ -482,6 +482,8 @@ class InspectionAdmin(AuditedAdmin):
     actions = ["publish_now"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "programme", "organisations", "summary"]}),
+        # Optional: the Welsh pages show them, or the English with a note (issue 12).
+        ("In Welsh", {"fields": ["title_cy", "summary_cy"]}),
         ("Inspectorates", {"fields": ["lead_inspectorate", "partner_inspectorates"]}),
         (
             "Dates and report",

@@ -7,8 +7,10 @@ from datetime import date
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
+from django.utils.translation import gettext_lazy as _
 
 PARTS = ("day", "month", "year")
+PART_LABELS = {"day": _("Day"), "month": _("Month"), "year": _("Year")}
 
 
 class OneTimeTokenField(forms.CharField):
@@ -62,7 +64,7 @@ class DateBoundField(BoundField):
             {
                 "name": f"{self.html_name}-{part}",
                 "id": f"id_{self.html_name}-{part}",
-                "label": part.capitalize(),
+                "label": PART_LABELS[part],
                 "value": values[index] or "",
                 "width": "govuk-input--width-4" if part == "year" else "govuk-input--width-2",
             }
@@ -75,9 +77,9 @@ class GovukDateField(forms.MultiValueField):
 
     widget = DateInputWidget
     default_error_messages = {
-        "required": "Enter the date",
-        "incomplete": "The date must include a day, a month and a year",
-        "invalid": "Enter a real date, for example 31 3 2027",
+        "required": _("Enter the date"),
+        "incomplete": _("The date must include a day, a month and a year"),
+        "invalid": _("Enter a real date, for example 31 3 2027"),
     }
 
     def __init__(self, **kwargs):

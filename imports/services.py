@@ -105,6 +105,14 @@ COLUMNS = (
         "The report's own words, e.g. within six months.",
     ),
     Column("themes", "Themes", False, ("theme",), "Theme slugs or names, separated by ;"),
+    # Optional, last so that files of before still line up (issue 12).
+    Column(
+        "text_cy",
+        "Welsh text",
+        False,
+        ("text (welsh)", "testun", "text cy"),
+        "The finding in Welsh, if the report has a Welsh version; shown on the Welsh pages.",
+    ),
 )
 COLUMN_BY_KEY = {column.key: column for column in COLUMNS}
 HEADERS = [column.header for column in COLUMNS]
@@ -459,6 +467,7 @@ class RowPlan:
     reference: str
     kind: str | None = None
     text: str = ""
+    text_cy: str = ""
     organisations: list = field(default_factory=list)
     themes: list = field(default_factory=list)
     due_date: date | None = None
@@ -654,6 +663,8 @@ def plan_import(*, inspection: Inspection, read: ReadFile, filename: str, sha256
         row.finding = _existing_finding(row, existing, existing_by_case)
         _check_kind(row, values, present)
         _check_text(row, values, present)
+        if "text_cy" in present:
+            row.text_cy = _text(values.get("text_cy"))
         _check_addressees(row, values, present, organisations)
         _check_themes(row, values, present, themes)
         _check_due_date(row, values, present, month_first)
@@ -1000,7 +1011,7 @@ def _wanted_and_current(row: RowPlan, finding: Finding, present) -> tuple[dict, 
     one does not exist yet."""
     wanted = {
         name: getattr(row, name)
-        for name in ("kind", "text", "due_date", "deadline_wording")
+        for name in ("kind", "text", "text_cy", "due_date", "deadline_wording")
         if name in present
     }
     current = {name: getattr(finding, name) for name in wanted}
@@ -1020,6 +1031,8 @@ def _describe_change(row: RowPlan, finding: Finding, name: str, old, new) -> Non
         row.changes.append(f"kind: {KIND_LABELS[old]} → {KIND_LABELS[new]}")
     elif name == "text":
         row.changes.append("text changed")
+    elif name == "text_cy":
+        row.changes.append("Welsh text changed")
     elif name == "due_date":
         row.changes.append(f"due date: {_show_date(old)} → {_show_date(new)}")
         own = [a for a in finding.items.all() if a.due_date != old]
@@ -1120,6 +1133,7 @@ def apply_import(*, plan: ImportPlan, user=None) -> ImportResult:
                 cause_of_concern=causes.get(row.cause_reference),
                 reference=row.reference,
                 text=row.text,
+                text_cy=row.text_cy,
                 due_date=row.due_date,
                 deadline_wording=row.deadline_wording,
                 position=next_position[row.kind],
@@ -1214,6 +1228,7 @@ def export_rows(inspection: Inspection):
                 finding.due_date,
                 finding.deadline_wording,
                 "; ".join(sorted(t.slug for t in finding.themes.all())),
+                finding.text_cy,
             ]
 
 

@@ -2,6 +2,7 @@ from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language
 
 from inspections.choices import (
     GRADES_BY_SCALE,
@@ -147,10 +148,18 @@ class Organisation(models.Model):
         ]
 
     def __str__(self):
-        return self.name
+        return self.display_name
 
     def get_absolute_url(self):
         return reverse("admin:inspections_organisation_change", args=[self.pk])
+
+    @property
+    def display_name(self):
+        """The name in the language of the page: the Welsh name on a Welsh page, when it has
+        one (bodies in Wales do); otherwise the English name."""
+        if self.name_cy and get_language() == "cy":
+            return self.name_cy
+        return self.name
 
     @property
     def is_police_force(self):
@@ -292,6 +301,12 @@ class InspectionQuerySet(models.QuerySet):
 
 class Inspection(models.Model):
     title = models.CharField(max_length=300)
+    # The Welsh versions, optional: the Welsh pages show them, or the English with a note that
+    # it is in English only. A database default too, so that a server still running the code
+    # of before can insert during a deploy.
+    title_cy = models.CharField(
+        "Welsh title", max_length=300, blank=True, default="", db_default=""
+    )
     slug = models.SlugField(max_length=200, unique=True)
     programme = models.ForeignKey(Programme, on_delete=models.PROTECT, related_name="inspections")
     organisations = models.ManyToManyField(
@@ -317,6 +332,7 @@ class Inspection(models.Model):
     )
     report_url = models.URLField("report URL", max_length=500, blank=True)
     summary = models.TextField(blank=True)
+    summary_cy = models.TextField("Welsh summary", blank=True, default="", db_default="")
     follows_up = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -98,9 +98,11 @@ def organisation_set_successor(
 INSPECTION_UPDATABLE_FIELDS = frozenset(
     {
         "title",
+        "title_cy",
         "slug",
         "programme",
         "summary",
+        "summary_cy",
         "report_url",
         "fieldwork_started_on",
         "fieldwork_ended_on",

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -168,5 +169,5 @@ def check_detail(request, pk):
     except DomainError as error:
         form.add_error(None, str(error))
         return _check_page(request, check, bound=form)
-    messages.success(request, "Your comment is sent to the inspectors.")
+    messages.success(request, _("Your comment is sent to the inspectors."))
     return redirect(reverse("portal:check", args=[check.pk]) + f"#comment-{comment.pk}")

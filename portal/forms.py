@@ -3,6 +3,8 @@ that a save made after someone else's change is refused rather than overwriting 
 one-time token (core.services), so that the same form sent twice saves once."""
 
 from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from core.forms import GovukDateField, OneTimeTokenField
 from recommendations.choices import Section55Action, SelfAssessment
@@ -17,30 +19,32 @@ class VersionedForm(forms.Form):
 
 class ProgressUpdateForm(VersionedForm):
     narrative = forms.CharField(
-        label="What has been done since the last update?",
+        label=_("What has been done since the last update?"),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Describe the progress made"},
+        error_messages={"required": _("Describe the progress made")},
     )
     self_assessment = forms.ChoiceField(
-        label="How is it going?",
+        label=_("How is it going?"),
         choices=SelfAssessment.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how it is going"},
+        error_messages={"required": _("Select how it is going")},
     )
     publish = forms.TypedChoiceField(
-        label="Who can see this update?",
+        label=_("Who can see this update?"),
         choices=[
             ("yes", "Everyone: publish it on the public timeline"),
             ("no", "Only your organisation and the inspectorate"),
         ],
         coerce=lambda value: value == "yes",
         widget=forms.RadioSelect,
-        error_messages={"required": "Select who can see this update"},
+        error_messages={"required": _("Select who can see this update")},
     )
     evidence = EvidenceField(
-        label="Evidence (optional)",
+        label=_("Evidence (optional)"),
         required=False,
-        help_text=f"{ALLOWED_DESCRIPTION} files. Evidence is never public.",
+        help_text=format_lazy(
+            _("{types} files. Evidence is never public."), types=ALLOWED_DESCRIPTION
+        ),
     )
 
 
@@ -49,58 +53,60 @@ class CorrectionForm(VersionedForm):
     The original stays as it was, beside it on the public timeline."""
 
     narrative = forms.CharField(
-        label="The corrected update",
-        help_text="Published on the public timeline beside the original, which stays as it was.",
+        label=_("The corrected update"),
+        help_text=_("Published on the public timeline beside the original, which stays as it was."),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Write the corrected update"},
+        error_messages={"required": _("Write the corrected update")},
     )
     reason = forms.CharField(
-        label="What does this correction put right?",
-        help_text="Published with the correction.",
+        label=_("What does this correction put right?"),
+        help_text=_("Published with the correction."),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Say what the correction puts right"},
+        error_messages={"required": _("Say what the correction puts right")},
     )
     self_assessment = forms.ChoiceField(
-        label="How is it going?",
+        label=_("How is it going?"),
         choices=SelfAssessment.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": "Select how it is going"},
+        error_messages={"required": _("Select how it is going")},
     )
     evidence = EvidenceField(
-        label="Evidence (optional)",
+        label=_("Evidence (optional)"),
         required=False,
-        help_text=f"{ALLOWED_DESCRIPTION} files. Evidence is never public.",
+        help_text=format_lazy(
+            _("{types} files. Evidence is never public."), types=ALLOWED_DESCRIPTION
+        ),
     )
 
 
 class DueDateProposalForm(VersionedForm):
     proposed_due_date = GovukDateField(
-        label="New due date",
-        help_text="For example, 31 3 2027",
+        label=_("New due date"),
+        help_text=_("For example, 31 3 2027"),
         error_messages={
-            "required": "Enter the new due date",
-            "incomplete": "The new due date must include a day, a month and a year",
-            "invalid": "Enter the new due date as a real date, for example 31 3 2027",
+            "required": _("Enter the new due date"),
+            "incomplete": _("The new due date must include a day, a month and a year"),
+            "invalid": _("Enter the new due date as a real date, for example 31 3 2027"),
         },
     )
     reason = forms.CharField(
-        label="Why is a new due date needed?",
+        label=_("Why is a new due date needed?"),
         widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"required": "Give the reason for the new due date"},
+        error_messages={"required": _("Give the reason for the new due date")},
     )
 
 
 class SubmitForClosureForm(VersionedForm):
     note = forms.CharField(
-        label="What was done, and how does the evidence show it?",
-        help_text="This statement is published on the public timeline; the files are not.",
+        label=_("What was done, and how does the evidence show it?"),
+        help_text=_("This statement is published on the public timeline; the files are not."),
         widget=forms.Textarea(attrs={"rows": 6}),
-        error_messages={"required": "Describe what was done and the evidence for it"},
+        error_messages={"required": _("Describe what was done and the evidence for it")},
     )
     evidence = EvidenceField(
-        label="Evidence",
-        help_text=f"{ALLOWED_DESCRIPTION} files, at least one.",
-        error_messages={"required": "Choose at least one evidence file"},
+        label=_("Evidence"),
+        help_text=format_lazy(_("{types} files, at least one."), types=ALLOWED_DESCRIPTION),
+        error_messages={"required": _("Choose at least one evidence file")},
     )
 
 
@@ -111,16 +117,16 @@ class Section55Form(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     status = forms.CharField(widget=forms.HiddenInput, required=False)
     text = forms.CharField(
-        label="Your response",
+        label=_("Your response"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 8}),
-        help_text="Your comments and the chief officer's comments on the report.",
+        help_text=_("Your comments and the chief officer's comments on the report."),
     )
     url = forms.URLField(
-        label="Link to the response on your website (optional)",
+        label=_("Link to the response on your website (optional)"),
         required=False,
         assume_scheme="https",
-        error_messages={"invalid": "Enter a full web address, like https://www.example.org/"},
+        error_messages={"invalid": _("Enter a full web address, like https://www.example.org/")},
     )
 
     def __init__(self, *args, recommendations=(), **kwargs):
@@ -128,13 +134,13 @@ class Section55Form(forms.Form):
         self.recommendations = list(recommendations)
         for finding in self.recommendations:
             self.fields[f"action_{finding.pk}"] = forms.ChoiceField(
-                label=f"What about {finding.reference}?",
+                label=format_lazy(_("What about {reference}?"), reference=finding.reference),
                 choices=Section55Action.choices,
                 widget=forms.RadioSelect,
                 required=False,
             )
             self.fields[f"statement_{finding.pk}"] = forms.CharField(
-                label=f"Statement on {finding.reference}",
+                label=format_lazy(_("Statement on {reference}"), reference=finding.reference),
                 required=False,
                 widget=forms.Textarea(attrs={"rows": 3}),
             )
@@ -179,15 +185,15 @@ class FactualAccuracyCommentForm(forms.Form):
     fetched): a person who leads two inspected bodies says which one speaks."""
 
     organisation = forms.TypedChoiceField(
-        label="Commenting for",
+        label=_("Commenting for"),
         coerce=int,
-        error_messages={"required": "Choose the organisation you comment for"},
+        error_messages={"required": _("Choose the organisation you comment for")},
     )
     text = forms.CharField(
-        label="Your comment",
+        label=_("Your comment"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=20_000,
-        error_messages={"required": "Enter your comment"},
+        error_messages={"required": _("Enter your comment")},
     )
 
     def __init__(self, *args, organisations, label=None, **kwargs):

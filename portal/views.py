@@ -18,6 +18,7 @@ from django.db.models import Count, F, Prefetch, Q, prefetch_related_objects
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -353,7 +354,7 @@ def add_update(request, pk):
             evidence=data["evidence"],
         ),
         outcome="saved this update",
-        success="Your progress update has been saved.",
+        success=_("Your progress update has been saved."),
     )
 
 
@@ -376,7 +377,7 @@ def propose_due_date(request, pk):
             reason=data["reason"],
         ),
         outcome="asked for a new due date",
-        success="Your new due date has been sent to the inspectorate.",
+        success=_("Your new due date has been sent to the inspectorate."),
     )
 
 
@@ -400,7 +401,7 @@ def submit_for_closure(request, pk):
             expected_version=data["version"],
         ),
         outcome="submitted this for closure",
-        success="Submitted for closure. The inspectorate will review it.",
+        success=_("Submitted for closure. The inspectorate will review it."),
     )
 
 
@@ -434,7 +435,7 @@ def correct_update(request, item_pk, pk):
             expected_version=data["version"],
         ),
         outcome="corrected this update",
-        success="Your correction has been published beside the original update.",
+        success=_("Your correction has been published beside the original update."),
         obj=update,
         initial={"narrative": update.narrative, "self_assessment": update.self_assessment},
         context={"update": update},
@@ -567,7 +568,7 @@ def _section55_save_or_refuse(request, response, form, *, token, publishing):
         return *_refuse(form, error), None
     if not_published is not None:
         form, status = _refuse(form, not_published, current=_section55_shown(saved))
-        form.add_error(None, "Your draft has been saved, but it is not published yet.")
+        form.add_error(None, _("Your draft has been saved, but it is not published yet."))
         return form, status, None
     return None
 
@@ -639,7 +640,7 @@ def section55_edit(request, pk):
         form, status, theirs = refused
         return page(form, status, theirs=theirs)
     if publishing:
-        messages.success(request, "Your section 55 response has been published.")
+        messages.success(request, _("Your section 55 response has been published."))
     else:
-        messages.success(request, "Your draft has been saved. It is not public yet.")
+        messages.success(request, _("Your draft has been saved. It is not public yet."))
     return redirect("portal:section55-edit", pk=response.pk)

@@ -14,7 +14,7 @@ import json
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from inspections.models import Inspection
 
@@ -42,10 +42,13 @@ def data_stamp() -> str:
 
 
 def cached_counts(name: str, question, compute, *, stamp: str):
-    """``compute()``'s result for ``question`` under ``stamp``, from the cache when it can be."""
-    digest = hashlib.sha256(
-        json.dumps([name, question, stamp], sort_keys=True, default=str).encode()
-    ).hexdigest()
+    """``compute()``'s result for ``question`` under ``stamp``, from the cache when it can be.
+
+    The language is part of the key: what is cached may hold labels (statuses, kinds, regions)
+    in the language of the page that computed it, and a Welsh page must not show English ones.
+    """
+    key_parts = [name, question, stamp, translation.get_language()]
+    digest = hashlib.sha256(json.dumps(key_parts, sort_keys=True, default=str).encode()).hexdigest()
     key = f"counts:{name}:{digest}"
     value = cache.get(key)
     if value is None:

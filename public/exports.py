@@ -9,7 +9,7 @@ import json
 
 from django.http import StreamingHttpResponse
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.views.decorators.http import require_safe
 
 from core.csv import escape_formula
@@ -24,8 +24,37 @@ from recommendations.filters import FindingItemFilterSet, published_items
 from recommendations.models import status_reached_by
 
 CHUNK_SIZE = 2000
-KIND_LABELS = dict(FindingKind.choices)
-STATUS_LABELS = dict(Status.choices)
+# The languages of the labels (kind, status, how the status was reached): ``?lang=cy`` gives them
+# in Welsh; by default they are in the page's language (English, or Welsh under /cy/).
+LABEL_LANGUAGES = {"en": "en-gb", "cy": "cy"}
+
+
+def export_language(request) -> str:
+    """The language of an export's labels: ``?lang=en|cy``, else the language of the address."""
+    asked = request.GET.get("lang", "")
+    if asked in LABEL_LANGUAGES:
+        return LABEL_LANGUAGES[asked]
+    return "cy" if translation.get_language() == "cy" else "en-gb"
+
+
+class Labels:
+    """The vocabularies' labels in one language, worked out once per export, not per row (the
+    rows are written after the view has returned, outside the request's language)."""
+
+    def __init__(self, language):
+        self.language = language
+        with translation.override(language):
+            self.kinds = {value: str(label) for value, label in FindingKind.choices}
+            self.statuses = {value: str(label) for value, label in Status.choices}
+        self._sources = {}
+
+    def source(self, status, source):
+        key = (status, source)
+        if key not in self._sources:
+            with translation.override(self.language):
+                self._sources[key] = str(status_source_label(status, source))
+        return self._sources[key]
+
 
 # (column header, value key); the same keys name the JSON fields.
 COLUMNS = (
@@ -50,6 +79,10 @@ COLUMNS = (
     ("Deadline wording", "deadline_wording"),
     ("Status changed at", "status_changed_at"),
     ("Page", "url"),
+    # The Welsh versions, where the report has them (empty otherwise).
+    ("Text (Welsh)", "text_cy"),
+    ("Inspection (Welsh)", "inspection_cy"),
+    ("Addressee (Welsh)", "organisation_cy"),
 )
 
 VALUES = (
@@ -57,6 +90,9 @@ VALUES = (
     "finding__reference",
     "finding__kind",
     "finding__text",
+    "finding__text_cy",
+    "finding__inspection__title_cy",
+    "organisation__name_cy",
     "finding__deadline_wording",
     "finding__inspection__title",
     "finding__inspection__slug",
@@ -79,6 +115,7 @@ def export_rows(request):
     queryset = filterset.qs.values(*VALUES)
     today = timezone.localdate()
     base = request.build_absolute_uri(reverse("public:finding-list"))
+    labels = Labels(export_language(request))
     for row in queryset.iterator(chunk_size=CHUNK_SIZE):
         status = row["status"]
         due = row["due_date"]
@@ -87,7 +124,7 @@ def export_rows(request):
         yield {
             "finding_id": row["finding_id"],
             "reference": row["finding__reference"],
-            "kind": KIND_LABELS[row["finding__kind"]],
+            "kind": labels.kinds[row["finding__kind"]],
             "text": row["finding__text"],
             "inspection": row["finding__inspection__title"],
             "inspection_slug": row["finding__inspection__slug"],
@@ -97,12 +134,10 @@ def export_rows(request):
             ).isoformat(),
             "organisation": row["organisation__name"],
             "organisation_slug": row["organisation__slug"],
-            "status": STATUS_LABELS[status],
+            "status": labels.statuses[status],
             "status_code": status,
             "verified": status in VERIFIED_STATUSES,
-            "status_source": status_source_label(
-                status, status_reached_by(status, row["status_source"])
-            ),
+            "status_source": labels.source(status, status_reached_by(status, row["status_source"])),
             "due_date": due.isoformat() if due else None,
             "original_due_date": (
                 original.isoformat()
@@ -114,6 +149,9 @@ def export_rows(request):
             "deadline_wording": row["finding__deadline_wording"],
             "status_changed_at": timezone.localtime(changed).isoformat() if changed else None,
             "url": f"{base}{row['finding_id']}/",
+            "text_cy": row["finding__text_cy"],
+            "inspection_cy": row["finding__inspection__title_cy"],
+            "organisation_cy": row["organisation__name_cy"],
         }
 
 

@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
 
 from inspections.models import Inspection, Inspectorate, Organisation
 from recommendations.filters import published_programmes, year_choices
@@ -13,26 +14,26 @@ class InspectionFilterSet(django_filters.FilterSet):
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(),
         to_field_name="slug",
-        label="Organisation inspected",
+        label=_("Organisation inspected"),
         method="filter_organisation",
-        empty_label="Any organisation",
+        empty_label=_("Any organisation"),
     )
     programme = django_filters.ModelChoiceFilter(
         field_name="programme",
         queryset=lambda request: published_programmes(),
         to_field_name="slug",
-        label="Inspection programme",
-        empty_label="Any",
+        label=_("Inspection programme"),
+        empty_label=_("Any"),
     )
     inspectorate = django_filters.ModelChoiceFilter(
         queryset=Inspectorate.objects.all(),
         to_field_name="slug",
-        label="Inspectorate",
+        label=_("Inspectorate"),
         method="filter_inspectorate",
-        empty_label="Any",
+        empty_label=_("Any"),
     )
     year = django_filters.ChoiceFilter(
-        method="filter_year", choices=[], label="Year published", empty_label="Any"
+        method="filter_year", choices=[], label=_("Year published"), empty_label=_("Any")
     )
 
     class Meta:

@@ -7,6 +7,7 @@ from datetime import date
 from django.db.models import Count, Exists, OuterRef, Q
 from django.db.models.functions import TruncQuarter
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from inspections.models import EngagePeriod, Organisation
 from recommendations.choices import (
@@ -94,7 +95,11 @@ class StatusBreakdown:
 
 
 def quarter_label(day: date) -> str:
-    return f"{day.year} Q{(day.month - 1) // 3 + 1}"
+    """E.g. "2025 Q3", in the page's language ("Ch3 2025" in Welsh)."""
+    return gettext("%(year)s Q%(quarter)s") % {
+        "year": day.year,
+        "quarter": (day.month - 1) // 3 + 1,
+    }
 
 
 def quarter_start(index: int) -> date:

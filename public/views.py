@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
@@ -56,12 +57,12 @@ class CountedPaginator(Paginator):
 
 class OrganisationTableForm(forms.Form):
     kind = forms.ChoiceField(
-        label="Type of organisation",
-        choices=[("", "All types"), *OrganisationKind.choices],
+        label=_("Type of organisation"),
+        choices=[("", _("All types")), *OrganisationKind.choices],
         required=False,
     )
     region = forms.ChoiceField(
-        label="Region", choices=[("", "All regions"), *Region.choices], required=False
+        label=_("Region"), choices=[("", _("All regions")), *Region.choices], required=False
     )
     sort = forms.ChoiceField(
         choices=[(key, key) for key in ORGANISATION_SORTS], required=False, widget=forms.HiddenInput
@@ -73,13 +74,13 @@ class OrganisationTableForm(forms.Form):
 
 ORGANISATION_COLUMNS = (
     # key, heading, numeric (first click sorts largest first)
-    ("name", "Organisation", False),
-    ("kind", "Type", False),
-    ("region", "Region", False),
-    ("open", "Not yet closed", True),
-    ("overdue", "Overdue", True),
-    ("complete", "Closed as complete", True),
-    ("engage", "In Engage", False),
+    ("name", _("Organisation"), False),
+    ("kind", _("Type"), False),
+    ("region", _("Region"), False),
+    ("open", _("Not yet closed"), True),
+    ("overdue", _("Overdue"), True),
+    ("complete", _("Closed as complete"), True),
+    ("engage", _("In Engage"), False),
 )
 
 
@@ -135,7 +136,7 @@ def overview(request):
             "status_chart": bar_chart(
                 status_rows,
                 id="status-chart",
-                title="Items by status (the same figures are in the table that follows)",
+                title=_("Items by status (the same figures are in the table that follows)"),
                 value="total",
                 css_class="status",
             ),
@@ -143,7 +144,9 @@ def overview(request):
             "quarter_chart": bar_chart(
                 quarters,
                 id="quarter-chart",
-                title="Items closed each quarter (the same figures are in the table that follows)",
+                title=_(
+                    "Items closed each quarter (the same figures are in the table that follows)"
+                ),
                 value="total",
             ),
             "form": form,
@@ -459,7 +462,7 @@ def organisation_detail(request, slug):
             "status_chart": bar_chart(
                 status_rows,
                 id="status-chart",
-                title="Items by status (the same figures are in the table that follows)",
+                title=_("Items by status (the same figures are in the table that follows)"),
                 value="total",
                 css_class="status",
             ),
@@ -471,7 +474,7 @@ def organisation_detail(request, slug):
             "year_chart": bar_chart(
                 years,
                 id="year-chart",
-                title="Inspections published each year (the same figures are in the table)",
+                title=_("Inspections published each year (the same figures are in the table)"),
             ),
             "latest_graded": latest_graded,
             "judgements": judgements,

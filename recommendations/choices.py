@@ -1,19 +1,21 @@
 from django.db import models
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 
 class FindingKind(models.TextChoices):
-    RECOMMENDATION = "recommendation", "Recommendation"
-    AREA_FOR_IMPROVEMENT = "area_for_improvement", "Area for improvement"
+    RECOMMENDATION = "recommendation", _("Recommendation")
+    AREA_FOR_IMPROVEMENT = "area_for_improvement", _("Area for improvement")
 
 
 class Status(models.TextChoices):
-    OPEN = "open", "Open"
-    IN_PROGRESS = "in_progress", "In progress"
-    SUBMITTED = "submitted", "Submitted for closure"
-    CLOSED_COMPLETE = "closed_complete", "Closed: complete"
-    CLOSED_NOT_IMPLEMENTED = "closed_not_implemented", "Closed: not implemented"
-    CLOSED_SUPERSEDED = "closed_superseded", "Closed: superseded"
-    CLOSED_NO_LONGER_RELEVANT = "closed_no_longer_relevant", "Closed: no longer relevant"
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    SUBMITTED = "submitted", _("Submitted for closure")
+    CLOSED_COMPLETE = "closed_complete", _("Closed: complete")
+    CLOSED_NOT_IMPLEMENTED = "closed_not_implemented", _("Closed: not implemented")
+    CLOSED_SUPERSEDED = "closed_superseded", _("Closed: superseded")
+    CLOSED_NO_LONGER_RELEVANT = "closed_no_longer_relevant", _("Closed: no longer relevant")
 
 
 ACTIVE_STATUSES = frozenset({Status.OPEN, Status.IN_PROGRESS, Status.SUBMITTED})
@@ -54,9 +56,9 @@ TRANSITIONS = {
 class Source(models.TextChoices):
     """Who stands behind a status: the organisation itself or the inspectorate."""
 
-    ORGANISATION = "organisation", "Self-reported by the organisation"
-    INSPECTORATE = "inspectorate", "Verified by the inspectorate"
-    SYSTEM = "system", "Recorded by the tracker"
+    ORGANISATION = "organisation", _("Self-reported by the organisation")
+    INSPECTORATE = "inspectorate", _("Verified by the inspectorate")
+    SYSTEM = "system", _("Recorded by the tracker")
 
 
 def status_source_label(status, source) -> str:
@@ -64,13 +66,13 @@ def status_source_label(status, source) -> str:
     reopening or another closure is a decision of the inspectorate, not verified progress."""
     if source == Source.INSPECTORATE:
         if status == Status.CLOSED_COMPLETE:
-            return "Verified by the inspectorate"
-        return "Decided by the inspectorate"
+            return gettext("Verified by the inspectorate")
+        return gettext("Decided by the inspectorate")
     if source == Source.ORGANISATION:
-        return "Self-reported by the organisation"
+        return gettext("Self-reported by the organisation")
     if source == Source.SYSTEM:
-        return "Recorded by the tracker"
-    return "Awaiting a response"
+        return gettext("Recorded by the tracker")
+    return gettext("Awaiting a response")
 
 
 class DueDateSource(models.TextChoices):
@@ -78,44 +80,44 @@ class DueDateSource(models.TextChoices):
 
     AGREED_ON_REQUEST = (
         "agreed_on_request",
-        "Agreed by the inspectorate at the organisation's request",
+        _("Agreed by the inspectorate at the organisation's request"),
     )
-    INSPECTOR = "inspector", "Changed by the inspectorate"
-    IMPORT = "import", "Changed when the report's findings were imported again"
-    SYSTEM = "system", "Changed by the tracker"
+    INSPECTOR = "inspector", _("Changed by the inspectorate")
+    IMPORT = "import", _("Changed when the report's findings were imported again")
+    SYSTEM = "system", _("Changed by the tracker")
 
 
 class Channel(models.TextChoices):
     """The path a change came through, for the audit trail."""
 
-    WEB = "web", "Website"
-    ADMIN = "admin", "Admin form"
-    ADMIN_BULK = "admin_bulk", "Admin bulk action"
-    COMMAND = "command", "Management command"
-    API = "api", "API"
+    WEB = "web", _("Website")
+    ADMIN = "admin", _("Admin form")
+    ADMIN_BULK = "admin_bulk", _("Admin bulk action")
+    COMMAND = "command", _("Management command")
+    API = "api", _("API")
 
 
 class SelfAssessment(models.TextChoices):
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    OFF_TRACK = "off_track", "Off track"
-    COMPLETE = "complete", "Complete"
+    ON_TRACK = "on_track", _("On track")
+    AT_RISK = "at_risk", _("At risk")
+    OFF_TRACK = "off_track", _("Off track")
+    COMPLETE = "complete", _("Complete")
 
 
 class Section55Action(models.TextChoices):
-    TAKEN = "taken", "Action has been taken"
-    WILL_BE_TAKEN = "will_be_taken", "Action will be taken"
-    NONE = "none", "No action, with reasons"
+    TAKEN = "taken", _("Action has been taken")
+    WILL_BE_TAKEN = "will_be_taken", _("Action will be taken")
+    NONE = "none", _("No action, with reasons")
 
 
 class ProposalStatus(models.TextChoices):
-    PENDING = "pending", "Awaiting a decision"
-    AGREED = "agreed", "Agreed"
-    REFUSED = "refused", "Refused"
+    PENDING = "pending", _("Awaiting a decision")
+    AGREED = "agreed", _("Agreed")
+    REFUSED = "refused", _("Refused")
 
 
 class FactualAccuracyResponse(models.TextChoices):
     """The inspector's answer to a comment of the factual-accuracy check."""
 
-    ACCEPTED = "accepted", "Accepted"
-    NOT_ACCEPTED = "not_accepted", "Not accepted"
+    ACCEPTED = "accepted", _("Accepted")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")

@@ -16,6 +16,7 @@ from django.db import connection
 from django.db.models import Count, F, Func, Q, TextField, Value
 from django.db.models.functions import ExtractYear, Lower
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from inspections.choices import OrganisationKind, Region
 from inspections.models import Organisation, Programme
@@ -55,13 +56,13 @@ class SortChoice:
     """The orders the browse page offers; the key is what the URL holds."""
 
     OPTIONS = {
-        "relevance": ("Best match", None),
-        "newest": ("Newest report first", ("-finding__inspection__published_at", "pk")),
-        "oldest": ("Oldest report first", ("finding__inspection__published_at", "pk")),
-        "due": ("Due date, soonest first", (F("due_date").asc(nulls_last=True), "pk")),
-        "organisation": ("Organisation, A to Z", ("organisation__name", "pk")),
+        "relevance": (_("Best match"), None),
+        "newest": (_("Newest report first"), ("-finding__inspection__published_at", "pk")),
+        "oldest": (_("Oldest report first"), ("finding__inspection__published_at", "pk")),
+        "due": (_("Due date, soonest first"), (F("due_date").asc(nulls_last=True), "pk")),
+        "organisation": (_("Organisation, A to Z"), ("organisation__name", "pk")),
         "reference": (
-            "Report and reference",
+            _("Report and reference"),
             ("finding__inspection__title", "finding__position", "finding__reference", "pk"),
         ),
     }
@@ -80,83 +81,89 @@ class FindingItemFilterSet(django_filters.FilterSet):
     """Filters over published items. Every option can also show how many results it would give."""
 
     q = django_filters.CharFilter(
-        label="Words", method="filter_words", help_text="For example: custody mental health"
+        label=_("Words"), method="filter_words", help_text=_("For example: custody mental health")
     )
     kind = django_filters.ChoiceFilter(
-        field_name="finding__kind", choices=FindingKind.choices, label="Kind", empty_label="Any"
+        field_name="finding__kind",
+        choices=FindingKind.choices,
+        label=_("Kind"),
+        empty_label=_("Any"),
     )
     status = django_filters.MultipleChoiceFilter(
-        choices=Status.choices, label="Status", widget=forms.CheckboxSelectMultiple
+        choices=Status.choices, label=_("Status"), widget=forms.CheckboxSelectMultiple
     )
     organisation = django_filters.ModelChoiceFilter(
         queryset=Organisation.objects.all(),
         to_field_name="slug",
-        label="Organisation",
+        label=_("Organisation"),
         method="filter_organisation",
-        empty_label="Any organisation",
+        empty_label=_("Any organisation"),
     )
     organisation_kind = django_filters.ChoiceFilter(
         field_name="organisation__kind",
         choices=OrganisationKind.choices,
-        label="Type of organisation",
-        empty_label="Any",
+        label=_("Type of organisation"),
+        empty_label=_("Any"),
     )
     region = django_filters.ChoiceFilter(
-        field_name="organisation__region", choices=Region.choices, label="Region", empty_label="Any"
+        field_name="organisation__region",
+        choices=Region.choices,
+        label=_("Region"),
+        empty_label=_("Any"),
     )
     programme = django_filters.ModelChoiceFilter(
         field_name="finding__inspection__programme",
         queryset=lambda request: published_programmes(),
         to_field_name="slug",
-        label="Inspection programme",
-        empty_label="Any",
+        label=_("Inspection programme"),
+        empty_label=_("Any"),
     )
     theme = django_filters.ModelChoiceFilter(
         field_name="finding__themes",
         queryset=lambda request: published_themes(),
         distinct=False,  # one theme joins at most one row per finding
         to_field_name="slug",
-        label="Theme",
-        empty_label="Any",
+        label=_("Theme"),
+        empty_label=_("Any"),
     )
     year = django_filters.ChoiceFilter(
         method="filter_year",
         choices=[],  # set per request: the years up to this one
-        label="Year published",
-        empty_label="Any",
+        label=_("Year published"),
+        empty_label=_("Any"),
     )
     overdue = django_filters.ChoiceFilter(
         method="filter_overdue",
-        choices=[("yes", "Overdue only"), ("no", "Not overdue")],
-        label="Overdue",
-        empty_label="Any",
+        choices=[("yes", _("Overdue only")), ("no", _("Not overdue"))],
+        label=_("Overdue"),
+        empty_label=_("Any"),
     )
     extended = django_filters.ChoiceFilter(
         method="filter_extended",
         choices=[
-            ("overdue", "Due date extended while overdue"),
-            ("yes", "Due date changed"),
+            ("overdue", _("Due date extended while overdue")),
+            ("yes", _("Due date changed")),
         ],
-        label="Due date changed",
-        empty_label="Any",
+        label=_("Due date changed"),
+        empty_label=_("Any"),
     )
     due_after = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="gte",
-        label="Due on or after",
-        help_text="For example, 31/3/2026",
+        label=_("Due on or after"),
+        help_text=_("For example, 31/3/2026"),
     )
     due_before = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="lte",
-        label="Due on or before",
-        help_text="For example, 31/12/2026",
+        label=_("Due on or before"),
+        help_text=_("For example, 31/12/2026"),
     )
     inspection = django_filters.CharFilter(
-        field_name="finding__inspection__slug", label="Inspection", widget=forms.HiddenInput
+        field_name="finding__inspection__slug", label=_("Inspection"), widget=forms.HiddenInput
     )
     sort = django_filters.ChoiceFilter(
-        method="filter_sort", choices=SortChoice.choices(), label="Sort by", empty_label=None
+        method="filter_sort", choices=SortChoice.choices(), label=_("Sort by"), empty_label=None
     )
 
     class Meta:
@@ -215,8 +222,10 @@ class FindingItemFilterSet(django_filters.FilterSet):
         for word in search_words(value) or [value]:
             queryset = queryset.filter(
                 Q(finding__text__icontains=word)
+                | Q(finding__text_cy__icontains=word)
                 | Q(finding__reference__iexact=word)
                 | Q(finding__inspection__title__icontains=word)
+                | Q(finding__inspection__title_cy__icontains=word)
                 | Q(finding__inspection__programme__name__icontains=word)
                 | Q(organisation__name__icontains=word)
                 | Q(organisation__name_cy__icontains=word)

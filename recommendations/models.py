@@ -7,6 +7,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import Upper
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from inspections.models import Inspection, InspectionPartQuerySet, Organisation, published_q
 from recommendations.choices import (
@@ -62,6 +64,7 @@ class CauseOfConcern(models.Model):
     )
     reference = models.CharField(max_length=30, help_text="E.g. CoC1, unique in the inspection.")
     text = models.TextField()
+    text_cy = models.TextField("Welsh text", blank=True, default="", db_default="")
     discharged_on = models.DateField(null=True, blank=True)
     discharge_note = models.TextField(blank=True)
     position = models.PositiveSmallIntegerField(default=0)
@@ -120,6 +123,8 @@ class Finding(models.Model):
     )
     reference = models.CharField(max_length=30, help_text="E.g. R1 or AFI12, unique in the report.")
     text = models.TextField()
+    # Optional, like the inspection's Welsh title: shown on the Welsh pages when there.
+    text_cy = models.TextField("Welsh text", blank=True, default="", db_default="")
     themes = models.ManyToManyField(Theme, related_name="findings", blank=True)
     due_date = models.DateField(
         null=True, blank=True, help_text="The deadline the report set, if any."
@@ -384,6 +389,12 @@ class Item(models.Model):
             return "extended"
         return "moved"
 
+    def due_date_moved_from(self, original):
+        """ "extended from 25 May 2017" or "moved from ...", in the page's language."""
+        if self.due_date_moved_word == "extended":
+            return gettext("extended from %(date)s") % {"date": original}
+        return gettext("moved from %(date)s") % {"date": original}
+
     def is_overdue(self, today=None):
         today = today or timezone.localdate()
         return self.is_active and self.due_date is not None and self.due_date < today
@@ -531,29 +542,41 @@ class DueDateChange(models.Model):
         if user is None:
             # A command or import on the inspectorate's behalf; only the tracker's own changes
             # are the tracker's.
-            return "the tracker" if self.source == DueDateSource.SYSTEM else "the inspectorate"
+            if self.source == DueDateSource.SYSTEM:
+                return gettext("the tracker")
+            return gettext("the inspectorate")
         if user.inspectorate_id:
             return str(user.inspectorate)
-        return "the inspectorate"
+        return gettext("the inspectorate")
 
     @property
     def description(self) -> str:
-        """E.g. "Due date extended from 25 May 2017 to 31 March 2027"."""
+        """E.g. "Due date extended from 25 May 2017 to 31 March 2027", in the page's language."""
         if self.from_date is None:
-            return f"Due date set to {self.to_date:%-d %B %Y}"
+            return gettext("Due date set to %(date)s") % {"date": _day(self.to_date)}
         if self.to_date is None:
-            return f"Due date of {self.from_date:%-d %B %Y} removed"
-        verb = "extended" if self.to_date > self.from_date else "brought forward"
-        return f"Due date {verb} from {self.from_date:%-d %B %Y} to {self.to_date:%-d %B %Y}"
+            return gettext("Due date of %(date)s removed") % {"date": _day(self.from_date)}
+        dates = {"from": _day(self.from_date), "to": _day(self.to_date)}
+        if self.to_date > self.from_date:
+            return gettext("Due date extended from %(from)s to %(to)s") % dates
+        return gettext("Due date brought forward from %(from)s to %(to)s") % dates
 
     @property
     def who(self) -> str:
         """E.g. "agreed by HMICFRS at the organisation's request"."""
+        who = {"who": self.decided_by}
         if self.source == DueDateSource.AGREED_ON_REQUEST:
-            return f"agreed by {self.decided_by} at the organisation's request"
+            return gettext("agreed by %(who)s at the organisation's request") % who
         if self.source == DueDateSource.IMPORT:
-            return f"changed by {self.decided_by} when the report's findings were imported again"
-        return f"changed by {self.decided_by}"
+            return (
+                gettext("changed by %(who)s when the report's findings were imported again") % who
+            )
+        return gettext("changed by %(who)s") % who
+
+
+def _day(value) -> str:
+    """A date as "25 May 2017", with the month's name in the page's language."""
+    return date_format(value, "j F Y")
 
 
 class StatusChange(models.Model):

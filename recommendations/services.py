@@ -386,6 +386,7 @@ FINDING_UPDATABLE_FIELDS = frozenset(
         "kind",
         "reference",
         "text",
+        "text_cy",
         "cause_of_concern",
         "due_date",
         "no_deadline",
@@ -395,7 +396,7 @@ FINDING_UPDATABLE_FIELDS = frozenset(
 )
 # What the public reads of a finding: a change to one of these once the report is published is
 # a correction of the report, shown on its pages as "Corrected on <date>: <reason>".
-FINDING_PUBLIC_TEXT_FIELDS = ("reference", "kind", "text", "deadline_wording")
+FINDING_PUBLIC_TEXT_FIELDS = ("reference", "kind", "text", "text_cy", "deadline_wording")
 
 
 def _logged_value(value):
@@ -1274,7 +1275,7 @@ def finding_replace_addressee(
     return created
 
 
-CAUSE_UPDATABLE_FIELDS = frozenset({"reference", "text", "position"})
+CAUSE_UPDATABLE_FIELDS = frozenset({"reference", "text", "text_cy", "position"})
 
 
 @transaction.atomic

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from reminders.choices import (
     DUE_SOON_DAYS,
@@ -34,10 +35,10 @@ class ReminderPreferencesForm(forms.Form):
     """The kinds of reminder a person can turn on or off: the ones that concern them."""
 
     kinds = forms.MultipleChoiceField(
-        label="Email me about",
+        label=_("Email me about"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
-        error_messages={"invalid_choice": "Choose only from the reminders listed"},
+        error_messages={"invalid_choice": _("Choose only from the reminders listed")},
     )
 
     def __init__(self, *args, kinds, **kwargs):

@@ -17,9 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone
+from django.utils import dateformat, timezone, translation
 
 from accounts.models import Membership, User
+from core.choices import Language
 from inspections.choices import OrganisationKind
 from inspections.models import Inspection, Organisation
 from recommendations import policy
@@ -189,8 +190,14 @@ def relevant_kinds(user: User) -> list[str]:
 
 
 @transaction.atomic
-def preferences_save(*, user: User, enabled: set[str], kinds: list[str]) -> ReminderPreference:
-    """Turn each of ``kinds`` on or off as ``enabled`` says; other kinds keep their choice."""
+def preferences_save(
+    *, user: User, enabled: set[str], kinds: list[str], language: str | None = None
+) -> ReminderPreference:
+    """Turn each of ``kinds`` on or off as ``enabled`` says; other kinds keep their choice.
+    ``language``, when given, becomes the language of the reminders."""
+    if language is not None and user.language != language:
+        user.language = Language(language)
+        user.save(update_fields=["language"])
     preference, _ = ReminderPreference.objects.select_for_update().get_or_create(user=user)
     for kind in kinds:
         setattr(preference, ReminderKind(kind).value, kind in enabled)
@@ -648,6 +655,12 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
 
 
 def digest_message(digest: PersonDigest) -> EmailMessage:
+    """The digest in the person's language (their ``language``)."""
+    with translation.override(digest.user.language):
+        return _digest_message(digest)
+
+
+def _digest_message(digest: PersonDigest) -> EmailMessage:
     body = render_to_string(
         "reminders/email/digest.txt",
         {

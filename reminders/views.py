@@ -1,12 +1,15 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_noop
 
+from core.choices import Language
 from reminders.choices import ReminderKind
 from reminders.forms import ReminderPreferencesForm
 from reminders.services import enabled_kinds, preferences_save, relevant_kinds
 
-SAVED_MESSAGE = "Your email reminder choices have been saved"
+# Marked for the catalogue here, translated when shown.
+SAVED_MESSAGE = gettext_noop("Your email reminder choices have been saved")
 
 
 @login_required
@@ -19,9 +22,13 @@ def preferences(request):
         form = ReminderPreferencesForm(request.POST, kinds=kinds)
         if form.is_valid():
             preferences_save(
-                user=request.user, enabled=set(form.cleaned_data["kinds"]), kinds=kinds
+                user=request.user,
+                enabled=set(form.cleaned_data["kinds"]),
+                kinds=kinds,
+                # The reminders come in the language the person chose them in.
+                language=Language.current(),
             )
-            messages.success(request, SAVED_MESSAGE)
+            messages.success(request, gettext(SAVED_MESSAGE))
             return redirect("reminders:preferences")
     else:
         current = enabled_kinds(request.user)

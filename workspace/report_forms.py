@@ -197,6 +197,8 @@ DETAILS_FIELDS = (
     "fieldwork_ended_on",
     "report_url",
     "summary",
+    "title_cy",
+    "summary_cy",
 )
 
 
@@ -419,6 +421,13 @@ class ReportDetailsForm(forms.Form):
     fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
     report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    # Optional Welsh versions, shown on the Welsh pages (README, "Welsh and English").
+    title_cy = forms.CharField(max_length=300, required=False, label="Title in Welsh (optional)")
+    summary_cy = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        required=False,
+        label="Summary in Welsh (optional)",
+    )
     reason = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=2000,

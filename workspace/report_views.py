@@ -186,6 +186,8 @@ DETAILS = (
     "fieldwork_ended_on",
     "report_url",
     "summary",
+    "title_cy",
+    "summary_cy",
 )
 
 
@@ -227,6 +229,8 @@ def report_details(request, pk):
         changes = {name: form.cleaned_data[name] for name in DETAILS}
         changes["title"] = changes["title"].strip()
         changes["summary"] = changes["summary"].strip()
+        changes["title_cy"] = changes["title_cy"].strip()
+        changes["summary_cy"] = changes["summary_cy"].strip()
         reason = form.cleaned_data.get("reason") or EDITED_IN
         try:
             with transaction.atomic():

@@ -1,7 +1,10 @@
 """Template helpers for the public pages: status tags that never pass self-report as verified."""
 
 from django import template
-from django.utils.html import format_html
+from django.template.defaultfilters import linebreaksbr
+from django.utils.formats import date_format
+from django.utils.html import conditional_escape, format_html
+from django.utils.translation import get_language, gettext
 
 from recommendations import policy
 from recommendations.choices import Status, status_source_label
@@ -37,18 +40,18 @@ def status_tag(item, *, overdue=False, source=True):
 
 
 @register.simple_tag
-def due_date(item, empty="No date"):
-    """ "31 March 2027 (extended from 25 May 2017)": the first due date stays in sight."""
+def due_date(item, empty=None):
+    """ "31 March 2027 (extended from 25 May 2017)": the first due date stays in sight. The
+    month names are in the page's language."""
     if item.due_date is None:
-        return empty
+        return gettext("No date") if empty is None else empty
     if item.due_date_was_changed:
         return format_html(
-            '{} <span class="app-due-date-original">({} from {})</span>',
-            f"{item.due_date:%-d %B %Y}",
-            item.due_date_moved_word,
-            f"{item.original_due_date:%-d %B %Y}",
+            '{} <span class="app-due-date-original">({})</span>',
+            date_format(item.due_date, "j F Y"),
+            item.due_date_moved_from(date_format(item.original_due_date, "j F Y")),
         )
-    return f"{item.due_date:%-d %B %Y}"
+    return date_format(item.due_date, "j F Y")
 
 
 @register.filter
@@ -77,3 +80,40 @@ def source_label(change):
 def can_see_withdrawn(user):
     """Whether the person may read a withdrawn update's original text and evidence."""
     return policy.can_see_withdrawn(user)
+
+
+def _welsh(obj, field):
+    """The Welsh text of ``field`` when the page is Welsh and the object has it, and whether the
+    English had to stand in for it."""
+    english = getattr(obj, field, "") or ""
+    if get_language() != "cy":
+        return english, False
+    welsh = getattr(obj, f"{field}_cy", "") or ""
+    if welsh:
+        return welsh, False
+    return english, bool(english)
+
+
+@register.filter
+def in_language(obj, field):
+    """A short text (a title, a finding) in the page's language: the Welsh version on a Welsh
+    page when there is one, otherwise the English marked as English for screen readers."""
+    text, english_only = _welsh(obj, field)
+    if english_only:
+        return format_html('<span lang="en">{}</span>', text)
+    return conditional_escape(text)
+
+
+@register.filter
+def in_language_block(obj, field):
+    """A longer text (a summary, a finding's text) with its line breaks, in the page's language;
+    on a Welsh page without a Welsh version, the English with a note that it is English only."""
+    text, english_only = _welsh(obj, field)
+    body = linebreaksbr(text, autoescape=True)
+    if english_only:
+        return format_html(
+            '<span class="app-english-only govuk-body-s">{}</span><br><span lang="en">{}</span>',
+            gettext("Available in English only"),
+            body,
+        )
+    return body

@@ -158,6 +158,12 @@ PUBLIC_PATHS = [
     "/alerts/?organisation=metropolitan-police-service",
     "/alerts/?inspection=met-custody-2025",
     "/alerts/check-your-email/",
+    # The Welsh pages (issue 12): the same checks, with lang="cy" and the language toggle.
+    "/cy/",
+    "/cy/recommendations/?q=force&status=in_progress",
+    "/cy/organisations/metropolitan-police-service/",
+    "/cy/inspections/met-custody-2025/",
+    "/cy/about/",
 ]
 
 
