@@ -17,6 +17,7 @@ from public.charts import bar_chart
 from public.corrections import attach_corrections
 from public.counts_cache import cached_counts, data_stamp
 from public.filters import InspectionFilterSet
+from public.page_cache import cache_page_for_anonymous
 from public.series import series_timeline
 from public.stats import (
     ORGANISATION_SORTS,
@@ -104,6 +105,7 @@ def sort_columns(sort, descending):
 
 
 @require_safe
+@cache_page_for_anonymous
 def overview(request):
     """The national picture: every published item, and a table of every organisation."""
     form = OrganisationTableForm(request.GET)
@@ -182,6 +184,7 @@ def facet_options(filterset, counts):
 
 
 @require_safe
+@cache_page_for_anonymous
 def finding_list(request):
     """Browse and search every published item, with facet counts; the URL holds the state."""
     filterset = FindingItemFilterSet(request.GET or None, queryset=published_items())
@@ -233,6 +236,7 @@ def finding_list(request):
 
 
 @require_safe
+@cache_page_for_anonymous
 def finding_detail(request, pk):
     """A finding, each addressee's status, and the dated public timeline."""
     finding = get_object_or_404(
@@ -320,6 +324,7 @@ def finding_detail(request, pk):
 
 
 @require_safe
+@cache_page_for_anonymous
 def about(request):
     """What the statuses mean and where the data comes from."""
     return render(
@@ -333,6 +338,7 @@ INSPECTIONS_PER_PAGE = 25
 
 
 @require_safe
+@cache_page_for_anonymous
 def inspection_list(request):
     """Every published report, newest first, each with how its items are getting on."""
     filterset = InspectionFilterSet(
@@ -379,6 +385,7 @@ OVERDUE_SHOWN = 20
 
 
 @require_safe
+@cache_page_for_anonymous
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.select_related("successor", "local_policing_body"), slug=slug
@@ -490,6 +497,7 @@ def organisation_detail(request, slug):
 
 
 @require_safe
+@cache_page_for_anonymous
 def inspection_detail(request, slug):
     inspection = get_object_or_404(
         Inspection.objects.published().select_related(
