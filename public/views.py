@@ -7,6 +7,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -43,6 +44,7 @@ from recommendations.models import (
     section55_due_date,
 )
 from recommendations.services import section55_expected_bodies
+from recommendations.templatetags.tracker import status_tag_html
 
 RESULTS_PER_PAGE = 50
 
@@ -577,13 +579,19 @@ def _inspection_page(request, inspection, *, preview=False):
         response = row["response"]
         row["received"] = bool(response and response.received_on)
         row["overdue"] = not row["received"] and row["due_on"] is not None and row["due_on"] < today
-    # The progress summary, from the items already fetched with the findings.
+    # The progress summary, from the items already fetched with the findings; and what each
+    # row of the findings tables shows, worked out here once rather than by a tag per row
+    # (an inspection may have 800 items): its link, and each addressee's status tag.
+    finding_prefix = reverse("public:finding-detail", args=[0]).removesuffix("0/")
     progress = ProgressSummary()
     by_addressee = {}
     for finding in findings:
-        for item in finding.items.all():
+        finding.public_url = f"{finding_prefix}{finding.pk}/"
+        finding.public_items = list(finding.items.all())
+        for item in finding.public_items:
             progress.add(item, today)
             by_addressee.setdefault(item.organisation, ProgressSummary()).add(item, today)
+            item.status_tag_html = status_tag_html(item, overdue=item.is_overdue(today))
     return render(
         request,
         "public/inspection_detail.html",

@@ -17,6 +17,7 @@ from django.utils import timezone, translation
 from inspections.models import Inspection
 from public import views
 from public.counts_cache import GENERATION_KEY
+from recommendations.choices import Source, Status
 from recommendations.models import Item
 from recommendations.services import item_close, item_start
 from tests.conftest import EMBARGOED
@@ -171,3 +172,30 @@ def test_a_reader_with_a_session_is_not_served_from_the_cache(client, public_wor
     client.get(url)
     client.cookies["sessionid"] = "anything"
     assert client.get(url).context is not None
+
+
+@pytest.mark.parametrize("overdue", [False, True])
+def test_status_tags_worked_out_once_are_the_tag_the_templates_write(public_world, overdue):
+    """The inspection page's tables take each status tag from ``status_tag_html`` (rendered
+    once per status, source and flag): the same markup as ``{% status_tag %}``."""
+    from django.template import Context, Template
+
+    from recommendations.templatetags.tracker import status_tag_html
+
+    tag = Template("{% load tracker %}{% status_tag item overdue=overdue %}")
+    for status in Status:
+        for source in ["", *Source.values]:
+            item = Item(status=status, status_source=source)
+            expected = tag.render(Context({"item": item, "overdue": overdue}))
+            assert status_tag_html(item, overdue=overdue) == expected
+
+
+def test_the_inspection_page_links_each_finding_as_reverse_would(client, public_world):
+    response = client.get(
+        reverse("public:inspection-detail", args=[public_world["inspection"].slug])
+    )
+    finding = public_world["afi"]
+    assert finding.pk in [f.pk for f in response.context["areas"]]
+    [shown] = [f for f in response.context["areas"] if f.pk == finding.pk]
+    assert shown.public_url == reverse("public:finding-detail", args=[finding.pk])
+    assert f'href="{shown.public_url}"'.encode() in response.content
