@@ -207,7 +207,7 @@ def finding_list(request):
     total, counts = cached_counts(
         "browse",
         question,
-        lambda: (filterset.without().count(), filterset.facet_counts()),
+        lambda: (filterset.total(), filterset.facet_counts()),
         stamp=stamp,
     )
     paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)
