@@ -118,7 +118,7 @@ def overview(request):
         "overview",
         [choice.get("kind", ""), choice.get("region", ""), sort, descending],
         lambda: (
-            StatusBreakdown.of(Item.objects.published()),
+            StatusBreakdown.of_published(),
             closures_per_quarter(),
             organisation_table(
                 kind=choice.get("kind", ""),
@@ -397,7 +397,7 @@ def organisation_detail(request, slug):
         Organisation.objects.filter(successor=organisation).order_by("ceased_on", "name")
     )
     items = Item.objects.published().filter(organisation_id__in=lineage)
-    breakdown = StatusBreakdown.of(items)
+    breakdown = StatusBreakdown.of_published(organisation_ids=lineage)
     overdue = list(
         items.filter(overdue_q())
         .select_related("finding__inspection", "organisation")

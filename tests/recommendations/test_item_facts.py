@@ -115,3 +115,23 @@ def test_an_embargoed_report_is_never_counted(public_world):
     filterset = FindingItemFilterSet(None, queryset=published_items())
     assert filterset.total() == Item.objects.published().count()
     assert ItemFacts.objects.count() > Item.objects.published().count()
+
+
+def test_the_overview_counts_from_the_facts_equal_those_from_the_items(
+    public_world, met, mopac, inspector
+):
+    from public.stats import StatusBreakdown, organisation_table
+
+    add_findings(public_world["inspection"], 9, [met, mopac])
+    item_start(item=Item.objects.get(finding=public_world["afi"]), user=inspector, note="Begun.")
+    assert StatusBreakdown.of_published() == StatusBreakdown.of(Item.objects.published())
+    lineage = [met.pk]
+    assert StatusBreakdown.of_published(organisation_ids=lineage) == StatusBreakdown.of(
+        Item.objects.published().filter(organisation_id__in=lineage)
+    )
+    assert StatusBreakdown.of_published().total() == Item.objects.published().count()
+    rows = {row["organisation"].slug: row["total"] for row in organisation_table()}
+    assert (
+        rows["metropolitan-police-service"]
+        == Item.objects.published().filter(organisation=met).count()
+    )
