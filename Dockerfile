@@ -21,4 +21,5 @@ RUN useradd --system --home /app tracker \
     && chown tracker /app/var /app/var/media
 USER tracker
 EXPOSE 8000
+# gunicorn.conf.py (read from /app) chooses threaded workers and timeouts for long downloads.
 CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

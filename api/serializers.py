@@ -6,6 +6,8 @@ something else of the tracker (a later report, the inspection behind an Engage p
 that it is published too.
 """
 
+import re
+
 from django.urls import reverse
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
@@ -81,6 +83,46 @@ class NullableChoiceField(serializers.ChoiceField):
         return value or None
 
 
+# Links without a reverse() each ------------------------------------------------------------
+# A page of 100 items holds 800 links. Each kind of link is reversed once per request with a
+# placeholder for the id or slug, and the others are filled in: the same address reverse()
+# gives (tests/api/test_fast_links.py), for a value that needs no quoting (ids and slugs).
+LINK_PLACEHOLDER = "8081828384858687"
+_PLAIN = re.compile(r"[-A-Za-z0-9_]+")
+
+
+def templated_link(request, key, value, build):
+    """``build(value)``, from a template this request made once with ``build(placeholder)``."""
+    value = str(value)
+    if request is None or not _PLAIN.fullmatch(value):
+        return build(value)
+    templates = request.__dict__.setdefault("_link_templates", {})
+    template = templates.get(key)
+    if template is None:
+        parts = build(LINK_PLACEHOLDER).split(LINK_PLACEHOLDER)
+        template = templates[key] = tuple(parts) if len(parts) == 2 else ()
+    if not template:
+        return build(value)
+    return f"{template[0]}{value}{template[1]}"
+
+
+class TemplatedIdentityField(serializers.HyperlinkedIdentityField):
+    """DRF's link to an object, from a per-request template (``templated_link``)."""
+
+    def get_url(self, obj, view_name, request, format):
+        if hasattr(obj, "pk") and obj.pk in (None, ""):
+            return None
+        kwarg = self.lookup_url_kwarg
+        return templated_link(
+            request,
+            ("identity", view_name, kwarg, format),
+            getattr(obj, self.lookup_field),
+            lambda value: self.reverse(
+                view_name, kwargs={kwarg: value}, request=request, format=format
+            ),
+        )
+
+
 @extend_schema_field(OpenApiTypes.URI)
 class PageLinkField(serializers.Field):
     """The absolute address of a page of the site (or of the API) about this object."""
@@ -94,12 +136,16 @@ class PageLinkField(serializers.Field):
 
     def to_representation(self, obj):
         value = getattr(obj, self.lookup)
-        if self.query:
-            path = f"{reverse(self.view_name)}?{self.query}={value}"
-        else:
-            path = reverse(self.view_name, args=[value])
         request = self.context.get("request")
-        return request.build_absolute_uri(path) if request else path
+
+        def build(value):
+            if self.query:
+                path = f"{reverse(self.view_name)}?{self.query}={value}"
+            else:
+                path = reverse(self.view_name, args=[value])
+            return request.build_absolute_uri(path) if request else path
+
+        return templated_link(request, ("page", self.view_name, self.query), value, build)
 
 
 def _label(text, **kwargs):
@@ -112,7 +158,7 @@ def _label(text, **kwargs):
 class OrganisationRefSerializer(serializers.ModelSerializer):
     """How an organisation is named inside other resources."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:organisation-detail",
         lookup_field="slug",
         help_text="The organisation in this API.",
@@ -130,7 +176,7 @@ class OrganisationRefSerializer(serializers.ModelSerializer):
 class InspectionRefSerializer(serializers.ModelSerializer):
     """How a published inspection is named inside other resources."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:inspection-detail",
         lookup_field="slug",
         help_text="The inspection in this API.",
@@ -151,7 +197,7 @@ class InspectionRefSerializer(serializers.ModelSerializer):
 class FindingRefSerializer(serializers.ModelSerializer):
     """How a finding is named inside other resources."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:finding-detail", lookup_url_kwarg="id", help_text="The finding in this API."
     )
     id = serializers.IntegerField(read_only=True, help_text="The finding's number; never changes.")
@@ -219,7 +265,7 @@ class ThemeSerializer(serializers.ModelSerializer):
 class OrganisationSerializer(serializers.ModelSerializer):
     """A police force, fire and rescue service, local policing body or national body."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:organisation-detail",
         lookup_field="slug",
         help_text="This organisation in this API.",
@@ -390,7 +436,7 @@ def _published_inspection(inspection, context):
 class InspectionSerializer(serializers.ModelSerializer):
     """A published inspection report, with what it found."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:inspection-detail",
         lookup_field="slug",
         help_text="This inspection in this API.",
@@ -497,7 +543,7 @@ def _is_overdue(item):
 class ItemSummarySerializer(serializers.ModelSerializer):
     """An addressee of a finding and where it stands, inside the finding."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:item-detail", lookup_url_kwarg="id", help_text="The item in this API."
     )
     id = serializers.IntegerField(read_only=True, help_text="The item's number; never changes.")
@@ -669,8 +715,15 @@ class ItemSerializer(ItemSummarySerializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_web_url(self, item):
-        path = reverse("public:finding-detail", args=[item.finding_id])
-        return self.context["request"].build_absolute_uri(path)
+        request = self.context["request"]
+        return templated_link(
+            request,
+            ("page", "public:finding-detail", None),
+            item.finding_id,
+            lambda value: request.build_absolute_uri(
+                reverse("public:finding-detail", args=[value])
+            ),
+        )
 
 
 # Findings ---------------------------------------------------------------------------------
@@ -993,7 +1046,7 @@ class Section55ResponseSerializer(serializers.ModelSerializer):
     """A local policing body's published comments on a police report (section 55 of the
     Police Act 1996)."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:section55-response-detail",
         lookup_url_kwarg="id",
         help_text="This response in this API.",
@@ -1038,7 +1091,7 @@ class Section55ResponseSerializer(serializers.ModelSerializer):
 class EngagePeriodSerializer(serializers.ModelSerializer):
     """A spell of an organisation in Engage, the inspectorate's enhanced monitoring."""
 
-    url = serializers.HyperlinkedIdentityField(
+    url = TemplatedIdentityField(
         view_name="api:engage-period-detail",
         lookup_url_kwarg="id",
         help_text="This period in this API.",

@@ -299,7 +299,8 @@ def tables(load):
     """The Markdown of the part under load."""
     workers, _connections, rounds, seconds = load["settings"]
     lines = [
-        f"gunicorn with {workers} sync workers, DEBUG off, the caches in Redis; wrk for "
+        f"gunicorn with {workers} threaded workers (gunicorn.conf.py), DEBUG off, the caches "
+        "and the anonymous pages' cache in Redis; wrk for "
         f"{seconds} s per page and number of connections, {rounds} rounds through every page "
         "(medians of the rounds). ÷ static is the page's rate over the static file's in the "
         "same round. Latencies come from the requests answered while wrk ran: at 64 "

@@ -418,14 +418,16 @@ def pages():
 
 
 def fetch(client, address):
-    """Request the page and read all of it; returns (chunks, bytes)."""
+    """Request the page and read all of it; returns (rows, bytes): for a streamed CSV, its
+    lines ended with CRLF after the header (a newline inside a cell is a bare LF)."""
     response = client.get(address)
     if response.status_code != 200:
         sys.exit(f"{address} answered {response.status_code}.")
     chunks = size = 0
     if response.streaming:
+        chunks = -1  # the header
         for chunk in response.streaming_content:
-            chunks += 1
+            chunks += chunk.count(b"\r\n")
             size += len(chunk)
     else:
         size = len(response.content)
@@ -472,9 +474,8 @@ def measure(client, name, address, runs):
         fetch(client, address)
         peak = tracemalloc.get_traced_memory()[1]
         tracemalloc.stop()
-        # The first chunk is the byte-order mark and the header; then one chunk per row.
         result["note"] = (
-            f"{chunks - 1:,} rows, {size / 1024 / 1024:,.1f} MB, "
+            f"{chunks:,} rows, {size / 1024 / 1024:,.1f} MB, "
             f"{result['median'] / 1000:.1f} s; peak Python memory {peak / 1024 / 1024:.1f} MB"
         )
     return result

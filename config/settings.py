@@ -174,6 +174,12 @@ else:
     }
 COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 
+# --- Whole-page cache (public/page_cache.py) ---
+# The anonymous public pages, cached whole under the version of the data they show: at most this
+# many seconds (a change of data makes a new version at once); 0 turns the page cache off.
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# --- end whole-page cache ---
+
 
 def _api_rate(name: str, default: str) -> str:
     """A rate limit such as "120/minute": a number of requests per second, minute, hour or day."""

@@ -6,14 +6,21 @@ under a key made of the question and a *data stamp* that moves whenever what is 
 moved: a report reaching its publication time, a status change, a new item, a logged edit. The
 stamp costs one small query on indexed columns. Counts never include an unpublished report: they
 are computed with ``published()`` at the time, and a report published since changes the stamp.
+
+The stamp also holds a *generation*, a number in the shared cache that every committed save or
+delete of the public data bumps (``bump_generation``, connected in public/apps.py): an edit that
+leaves no row in the tables above (an organisation renamed) still makes a new stamp at once, for
+the counts and for the page cache (public/page_cache.py). Without CACHE_URL (the quick start)
+the generation is each process's own, and the rest of the stamp still moves for every server.
 """
 
 import hashlib
 import json
+import time
 
 from django.conf import settings
-from django.core.cache import cache
-from django.db import connection
+from django.core.cache import cache, caches
+from django.db import connection, transaction
 from django.utils import timezone, translation
 
 from inspections.models import Inspection
@@ -29,6 +36,29 @@ SELECT
 """
 
 
+GENERATION_KEY = "pages:generation"
+
+
+def stamp_cache():
+    """The cache that holds the generation: Redis when there is one, shared by every server."""
+    return caches["shared"] if settings.CACHE_URL else cache
+
+
+def _bump():
+    try:
+        stamp_cache().incr(GENERATION_KEY)
+    except ValueError:  # not there yet (or expired): any new value is a new generation
+        stamp_cache().set(GENERATION_KEY, time.time_ns(), None)
+
+
+def bump_generation(**kwargs):
+    """Something the public pages show was saved or deleted: once the transaction commits, the
+    stamp moves. Several saves in one transaction make one bump; one rolled back makes none."""
+    if connection.in_atomic_block and any(entry[1] is _bump for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_bump, robust=True)
+
+
 def data_stamp() -> str:
     """What the counts depend on, in one query: it changes when any of it changes."""
     # The published reports come from their public scope, not a comparison written here.
@@ -38,7 +68,10 @@ def data_stamp() -> str:
         cursor.execute(STAMP_SQL.format(published=published_sql), [*params, *params])
         row = cursor.fetchone()
     # Overdue depends on the day as well.
-    return json.dumps([str(value) for value in row] + [str(timezone.localdate())])
+    return json.dumps(
+        [str(value) for value in row]
+        + [str(timezone.localdate()), str(stamp_cache().get(GENERATION_KEY, 0))]
+    )
 
 
 def cached_counts(name: str, question, compute, *, stamp: str):

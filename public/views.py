@@ -7,6 +7,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -18,6 +19,7 @@ from public.charts import bar_chart
 from public.corrections import attach_corrections
 from public.counts_cache import cached_counts, data_stamp
 from public.filters import InspectionFilterSet
+from public.page_cache import cache_page_for_anonymous
 from public.series import series_timeline
 from public.stats import (
     ORGANISATION_SORTS,
@@ -43,6 +45,7 @@ from recommendations.models import (
     section55_due_date,
 )
 from recommendations.services import section55_expected_bodies
+from recommendations.templatetags.tracker import status_tag_html
 
 RESULTS_PER_PAGE = 50
 
@@ -105,6 +108,7 @@ def sort_columns(sort, descending):
 
 
 @require_safe
+@cache_page_for_anonymous
 def overview(request):
     """The national picture: every published item, and a table of every organisation."""
     form = OrganisationTableForm(request.GET)
@@ -115,7 +119,7 @@ def overview(request):
         "overview",
         [choice.get("kind", ""), choice.get("region", ""), sort, descending],
         lambda: (
-            StatusBreakdown.of(Item.objects.published()),
+            StatusBreakdown.of_published(),
             closures_per_quarter(),
             organisation_table(
                 kind=choice.get("kind", ""),
@@ -185,6 +189,7 @@ def facet_options(filterset, counts):
 
 
 @require_safe
+@cache_page_for_anonymous
 def finding_list(request):
     """Browse and search every published item, with facet counts; the URL holds the state."""
     filterset = FindingItemFilterSet(request.GET or None, queryset=published_items())
@@ -205,7 +210,7 @@ def finding_list(request):
     total, counts = cached_counts(
         "browse",
         question,
-        lambda: (filterset.without().count(), filterset.facet_counts()),
+        lambda: (filterset.total(), filterset.facet_counts()),
         stamp=stamp,
     )
     paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)
@@ -236,6 +241,7 @@ def finding_list(request):
 
 
 @require_safe
+@cache_page_for_anonymous
 def finding_detail(request, pk):
     """A finding, each addressee's status, and the dated public timeline."""
     finding = get_object_or_404(
@@ -323,6 +329,7 @@ def finding_detail(request, pk):
 
 
 @require_safe
+@cache_page_for_anonymous
 def about(request):
     """What the statuses mean and where the data comes from."""
     return render(
@@ -336,6 +343,7 @@ INSPECTIONS_PER_PAGE = 25
 
 
 @require_safe
+@cache_page_for_anonymous
 def inspection_list(request):
     """Every published report, newest first, each with how its items are getting on."""
     filterset = InspectionFilterSet(
@@ -382,6 +390,7 @@ OVERDUE_SHOWN = 20
 
 
 @require_safe
+@cache_page_for_anonymous
 def organisation_detail(request, slug):
     organisation = get_object_or_404(
         Organisation.objects.select_related("successor", "local_policing_body"), slug=slug
@@ -391,7 +400,7 @@ def organisation_detail(request, slug):
         Organisation.objects.filter(successor=organisation).order_by("ceased_on", "name")
     )
     items = Item.objects.published().filter(organisation_id__in=lineage)
-    breakdown = StatusBreakdown.of(items)
+    breakdown = StatusBreakdown.of_published(organisation_ids=lineage)
     overdue = list(
         items.filter(overdue_q())
         .select_related("finding__inspection", "organisation")
@@ -493,6 +502,7 @@ def organisation_detail(request, slug):
 
 
 @require_safe
+@cache_page_for_anonymous
 def inspection_detail(request, slug):
     inspection = get_object_or_404(
         Inspection.objects.published().select_related(
@@ -572,13 +582,19 @@ def _inspection_page(request, inspection, *, preview=False):
         response = row["response"]
         row["received"] = bool(response and response.received_on)
         row["overdue"] = not row["received"] and row["due_on"] is not None and row["due_on"] < today
-    # The progress summary, from the items already fetched with the findings.
+    # The progress summary, from the items already fetched with the findings; and what each
+    # row of the findings tables shows, worked out here once rather than by a tag per row
+    # (an inspection may have 800 items): its link, and each addressee's status tag.
+    finding_prefix = reverse("public:finding-detail", args=[0]).removesuffix("0/")
     progress = ProgressSummary()
     by_addressee = {}
     for finding in findings:
-        for item in finding.items.all():
+        finding.public_url = f"{finding_prefix}{finding.pk}/"
+        finding.public_items = list(finding.items.all())
+        for item in finding.public_items:
             progress.add(item, today)
             by_addressee.setdefault(item.organisation, ProgressSummary()).add(item, today)
+            item.status_tag_html = status_tag_html(item, overdue=item.is_overdue(today))
     return render(
         request,
         "public/inspection_detail.html",

@@ -404,6 +404,64 @@ class Item(models.Model):
         return self.is_active and self.due_date is not None and self.due_date >= today
 
 
+class ItemFactsQuerySet(models.QuerySet):
+    def published(self, *, at=None):
+        return self.filter(published_q(at=at))
+
+
+class ItemFacts(models.Model):
+    """Every field the public filters and counts use, one row per item, so that the browse
+    page's counts read one narrow table instead of joining item, finding, inspection and
+    organisation over every item.
+
+    Written only by PostgreSQL itself, like ``FindingSearch``: the triggers of migration 0017
+    rewrite an item's row in the statement that changes anything it copies (the item, its
+    finding's kind or inspection, its inspection's publication time or programme, its
+    organisation's type or region), whichever door made the change. SQLite, the quick start,
+    has the table but no triggers: its counts are made from the items themselves
+    (``recommendations.filters``).
+    """
+
+    # No foreign key constraints: the rows are the database's own (see FindingSearch).
+    item = models.OneToOneField(
+        Item, on_delete=models.DO_NOTHING, db_constraint=False, primary_key=True, related_name="+"
+    )
+    finding = models.ForeignKey(
+        Finding, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    inspection = models.ForeignKey(
+        Inspection, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    programme = models.ForeignKey(
+        "inspections.Programme", on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    kind = models.CharField(max_length=30, choices=FindingKind.choices)
+    status = models.CharField(max_length=30, choices=Status.choices)
+    organisation_kind = models.CharField(max_length=30)
+    region = models.CharField(max_length=30, blank=True)
+    published_at = models.DateTimeField(null=True)
+    due_date = models.DateField(null=True)
+    original_due_date = models.DateField(null=True)
+    overdue_when_extended = models.BooleanField(default=False)
+
+    objects = ItemFactsQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "item facts"
+        indexes = [
+            # Every count starts with the embargo: published_at <= now.
+            models.Index(fields=["published_at"], name="itemfacts_published_idx"),
+            # The browse page for one organisation (and its predecessors), by status.
+            models.Index(fields=["organisation", "status"], name="itemfacts_org_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"Facts of item {self.item_id}"
+
+
 class DueDateProposal(models.Model):
     """An addressee asks for a new due date, with a reason; an inspector agrees or refuses."""
 

@@ -173,6 +173,10 @@ def _test_settings(settings):
     # would add up from test to test.
     if settings.CACHE_URL:
         caches["shared"].clear()
+    # Whole pages are cached for anonymous readers (public/page_cache.py): a page served from
+    # the cache has no template context, which most page tests read, so the cache is off here
+    # and on in its own tests (tests/public/test_page_cache.py) and in the two-server test.
+    settings.PAGE_CACHE_SECONDS = 0
     # The personas' passwords need not resist attack; hashing them properly takes seconds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Pages render without a collectstatic run; the manifest storage is tested by `make run`.

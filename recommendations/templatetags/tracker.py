@@ -1,7 +1,10 @@
 """Template helpers for the public pages: status tags that never pass self-report as verified."""
 
+from functools import lru_cache
+
 from django import template
 from django.template.defaultfilters import linebreaksbr
+from django.template.loader import get_template
 from django.utils.formats import date_format
 from django.utils.html import conditional_escape, format_html
 from django.utils.translation import get_language, gettext
@@ -37,6 +40,20 @@ def status_tag(item, *, overdue=False, source=True):
         "source": label if source else "",
         "overdue": overdue,
     }
+
+
+@lru_cache(maxsize=512)
+def _rendered_status_tag(compiled, label, colour, source, overdue):
+    return compiled.render(
+        template.Context({"label": label, "colour": colour, "source": source, "overdue": overdue})
+    )
+
+
+def status_tag_html(item, *, overdue=False, source=True):
+    """What ``{% status_tag item overdue=... %}`` writes, for a view to compute once per row of
+    a long table: the same template, rendered once per status, source and overdue flag."""
+    compiled = get_template("includes/status_tag.html").template
+    return _rendered_status_tag(compiled, **status_tag(item, overdue=overdue, source=source))
 
 
 @register.simple_tag

@@ -395,3 +395,49 @@ def _download(base, path, *, cookie):
             return answer.status, answer.headers, answer.read()
     except urllib.error.HTTPError as answer:
         return answer.code, answer.headers, answer.read()
+
+
+# --- The whole-page cache across servers (public/page_cache.py) ---------------------------------
+
+
+def test_page_validators_agree_across_servers_and_move_on_both_after_a_write(
+    servers, transactional_db, public_world, inspector, met
+):
+    """An anonymous public page has one ETag and one Last-Modified on both servers, each answers
+    304 to what the other sent, and a write made anywhere gives both a new one at once."""
+    from recommendations.models import Item
+    from recommendations.services import item_start
+
+    a, b = servers
+    path = f"/inspections/{public_world['inspection'].slug}/"
+    _status, first, _body = request(a, path, client="192.0.2.5")
+    time.sleep(1.1)  # a date of its own would now differ
+    _status, second, _body = request(b, path, client="192.0.2.5")
+    assert first["ETag"] and (second["ETag"], second["Last-Modified"]) == (
+        first["ETag"],
+        first["Last-Modified"],
+    )
+    assert request(b, path, client="192.0.2.5", headers={"If-None-Match": first["ETag"]})[0] == 304
+    since = {"If-Modified-Since": second["Last-Modified"]}
+    assert request(a, path, client="192.0.2.5", headers=since)[0] == 304
+
+    # A status change through its service, in this process: neither server is told.
+    item_start(item=Item.objects.get(finding=public_world["afi"]), user=inspector, note="Begun.")
+
+    after = [request(server, path, client="192.0.2.5") for server in (a, b)]
+    assert [status for status, _headers, _body in after] == [200, 200]
+    etags = {headers["ETag"] for _status, headers, _body in after}
+    assert len(etags) == 1 and first["ETag"] not in etags
+    assert request(b, path, client="192.0.2.5", headers={"If-None-Match": first["ETag"]})[0] == 200
+
+    # An edit that leaves no history row (a renamed organisation) moves both as well.
+    etag = etags.pop()
+    met.name = "Metropolitan Police Service (renamed)"
+    met.save()
+    renamed = [request(server, path, client="192.0.2.5") for server in (b, a)]
+    assert all("(renamed)" in body for _status, _headers, body in renamed)
+    renamed_etags = {headers["ETag"] for _status, headers, _body in renamed}
+    assert len(renamed_etags) == 1 and etag not in renamed_etags
+
+
+# --- end of the whole-page cache across servers ---------------------------------------------------

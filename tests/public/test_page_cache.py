@@ -1,0 +1,201 @@
+"""The whole-page cache of the anonymous public pages (public/page_cache.py): served again
+without rendering, answered 304 on its validators, a new version after any write, never for a
+signed-in user, and never hiding a report whose embargo has lifted nor showing one before."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.cache import caches
+from django.db import transaction
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from inspections.models import Inspection
+from public import views
+from public.counts_cache import GENERATION_KEY
+from recommendations.choices import Source, Status
+from recommendations.models import Item
+from recommendations.services import item_close, item_start
+from tests.conftest import EMBARGOED
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 300
+
+
+def nonce_of(response):
+    return re.search(rb'nonce="([^"]+)"', response.content).group(1).decode()
+
+
+def test_a_second_reader_gets_the_cached_page_without_rendering(client, public_world):
+    url = reverse("public:inspection-detail", args=[public_world["inspection"].slug])
+    first = client.get(url)
+    assert first.status_code == 200 and first.context is not None
+    second = client.get(url)
+    assert second.status_code == 200
+    assert second.context is None, "served from the cache, no template rendered"
+    assert second["ETag"] == first["ETag"] and second["ETag"].startswith('W/"')
+    assert second["Last-Modified"] == first["Last-Modified"]
+    # The same page but for its nonce, which is this response's own and in its policy.
+    assert nonce_of(first) != nonce_of(second)
+    assert f"'nonce-{nonce_of(second)}'" in second["Content-Security-Policy"]
+    assert first.content.replace(nonce_of(first).encode(), b"") == second.content.replace(
+        nonce_of(second).encode(), b""
+    )
+
+
+def test_a_cached_page_costs_one_query(client, public_world, django_assert_num_queries):
+    url = reverse("public:finding-list") + "?organisation=metropolitan-police-service"
+    client.get(url)
+    with django_assert_num_queries(1):  # 1 the data stamp
+        assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("name", ["public:overview", "public:finding-list", "public:about"])
+def test_if_none_match_and_if_modified_since_get_304(client, public_world, name):
+    url = reverse(name)
+    first = client.get(url)
+    etag, modified = first["ETag"], first["Last-Modified"]
+    assert client.get(url, headers={"if-none-match": etag}).status_code == 304
+    assert client.get(url, headers={"if-modified-since": modified}).status_code == 304
+    assert client.get(url, headers={"if-none-match": 'W/"other"'}).status_code == 200
+
+
+def test_a_date_alone_is_not_believed_for_a_page_never_served(client, public_world):
+    overview = client.get(reverse("public:overview"))
+    missing = client.get(
+        reverse("public:organisation-detail", args=["nobody"]),
+        headers={"if-modified-since": overview["Last-Modified"]},
+    )
+    assert missing.status_code == 404
+
+
+def test_a_status_change_through_a_service_makes_a_new_version(client, public_world, inspector):
+    item = Item.objects.get(finding=public_world["afi"])
+    url = reverse("public:finding-detail", args=[item.finding_id])
+    before = client.get(url)
+    client.get(url)  # cached
+    item_start(item=item, user=inspector, note="Begun.")
+    after = client.get(url, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert after.context is not None, "rendered again"
+    assert after["ETag"] != before["ETag"]
+    assert b"In progress" in after.content
+    item_close(item=item, user=inspector, outcome="closed_complete", note="Verified.")
+    assert b"Verified by the inspectorate" in client.get(url).content
+
+
+def test_an_edit_without_a_log_still_makes_a_new_version(
+    client, transactional_db, public_world, met
+):
+    """Any committed save of the public data bumps the version (public/apps.py): once for a
+    transaction, and only when it commits."""
+    url = reverse("public:overview")
+    before = client.get(url)
+    generation = caches["shared"].get(GENERATION_KEY)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        met.name = "Rolled back"
+        met.save()
+        raise RuntimeError
+    assert caches["shared"].get(GENERATION_KEY) == generation
+    with transaction.atomic():
+        met.name = "Metropolitan Police Service (renamed)"
+        met.save()
+        met.save()
+    assert caches["shared"].get(GENERATION_KEY) == generation + 1
+    after = client.get(url)
+    assert after["ETag"] != before["ETag"]
+    assert b"(renamed)" in after.content
+
+
+def test_signed_in_users_are_never_served_or_stored(client, public_world, inspector):
+    url = reverse("public:overview")
+    client.force_login(inspector)
+    signed_in = client.get(url)
+    assert b"Sign out" in signed_in.content
+    assert not signed_in.has_header("ETag")
+    again = client.get(url)
+    assert again.context is not None, "rendered for a signed-in user every time"
+    client.logout()
+    anonymous = client.__class__()
+    page = anonymous.get(url)
+    assert page.context is not None, "what the signed-in user saw was not stored"
+    assert b"Sign out" not in page.content
+
+
+def test_a_report_whose_embargo_lifts_shows_at_once(client, public_world):
+    """A page cached while a report was embargoed is not served once its publication time has
+    passed: the version counts the reports published at this moment."""
+    url = reverse("public:inspection-list")
+    before = client.get(url)
+    assert EMBARGOED.encode() not in before.content
+    assert client.get(url).context is None  # cached
+    # The clock passes the publication time: nothing is written through the app.
+    Inspection.objects.filter(slug="embargoed-report").update(
+        published_at=timezone.now() - timedelta(seconds=1)
+    )
+    after = client.get(url, headers={"if-none-match": before["ETag"]})
+    assert after.status_code == 200
+    assert EMBARGOED.encode() in after.content
+
+
+def test_the_language_is_part_of_the_key(public_world):
+    request_factory = RequestFactory()
+    etags = {}
+    for language in ("en", "cy"):
+        with translation.override(language):
+            request = request_factory.get(reverse("public:about"))
+            request.user = AnonymousUser()
+            request.session = SessionStore()
+            etags[language] = views.about(request)["ETag"]
+    assert etags["en"] != etags["cy"]
+
+
+def test_the_query_is_part_of_the_key(client, public_world):
+    url = reverse("public:finding-list")
+    assert client.get(url + "?kind=recommendation")["ETag"] != client.get(url)["ETag"]
+    filtered = client.get(url + "?kind=area_for_improvement")
+    assert client.get(url + "?kind=area_for_improvement").content.count(b"AFI1") == (
+        filtered.content.count(b"AFI1")
+    )
+
+
+def test_a_reader_with_a_session_is_not_served_from_the_cache(client, public_world):
+    url = reverse("public:overview")
+    client.get(url)
+    client.cookies["sessionid"] = "anything"
+    assert client.get(url).context is not None
+
+
+@pytest.mark.parametrize("overdue", [False, True])
+def test_status_tags_worked_out_once_are_the_tag_the_templates_write(public_world, overdue):
+    """The inspection page's tables take each status tag from ``status_tag_html`` (rendered
+    once per status, source and flag): the same markup as ``{% status_tag %}``."""
+    from django.template import Context, Template
+
+    from recommendations.templatetags.tracker import status_tag_html
+
+    tag = Template("{% load tracker %}{% status_tag item overdue=overdue %}")
+    for status in Status:
+        for source in ["", *Source.values]:
+            item = Item(status=status, status_source=source)
+            expected = tag.render(Context({"item": item, "overdue": overdue}))
+            assert status_tag_html(item, overdue=overdue) == expected
+
+
+def test_the_inspection_page_links_each_finding_as_reverse_would(client, public_world):
+    response = client.get(
+        reverse("public:inspection-detail", args=[public_world["inspection"].slug])
+    )
+    finding = public_world["afi"]
+    assert finding.pk in [f.pk for f in response.context["areas"]]
+    [shown] = [f for f in response.context["areas"] if f.pk == finding.pk]
+    assert shown.public_url == reverse("public:finding-detail", args=[finding.pk])
+    assert f'href="{shown.public_url}"'.encode() in response.content

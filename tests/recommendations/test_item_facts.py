@@ -1,0 +1,137 @@
+"""The item facts (migration 0017): one row per item copying every field the public counts use,
+kept current by PostgreSQL's triggers whatever makes the change, and counts made from them equal
+to counts made by joining the items to their findings, inspections and organisations."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from inspections.choices import OrganisationKind
+from inspections.models import Inspection
+from recommendations.choices import FindingKind, Status
+from recommendations.filters import FACETS, FindingItemFilterSet, published_items
+from recommendations.models import Item, ItemFacts
+from recommendations.services import inspection_set_publication, item_set_due_date, item_start
+from tests.public.test_pages import add_findings
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql", reason="the facts are kept by PostgreSQL triggers"
+    ),
+]
+
+
+def copied(item):
+    finding, inspection, organisation = item.finding, item.finding.inspection, item.organisation
+    return {
+        "finding_id": item.finding_id,
+        "inspection_id": finding.inspection_id,
+        "organisation_id": item.organisation_id,
+        "programme_id": inspection.programme_id,
+        "kind": finding.kind,
+        "status": item.status,
+        "organisation_kind": organisation.kind,
+        "region": organisation.region,
+        "published_at": inspection.published_at,
+        "due_date": item.due_date,
+        "original_due_date": item.original_due_date,
+        "overdue_when_extended": item.overdue_when_extended,
+    }
+
+
+def assert_facts_match_items():
+    items = Item.objects.select_related("finding__inspection", "organisation")
+    facts = {row["item_id"]: row for row in ItemFacts.objects.values()}
+    assert set(facts) == {item.pk for item in items}
+    for item in items:
+        row = facts[item.pk]
+        assert {key: row[key] for key in copied(item)} == copied(item), item.pk
+
+
+def test_every_door_keeps_the_facts_current(public_world, met, mopac, kent, inspector):
+    add_findings(public_world["inspection"], 6, [met, mopac])
+    assert_facts_match_items()
+    item = Item.objects.filter(status=Status.OPEN).first()
+    item_start(item=item, user=inspector, note="Begun.")
+    item_set_due_date(
+        item=Item.objects.get(pk=item.pk),
+        due_date=date(2031, 1, 1),
+        user=inspector,
+        reason="Agreed.",
+    )
+    finding = public_world["afi"]
+    finding.kind = FindingKind.RECOMMENDATION  # a save, as the admin makes
+    finding.save()
+    met.region = "South East"
+    met.save()
+    mopac.kind = OrganisationKind.NATIONAL_BODY
+    mopac.save()
+    inspection_set_publication(
+        inspection=Inspection.objects.get(slug="embargoed-report"),
+        published_at=timezone.now() + timedelta(days=3),
+        user=inspector,
+        reason="Corrected.",
+    )
+    extra = Item.objects.create(finding=public_world["afi"], organisation=kent)
+    assert_facts_match_items()
+    extra.delete()
+    assert_facts_match_items()
+    assert not ItemFacts.objects.filter(item_id=extra.pk).exists()
+
+
+QUERIES = [
+    {},
+    {"status": ["open", "in_progress"]},
+    {"kind": "area_for_improvement", "overdue": "yes"},
+    {"organisation": "metropolitan-police-service", "sort": "due"},
+    {"q": "custody", "region": "London"},
+    {"theme": "custody", "programme": "police-custody"},
+    {"year": str(timezone.localdate().year), "extended": "yes"},
+    {"inspection": "met-custody-2025", "organisation_kind": "police_force"},
+    {"due_after": "2000-01-01", "due_before": "2100-01-01"},
+]
+
+
+@pytest.mark.parametrize("query", QUERIES)
+def test_counts_from_the_facts_equal_counts_from_the_joins(public_world, met, mopac, query):
+    add_findings(public_world["inspection"], 12, [met, mopac])
+    from django.http import QueryDict
+
+    data = QueryDict(mutable=True)
+    for key, value in query.items():
+        data.setlist(key, value if isinstance(value, list) else [value])
+    filterset = FindingItemFilterSet(data or None, queryset=published_items())
+    filterset.cleaned_data()
+    joined = {facet.name: facet.count(filterset) for facet in FACETS}
+    assert filterset.facet_counts() == joined
+    assert filterset.total() == filterset.without().count()
+    assert sum(joined["status"].values()) == filterset.total()
+
+
+def test_an_embargoed_report_is_never_counted(public_world):
+    filterset = FindingItemFilterSet(None, queryset=published_items())
+    assert filterset.total() == Item.objects.published().count()
+    assert ItemFacts.objects.count() > Item.objects.published().count()
+
+
+def test_the_overview_counts_from_the_facts_equal_those_from_the_items(
+    public_world, met, mopac, inspector
+):
+    from public.stats import StatusBreakdown, organisation_table
+
+    add_findings(public_world["inspection"], 9, [met, mopac])
+    item_start(item=Item.objects.get(finding=public_world["afi"]), user=inspector, note="Begun.")
+    assert StatusBreakdown.of_published() == StatusBreakdown.of(Item.objects.published())
+    lineage = [met.pk]
+    assert StatusBreakdown.of_published(organisation_ids=lineage) == StatusBreakdown.of(
+        Item.objects.published().filter(organisation_id__in=lineage)
+    )
+    assert StatusBreakdown.of_published().total() == Item.objects.published().count()
+    rows = {row["organisation"].slug: row["total"] for row in organisation_table()}
+    assert (
+        rows["metropolitan-police-service"]
+        == Item.objects.published().filter(organisation=met).count()
+    )
