@@ -82,16 +82,6 @@ class Target:
             return reverse("public:inspection-detail", args=[self.inspection.slug])
         return reverse("public:finding-list") + (f"?{self.query}" if self.query else "")
 
-    def subscribe_query(self) -> str:
-        """The query string of the subscription page for this target."""
-        if self.scope == Scope.ORGANISATION:
-            return QueryDict.fromkeys(["organisation"], self.organisation.slug).urlencode()
-        if self.scope == Scope.INSPECTION:
-            return QueryDict.fromkeys(["inspection"], self.inspection.slug).urlencode()
-        data = QueryDict(mutable=True)
-        data["search"] = self.query
-        return data.urlencode()
-
 
 def search_target(query: str) -> Target:
     """Check a browse query string through the browse page's own filters and put it in a

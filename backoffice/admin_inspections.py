@@ -438,14 +438,6 @@ class InspectionForm(forms.ModelForm):
             )
         return cleaned
 
-    def clean_published_at(self):
-        value = self.cleaned_data.get("published_at")
-        if self.instance.pk and self.instance.is_published and value != self.instance.published_at:
-            raise ValidationError(
-                "This report is already public: its publication time cannot be changed."
-            )
-        return value
-
     def clean_follows_up(self):
         value = self.cleaned_data.get("follows_up")
         node = value

@@ -81,15 +81,9 @@ class ItemChangeForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         new_status = cleaned.get("new_status")
-        if new_status and (
-            not self.instance.pk or new_status not in inspectorate_moves(self.instance.status)
-        ):
-            self.add_error(
-                "new_status",
-                "The inspectorate closes, returns or reopens an item here; starting work on it "
-                "and submitting it for closure are for the organisation to do.",
-            )
-        elif new_status:
+        # The choices are the inspectorate's moves only (``__init__``): any other status is
+        # refused by the field itself.
+        if new_status:
             try:
                 item_check_transition(
                     item=self.instance,
@@ -124,18 +118,19 @@ class BulkVersionsMixin:
 
     def versions_missing(self, data, items) -> bool:
         """Whether the post lacks the version of any item (an incomplete or forged form)."""
-        return any(not str(data.get(self.version_field_name(item), "")).isdigit() for item in items)
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        return any(
+            not str(data.get(self.version_field_name(item), "")).isdecimal() for item in items
+        )
 
     def stale_items(self, data, items) -> list[str]:
         """Items changed since the page showed them, each saying what changed."""
         stale = []
         for item in items:
-            try:
-                shown = int(data.get(self.version_field_name(item), ""))
-            except ValueError:
-                shown = None
+            # Only after versions_missing: every version is a whole number.
+            shown = int(data[self.version_field_name(item)])
             if shown != item.version:
-                stale.append(f"{item}: {StaleEditError(item, shown or 0)}")
+                stale.append(f"{item}: {StaleEditError(item, shown)}")
         return stale
 
 

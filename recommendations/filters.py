@@ -181,9 +181,8 @@ class FindingItemFilterSet(django_filters.FilterSet):
     # Filters ---------------------------------------------------------------------------
 
     def filter_words(self, queryset, name, value):
+        # Never empty: the form field strips the words and an empty filter is not applied.
         value = value.strip()
-        if not value:
-            return queryset
         if connection.vendor != "postgresql":
             return self._filter_words_simply(queryset, value)
         query = words_query(value)
@@ -260,7 +259,8 @@ class FindingItemFilterSet(django_filters.FilterSet):
         queryset = super().qs
         sort = self.cleaned_data().get("sort")
         if not sort or sort not in SortChoice.OPTIONS:
-            sort = "relevance" if self._search_query else "newest"
+            # A search by words, as typed or nearly (the misspelling fallback): best match first.
+            sort = "relevance" if self._search_query or self._fuzzy_words else "newest"
         if sort == "relevance":
             rank = self._search_rank()
             if rank is not None:

@@ -267,9 +267,6 @@ class ItemQuerySet(models.QuerySet):
     def active(self):
         return self.filter(status__in=ACTIVE_STATUSES)
 
-    def closed(self):
-        return self.filter(status__in=CLOSED_STATUSES)
-
     def overdue(self, *, today=None):
         """Still active and past its due date: computed, never stored."""
         return self.filter(overdue_q(today))
@@ -587,10 +584,6 @@ class DueDateChange(models.Model):
 
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("The due date history is append-only.")
-
-    @property
-    def is_extension(self):
-        return bool(self.from_date and self.to_date and self.to_date > self.from_date)
 
     @property
     def decided_by(self) -> str:

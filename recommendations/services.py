@@ -643,9 +643,8 @@ def _check_finding_change(finding: Finding, changes: dict, diffs: dict) -> None:
         reference = str(changes["reference"]).strip()
         if not reference:
             raise DomainError(f"{finding.reference}: the reference cannot be empty.")
-        taken = Finding.objects.filter(inspection_id=finding.inspection_id, reference=reference)
-        if taken.exclude(pk=finding.pk).exists():
-            raise DomainError(f"The report already has a finding {reference}.")
+        # Whatever the door (the admin, an import), as when a finding is created.
+        check_reference_free(finding.inspection, reference, exclude=finding)
 
 
 def _items_follow_due_dates(
@@ -1303,6 +1302,11 @@ def cause_of_concern_update(
         )
     if "text" in diffs and not str(diffs["text"][1]).strip():
         raise DomainError(f"{locked.reference}: the text cannot be empty.")
+    if "reference" in diffs:
+        reference = str(diffs["reference"][1]).strip()
+        if not reference:
+            raise DomainError(f"{locked.reference}: the reference cannot be empty.")
+        check_reference_free(locked.inspection, reference, exclude=locked)
     for name, (_, new) in diffs.items():
         setattr(locked, name, new)
     locked.save(update_fields=list(diffs))

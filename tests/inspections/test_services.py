@@ -1,3 +1,4 @@
+import re
 from datetime import date
 
 import pytest
@@ -81,3 +82,111 @@ def test_series_lists_every_follow_up_in_order(inspection, hmicfrs, custody):
     )
     assert second.series() == [inspection, first, second]
     assert inspection.series() == [inspection, first, second]
+
+
+def test_leaving_engage_needs_reasons_and_a_date_after_entry(met):
+    from inspections.models import EngagePeriod
+
+    engage_enter(organisation=met, entered_on=date(2025, 3, 3), reasons="Custody.")
+
+    with pytest.raises(DomainError, match="Give the reasons for moving the organisation out"):
+        engage_leave(organisation=met, left_on=date(2025, 9, 1), reasons=" ")
+    with pytest.raises(DomainError, match="The exit date cannot be before the entry date"):
+        engage_leave(organisation=met, left_on=date(2025, 3, 2), reasons="Improved.")
+
+    period = EngagePeriod.objects.get(organisation=met)
+    assert period.left_on is None and period.exit_reasons == ""
+    assert not ActionLog.objects.filter(action="inspections.engage.left").exists()
+
+
+def test_an_organisation_cannot_succeed_itself(met):
+    with pytest.raises(DomainError, match="An organisation cannot succeed itself"):
+        organisation_set_successor(organisation=met, successor=met, ceased_on=date(2025, 1, 1))
+
+    met.refresh_from_db()
+    assert met.successor is None
+
+
+def test_inspection_update_names_the_fields_it_does_not_change(inspection):
+    from inspections.services import inspection_update
+
+    with pytest.raises(ValueError, match="published_at, updated_at"):
+        inspection_update(
+            inspection=inspection, changes={"updated_at": None, "published_at": None}, reason="No."
+        )
+
+
+def test_a_correction_needs_a_reason_and_keeps_a_title(inspection):
+    from inspections.services import inspection_update
+
+    with pytest.raises(DomainError, match="is public: give the reason for the correction"):
+        inspection_update(inspection=inspection, changes={"summary": "New words."}, reason=" ")
+    with pytest.raises(DomainError, match="The title cannot be empty"):
+        inspection_update(inspection=inspection, changes={"title": " "}, reason="Typo.")
+
+    inspection.refresh_from_db()
+    assert inspection.title == "Metropolitan Police Service custody"
+    assert not ActionLog.objects.for_object(inspection).exists()
+
+
+def test_the_same_values_again_change_nothing_and_log_nothing(inspection):
+    from inspections.services import inspection_update
+
+    diffs = inspection_update(inspection=inspection, changes={"title": inspection.title}, reason="")
+
+    assert diffs == {}
+    assert not ActionLog.objects.for_object(inspection).exists()
+
+
+@pytest.mark.parametrize(
+    ("arguments", "says"),
+    [
+        ({"title": " "}, "Give the report's title."),
+        ({"organisations": []}, "Name at least one inspected organisation."),
+        (
+            {"fieldwork_started_on": date(2025, 5, 2), "fieldwork_ended_on": date(2025, 5, 1)},
+            "The fieldwork cannot end before it starts.",
+        ),
+    ],
+)
+def test_a_new_report_needs_a_title_an_organisation_and_fieldwork_in_order(
+    hmicfrs, custody, met, arguments, says
+):
+    from inspections.models import Inspection
+    from inspections.services import inspection_create
+
+    with pytest.raises(DomainError, match=re.escape(says)):
+        inspection_create(
+            **{
+                "title": "Kent custody",
+                "programme": custody,
+                "lead_inspectorate": hmicfrs,
+                "organisations": [met],
+                **arguments,
+            }
+        )
+
+    assert not Inspection.objects.exists()
+    assert not ActionLog.objects.filter(action="inspections.inspection.created").exists()
+
+
+def test_a_new_reports_slug_is_made_unique_and_its_lead_is_not_its_partner(
+    hmicfrs, custody, met, inspection
+):
+    from inspections.services import inspection_create
+
+    report = inspection_create(
+        title=inspection.title,
+        programme=custody,
+        lead_inspectorate=hmicfrs,
+        organisations=[met],
+        partner_inspectorates=[hmicfrs],
+    )
+
+    assert report.slug == "metropolitan-police-service-custody"
+    again = inspection_create(
+        title=inspection.title, programme=custody, lead_inspectorate=hmicfrs, organisations=[met]
+    )
+    assert again.slug == "metropolitan-police-service-custody-2"
+    assert not report.partner_inspectorates.exists()
+    assert report.published_at is None
