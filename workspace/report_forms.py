@@ -345,9 +345,31 @@ class FindingForm(forms.Form):
         return data
 
 
+def cause_fingerprint(cause) -> str:
+    """What the person saw of a cause of concern when the form was shown: a save is refused if
+    someone changed it meanwhile (causes carry no version number either)."""
+    parts = [cause.reference, cause.text]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 class CauseForm(forms.Form):
     reference = forms.CharField(max_length=30, help_text="For example CoC1.")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Reason for the correction",
+        help_text=(
+            "The report is published: this change is a correction. The reason is published "
+            "beside it (“Corrected on <date>: <reason>”)."
+        ),
+    )
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_reason_once_published(self, inspection)
 
 
 class ReasonForm(forms.Form):

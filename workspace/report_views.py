@@ -516,11 +516,16 @@ def renumber(request, pk):
 def cause_new(request, pk):
     inspection = _draft(request, pk)
     count = inspection.causes_of_concern.count()
-    form = rf.CauseForm(request.POST or None, initial={"reference": f"CoC{count + 1}"})
+    form = rf.CauseForm(
+        request.POST or None, initial={"reference": f"CoC{count + 1}"}, inspection=inspection
+    )
     if request.method == "POST" and form.is_valid():
         try:
             cause = cause_of_concern_create(
-                inspection=inspection, user=request.user, **form.cleaned_data
+                inspection=inspection,
+                reference=form.cleaned_data["reference"],
+                text=form.cleaned_data["text"],
+                user=request.user,
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -539,29 +544,56 @@ def _cause(inspection, cause_pk):
     return get_object_or_404(CauseOfConcern.objects.filter(inspection=inspection), pk=cause_pk)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@inspector_required
-def cause_edit(request, pk, cause_pk):
-    inspection = _draft(request, pk)
-    cause = _cause(inspection, cause_pk)
-    form = rf.CauseForm(
-        request.POST or None, initial={"reference": cause.reference, "text": cause.text}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            cause_of_concern_update(cause=cause, changes=form.cleaned_data, user=request.user)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{form.cleaned_data['reference']} is saved.")
-            return redirect(_editor_url(inspection, f"cause-{cause.pk}"))
+def _cause_page(request, inspection, form, cause, status=200):
     return render(
         request,
         "workspace/reports/cause_form.html",
         {"inspection": inspection, "form": form, "cause": cause},
-        status=400 if form.errors else 200,
+        status=status,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def cause_edit(request, pk, cause_pk):
+    """Edit a draft's cause of concern; once the report is published, correct it (with a
+    reason, which the public pages show beside it)."""
+    inspection = _in_editor(request, pk)
+    cause = _cause(inspection, cause_pk)
+    initial = {
+        "reference": cause.reference,
+        "text": cause.text,
+        "seen": rf.cause_fingerprint(cause),
+    }
+    form = rf.CauseForm(request.POST or None, initial=initial, inspection=inspection)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["seen"] != initial["seen"]:
+            form.add_error(
+                None,
+                f"Someone else changed {cause.reference} while you were editing it, so your "
+                "change was not saved. The form now shows it as it is, with your words kept: "
+                "check it, then save again.",
+            )
+            form = show_with(form, seen=initial["seen"])
+            return _cause_page(request, inspection, form, cause, status=409)
+        changes = {name: form.cleaned_data[name] for name in ("reference", "text")}
+        try:
+            with transaction.atomic():
+                if changes["reference"] != cause.reference:
+                    check_reference_free(inspection, changes["reference"], exclude=cause)
+                cause_of_concern_update(
+                    cause=cause,
+                    changes=changes,
+                    user=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{changes['reference']} is saved.")
+            return redirect(_editor_url(inspection, f"cause-{cause.pk}"))
+    return _cause_page(request, inspection, form, cause, status=400 if form.errors else 200)
 
 
 @never_cache
