@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.forms import OneTimeTokenField
@@ -506,3 +507,30 @@ class ReportDetailsForm(forms.Form):
         if start and end and end < start:
             self.add_error("fieldwork_ended_on", "The fieldwork cannot end before it starts.")
         return data
+
+
+class ReportSearchForm(forms.Form):
+    """Find a report in the editor by words of its title, its slug or an inspected
+    organisation's name: each word must match one of them."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search reports",
+        help_text="Words of the title, the web address (slug) or an inspected organisation.",
+    )
+
+    def filter(self, queryset):
+        query = self.cleaned_data.get("q") or "" if self.is_valid() else ""
+        words = re.findall(r"\w+", query)[:10]
+        for word in words:
+            inspected = Inspection.organisations.through.objects.filter(
+                inspection_id=OuterRef("pk"), organisation__name__icontains=word
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(title_cy__icontains=word)
+                | Q(slug__icontains=word)
+                | Exists(inspected)
+            )
+        return queryset

@@ -11,8 +11,9 @@ which checks and logs it. Pasting findings and the file import are the imports a
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import submission_check, submission_record_outcome, submission_redeem
+from inspections.models import Organisation
 from inspections.services import inspection_create, inspection_set_parties, inspection_update
 from recommendations import policy
 from recommendations.choices import Channel, FindingKind, Status
@@ -95,6 +97,45 @@ def reports(request):
     )
     return render(
         request, "workspace/reports/list.html", {"drafts": drafts, "published": published}
+    )
+
+
+FOUND_PER_PAGE = 20
+
+
+@require_safe
+@inspector_required
+def report_search(request):
+    """Every report the person may open in the editor (``policy.reports_in_editor``: drafts
+    and published reports to correct), found by words of the title, slug or an inspected
+    organisation; a GET form, so it works without JavaScript and its results can be linked."""
+    form = rf.ReportSearchForm(request.GET)
+    found = form.filter(
+        policy.reports_in_editor(request.user)
+        .select_related("lead_inspectorate")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
+        # Drafts not yet scheduled first, then the latest (to be) published.
+        .order_by(F("published_at").desc(nulls_first=True), "-created_at", "pk")
+    )
+    paginator = Paginator(found, FOUND_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workspace/reports/search.html",
+        {
+            "form": form,
+            "page": page,
+            "paginator": paginator,
+            "reports": list(page.object_list),
+            "query": form.cleaned_data.get("q", "") if form.is_valid() else "",
+            "page_numbers": [
+                None if number == paginator.ELLIPSIS else number
+                for number in paginator.get_elided_page_range(
+                    page.number, on_each_side=1, on_ends=1
+                )
+            ],
+        },
+        status=400 if form.errors else 200,
     )
 
 
