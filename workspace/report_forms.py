@@ -9,6 +9,7 @@ from datetime import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
 from core.forms import OneTimeTokenField
@@ -345,9 +346,31 @@ class FindingForm(forms.Form):
         return data
 
 
+def cause_fingerprint(cause) -> str:
+    """What the person saw of a cause of concern when the form was shown: a save is refused if
+    someone changed it meanwhile (causes carry no version number either)."""
+    parts = [cause.reference, cause.text]
+    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
+
+
 class CauseForm(forms.Form):
     reference = forms.CharField(max_length=30, help_text="For example CoC1.")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 4}), max_length=20_000)
+    seen = forms.CharField(widget=forms.HiddenInput, required=False)
+    reason = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=2000,
+        required=False,
+        label="Reason for the correction",
+        help_text=(
+            "The report is published: this change is a correction. The reason is published "
+            "beside it (“Corrected on <date>: <reason>”)."
+        ),
+    )
+
+    def __init__(self, *args, inspection: Inspection, **kwargs):
+        super().__init__(*args, **kwargs)
+        require_reason_once_published(self, inspection)
 
 
 class ReasonForm(forms.Form):
@@ -484,3 +507,30 @@ class ReportDetailsForm(forms.Form):
         if start and end and end < start:
             self.add_error("fieldwork_ended_on", "The fieldwork cannot end before it starts.")
         return data
+
+
+class ReportSearchForm(forms.Form):
+    """Find a report in the editor by words of its title, its slug or an inspected
+    organisation's name: each word must match one of them."""
+
+    q = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Search reports",
+        help_text="Words of the title, the web address (slug) or an inspected organisation.",
+    )
+
+    def filter(self, queryset):
+        query = self.cleaned_data.get("q") or "" if self.is_valid() else ""
+        words = re.findall(r"\w+", query)[:10]
+        for word in words:
+            inspected = Inspection.organisations.through.objects.filter(
+                inspection_id=OuterRef("pk"), organisation__name__icontains=word
+            )
+            queryset = queryset.filter(
+                Q(title__icontains=word)
+                | Q(title_cy__icontains=word)
+                | Q(slug__icontains=word)
+                | Exists(inspected)
+            )
+        return queryset

@@ -11,8 +11,9 @@ which checks and logs it. Pasting findings and the file import are the imports a
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F, Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import submission_check, submission_record_outcome, submission_redeem
+from inspections.models import Organisation
 from inspections.services import inspection_create, inspection_set_parties, inspection_update
 from recommendations import policy
 from recommendations.choices import Channel, FindingKind, Status
@@ -95,6 +97,45 @@ def reports(request):
     )
     return render(
         request, "workspace/reports/list.html", {"drafts": drafts, "published": published}
+    )
+
+
+FOUND_PER_PAGE = 20
+
+
+@require_safe
+@inspector_required
+def report_search(request):
+    """Every report the person may open in the editor (``policy.reports_in_editor``: drafts
+    and published reports to correct), found by words of the title, slug or an inspected
+    organisation; a GET form, so it works without JavaScript and its results can be linked."""
+    form = rf.ReportSearchForm(request.GET)
+    found = form.filter(
+        policy.reports_in_editor(request.user)
+        .select_related("lead_inspectorate")
+        .prefetch_related(Prefetch("organisations", queryset=Organisation.objects.order_by("name")))
+        # Drafts not yet scheduled first, then the latest (to be) published.
+        .order_by(F("published_at").desc(nulls_first=True), "-created_at", "pk")
+    )
+    paginator = Paginator(found, FOUND_PER_PAGE)
+    page = paginator.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "workspace/reports/search.html",
+        {
+            "form": form,
+            "page": page,
+            "paginator": paginator,
+            "reports": list(page.object_list),
+            "query": form.cleaned_data.get("q", "") if form.is_valid() else "",
+            "page_numbers": [
+                None if number == paginator.ELLIPSIS else number
+                for number in paginator.get_elided_page_range(
+                    page.number, on_each_side=1, on_ends=1
+                )
+            ],
+        },
+        status=400 if form.errors else 200,
     )
 
 
@@ -516,11 +557,16 @@ def renumber(request, pk):
 def cause_new(request, pk):
     inspection = _draft(request, pk)
     count = inspection.causes_of_concern.count()
-    form = rf.CauseForm(request.POST or None, initial={"reference": f"CoC{count + 1}"})
+    form = rf.CauseForm(
+        request.POST or None, initial={"reference": f"CoC{count + 1}"}, inspection=inspection
+    )
     if request.method == "POST" and form.is_valid():
         try:
             cause = cause_of_concern_create(
-                inspection=inspection, user=request.user, **form.cleaned_data
+                inspection=inspection,
+                reference=form.cleaned_data["reference"],
+                text=form.cleaned_data["text"],
+                user=request.user,
             )
         except DomainError as error:
             form.add_error(None, str(error))
@@ -539,29 +585,56 @@ def _cause(inspection, cause_pk):
     return get_object_or_404(CauseOfConcern.objects.filter(inspection=inspection), pk=cause_pk)
 
 
-@never_cache
-@require_http_methods(["GET", "POST"])
-@inspector_required
-def cause_edit(request, pk, cause_pk):
-    inspection = _draft(request, pk)
-    cause = _cause(inspection, cause_pk)
-    form = rf.CauseForm(
-        request.POST or None, initial={"reference": cause.reference, "text": cause.text}
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            cause_of_concern_update(cause=cause, changes=form.cleaned_data, user=request.user)
-        except DomainError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, f"{form.cleaned_data['reference']} is saved.")
-            return redirect(_editor_url(inspection, f"cause-{cause.pk}"))
+def _cause_page(request, inspection, form, cause, status=200):
     return render(
         request,
         "workspace/reports/cause_form.html",
         {"inspection": inspection, "form": form, "cause": cause},
-        status=400 if form.errors else 200,
+        status=status,
     )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@inspector_required
+def cause_edit(request, pk, cause_pk):
+    """Edit a draft's cause of concern; once the report is published, correct it (with a
+    reason, which the public pages show beside it)."""
+    inspection = _in_editor(request, pk)
+    cause = _cause(inspection, cause_pk)
+    initial = {
+        "reference": cause.reference,
+        "text": cause.text,
+        "seen": rf.cause_fingerprint(cause),
+    }
+    form = rf.CauseForm(request.POST or None, initial=initial, inspection=inspection)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["seen"] != initial["seen"]:
+            form.add_error(
+                None,
+                f"Someone else changed {cause.reference} while you were editing it, so your "
+                "change was not saved. The form now shows it as it is, with your words kept: "
+                "check it, then save again.",
+            )
+            form = show_with(form, seen=initial["seen"])
+            return _cause_page(request, inspection, form, cause, status=409)
+        changes = {name: form.cleaned_data[name] for name in ("reference", "text")}
+        try:
+            with transaction.atomic():
+                if changes["reference"] != cause.reference:
+                    check_reference_free(inspection, changes["reference"], exclude=cause)
+                cause_of_concern_update(
+                    cause=cause,
+                    changes=changes,
+                    user=request.user,
+                    reason=form.cleaned_data.get("reason", ""),
+                )
+        except DomainError as error:
+            form.add_error(None, str(error))
+        else:
+            messages.success(request, f"{changes['reference']} is saved.")
+            return redirect(_editor_url(inspection, f"cause-{cause.pk}"))
+    return _cause_page(request, inspection, form, cause, status=400 if form.errors else 200)
 
 
 @never_cache

@@ -19,6 +19,7 @@ urlpatterns = [
     # The report editor; pasting and importing findings are the imports app's (config/urls.py).
     path("reports/", reports.reports, name="reports"),
     path("reports/new/", reports.report_new, name="report-new"),
+    path("reports/find/", reports.report_search, name="report-search"),
     path("reports/<int:pk>/", reports.report, name="report"),
     path("reports/<int:pk>/details/", reports.report_details, name="report-details"),
     path("reports/<int:pk>/renumber/", reports.renumber, name="report-renumber"),

@@ -12,7 +12,7 @@ from django.utils import timezone
 from audit.models import ActionLog
 from inspections.models import Inspection
 from recommendations.choices import FindingKind, Status
-from recommendations.models import DueDateChange, Finding
+from recommendations.models import CauseOfConcern, DueDateChange, Finding
 from recommendations.services import finding_create
 
 pytestmark = pytest.mark.django_db
@@ -324,3 +324,125 @@ def test_a_stale_details_form_is_refused_and_keeps_what_was_typed(client, inspec
     assert response.context["form"]["title"].value() == "My title"
     inspection.refresh_from_db()
     assert inspection.title == "Metropolitan Police Service custody"
+
+
+# Causes of concern: corrected in the editor once published, as findings are.
+
+
+@pytest.fixture
+def published_cause(inspection):
+    return CauseOfConcern.objects.create(
+        inspection=inspection, reference="CoC1", text="Oversight of force is poor."
+    )
+
+
+def cause_url(cause):
+    return reverse("workspace:cause", args=[cause.inspection_id, cause.pk])
+
+
+def cause_data(client, cause, **overrides):
+    """What the cause's form shows, as the person would send it back, with ``overrides``."""
+    form = client.get(cause_url(cause)).context["form"]
+    return {name: form[name].value() for name in ("reference", "text", "seen")} | overrides
+
+
+def test_a_cause_of_concern_correction_needs_a_reason_and_is_shown_publicly(
+    client, inspector, inspection, published_cause
+):
+    client.force_login(inspector)
+    editor = client.get(reverse("workspace:report", args=[inspection.pk])).content.decode()
+    assert f'href="{cause_url(published_cause)}">Correct<' in editor
+    page = client.get(cause_url(published_cause))
+    assert "reason" in page.context["form"].fields
+    assert "Correct CoC1" in page.content.decode()
+    new_text = "Oversight of the use of force in custody is poor."
+    refused = client.post(
+        cause_url(published_cause), cause_data(client, published_cause, text=new_text)
+    )
+    assert refused.status_code == 400
+    assert "Give the reason for the correction" in refused.content.decode()
+    published_cause.refresh_from_db()
+    assert published_cause.text == "Oversight of force is poor."
+    assert not ActionLog.objects.filter(action="recommendations.cause_of_concern.corrected")
+
+    data = cause_data(client, published_cause, text=new_text, reason="Custody was left out.")
+    response = client.post(cause_url(published_cause), data)
+    assert response.status_code == 302
+    assert response.url == reverse("workspace:report", args=[inspection.pk]) + (
+        f"#cause-{published_cause.pk}"
+    )
+    published_cause.refresh_from_db()
+    assert published_cause.text == new_text
+    logged = ActionLog.objects.get(action="recommendations.cause_of_concern.corrected")
+    assert logged.actor == inspector and logged.data["reason"] == "Custody was left out."
+    assert logged.data["fields"] == {
+        "text": {"from": "Oversight of force is poor.", "to": new_text}
+    }
+    public = client.get(reverse("public:inspection-detail", args=[inspection.slug]))
+    today = timezone.localdate()
+    text = public.content.decode()
+    assert new_text in text
+    assert (
+        f'Corrected on <time datetime="{today:%Y-%m-%d}">{today.day} {today:%B %Y}</time>: '
+        "Custody was left out." in text
+    )
+
+
+def test_a_stale_cause_of_concern_correction_is_refused(client, inspector, published_cause):
+    client.force_login(inspector)
+    data = cause_data(client, published_cause, text="My correction.", reason="Typo.")
+    CauseOfConcern.objects.filter(pk=published_cause.pk).update(text="A colleague's correction.")
+    response = client.post(cause_url(published_cause), data)
+    assert response.status_code == 409
+    assert "Someone else changed CoC1" in response.content.decode()
+    assert response.context["form"]["text"].value() == "My correction."
+    published_cause.refresh_from_db()
+    assert published_cause.text == "A colleague's correction."
+    assert not ActionLog.objects.filter(action="recommendations.cause_of_concern.corrected")
+
+
+def test_a_cause_of_concern_cannot_take_another_findings_reference(
+    client, inspector, published_cause, recommendation
+):
+    client.force_login(inspector)
+    data = cause_data(client, published_cause, reference="r1", reason="Renumbered.")
+    response = client.post(cause_url(published_cause), data)
+    assert response.status_code == 400
+    assert "already has a finding or cause of concern r1" in response.content.decode()
+    published_cause.refresh_from_db()
+    assert published_cause.reference == "CoC1"
+
+
+@pytest.mark.parametrize(
+    ("persona", "expected"), [("other_inspector", 404), ("met_user", 403), (None, 302)]
+)
+def test_only_the_reports_inspectors_correct_its_causes_of_concern(
+    client, request, persona, expected, published_cause
+):
+    if persona:
+        client.force_login(request.getfixturevalue(persona))
+    url = cause_url(published_cause)
+    data = {"reference": "CoC1", "text": "Changed.", "reason": "Because."}
+    assert client.get(url).status_code == expected
+    response = client.post(url, data)
+    assert response.status_code == expected
+    if persona is None:
+        assert response.url.startswith(reverse("accounts:sign-in"))
+    published_cause.refresh_from_db()
+    assert published_cause.text == "Oversight of force is poor."
+    assert not ActionLog.objects.filter(action="recommendations.cause_of_concern.corrected")
+
+
+def test_a_drafts_cause_of_concern_is_edited_freely(client, inspector, draft):
+    cause = CauseOfConcern.objects.create(inspection=draft, reference="CoC1", text="Oversight.")
+    client.force_login(inspector)
+    page = client.get(cause_url(cause))
+    assert "reason" not in page.context["form"].fields
+    assert "Edit CoC1" in page.content.decode()
+    response = client.post(cause_url(cause), cause_data(client, cause, text="Poor oversight."))
+    assert response.status_code == 302
+    cause.refresh_from_db()
+    assert cause.text == "Poor oversight."
+    logged = ActionLog.objects.get(content_type__model="causeofconcern")
+    assert logged.action == "recommendations.cause_of_concern.edited"
+    assert logged.data["reason"] == ""
