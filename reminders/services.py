@@ -788,7 +788,8 @@ def reminders_send(*, day: date | None = None, dry_run: bool = False) -> SendRep
                         sent_at=timezone.now(),
                         covered_until=digest.covered_until,
                         email=digest.user.email,
-                        subject=digest.subject[:300],
+                        # The subject as sent, in the person's language.
+                        subject=message.subject[:300],
                         summary=digest.summary(),
                     )
                     if connection.send_messages([message]) != 1:

@@ -69,3 +69,13 @@ def test_scrolling_tables_are_labelled_in_welsh(client, received, met):
         labels = aria_labels(html)
         assert "Eitemau yn ôl statws a math, yn sgrolio i’r ochr ar sgriniau bach" in labels
         assert not [label for label in labels if "scrolls sideways" in label], path
+
+
+@pytest.mark.django_db
+def test_a_date_that_is_not_one_is_an_error_in_good_welsh(client, public_world):
+    url = reverse("public:finding-list") + "?due_after=31-31-2020"
+    welsh = client.get("/cy" + url).content.decode()
+    assert "Rhowch ddyddiad go iawn, er enghraifft 31/3/2026" in welsh
+    assert "Rhif ddyddiad dilys" not in welsh
+    english = client.get(url).content.decode()
+    assert "Enter a real date, for example 31/3/2026" in english
