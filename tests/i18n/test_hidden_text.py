@@ -79,3 +79,13 @@ def test_a_date_that_is_not_one_is_an_error_in_good_welsh(client, public_world):
     assert "Rhif ddyddiad dilys" not in welsh
     english = client.get(url).content.decode()
     assert "Enter a real date, for example 31/3/2026" in english
+
+
+@pytest.mark.django_db
+def test_the_pages_of_results_are_named_in_welsh(client, public_world, monkeypatch):
+    monkeypatch.setattr("public.views.RESULTS_PER_PAGE", 1)
+    welsh = client.get("/cy" + reverse("public:finding-list")).content.decode()
+    assert 'class="govuk-pagination" aria-label="Tudalennau canlyniadau"' in welsh
+    assert "Results pages" not in welsh
+    english = client.get(reverse("public:finding-list")).content.decode()
+    assert 'class="govuk-pagination" aria-label="Results pages"' in english
