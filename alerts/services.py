@@ -22,7 +22,8 @@ from django.db import IntegrityError, transaction
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext, ngettext
 
 from alerts.choices import (
@@ -92,7 +93,8 @@ def search_target(query: str) -> Target:
     """
     if len(query) > MAX_QUERY_LENGTH:
         raise DomainError(
-            f"This search is too long to follow: at most {MAX_QUERY_LENGTH} characters."
+            gettext("This search is too long to follow: at most %(count)s characters.")
+            % {"count": MAX_QUERY_LENGTH}
         )
     data = QueryDict(query.lstrip("?"))
     filterset = FindingItemFilterSet(data, queryset=Item.objects.published())
@@ -108,13 +110,17 @@ def search_target(query: str) -> Target:
             f"{filterset.form.fields[name].label}: {' '.join(errors)}"
             for name, errors in filterset.form.errors.items()
         )
-        raise DomainError(f"This search cannot be followed. {problems}")
+        raise DomainError(
+            gettext("This search cannot be followed. %(problems)s") % {"problems": problems}
+        )
     cleaned = filterset.form.cleaned_data
     inspection = None
     if cleaned.get("inspection"):
         inspection = Inspection.objects.published().filter(slug=cleaned["inspection"]).first()
         if inspection is None:
-            raise DomainError("This search cannot be followed: it names no published inspection.")
+            raise DomainError(
+                gettext("This search cannot be followed: it names no published inspection.")
+            )
     return Target(
         scope=Scope.SEARCH,
         query=kept.urlencode(),
@@ -131,21 +137,33 @@ def describe_search(filterset, inspection) -> str:
             continue
         field_ = filterset.form.fields[name]
         if name == "q":
-            parts.append(f"words “{value}”")
+            parts.append(gettext("words “%(words)s”") % {"words": value})
         elif name == "inspection":
-            parts.append(f"Inspection: {inspection.title}")
+            parts.append(
+                gettext("Inspection: %(title)s") % {"title": _in_language(inspection, "title")}
+            )
         elif isinstance(value, list):
             labels = dict(field_.choices)
             parts.append(f"{field_.label}: " + ", ".join(str(labels.get(v, v)) for v in value))
         elif hasattr(field_, "choices") and not hasattr(value, "pk"):
             parts.append(f"{field_.label}: {dict(field_.choices).get(value, value)}")
         elif isinstance(value, date):
-            parts.append(f"{field_.label}: {dateformat.format(value, 'j F Y')}")
+            parts.append(f"{field_.label}: {_day(value)}")
         else:
             parts.append(f"{field_.label}: {value}")
     if not parts:
-        return "every published finding"
-    return "findings with " + "; ".join(parts)
+        return gettext("every published finding")
+    return gettext("findings with %(filters)s") % {"filters": "; ".join(parts)}
+
+
+def _in_language(obj, field: str) -> str:
+    """A title or text in the active language: the Welsh version (``field_cy``) when the
+    language is Welsh and there is one, otherwise the English."""
+    if translation.get_language() == Language.WELSH:
+        welsh = getattr(obj, f"{field}_cy", "")
+        if welsh:
+            return welsh
+    return getattr(obj, field)
 
 
 def organisation_target(slug: str) -> Target | None:
@@ -153,7 +171,9 @@ def organisation_target(slug: str) -> Target | None:
     if organisation is None:
         return None
     return Target(
-        scope=Scope.ORGANISATION, organisation=organisation, description=organisation.name
+        scope=Scope.ORGANISATION,
+        organisation=organisation,
+        description=organisation.display_name,
     )
 
 
@@ -162,23 +182,33 @@ def inspection_target(slug: str) -> Target | None:
     inspection = Inspection.objects.published().filter(slug=slug).first()
     if inspection is None:
         return None
-    return Target(scope=Scope.INSPECTION, inspection=inspection, description=inspection.title)
+    return Target(
+        scope=Scope.INSPECTION,
+        inspection=inspection,
+        description=_in_language(inspection, "title"),
+    )
 
 
 def subscription_target(subscription: Subscription) -> Target:
-    """The target of a stored subscription, described as when it was made."""
+    """The target of a stored subscription, described in the active language."""
     if subscription.scope == Scope.ORGANISATION:
         org = subscription.organisation
-        return Target(scope=Scope.ORGANISATION, organisation=org, description=org.name)
+        return Target(scope=Scope.ORGANISATION, organisation=org, description=org.display_name)
     if subscription.scope == Scope.INSPECTION:
         inspection = subscription.inspection
-        return Target(scope=Scope.INSPECTION, inspection=inspection, description=inspection.title)
+        return Target(
+            scope=Scope.INSPECTION,
+            inspection=inspection,
+            description=_in_language(inspection, "title"),
+        )
     try:
         return search_target(subscription.query)
     except DomainError:
         # A filter option may have gone since (a programme renamed): the search still runs
         # with what is left valid; it is described by its address.
-        return Target(scope=Scope.SEARCH, query=subscription.query, description="your search")
+        return Target(
+            scope=Scope.SEARCH, query=subscription.query, description=gettext("your search")
+        )
 
 
 # Links --------------------------------------------------------------------------------------
@@ -211,20 +241,28 @@ def _subscription_from(token: str, *, salt: str, max_age=None) -> Subscription |
         payload = signing.loads(token, salt=salt, max_age=max_age)
     except signing.SignatureExpired:
         raise InvalidLink(
-            "This link has expired. Ask for the emails again and use the new link within "
-            f"{UNCONFIRMED_KEEP.days} days."
+            ngettext(
+                "This link has expired. Ask for the emails again and use the new link within "
+                "%(days)s day.",
+                "This link has expired. Ask for the emails again and use the new link within "
+                "%(days)s days.",
+                UNCONFIRMED_KEEP.days,
+            )
+            % {"days": UNCONFIRMED_KEEP.days}
         ) from None
     except signing.BadSignature:
-        raise InvalidLink("This link is not right: copy the whole link from the email.") from None
+        raise InvalidLink(
+            gettext("This link is not right: copy the whole link from the email.")
+        ) from None
     if not isinstance(payload, dict) or not isinstance(payload.get("s"), int):
-        raise InvalidLink("This link is not right: copy the whole link from the email.")
+        raise InvalidLink(gettext("This link is not right: copy the whole link from the email."))
     return Subscription.objects.filter(pk=payload["s"]).first()
 
 
 def subscription_for_confirmation(token: str) -> Subscription:
     subscription = _subscription_from(token, salt=CONFIRM_SALT, max_age=UNCONFIRMED_KEEP)
     if subscription is None:
-        raise InvalidLink("This link has expired. Ask for the emails again.")
+        raise InvalidLink(gettext("This link has expired. Ask for the emails again."))
     return subscription
 
 
@@ -258,15 +296,19 @@ def _check_rate(*, email: str, client_ip: str) -> None:
         f"alerts:ip:{client_ip}", limit=PER_IP_LIMIT, window=PER_IP_WINDOW
     ):
         raise RateLimited(
-            "Too many requests for emails have come from your network in the last hour. "
-            "Try again later."
+            gettext(
+                "Too many requests for emails have come from your network in the last hour. "
+                "Try again later."
+            )
         )
     if not _count_request(
         f"alerts:email:{digest}", limit=PER_ADDRESS_LIMIT, window=PER_ADDRESS_WINDOW
     ):
         raise RateLimited(
-            "We have already sent several emails to this address today. Check your inbox "
-            "(and spam folder) for the link, or try again tomorrow."
+            gettext(
+                "We have already sent several emails to this address today. Check your inbox "
+                "(and spam folder) for the link, or try again tomorrow."
+            )
         )
 
 
@@ -460,11 +502,16 @@ def followed_items(target: Target, *, at: datetime):
 
 
 def _day(value: date) -> str:
-    return dateformat.format(value, "j F Y")
+    """A date as "7 August 2026" ("7 Awst 2026"), the month in the active language."""
+    return date_format(value, "j F Y")
 
 
 def _item_heading(item: Item) -> str:
-    return f"{item.finding.reference} for {item.organisation.name}, {item.finding.inspection.title}"
+    return gettext("%(reference)s for %(organisation)s, %(inspection)s") % {
+        "reference": item.finding.reference,
+        "organisation": item.organisation.display_name,
+        "inspection": _in_language(item.finding.inspection, "title"),
+    }
 
 
 def _finding_link(item: Item) -> str:
@@ -486,10 +533,11 @@ def _new_reports(target, item_ids, *, since, at) -> list[Change]:
         Change(
             kind=ChangeKind.REPORT,
             at=report.published_at,
-            heading=report.title,
+            heading=_in_language(report, "title"),
             details=[
-                f"Published on {_day(timezone.localdate(report.published_at))}",
-                f"Programme: {report.programme.name}",
+                gettext("Published on %(date)s")
+                % {"date": _day(timezone.localdate(report.published_at))},
+                gettext("Programme: %(name)s") % {"name": report.programme.name},
             ],
             url=_link(reverse("public:inspection-detail", args=[report.slug])),
         )
@@ -510,9 +558,13 @@ def _status_changes(item_ids, *, since, at) -> list[Change]:
             at=change.changed_at,
             heading=_item_heading(change.item),
             details=[
-                f"{change.get_from_status_display()} to {change.get_to_status_display()}, "
-                f"on {_day(timezone.localdate(change.changed_at))}",
-                *([f"Note: {change.note}"] if change.note else []),
+                gettext("%(from)s to %(to)s, on %(date)s")
+                % {
+                    "from": change.get_from_status_display(),
+                    "to": change.get_to_status_display(),
+                    "date": _day(timezone.localdate(change.changed_at)),
+                },
+                *([gettext("Note: %(note)s") % {"note": change.note}] if change.note else []),
             ],
             url=_finding_link(change.item),
         )
@@ -534,7 +586,10 @@ def _due_date_changes(item_ids, *, since, at) -> list[Change]:
             kind=ChangeKind.DUE_DATE,
             at=change.changed_at,
             heading=_item_heading(change.item),
-            details=[f"{change.description}, {change.who}.", f"Reason: {change.reason}"],
+            details=[
+                gettext("%(what)s, %(who)s.") % {"what": change.description, "who": change.who},
+                gettext("Reason: %(reason)s") % {"reason": change.reason},
+            ],
             url=_finding_link(change.item),
         )
         for change in changes
@@ -558,8 +613,14 @@ def _progress_updates(item_ids, *, since, at) -> list[Change]:
             at=update.created_at,
             heading=_item_heading(update.item),
             details=[
-                f"Written on {_day(update.written_on)}; the organisation says: "
-                f"{update.get_self_assessment_display().lower()} (self-reported, not verified)",
+                gettext(
+                    "Written on %(date)s; the organisation says: %(assessment)s "
+                    "(self-reported, not verified)"
+                )
+                % {
+                    "date": _day(update.written_on),
+                    "assessment": update.get_self_assessment_display().lower(),
+                },
                 update.narrative if len(update.narrative) <= 500 else update.narrative[:500] + "…",
             ],
             url=_finding_link(update.item),
@@ -569,11 +630,17 @@ def _progress_updates(item_ids, *, since, at) -> list[Change]:
 
 
 def digest_select(subscription: Subscription, *, day: date, at: datetime) -> SubscriptionDigest:
-    """What changed, in public, in what the subscription follows since its last digest.
+    """What changed, in public, in what the subscription follows since its last digest, put in
+    words in the subscription's language.
 
     Queries: 1 the search's filter options (a search only), 2 new reports, 3 status changes,
     4 due date changes, 5 progress updates; the items followed are a subquery of each.
     """
+    with translation.override(subscription.language):
+        return _digest_select(subscription, day=day, at=at)
+
+
+def _digest_select(subscription: Subscription, *, day: date, at: datetime) -> SubscriptionDigest:
     target = subscription_target(subscription)
     since = subscription.covered_until or subscription.confirmed_at
     digest = SubscriptionDigest(

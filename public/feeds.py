@@ -1,4 +1,6 @@
-"""Atom feeds of published status changes and published progress updates."""
+"""Atom feeds of published status changes and published progress updates, in the language of
+the feed's address (``/cy/...`` for Welsh): the titles, descriptions and dates in words, and the
+Welsh names and titles of organisations and reports where they have them."""
 
 from datetime import datetime, time
 
@@ -7,9 +9,11 @@ from django.db.models import Count
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
 
 from inspections.models import Inspection, Organisation
 from recommendations.choices import DueDateSource, Source
@@ -18,7 +22,20 @@ from recommendations.models import DueDateChange, Item, ProgressUpdate, StatusCh
 from recommendations.templatetags.tracker import source_label
 
 FEED_SIZE = 50
-TRACKER = "Inspection Recommendations Tracker"
+
+
+def tracker_name() -> str:
+    return gettext("Inspection Recommendations Tracker")
+
+
+def in_language(obj, field: str) -> str:
+    """A title or summary in the active language: the Welsh version (``field_cy``) on a Welsh
+    feed when there is one, otherwise the English."""
+    if translation.get_language() == "cy":
+        welsh = getattr(obj, f"{field}_cy", "")
+        if welsh:
+            return welsh
+    return getattr(obj, field)
 
 
 def feed_entries(*, organisation_ids=None, items=None, reports=None, size=FEED_SIZE):
@@ -55,13 +72,18 @@ def feed_entries(*, organisation_ids=None, items=None, reports=None, size=FEED_S
                     by_organisation=change.source == Source.ORGANISATION,
                     by_tracker=change.source == Source.SYSTEM,
                 ),
-                "title": (
-                    f"{entry_subject(change.item.finding, change.item.organisation)}: "
-                    f"{change.get_to_status_display()}"
-                ),
+                "title": gettext("%(subject)s: %(status)s")
+                % {
+                    "subject": entry_subject(change.item.finding, change.item.organisation),
+                    "status": change.get_to_status_display(),
+                },
                 "text": (
-                    f"{change.get_from_status_display()} to {change.get_to_status_display()} "
-                    f"({source_label(change).lower()})."
+                    gettext("%(from)s to %(to)s (%(source)s).")
+                    % {
+                        "from": change.get_from_status_display(),
+                        "to": change.get_to_status_display(),
+                        "source": source_label(change).lower(),
+                    }
                     + (f" {change.note}" if change.note else "")
                 ),
             }
@@ -74,16 +96,12 @@ def feed_entries(*, organisation_ids=None, items=None, reports=None, size=FEED_S
                 "finding": update.item.finding,
                 "organisation": update.organisation,
                 # An organisation's own update, whoever typed it.
-                "author": str(update.organisation),
-                "title": (
-                    f"{entry_subject(update.item.finding, update.organisation)}: "
-                    + (
-                        "progress update withdrawn"
-                        if update.is_withdrawn
-                        else f"{'correction of a ' if update.corrects_id else ''}progress update "
-                        f"({update.get_self_assessment_display().lower()}, self-reported)"
-                    )
-                ),
+                "author": update.organisation.display_name,
+                "title": gettext("%(subject)s: %(what)s")
+                % {
+                    "subject": entry_subject(update.item.finding, update.organisation),
+                    "what": update_title(update),
+                },
                 "text": update_text(update),
             }
             for update in updates.order_by("-written_on", "-pk")[:size]
@@ -95,14 +113,15 @@ def feed_entries(*, organisation_ids=None, items=None, reports=None, size=FEED_S
                 "finding": change.item.finding,
                 "organisation": change.item.organisation,
                 "author": change_author(change, by_tracker=change.source == DueDateSource.SYSTEM),
-                "title": (
-                    f"{entry_subject(change.item.finding, change.item.organisation)}: "
-                    f"{change.description[0].lower()}{change.description[1:]}"
-                ),
+                "title": gettext("%(subject)s: %(what)s")
+                % {
+                    "subject": entry_subject(change.item.finding, change.item.organisation),
+                    "what": f"{change.description[0].lower()}{change.description[1:]}",
+                },
                 "text": (
-                    f"{change.description}, {change.who}."
+                    gettext("%(what)s, %(who)s.") % {"what": change.description, "who": change.who}
                     + (
-                        " The item was overdue when its due date changed."
+                        " " + gettext("The item was overdue when its due date changed.")
                         if change.was_overdue
                         else ""
                     )
@@ -132,11 +151,20 @@ def report_entries(reports, *, size=FEED_SIZE):
             "at": report.published_at,
             "link": reverse("public:inspection-detail", args=[report.slug]),
             "author": report.lead_inspectorate.name,
-            "title": f"{report.title}: report published",
+            "title": gettext("%(title)s: report published")
+            % {"title": in_language(report, "title")},
             "text": (
-                f"{report.lead_inspectorate.name} published “{report.title}” with "
-                f"{report.finding_count} finding{'s' if report.finding_count != 1 else ''}."
-                + (f" {report.summary}" if report.summary else "")
+                ngettext(
+                    "%(inspectorate)s published “%(title)s” with %(count)s finding.",
+                    "%(inspectorate)s published “%(title)s” with %(count)s findings.",
+                    report.finding_count,
+                )
+                % {
+                    "inspectorate": report.lead_inspectorate.name,
+                    "title": in_language(report, "title"),
+                    "count": report.finding_count,
+                }
+                + (f" {in_language(report, 'summary')}" if report.summary else "")
             ),
         }
         for report in reports
@@ -145,7 +173,11 @@ def report_entries(reports, *, size=FEED_SIZE):
 
 def entry_subject(finding, organisation) -> str:
     """Which finding an entry is about: several reports have an AFI3, so the report too."""
-    return f"{finding.inspection.title}, {finding.reference} for {organisation}"
+    return gettext("%(inspection)s, %(reference)s for %(organisation)s") % {
+        "inspection": in_language(finding.inspection, "title"),
+        "reference": finding.reference,
+        "organisation": organisation.display_name,
+    }
 
 
 def change_author(change, *, by_organisation=False, by_tracker=False) -> str:
@@ -153,30 +185,51 @@ def change_author(change, *, by_organisation=False, by_tracker=False) -> str:
     inspectorate, else the report's lead), the organisation for what it says of itself, the
     tracker for what it records itself. Never a person's name."""
     if by_organisation:
-        return str(change.item.organisation)
+        return change.item.organisation.display_name
     if by_tracker:
-        return TRACKER
+        return tracker_name()
     inspectorate = getattr(change.changed_by, "inspectorate", None)
     return (inspectorate or change.item.finding.inspection.lead_inspectorate).name
+
+
+def update_title(update) -> str:
+    if update.is_withdrawn:
+        return gettext("progress update withdrawn")
+    assessment = {"assessment": update.get_self_assessment_display().lower()}
+    if update.corrects_id:
+        return gettext("correction of a progress update (%(assessment)s, self-reported)") % (
+            assessment
+        )
+    return gettext("progress update (%(assessment)s, self-reported)") % assessment
 
 
 def update_text(update) -> str:
     """A withdrawn update's text never reaches the feed: only the dated note of withdrawal."""
     if update.is_withdrawn:
-        withdrawn_on = timezone.localdate(update.withdrawn_at)
-        return f"Withdrawn on {withdrawn_on:%-d %B %Y}: {update.withdrawal_reason}"
+        withdrawn_on = date_format(timezone.localdate(update.withdrawn_at), "j F Y")
+        return gettext("Withdrawn on %(date)s: %(reason)s") % {
+            "date": withdrawn_on,
+            "reason": update.withdrawal_reason,
+        }
     if update.corrects_id:
-        return f"Correction ({update.correction_reason}): {update.narrative}"
+        return gettext("Correction (%(reason)s): %(text)s") % {
+            "reason": update.correction_reason,
+            "text": update.narrative,
+        }
     return update.narrative
 
 
 class SiteFeed(Feed):
     feed_type = Atom1Feed
-    title = "Inspection Recommendations Tracker: reports, status changes and updates"
-    subtitle = (
-        "Reports as they are published, and the status changes, progress updates and due date "
-        "changes of their findings, by police and fire inspectorates, newest first."
-    )
+
+    def title(self, obj=None):
+        return gettext("Inspection Recommendations Tracker: reports, status changes and updates")
+
+    def subtitle(self, obj=None):
+        return gettext(
+            "Reports as they are published, and the status changes, progress updates and due "
+            "date changes of their findings, by police and fire inspectorates, newest first."
+        )
 
     def link(self):
         return reverse("public:finding-list")
@@ -211,10 +264,12 @@ class OrganisationFeed(SiteFeed):
         return get_object_or_404(Organisation, slug=slug)
 
     def title(self, organisation):
-        return f"{organisation}: status changes and updates"
+        return gettext("%(name)s: status changes and updates") % {"name": organisation.display_name}
 
     def subtitle(self, organisation):
-        return f"Published status changes and progress updates of findings for {organisation}."
+        return gettext(
+            "Published status changes and progress updates of findings for %(name)s."
+        ) % {"name": organisation.display_name}
 
     def link(self, organisation):
         return reverse("public:organisation-detail", args=[organisation.slug])
@@ -236,10 +291,14 @@ class InspectionFeed(SiteFeed):
         return get_object_or_404(Inspection.objects.published(), slug=slug)
 
     def title(self, inspection):
-        return f"{inspection.title}: status changes and updates"
+        return gettext("%(name)s: status changes and updates") % {
+            "name": in_language(inspection, "title")
+        }
 
     def subtitle(self, inspection):
-        return f"Published status changes and progress updates of the findings of {inspection}."
+        return gettext(
+            "Published status changes and progress updates of the findings of %(title)s."
+        ) % {"title": in_language(inspection, "title")}
 
     def link(self, inspection):
         return reverse("public:inspection-detail", args=[inspection.slug])
@@ -262,11 +321,16 @@ class SearchFeed(SiteFeed):
 
     def title(self, filterset):
         words = filterset.cleaned_data().get("q")
-        about = f"findings matching “{words}”" if words else "findings you chose"
-        return f"Inspection Recommendations Tracker: changes to {about}"
+        if words:
+            return gettext(
+                "Inspection Recommendations Tracker: changes to findings matching “%(words)s”"
+            ) % {"words": words}
+        return gettext("Inspection Recommendations Tracker: changes to findings you chose")
 
     def subtitle(self, filterset):
-        return "Published status changes, progress updates and due date changes of the results."
+        return gettext(
+            "Published status changes, progress updates and due date changes of the results."
+        )
 
     def link(self, filterset):
         query = filterset.data.urlencode() if filterset.is_bound else ""

@@ -152,12 +152,16 @@ class FindingItemFilterSet(django_filters.FilterSet):
         lookup_expr="gte",
         label=_("Due on or after"),
         help_text=_("For example, 31/3/2026"),
+        # Django's own Welsh for "Enter a valid date." reads badly ("Rhif ddyddiad dilys").
+        error_messages={"invalid": _("Enter a real date, for example 31/3/2026")},
     )
     due_before = django_filters.DateFilter(
         field_name="due_date",
         lookup_expr="lte",
         label=_("Due on or before"),
         help_text=_("For example, 31/12/2026"),
+        # Django's own Welsh for "Enter a valid date." reads badly ("Rhif ddyddiad dilys").
+        error_messages={"invalid": _("Enter a real date, for example 31/12/2026")},
     )
     inspection = django_filters.CharFilter(
         field_name="finding__inspection__slug", label=_("Inspection"), widget=forms.HiddenInput

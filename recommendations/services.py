@@ -1435,9 +1435,10 @@ def finding_create(
     due_date: date | None = None,
     no_deadline: bool = False,
     deadline_wording: str = "",
+    text_cy: str = "",
 ) -> Finding:
     """A new finding of a draft report, addressed to ``organisations`` (at least one: an empty
-    addressee list never means "every organisation inspected")."""
+    addressee list never means "every organisation inspected"), with its Welsh text if any."""
     Inspection.objects.select_for_update().get(pk=inspection.pk)
     _check_draft(inspection, "findings are added")
     kind = FindingKind(kind)
@@ -1460,6 +1461,7 @@ def finding_create(
         kind=kind,
         reference=reference,
         text=text,
+        text_cy=text_cy.strip(),
         cause_of_concern=cause_of_concern,
         due_date=due_date,
         no_deadline=no_deadline,
@@ -1470,7 +1472,8 @@ def finding_create(
         action="recommendations.finding.created",
         obj=finding,
         actor=user,
-        data={"reference": reference, "kind": kind},
+        data={"reference": reference, "kind": kind}
+        | ({"text_cy": finding.text_cy} if finding.text_cy else {}),
     )
     findings_add_addressees(additions=[(finding, organisations)], user=user)
     return finding

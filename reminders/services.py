@@ -17,7 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Max, Prefetch, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext, ngettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Membership, User
 from core.choices import Language
@@ -54,47 +57,60 @@ REVIEW_OUTCOME_MAX_LOOKBACK = timedelta(days=14)
 # A digest lists this many items of a kind at most, and says how many more there are.
 MAX_LISTED_PER_SECTION = 50
 
+# The phrases of a digest's subject, put in the person's language when the subject is made.
 SUBJECT_PHRASES = {
-    ReminderKind.DUE_SOON: ("{n} item due soon", "{n} items due soon"),
-    ReminderKind.OVERDUE: ("{n} overdue", "{n} overdue"),
-    ReminderKind.AWAITING_REVIEW: (
-        "{n} submission awaiting review",
-        "{n} submissions awaiting review",
+    ReminderKind.DUE_SOON: ngettext_lazy("%(n)s item due soon", "%(n)s items due soon", "n"),
+    ReminderKind.OVERDUE: ngettext_lazy("%(n)s overdue", "%(n)s overdue", "n"),
+    ReminderKind.AWAITING_REVIEW: ngettext_lazy(
+        "%(n)s submission awaiting review", "%(n)s submissions awaiting review", "n"
     ),
-    ReminderKind.REVIEW_OUTCOME: ("{n} review outcome", "{n} review outcomes"),
-    ReminderKind.SECTION_55: ("{n} section 55 response due", "{n} section 55 responses due"),
-    ReminderKind.FACTUAL_ACCURACY: (
-        "{n} factual-accuracy check closing",
-        "{n} factual-accuracy checks closing",
+    ReminderKind.REVIEW_OUTCOME: ngettext_lazy(
+        "%(n)s review outcome", "%(n)s review outcomes", "n"
+    ),
+    ReminderKind.SECTION_55: ngettext_lazy(
+        "%(n)s section 55 response due", "%(n)s section 55 responses due", "n"
+    ),
+    ReminderKind.FACTUAL_ACCURACY: ngettext_lazy(
+        "%(n)s factual-accuracy check closing", "%(n)s factual-accuracy checks closing", "n"
     ),
 }
 
 SECTION_HEADINGS = {
-    ReminderKind.OVERDUE: "Overdue",
-    ReminderKind.DUE_SOON: f"Due in the next {DUE_SOON_DAYS} days",
-    ReminderKind.SECTION_55: "Section 55 responses to publish",
-    ReminderKind.FACTUAL_ACCURACY: "Draft reports to check, closing soon",
-    ReminderKind.AWAITING_REVIEW: "Submissions for closure awaiting review, oldest first",
-    ReminderKind.REVIEW_OUTCOME: "Decisions of the inspectorate",
+    ReminderKind.OVERDUE: _("Overdue"),
+    ReminderKind.DUE_SOON: ngettext_lazy(
+        "Due in the next %(n)s day", "Due in the next %(n)s days", "n"
+    ),
+    ReminderKind.SECTION_55: _("Section 55 responses to publish"),
+    ReminderKind.FACTUAL_ACCURACY: _("Draft reports to check, closing soon"),
+    ReminderKind.AWAITING_REVIEW: _("Submissions for closure awaiting review, oldest first"),
+    ReminderKind.REVIEW_OUTCOME: _("Decisions of the inspectorate"),
 }
 
 SECTION_INTROS = {
-    ReminderKind.OVERDUE: "These items are past their due date and not yet closed.",
-    ReminderKind.DUE_SOON: "These items are not closed and fall due soon.",
-    ReminderKind.SECTION_55: (
+    ReminderKind.OVERDUE: _("These items are past their due date and not yet closed."),
+    ReminderKind.DUE_SOON: _("These items are not closed and fall due soon."),
+    ReminderKind.SECTION_55: _(
         "The local policing body must publish its comments on these reports within 56 days "
         "of publication (section 55 of the Police Act 1996)."
     ),
-    ReminderKind.FACTUAL_ACCURACY: (
+    ReminderKind.FACTUAL_ACCURACY: _(
         "The inspectorate shared these draft reports with your organisation for a "
         "factual-accuracy check. Send any comments before the last day. The drafts are "
         "confidential until publication."
     ),
-    ReminderKind.AWAITING_REVIEW: (
+    ReminderKind.AWAITING_REVIEW: _(
         "These organisations say they have finished and are waiting for your decision."
     ),
-    ReminderKind.REVIEW_OUTCOME: "The inspectorate has decided on these items since we last wrote.",
+    ReminderKind.REVIEW_OUTCOME: _(
+        "The inspectorate has decided on these items since we last wrote."
+    ),
 }
+
+
+def _section_heading(kind: str) -> str:
+    if kind == ReminderKind.DUE_SOON:
+        return SECTION_HEADINGS[kind] % {"n": DUE_SOON_DAYS}
+    return str(SECTION_HEADINGS[kind])
 
 
 # Where each kind is listed in full, for a digest that cannot list everything.
@@ -140,15 +156,14 @@ class PersonDigest:
         for kind in ReminderKind:
             count = len(self.reminders.get(kind, []))
             if count:
-                singular, plural = SUBJECT_PHRASES[kind]
-                parts.append((singular if count == 1 else plural).format(n=count))
-        return "Inspection tracker: " + ", ".join(parts)
+                parts.append(SUBJECT_PHRASES[kind] % {"n": count})
+        return gettext("Inspection tracker: %(counts)s") % {"counts": ", ".join(parts)}
 
     def sections(self) -> list[dict]:
         return [
             {
-                "heading": SECTION_HEADINGS[kind],
-                "intro": SECTION_INTROS[kind],
+                "heading": _section_heading(kind),
+                "intro": str(SECTION_INTROS[kind]),
                 "count": len(self.reminders[kind]),
                 "reminders": self.reminders[kind][:MAX_LISTED_PER_SECTION],
                 "more": max(0, len(self.reminders[kind]) - MAX_LISTED_PER_SECTION),
@@ -215,18 +230,21 @@ def digest_moment(day: date) -> datetime:
 
 
 def _day(value: date) -> str:
-    return dateformat.format(value, "j F Y")
+    """A date as "7 August 2026" ("7 Awst 2026"), the month in the active language."""
+    return date_format(value, "j F Y")
 
 
 def _relative(value: date, today: date) -> str:
     days = (value - today).days
     if days == 0:
-        return "today"
+        return gettext("today")
     if days == 1:
-        return "tomorrow"
+        return gettext("tomorrow")
     if days == -1:
-        return "yesterday"
-    return f"in {days} days" if days > 0 else f"{-days} days ago"
+        return gettext("yesterday")
+    if days > 0:
+        return ngettext("in %(days)s day", "in %(days)s days", days) % {"days": days}
+    return ngettext("%(days)s day ago", "%(days)s days ago", -days) % {"days": -days}
 
 
 def _link(path: str) -> str:
@@ -243,14 +261,32 @@ def _workspace_link(item: Item) -> str:
     return _link(reverse("workspace:item", args=[item.pk]))
 
 
+def _in_language(obj, field: str) -> str:
+    """A title in the active language: the Welsh version (``field_cy``) when the language is
+    Welsh and there is one, otherwise the English."""
+    if translation.get_language() == Language.WELSH:
+        welsh = getattr(obj, f"{field}_cy", "")
+        if welsh:
+            return welsh
+    return getattr(obj, field)
+
+
 def _heading(item: Item) -> str:
-    return f"{item.finding.reference}, {item.finding.inspection.title}"
+    return f"{item.finding.reference}, {_in_language(item.finding.inspection, 'title')}"
+
+
+def _organisation_line(organisation: Organisation) -> str:
+    return gettext("Organisation: %(name)s") % {"name": organisation.display_name}
 
 
 def _due_line(item: Item, today: date) -> str:
     if item.due_date is None:
-        return "Due: no due date"
-    return f"Due: {_day(item.due_date)} ({_relative(item.due_date, today)})"
+        return gettext("Due: no due date")
+    return _due_on(item.due_date, today)
+
+
+def _due_on(day: date, today: date) -> str:
+    return gettext("Due: %(date)s (%(when)s)") % {"date": _day(day), "when": _relative(day, today)}
 
 
 def _item_reminder(kind, item, *, today) -> Reminder:
@@ -258,9 +294,9 @@ def _item_reminder(kind, item, *, today) -> Reminder:
         kind=kind,
         heading=_heading(item),
         details=[
-            f"Organisation: {item.organisation.name}",
+            _organisation_line(item.organisation),
             _due_line(item, today),
-            f"Status: {item.get_status_display()}",
+            gettext("Status: %(status)s") % {"status": item.get_status_display()},
         ],
         url=_portal_link(item),
         about=item,
@@ -273,8 +309,9 @@ def _review_reminder(item, *, today) -> Reminder:
         kind=ReminderKind.AWAITING_REVIEW,
         heading=_heading(item),
         details=[
-            f"Organisation: {item.organisation.name}",
-            f"Submitted for closure: {_day(submitted_on)} ({_relative(submitted_on, today)})",
+            _organisation_line(item.organisation),
+            gettext("Submitted for closure: %(date)s (%(when)s)")
+            % {"date": _day(submitted_on), "when": _relative(submitted_on, today)},
             _due_line(item, today),
         ],
         url=_workspace_link(item),
@@ -285,23 +322,29 @@ def _review_reminder(item, *, today) -> Reminder:
 def _outcome_phrase(change: StatusChange) -> str:
     if change.to_status in CLOSED_STATUSES:
         # Only a closure as complete is a verification; other closures are decisions.
-        how = "verified" if change.to_status == Status.CLOSED_COMPLETE else "decided"
-        return f"{change.get_to_status_display()}, {how} by the inspectorate"
+        status = {"status": change.get_to_status_display()}
+        if change.to_status == Status.CLOSED_COMPLETE:
+            return gettext("%(status)s, verified by the inspectorate") % status
+        return gettext("%(status)s, decided by the inspectorate") % status
     if change.from_status == Status.SUBMITTED:
-        return "Returned to in progress: the inspectorate did not accept the submission"
+        return gettext("Returned to in progress: the inspectorate did not accept the submission")
     if change.from_status in CLOSED_STATUSES:
-        return "Reopened: back to in progress"
-    return f"Now {change.get_to_status_display().lower()}"
+        return gettext("Reopened: back to in progress")
+    return gettext("Now %(status)s") % {"status": change.get_to_status_display().lower()}
 
 
 def _outcome_reminder(change: StatusChange, *, today) -> Reminder:
     item = change.item
     details = [
-        f"Organisation: {item.organisation.name}",
-        f"Decision: {_outcome_phrase(change)}, on {_day(timezone.localdate(change.changed_at))}",
+        _organisation_line(item.organisation),
+        gettext("Decision: %(decision)s, on %(date)s")
+        % {
+            "decision": _outcome_phrase(change),
+            "date": _day(timezone.localdate(change.changed_at)),
+        },
     ]
     if change.note:
-        details.append(f"Reason: {change.note}")
+        details.append(gettext("Reason: %(reason)s") % {"reason": change.note})
     if item.is_active:
         details.append(_due_line(item, today))
     return Reminder(
@@ -317,11 +360,14 @@ def _section55_reminder(response: Section55Response, *, today) -> Reminder:
     due_on = response.due_on
     return Reminder(
         kind=ReminderKind.SECTION_55,
-        heading=f"Section 55 response to {response.inspection.title}",
+        heading=gettext("Section 55 response to %(title)s")
+        % {"title": _in_language(response.inspection, "title")},
         details=[
-            f"Local policing body: {response.local_policing_body.name}",
-            f"Report published: {_day(response.inspection.published_on)}",
-            f"Due: {_day(due_on)} ({_relative(due_on, today)})",
+            gettext("Local policing body: %(name)s")
+            % {"name": response.local_policing_body.display_name},
+            gettext("Report published: %(date)s")
+            % {"date": _day(response.inspection.published_on)},
+            _due_on(due_on, today),
         ],
         url=_link(reverse("portal:section55-edit", args=[response.pk])),
         about=response,
@@ -331,10 +377,12 @@ def _section55_reminder(response: Section55Response, *, today) -> Reminder:
 def _factual_accuracy_reminder(check: FactualAccuracyCheck, *, today) -> Reminder:
     return Reminder(
         kind=ReminderKind.FACTUAL_ACCURACY,
-        heading=f"Draft report: {check.inspection.title}",
+        heading=gettext("Draft report: %(title)s")
+        % {"title": _in_language(check.inspection, "title")},
         details=[
-            f"Shared with: {check.inspected_name}",
-            f"Last day for comments: {_day(check.closes_on)} ({_relative(check.closes_on, today)})",
+            gettext("Shared with: %(name)s") % {"name": _in_language(check, "inspected_name")},
+            gettext("Last day for comments: %(date)s (%(when)s)")
+            % {"date": _day(check.closes_on), "when": _relative(check.closes_on, today)},
         ],
         url=_link(reverse("portal:check", args=[check.pk])),
         about=check,
@@ -501,6 +549,7 @@ def _gather_factual_accuracy_checks(gathered: _Gathered, lead_org_ids: set[int])
         .annotate(
             inspected_id=F("inspection__organisations"),
             inspected_name=F("inspection__organisations__name"),
+            inspected_name_cy=F("inspection__organisations__name_cy"),
         )
         .order_by("closes_on", "pk")
     )
@@ -645,10 +694,12 @@ def reminders_select(*, day: date, at: datetime | None = None) -> list[PersonDig
     for person in people:
         kinds = enabled_kinds(person)
         digest = PersonDigest(user=person, day=day, covered_until=at)
-        _add_organisation_reminders(digest, person, kinds, gathered)
-        _add_review_reminders(digest, person, kinds, gathered)
-        _add_section55_reminders(digest, person, kinds, gathered)
-        _add_factual_accuracy_reminders(digest, person, kinds, gathered)
+        # Each reminder's words are put in the person's language as they are made.
+        with translation.override(person.language):
+            _add_organisation_reminders(digest, person, kinds, gathered)
+            _add_review_reminders(digest, person, kinds, gathered)
+            _add_section55_reminders(digest, person, kinds, gathered)
+            _add_factual_accuracy_reminders(digest, person, kinds, gathered)
         if digest.item_count:
             digests.append(digest)
     return digests
@@ -737,7 +788,8 @@ def reminders_send(*, day: date | None = None, dry_run: bool = False) -> SendRep
                         sent_at=timezone.now(),
                         covered_until=digest.covered_until,
                         email=digest.user.email,
-                        subject=digest.subject[:300],
+                        # The subject as sent, in the person's language.
+                        subject=message.subject[:300],
                         summary=digest.summary(),
                     )
                     if connection.send_messages([message]) != 1:

@@ -221,6 +221,7 @@ def finding_fingerprint(finding, addressee_ids) -> str:
         finding.kind,
         finding.reference,
         finding.text,
+        finding.text_cy,
         str(finding.cause_of_concern_id),
         str(finding.due_date),
         str(finding.no_deadline),
@@ -252,6 +253,13 @@ class FindingForm(forms.Form):
     kind = forms.ChoiceField(choices=FindingKind.choices, widget=forms.RadioSelect)
     reference = forms.CharField(max_length=30, help_text="For example R1 or AFI12.")
     text = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), max_length=20_000)
+    text_cy = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20_000,
+        required=False,
+        label="Text in Welsh (optional)",
+        help_text="Shown on the Welsh pages; without it they show the English, marked as such.",
+    )
     cause_of_concern = forms.ModelChoiceField(
         queryset=None,
         required=False,
