@@ -7,12 +7,28 @@ REFLOW_WIDTH = 320
 FIND_PROBLEMS = """() => {
     const problems = [];
     const root = document.documentElement;
-    if (root.scrollWidth > window.innerWidth) {
-        problems.push(`the page is ${root.scrollWidth}px wide`);
-    }
     const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "")
         + (el.className && typeof el.className === "string"
            ? "." + el.className.trim().split(/\\s+/).join(".") : "");
+    if (root.scrollWidth > window.innerWidth) {
+        // Named by the innermost elements that reach past the edge, to say what to fix.
+        const scrolls = (el) => ["auto", "scroll", "hidden"].includes(
+            getComputedStyle(el).overflowX);
+        const clipped = (el) => {
+            for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
+                if (scrolls(up)) return true;
+            }
+            return false;
+        };
+        const past = [...document.body.querySelectorAll("*")].filter(
+            (el) => el.getBoundingClientRect().right > window.innerWidth + 1 && !clipped(el)
+                && ![...el.children].some(
+                    (child) => child.getBoundingClientRect().right > window.innerWidth + 1));
+        const named = past.slice(0, 3).map(
+            (el) => `${describe(el)} "${(el.textContent || "").trim().slice(0, 40)}"`);
+        problems.push(`the page is ${root.scrollWidth}px wide` +
+            (named.length ? ` (past the edge: ${named.join(", ")})` : ""));
+    }
     for (const el of document.body.querySelectorAll("*")) {
         const overflow = getComputedStyle(el).overflowX;
         if (!["auto", "scroll"].includes(overflow) || el.scrollWidth <= el.clientWidth + 1) {
