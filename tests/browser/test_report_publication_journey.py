@@ -148,7 +148,9 @@ def test_the_correction_pages_are_accessible(page, live_server, inspector, recom
     expect(page.locator(".govuk-inset-text")).to_contain_text("Every change now is a correction")
     assert_accessible(page)
     page.get_by_role("link", name="Correct R1").click()
-    page.get_by_label("Text", exact=True).fill("The force and MOPAC should improve the governance of force.")
+    page.get_by_label("Text", exact=True).fill(
+        "The force and MOPAC should improve the governance of force."
+    )
     page.get_by_role("button", name="Save the correction").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Give the reason")
     assert_accessible(page)
