@@ -290,3 +290,45 @@ def inspection_set_parties(
             diffs[name] = (sorted(str(o) for o in old), sorted(str(o) for o in new))
     inspection_log_changes(inspection=locked, diffs=diffs, user=user, reason=reason)
     return diffs
+
+
+# The largest value a key figure's PositiveIntegerField holds.
+KEY_FIGURE_MAX = 2_147_483_647
+
+
+@transaction.atomic
+def inspection_set_key_figures(*, inspection: Inspection, figures, user=None, reason: str) -> dict:
+    """Replace a report's key figures with ``figures`` (``(label, value, out_of)`` in order),
+    logged with the old and new figures; once the report is public the change is a correction
+    that needs a reason (``inspections.inspection.corrected``, shown publicly as "Corrected on
+    <date>"). Nothing is written when the figures are the same. Returns ``{"key figures":
+    (old, new)}`` when they changed, else ``{}``."""
+    from inspections.models import KeyFigure
+
+    locked = Inspection.objects.select_for_update(of=("self",)).get(pk=inspection.pk)
+    new = [
+        (label.strip(), int(value), None if out_of is None else int(out_of))
+        for label, value, out_of in figures
+    ]
+    for label, value, out_of in new:
+        if not label:
+            raise DomainError("Give each key figure a label.")
+        if len(label) > 300:
+            raise DomainError(f"The label “{label[:40]}…” is longer than 300 characters.")
+        if not 0 <= value <= KEY_FIGURE_MAX or (out_of is not None and out_of > KEY_FIGURE_MAX):
+            raise DomainError(f"The figure “{label}” is not a number this register can hold.")
+        if out_of is not None and value > out_of:
+            raise DomainError(f"The figure “{label}”: {value} is more than its total {out_of}.")
+    rows = list(KeyFigure.objects.filter(inspection=locked).order_by("position", "pk"))
+    old = [(row.label, row.value, row.out_of) for row in rows]
+    if old == new:
+        return {}
+    _check_reason(locked, reason)
+    KeyFigure.objects.filter(inspection=locked).delete()
+    created = KeyFigure.objects.bulk_create(
+        KeyFigure(inspection=locked, label=label, value=value, out_of=out_of, position=n)
+        for n, (label, value, out_of) in enumerate(new)
+    )
+    diffs = {"key figures": ([str(row) for row in rows], [str(row) for row in created])}
+    inspection_log_changes(inspection=locked, diffs=diffs, user=user, reason=reason)
+    return diffs

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from core.forms import OneTimeTokenField
 from inspections.models import Inspection, Inspectorate, Organisation
+from inspections.services import KEY_FIGURE_MAX
 from recommendations import policy
 from recommendations.choices import FindingKind
 
@@ -72,6 +73,63 @@ def resolve_organisation_names(names, organisations, inspected_ids=frozenset()):
     return found, errors
 
 
+KEY_FIGURES_HELP = (
+    "One a line: a label, a colon and a number, with “out of” and a total if any. For example: "
+    "Custody records reviewed: 63, or Detainees spoken to: 12 out of 40"
+)
+_NUMBER = r"\d{1,3}(?:,\d{3})+|\d+"
+_KEY_FIGURE = re.compile(
+    rf"\s*(?P<label>\S.*?)\s*:\s*(?P<value>{_NUMBER})"
+    rf"(?:\s+(?:out\s+of|of)\s+(?P<out_of>{_NUMBER}))?\s*",
+    re.IGNORECASE,
+)
+
+
+def parse_key_figures(text: str) -> tuple[list[tuple[str, int, int | None]], list[str]]:
+    """``(figures, errors)`` of the key figures typed one a line, ``label: value`` or ``label:
+    value out of total`` (“of” alone too; 1,234 with commas): ``(label, value, out_of)`` in
+    order, and an error naming the line of each that cannot be read. Blank lines are skipped."""
+    figures, errors = [], []
+    for n, line in enumerate((text or "").splitlines(), start=1):
+        if not line.strip():
+            continue
+        match = _KEY_FIGURE.fullmatch(line)
+        if not match:
+            errors.append(
+                f"Line {n} (“{line.strip()[:60]}”): write a label, a colon and a number, "
+                "for example “Custody records reviewed: 63” or “Detainees spoken to: 12 out "
+                "of 40”."
+            )
+            continue
+        label = match["label"]
+        value = int(match["value"].replace(",", ""))
+        out_of = int(match["out_of"].replace(",", "")) if match["out_of"] else None
+        if len(label) > 300:
+            errors.append(f"Line {n}: the label is longer than 300 characters.")
+        elif max(value, out_of or 0) > KEY_FIGURE_MAX:
+            errors.append(f"Line {n}: the number is too large.")
+        elif out_of is not None and value > out_of:
+            errors.append(f"Line {n}: {value} is more than its total {out_of}.")
+        else:
+            figures.append((label, value, out_of))
+    return figures, errors
+
+
+def clean_key_figures(text: str) -> list[tuple[str, int, int | None]]:
+    figures, errors = parse_key_figures(text)
+    if errors:
+        raise ValidationError(errors)
+    return figures
+
+
+def format_key_figures(figures) -> str:
+    """Key figures (``KeyFigure`` rows) in the form they are typed: one a line."""
+    return "\n".join(
+        f"{f.label}: {f.value}" + (f" out of {f.out_of}" if f.out_of is not None else "")
+        for f in figures
+    )
+
+
 class OrganisationChoices:
     """The organisations a form offers, read once: every current body (for the search field
     and its list of suggestions), and the inspected ones with their local policing bodies."""
@@ -120,8 +178,7 @@ class ReportForm(forms.Form):
         label="Key figures",
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="One a line: a label, a colon and a number, with “of” and a total if any. "
-        "For example: Cases reviewed as requiring improvement or inadequate: 191 of 214",
+        help_text=KEY_FIGURES_HELP,
     )
     follows_up = forms.CharField(
         required=False,
@@ -156,23 +213,7 @@ class ReportForm(forms.Form):
         return found
 
     def clean_figures(self):
-        figures, errors = [], []
-        for n, line in enumerate(self.cleaned_data["figures"].splitlines(), start=1):
-            if not line.strip():
-                continue
-            match = re.fullmatch(r"\s*(.+?)\s*:\s*(\d+)(?:\s+(?:of|out of)\s+(\d+))?\s*", line)
-            if not match:
-                errors.append(f"Line {n}: write a label, a colon and a number, e.g. “Cases: 64”.")
-                continue
-            label, value, out_of = match.group(1), int(match.group(2)), match.group(3)
-            out_of = int(out_of) if out_of else None
-            if out_of is not None and value > out_of:
-                errors.append(f"Line {n}: {value} is more than its total {out_of}.")
-                continue
-            figures.append((label, value, out_of))
-        if errors:
-            raise ValidationError(errors)
-        return figures
+        return clean_key_figures(self.cleaned_data["figures"])
 
     def clean_follows_up(self):
         slug = self.cleaned_data["follows_up"].strip()
@@ -203,13 +244,15 @@ DETAILS_FIELDS = (
 )
 
 
-def details_fingerprint(inspection, organisation_ids, partner_ids) -> str:
+def details_fingerprint(inspection, organisation_ids, partner_ids, figures=()) -> str:
     """What the person saw of the report's details when the form was shown (reports carry no
-    version number either): a save is refused if someone changed them meanwhile."""
+    version number either), its key figures (``KeyFigure`` rows, in order) included: a save is
+    refused if someone changed them meanwhile."""
     parts = [
         *(str(getattr(inspection, name)) for name in DETAILS_FIELDS),
         ",".join(str(pk) for pk in sorted(organisation_ids)),
         ",".join(str(pk) for pk in sorted(partner_ids)),
+        "\x1e".join(f"{f.label}\x1d{f.value}\x1d{f.out_of}" for f in figures),
     ]
     return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:32]
 
@@ -452,6 +495,13 @@ class ReportDetailsForm(forms.Form):
     fieldwork_ended_on = forms.DateField(required=False, label="Fieldwork ended on")
     report_url = forms.URLField(max_length=500, required=False, label="Link to the report")
     summary = forms.CharField(widget=forms.Textarea(attrs={"rows": 5}), required=False)
+    figures = forms.CharField(
+        label="Key figures",
+        required=False,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=KEY_FIGURES_HELP,
+    )
     # Optional Welsh versions, shown on the Welsh pages (README, "Welsh and English").
     title_cy = forms.CharField(max_length=300, required=False, label="Title in Welsh (optional)")
     summary_cy = forms.CharField(
@@ -508,6 +558,9 @@ class ReportDetailsForm(forms.Form):
         if errors:
             raise ValidationError(errors)
         return found
+
+    def clean_figures(self):
+        return clean_key_figures(self.cleaned_data["figures"])
 
     def clean(self):
         data = super().clean()

@@ -24,7 +24,12 @@ from core.errors import DomainError, SubmissionRefused
 from core.forms import show_with
 from core.services import submission_check, submission_record_outcome, submission_redeem
 from inspections.models import Organisation
-from inspections.services import inspection_create, inspection_set_parties, inspection_update
+from inspections.services import (
+    inspection_create,
+    inspection_set_key_figures,
+    inspection_set_parties,
+    inspection_update,
+)
 from recommendations import policy
 from recommendations.choices import Channel, FindingKind, Status
 from recommendations.models import CauseOfConcern, Finding
@@ -198,6 +203,7 @@ def _editor_context(request, inspection):
     return {
         "inspection": inspection,
         "organisations": list(inspection.organisations.order_by("name")),
+        "figures": list(inspection.figures.order_by("position", "pk")),
         "causes": causes,
         "other_recommendations": [
             f
@@ -236,8 +242,8 @@ DETAILS = (
 @require_http_methods(["GET", "POST"])
 @inspector_required
 def report_details(request, pk):
-    """The report's title, programme, fieldwork dates, link and summary; once published, a
-    correction with its reason."""
+    """The report's title, programme, fieldwork dates, link, summary and key figures; once
+    published, a correction with its reason."""
     inspection = _in_editor(request, pk)
     initial = {name: getattr(inspection, name) for name in DETAILS}
     initial["programme"] = inspection.programme_id
@@ -245,10 +251,13 @@ def report_details(request, pk):
         org.name for org in inspection.organisations.order_by("name")
     )
     initial["partner_inspectorates"] = list(inspection.partner_inspectorates.all())
+    figures = list(inspection.figures.order_by("position", "pk"))
+    initial["figures"] = rf.format_key_figures(figures)
     initial["seen"] = rf.details_fingerprint(
         inspection,
         inspection.organisations.values_list("pk", flat=True),
         [p.pk for p in initial["partner_inspectorates"]],
+        figures,
     )
     form = rf.ReportDetailsForm(
         request.POST or None, initial=initial, user=request.user, inspection=inspection
@@ -277,6 +286,12 @@ def report_details(request, pk):
             with transaction.atomic():
                 inspection_update(
                     inspection=inspection, changes=changes, user=request.user, reason=reason
+                )
+                inspection_set_key_figures(
+                    inspection=inspection,
+                    figures=form.cleaned_data["figures"],
+                    user=request.user,
+                    reason=reason,
                 )
                 if "organisations" in form.fields:
                     inspection_set_parties(

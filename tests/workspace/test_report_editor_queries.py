@@ -46,8 +46,8 @@ def test_the_editor_page_takes_the_same_queries_at_10_and_300_findings(
         # 1 session, 2 user, 3 the draft (scoped by the policy), 4 findings with their
         # addressee counts, 5 their addressees and organisations, 6 causes of concern,
         # 7 inspected organisations (checklist), 8 section 55 bodies (checklist), 9 inspected
-        # organisations (page), 10 memberships (navigation)
-        with django_assert_num_queries(10):
+        # organisations (page), 10 key figures, 11 memberships (navigation)
+        with django_assert_num_queries(11):
             response = client.get(url)
         assert response.status_code == 200
         assert response.context["finding_count"] == total
