@@ -148,6 +148,18 @@ class OrganisationChoices:
                 self.policing_bodies.append(body)
 
 
+def inspected_organisations(text: str, choices: "OrganisationChoices") -> list:
+    """The organisations named in a report form's "Inspected organisations" box (one a line, or
+    separated by ;), each resolved to one body; else the form error naming what was not found."""
+    names = split_names(text)
+    if not names:
+        raise ValidationError("Name at least one inspected organisation.")
+    found, errors = resolve_organisation_names(names, choices.all)
+    if errors:
+        raise ValidationError(errors)
+    return found
+
+
 class ReportForm(forms.Form):
     """A new report: what the public page will say of it, and whom it inspected."""
 
@@ -204,13 +216,7 @@ class ReportForm(forms.Form):
         self.choices = OrganisationChoices()
 
     def clean_organisations(self):
-        names = split_names(self.cleaned_data["organisations"])
-        if not names:
-            raise ValidationError("Name at least one inspected organisation.")
-        found, errors = resolve_organisation_names(names, self.choices.all)
-        if errors:
-            raise ValidationError(errors)
-        return found
+        return inspected_organisations(self.cleaned_data["organisations"], self.choices)
 
     def clean_figures(self):
         return clean_key_figures(self.cleaned_data["figures"])
@@ -551,13 +557,7 @@ class ReportDetailsForm(forms.Form):
                 del self.fields["partner_inspectorates"]
 
     def clean_organisations(self):
-        names = split_names(self.cleaned_data["organisations"])
-        if not names:
-            raise ValidationError("Name at least one inspected organisation.")
-        found, errors = resolve_organisation_names(names, self.choices.all)
-        if errors:
-            raise ValidationError(errors)
-        return found
+        return inspected_organisations(self.cleaned_data["organisations"], self.choices)
 
     def clean_figures(self):
         return clean_key_figures(self.cleaned_data["figures"])
