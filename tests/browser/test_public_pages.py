@@ -120,6 +120,8 @@ def test_filters_work_without_javascript(js_disabled_page, public_world):
     page.goto("/")
     page.get_by_label("Region").select_option("London")
     page.get_by_role("button", name="Show organisations").click()
+    # The new page loaded, not the old one being left (all_inner_texts does not wait).
+    page.wait_for_url(re.compile(r"region=London"))
     rows = page.locator(".app-organisation-table tbody tr th").all_inner_texts()
     assert rows == ["Mayor's Office for Policing and Crime", "Metropolitan Police Service"]
 
