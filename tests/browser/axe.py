@@ -41,6 +41,8 @@ def assert_accessible(page):
     """Fail with a readable list when axe-core finds WCAG 2.2 A or AA violations on the page,
     or when the page does not reflow at 320px (tests/browser/reflow.py), which axe cannot see.
     """
+    # A page a click is taking us to is checked once it has loaded, not while the old one goes.
+    page.wait_for_load_state()
     assert_reflows(page)
     violations = axe_violations(page)
     assert violations == [], (
