@@ -1,21 +1,11 @@
-import argparse
-from datetime import date
-
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
+from django.core.management.base import CommandError
 
 from alerts.services import alerts_send
 from alerts.tasks import send_alerts
+from core.management.daily import DailySendCommand
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD.") from None
-
-
-class Command(BaseCommand):
+class Command(DailySendCommand):
     help = (
         "Email the public's alert digests: for each confirmed subscription, what changed in "
         "public in what it follows (new reports, status and due date changes, progress "
@@ -23,33 +13,12 @@ class Command(BaseCommand):
         "Run it daily; a second run on the same day sends nothing again."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=_day, help="The day to send for, YYYY-MM-DD (default today)."
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Show what would be sent; send, record and delete nothing.",
-        )
-        parser.add_argument(
-            "--queue",
-            action="store_true",
-            help=(
-                "Queue the day's job for a worker (manage.py db_worker) rather than send from "
-                "this process. Queuing it twice, from several servers, sends nothing twice."
-            ),
-        )
+    job = send_alerts
+    what = "the alerts"
+    dry_run_help = "Show what would be sent; send, record and delete nothing."
 
-    def handle(self, *args, **options):
-        if options["queue"]:
-            if options["dry_run"]:
-                raise CommandError("--queue and --dry-run cannot be used together.")
-            day = options["date"] or timezone.localdate()
-            job = send_alerts.enqueue(day.isoformat())
-            self.stdout.write(f"Queued the alerts for {day.isoformat()}: job {job.id}.")
-            return
-        report = alerts_send(day=options["date"], dry_run=options["dry_run"])
+    def send(self, day, dry_run, options):
+        report = alerts_send(day=day, dry_run=dry_run)
         day = f"{report.day:%A} {report.day.day} {report.day:%B %Y}"
         if report.dry_run:
             self.stdout.write(f"Dry run for {day}: nothing was sent, recorded or deleted.")

@@ -1,9 +1,6 @@
-import argparse
-from datetime import date
+from django.core.management.base import CommandError
 
-from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
-
+from core.management.daily import DailySendCommand
 from reminders.choices import ReminderKind
 from reminders.services import reminders_send
 from reminders.tasks import send_reminders
@@ -18,47 +15,19 @@ SHORT_NAMES = {
 }
 
 
-def _day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date: use YYYY-MM-DD.") from None
-
-
-class Command(BaseCommand):
+class Command(DailySendCommand):
     help = (
         "Email each person one digest of what needs their attention: items due within 30 "
         "days, overdue items, submissions awaiting review, review outcomes and section 55 "
         "responses due. Run it daily; a second run on the same day sends nothing again."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--date", type=_day, help="The day to send for, YYYY-MM-DD (default today)."
-        )
-        parser.add_argument(
-            "--dry-run",
-            action="store_true",
-            help="Show who would get what; send and record nothing.",
-        )
-        parser.add_argument(
-            "--queue",
-            action="store_true",
-            help=(
-                "Queue the day's job for a worker (manage.py db_worker) rather than send from "
-                "this process. Queuing it twice, from several servers, sends nothing twice."
-            ),
-        )
+    job = send_reminders
+    what = "the reminders"
+    dry_run_help = "Show who would get what; send and record nothing."
 
-    def handle(self, *args, **options):
-        if options["queue"]:
-            if options["dry_run"]:
-                raise CommandError("--queue and --dry-run cannot be used together.")
-            day = options["date"] or timezone.localdate()
-            job = send_reminders.enqueue(day.isoformat())
-            self.stdout.write(f"Queued the reminders for {day.isoformat()}: job {job.id}.")
-            return
-        report = reminders_send(day=options["date"], dry_run=options["dry_run"])
+    def send(self, day, dry_run, options):
+        report = reminders_send(day=day, dry_run=dry_run)
         verbosity = options["verbosity"]
         day = f"{report.day:%A} {report.day.day} {report.day:%B %Y}"
         if report.dry_run:
