@@ -87,9 +87,28 @@ class PageProblems:
         assert not self.csp_violations, f"Content-Security-Policy violations: {self.csp_violations}"
 
 
+def _wait_for_load_first(page):
+    """Make `page.title()`, `page.content()` and `page.evaluate()` wait for the page to load.
+
+    A click that submits a form returns once the new page's navigation has started, not once
+    it has loaded: read straight after, the title is still "" and the document half parsed,
+    which made tests fail now and then on a busy machine. Locator reads and `expect()` wait by
+    themselves; these three do not.
+    """
+    for name in ("title", "content", "evaluate"):
+        method = getattr(page, name)
+
+        def after_load(*args, _method=method, **kwargs):
+            page.wait_for_load_state()
+            return _method(*args, **kwargs)
+
+        setattr(page, name, after_load)
+
+
 def _open_page(browser, live_server, **context_options):
     context = browser.new_context(base_url=live_server.url, **context_options)
     page = context.new_page()
+    _wait_for_load_first(page)
     problems = PageProblems(page)
     return context, page, problems
 

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.axe import assert_accessible
 from tests.browser.helpers import screenshot
@@ -31,7 +32,7 @@ def test_organisation_user_signs_in_and_out(page, met_user, live_server):
     screenshot(page, "sign-in")
 
     sign_in(page, "not-the-password")
-    assert page.title().startswith("Error: Sign in")
+    expect(page).to_have_title(re.compile(r"^Error: Sign in"))
     summary = page.locator(".govuk-error-summary")
     assert "Enter a correct username and password" in summary.inner_text()
     # GOV.UK Frontend moves focus to the summary, so that a screen reader reads it first.
