@@ -316,6 +316,9 @@ EVIDENCE_MAX_BYTES = env_int("EVIDENCE_MAX_MB", 20) * 1024 * 1024
 # with more rows below its header is refused while its rows are read.
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 5) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 10_000)
+# A confirmed import of more rows than this is applied by a background job (imports.tasks),
+# the inspector following it on a status page; smaller ones are applied by the request.
+IMPORT_BACKGROUND_ROWS = env_int("IMPORT_BACKGROUND_ROWS", 500)
 
 # One-time form tokens (core): how long a form may wait before it is sent, and how long used
 # tokens are kept to answer a late replay with what it already did.

@@ -8,6 +8,11 @@ under a random name, and the session remembers its name, its SHA-256, the inspec
 user and the digest of the plan previewed. Confirming posts only the random token and that
 digest; the stored file is read, checked against its hash and planned again inside the saving
 transaction, and anything that differs from the preview is refused.
+
+A file of more than ``IMPORT_BACKGROUND_ROWS`` rows is not applied by the confirming request:
+confirming records an ``ImportJob`` and queues a background job (``imports.tasks``) that plans
+the stored file again and applies it if it is still what was previewed, and the inspector is
+sent to the job's status page, which refreshes itself until the job is done.
 """
 
 import contextlib
@@ -22,15 +27,20 @@ from django.core.files.storage import default_storage
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.db import IntegrityError, transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.views.decorators.csrf import csrf_protect
 
 from backoffice.admin import InspectionAdmin as RecommendationsInspectionAdmin
 from core.errors import DomainError
 from imports import services as importing
+from imports.choices import ImportJobStatus
 from imports.forms import FindingImportForm
+from imports.models import ImportJob
+from imports.tasks import apply_import_job
 from inspections.models import Inspection
 from recommendations import policy
 from recommendations.models import CauseOfConcern, Finding
@@ -40,6 +50,8 @@ STASH_DIR = "imports"
 # Previews older than this are forgotten, and their stored files deleted.
 STASH_LIFETIME = timedelta(hours=12)
 PENDING_PER_SESSION = 5
+# The status page of a background import reloads itself this often until the job is done.
+JOB_REFRESH_SECONDS = 5
 
 CONTENT_TYPES = {
     "csv": "text/csv; charset=utf-8",
@@ -105,6 +117,16 @@ class FindingImportAdminMixin:
                 name="{}_{}_import_findings".format(*info),
             ),
             path(
+                "<path:object_id>/import-findings/jobs/<int:job_id>/",
+                wrap(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
+            path(
+                "<path:object_id>/import-findings/jobs/<int:job_id>/upload",
+                wrap(self.import_job_upload_view),
+                name="{}_{}_import_job_upload".format(*info),
+            ),
+            path(
                 "<path:object_id>/export-findings.<str:fmt>",
                 wrap(self.export_findings_view),
                 name="{}_{}_export_findings".format(*info),
@@ -125,6 +147,10 @@ class FindingImportAdminMixin:
             and findings.has_add_permission(request)
             and findings.has_change_permission(request)
         )
+
+    def can_see_import_job(self, request, job) -> bool:
+        """The inspector who confirmed the import, or whoever may import into the report."""
+        return job.user_id == request.user.pk or self.can_import_findings(request, job.inspection)
 
     def can_export_findings(self, request, obj=None) -> bool:
         return self.has_view_or_change_permission(request, obj) and self._model_admin(
@@ -232,13 +258,15 @@ class FindingImportAdminMixin:
                     "The confirmation does not match the latest preview of this file. Nothing "
                     "was saved; check the preview and confirm again."
                 )
-            data = self._read_stash(pending)
+            data = importing.read_stored_upload(pending["file"])
             if data is None or importing.file_sha256(data) != pending["sha256"]:
                 self._forget(request, token)
                 raise ConfirmRefused(
                     "The uploaded file kept for this preview is missing or has changed since "
                     "the preview. Nothing was saved; upload the file again."
                 )
+            if pending.get("rows", 0) > importing.background_rows():
+                return self._queue(request, inspection, token, pending)
             with transaction.atomic():
                 # One import of an inspection at a time; the plan is made again under the lock.
                 locked = Inspection.objects.select_for_update().get(pk=inspection.pk)
@@ -283,6 +311,89 @@ class FindingImportAdminMixin:
         )
         return HttpResponseRedirect(self._change_url(inspection))
 
+    def _queue(self, request, inspection, token, pending):
+        """Record the import and queue its job; the job applies it (``imports.tasks``)."""
+        with transaction.atomic():
+            job, created = importing.import_job_queue(
+                key=token,
+                inspection=inspection,
+                user=request.user,
+                filename=pending["filename"],
+                stored_file=pending["file"],
+                sha256=pending["sha256"],
+                digest=pending["digest"],
+                rows=pending["rows"],
+            )
+            if created:
+                # Queued in the same transaction: the job exists only if its row does.
+                apply_import_job.enqueue(job.pk)
+        # The preview is used up; its stored file now belongs to the job.
+        waiting = request.session.get(SESSION_KEY, {})
+        waiting.pop(token, None)
+        request.session[SESSION_KEY] = waiting
+        return HttpResponseRedirect(self._job_url(inspection, job))
+
+    def _job_url(self, inspection, job):
+        return reverse(
+            f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job",
+            args=[inspection.pk, job.pk],
+        )
+
+    def _import_job(self, request, object_id, job_id) -> ImportJob:
+        """The job, through the report the person may see in the admin (404 otherwise), if
+        they may follow it (403 otherwise)."""
+        inspection = self._inspection(request, object_id)
+        job = get_object_or_404(
+            ImportJob.objects.filter(inspection=inspection).select_related("user"), pk=job_id
+        )
+        job.inspection = inspection
+        if not self.can_see_import_job(request, job):
+            raise PermissionDenied
+        return job
+
+    def import_job_view(self, request, object_id, job_id):
+        """Where a background import stands; refreshes itself (no JavaScript) until done."""
+        job = self._import_job(request, object_id, job_id)
+        inspection = job.inspection
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Import of %(file)s into “%(report)s”")
+            % {"file": job.filename, "report": inspection},
+            "subtitle": None,
+            "opts": self.opts,
+            "original": inspection,
+            "inspection": inspection,
+            "job": job,
+            "refresh_seconds": JOB_REFRESH_SECONDS,
+            "change_url": self._change_url(inspection),
+            "import_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import_findings",
+                args=[inspection.pk],
+            ),
+            "upload_url": reverse(
+                f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job_upload",
+                args=[inspection.pk, job.pk],
+            ),
+            "upload_kept": job.status != ImportJobStatus.FINISHED,
+        }
+        response = TemplateResponse(
+            request, "admin/inspections/inspection/import_job.html", context
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def import_job_upload_view(self, request, object_id, job_id):
+        """The file as uploaded, kept until the import has finished: a failed import loses
+        nothing of it."""
+        job = self._import_job(request, object_id, job_id)
+        data = importing.read_stored_upload(job.stored_file) if job.stored_file else None
+        if job.status == ImportJobStatus.FINISHED or data is None:
+            raise Http404("The uploaded file is no longer kept.")
+        fmt = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
+        response = _download(data, fmt, _safe_filename(job.filename, fmt))
+        response["Cache-Control"] = "no-store"
+        return response
+
     def _check_cause_permissions(self, request, plan):
         causes = self._model_admin(CauseOfConcern)
         if plan.new_causes and not causes.has_add_permission(request):
@@ -311,6 +422,7 @@ class FindingImportAdminMixin:
             "filename": plan.filename,
             "sha256": plan.sha256,
             "digest": plan.digest(),
+            "rows": len(plan.rows),
             "at": timezone.now().isoformat(),
         }
         newest = sorted(pending, key=lambda key: pending[key]["at"], reverse=True)
@@ -319,13 +431,6 @@ class FindingImportAdminMixin:
         request.session[SESSION_KEY] = pending
         _delete_stale_stashes()
         return token
-
-    def _read_stash(self, pending) -> bytes | None:
-        try:
-            with default_storage.open(pending["file"], "rb") as stored:
-                return stored.read(importing.max_bytes() + 1)
-        except OSError:
-            return None
 
     def _forget(self, request, token):
         pending = request.session.get(SESSION_KEY, {})
@@ -380,6 +485,16 @@ def _download(data: bytes, fmt: str, filename: str) -> HttpResponse:
     return response
 
 
+def _safe_filename(name: str, fmt: str) -> str:
+    """The uploaded file's own name, as a download's: letters, digits and a few signs."""
+    stem = "".join(c if c.isascii() and (c.isalnum() or c in "-_. ") else "_" for c in name).strip(
+        " ."
+    )
+    if not stem.lower().endswith(f".{fmt}"):
+        stem = f"{stem or 'import'}.{fmt}"
+    return stem
+
+
 def _delete_stored(name):
     with contextlib.suppress(OSError):
         default_storage.delete(name)
@@ -392,8 +507,16 @@ def _delete_stale_stashes():
     except (OSError, NotImplementedError):
         return
     cutoff = timezone.now() - STASH_LIFETIME
+    # The uploads of background imports not finished are theirs, however old.
+    held = set(
+        ImportJob.objects.filter(stored_file__in=[f"{STASH_DIR}/{name}" for name in names])
+        .exclude(status=ImportJobStatus.FINISHED)
+        .values_list("stored_file", flat=True)
+    )
     for name in names:
         stored = f"{STASH_DIR}/{name}"
+        if stored in held:
+            continue
         try:
             if default_storage.get_modified_time(stored) < cutoff:
                 default_storage.delete(stored)

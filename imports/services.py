@@ -17,6 +17,7 @@ adds addressees but never removes one, and never changes a status. ``export_csv`
 ``export_xlsx`` write the same columns, so an export imports back unchanged.
 """
 
+import contextlib
 import csv
 import difflib
 import hashlib
@@ -29,13 +30,17 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, Max, OuterRef, Prefetch
+from django.utils import timezone
 
 from audit.services import log_action, log_actions
 from core.csv import escape_formula, unescape_formula
 from core.errors import DomainError
 from core.security import has_control_characters
+from imports.choices import DONE_STATUSES, ImportJobStatus
+from imports.models import ImportJob
 from inspections.models import Inspection, Organisation
 from recommendations.choices import DueDateSource, FindingKind
 from recommendations.models import (
@@ -146,6 +151,11 @@ def max_bytes() -> int:
 
 def max_rows() -> int:
     return settings.IMPORT_MAX_ROWS
+
+
+def background_rows() -> int:
+    """Imports of more rows than this are applied by a background job, not the request."""
+    return settings.IMPORT_BACKGROUND_ROWS
 
 
 # Reading ------------------------------------------------------------------------------------
@@ -1507,3 +1517,193 @@ def apply_paste(*, paste: PastePlan, user=None, no_deadline: bool = False) -> Im
             reason="pasted with no deadline",
         )
     return result
+
+
+# Large imports, applied in the background --------------------------------------------------
+#
+# A confirmed import of more than ``background_rows()`` rows is an ``ImportJob`` row and a job
+# of the tasks framework (``imports.tasks.apply_import_job``). The job reads the stored upload,
+# plans it again under the inspection's lock and applies it only if the plan is still the one
+# the inspector confirmed, as the request does for a small import, with the inspector who
+# confirmed it as the actor of everything it writes.
+
+
+def read_stored_upload(name: str) -> bytes | None:
+    """The bytes of an upload kept in the default storage, or None when it is gone."""
+    try:
+        with default_storage.open(name, "rb") as stored:
+            return stored.read(max_bytes() + 1)
+    except OSError:
+        return None
+
+
+def import_job_queue(
+    *,
+    key: str,
+    inspection: Inspection,
+    user,
+    filename: str,
+    stored_file: str,
+    sha256: str,
+    digest: str,
+    rows: int,
+):
+    """Record a confirmed import for a background job; ``(job, created)``. The same ``key``
+    (the preview's token) confirmed again gives the job already recorded, and ``created`` is
+    False: the caller queues the task only for a new one."""
+    try:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                key=key,
+                inspection=inspection,
+                user=user,
+                filename=filename,
+                stored_file=stored_file,
+                sha256=sha256,
+                digest=digest,
+                rows=rows,
+                queued_at=timezone.now(),
+            )
+    except IntegrityError:
+        return ImportJob.objects.get(key=key), False
+    log_action(
+        action="imports.import_job.queued",
+        obj=inspection,
+        actor=user,
+        data={"job": job.pk, "file": filename, "sha256": sha256, "rows": rows},
+    )
+    return job, True
+
+
+class ImportJobFailed(DomainError):
+    """What stops a background import: nothing of it is saved, and the job says why."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__(problems[0])
+        self.problems = problems
+
+
+def import_job_run(*, job_id: int):
+    """Apply a queued import, once: the job, or None when it is done already or another
+    worker holds it.
+
+    Marking it running is a conditional UPDATE (from queued only), so the status page can say
+    so. The import itself is written in one transaction holding the job's row lock, taken with
+    SKIP LOCKED, and only while the job is not done: a second run, a second worker or a job
+    queued twice finds it locked or done and does nothing. If a worker dies mid-import its
+    transaction rolls back, the lock goes, and running the job again applies it."""
+    ImportJob.objects.filter(pk=job_id, status=ImportJobStatus.QUEUED).update(
+        status=ImportJobStatus.RUNNING, started_at=timezone.now()
+    )
+    try:
+        with transaction.atomic():
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("inspection", "user")
+                .exclude(status__in=DONE_STATUSES)
+                .filter(pk=job_id)
+                .first()
+            )
+            if job is None:
+                return None
+            try:
+                with transaction.atomic():
+                    result = _apply_job(job)
+            except ImportJobFailed as failure:
+                return _import_job_failed(job, failure.problems)
+            job.status = ImportJobStatus.FINISHED
+            job.created, job.updated, job.unchanged = (
+                result.created,
+                result.updated,
+                result.unchanged,
+            )
+            job.problems = []
+            job.finished_at = timezone.now()
+            job.save(
+                update_fields=[
+                    "status",
+                    "created",
+                    "updated",
+                    "unchanged",
+                    "problems",
+                    "finished_at",
+                ]
+            )
+            stored = job.stored_file
+            transaction.on_commit(lambda: _delete_stored_upload(stored))
+            return job
+    except Exception:
+        # Not a refusal but a fault (the database went away): nothing was saved; say so, and
+        # let the job's own record keep the traceback.
+        with transaction.atomic():
+            job = ImportJob.objects.select_related("inspection", "user").get(pk=job_id)
+            if not job.is_done:
+                _import_job_failed(
+                    job,
+                    [
+                        "The import stopped on an unexpected error: nothing was saved. Your "
+                        "file is kept; try again later, or ask the service desk."
+                    ],
+                )
+        raise
+
+
+def _apply_job(job) -> ImportResult:
+    from recommendations import policy
+
+    inspection = Inspection.objects.select_for_update().get(pk=job.inspection_id)
+    if not job.user.is_active or not policy.can_edit_inspection(job.user, inspection):
+        raise ImportJobFailed(
+            [f"{job.user} may no longer edit this report, so nothing was imported."]
+        )
+    data = read_stored_upload(job.stored_file)
+    if data is None or file_sha256(data) != job.sha256:
+        raise ImportJobFailed(
+            [
+                "The uploaded file kept for this import is missing or has changed since the "
+                "preview. Nothing was saved; upload the file again."
+            ]
+        )
+    plan = read_and_plan(inspection=inspection, data=data, filename=job.filename)
+    if not plan.is_valid or plan.digest() != job.digest:
+        raise ImportJobFailed(
+            [
+                "The findings of this report changed after the preview, so what the import "
+                "would do has changed too. Nothing was saved: upload the file again to check "
+                "the new preview.",
+                *plan.problems,
+                *(f"Row {row.number}: {error}" for row in plan.rows for error in row.errors),
+            ]
+        )
+    try:
+        return apply_import(plan=plan, user=job.user)
+    except (DomainError, IntegrityError) as error:
+        raise ImportJobFailed([f"Nothing was imported: {error}"]) from error
+
+
+# A failed job keeps this many of its problems for the status page; the preview lists them all.
+PROBLEMS_KEPT = 200
+
+
+def _import_job_failed(job, problems: list[str]):
+    if len(problems) > PROBLEMS_KEPT:
+        problems = [
+            *problems[:PROBLEMS_KEPT],
+            f"… and {len(problems) - PROBLEMS_KEPT:,} more: upload the file again to see them all.",
+        ]
+    job.status = ImportJobStatus.FAILED
+    job.problems = problems
+    job.finished_at = timezone.now()
+    job.save(update_fields=["status", "problems", "finished_at"])
+    log_action(
+        action="imports.import_job.failed",
+        obj=job.inspection,
+        actor=job.user,
+        data={"job": job.pk, "file": job.filename, "problems": problems[:20]},
+    )
+    return job
+
+
+def _delete_stored_upload(name: str) -> None:
+    with contextlib.suppress(OSError):
+        default_storage.delete(name)
