@@ -376,11 +376,7 @@ class FindingImportAdminMixin:
             ),
             "upload_kept": job.status != ImportJobStatus.FINISHED,
         }
-        response = TemplateResponse(
-            request, "admin/inspections/inspection/import_job.html", context
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return TemplateResponse(request, "admin/inspections/inspection/import_job.html", context)
 
     def import_job_upload_view(self, request, object_id, job_id):
         """The file as uploaded, kept until the import has finished: a failed import loses
@@ -390,9 +386,7 @@ class FindingImportAdminMixin:
         if job.status == ImportJobStatus.FINISHED or data is None:
             raise Http404("The uploaded file is no longer kept.")
         fmt = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
-        response = _download(data, fmt, _safe_filename(job.filename, fmt))
-        response["Cache-Control"] = "no-store"
-        return response
+        return _download(data, fmt, _safe_filename(job.filename, fmt))
 
     def _check_cause_permissions(self, request, plan):
         causes = self._model_admin(CauseOfConcern)
