@@ -73,3 +73,50 @@ def test_a_file_with_problems_shows_them_and_offers_no_confirmation(
     )
     expect(page.locator("input[name=_confirm]")).to_have_count(0)
     screenshot(page, "admin-import-problems")
+
+
+def test_a_large_import_is_followed_on_its_status_page_without_javascript(
+    js_disabled_page,
+    live_server,
+    admin_user,
+    inspection,
+    mopac,
+    themes,
+    settings,
+    tmp_path,
+    job_queue,
+):
+    """Over the threshold the import is queued: the status page says so, offers a Refresh
+    link, and reloads itself (a meta refresh, no script) until the worker has applied it."""
+    settings.MEDIA_ROOT = tmp_path
+    settings.IMPORT_BACKGROUND_ROWS = 1
+    page = js_disabled_page
+    page.goto("/admin/login/")
+    page.fill("#id_username", "admin")
+    page.fill("#id_password", "pw-admin-1")
+    page.click("input[type=submit]")
+    page.goto(f"/admin/inspections/inspection/{inspection.pk}/import-findings/")
+    page.set_input_files(
+        "input[type=file]",
+        files=[{"name": "findings.csv", "mimeType": "text/csv", "buffer": FILE.encode()}],
+    )
+    page.click("input[name=_preview]")
+    page.click("input[name=_confirm]")
+
+    expect(page.locator("#import-status")).to_have_text("Your import of findings.csv is queued")
+    expect(page.locator("#import-refresh")).to_be_visible()
+    screenshot(page, "admin-import-queued")
+    assert not Finding.objects.exists()
+    page.click("#import-refresh")
+    expect(page.locator("#import-status")).to_contain_text("is queued")
+
+    job_queue.run()
+
+    # No click: the page reloads itself.
+    expect(page.locator("#import-status")).to_have_text(
+        "Your import of findings.csv has finished", timeout=15_000
+    )
+    expect(page.locator(".import-summary")).to_contain_text("Findings added: 2")
+    expect(page.locator("#import-refresh")).to_have_count(0)
+    screenshot(page, "admin-import-finished")
+    assert Finding.objects.filter(inspection=inspection).count() == 2
