@@ -31,6 +31,7 @@ from inspections.services import (
     engage_enter,
     engage_leave,
     inspection_log_changes,
+    inspection_set_key_figures,
     inspection_update,
     organisation_set_successor,
 )
@@ -360,6 +361,10 @@ class EngagePeriodAdmin(AuditedAdmin):
 
 
 class KeyFigureInline(admin.TabularInline):
+    """The report's key figures. Saved not as rows but as the whole list, in position order,
+    through ``inspection_set_key_figures``, as the report editor saves them: the same checks,
+    the same history record (``InspectionAdmin.save_formset``)."""
+
     model = KeyFigure
     extra = 0
     fields = ["label", "value", "out_of", "position"]
@@ -629,6 +634,39 @@ class InspectionAdmin(AuditedAdmin):
             diffs[f"{part}: added"] = (None, added)
         return diffs, causes
 
+    def save_formset(self, request, form, formset, change):
+        if formset.model is KeyFigure:
+            self._save_key_figures(request, form, formset)
+            return
+        super().save_formset(request, form, formset, change)
+
+    @staticmethod
+    def key_figures_posted(formset) -> list[tuple]:
+        """The figures the inline's rows leave, ``(label, value, out_of)`` in the order of their
+        ``position`` (rows of one position in the order shown): deleted rows and blank new
+        ones left out."""
+        deleted = set(formset.deleted_forms) if formset.can_delete else set()
+        rows = []
+        for index, row in enumerate(formset.forms):
+            data = row.cleaned_data
+            if row in deleted or not data or (row.instance.pk is None and not row.has_changed()):
+                continue
+            figure = (data["label"], data["value"], data.get("out_of"))
+            rows.append((data.get("position") or 0, index, figure))
+        return [figure for _position, _index, figure in sorted(rows, key=lambda row: row[:2])]
+
+    def _save_key_figures(self, request, form, formset):
+        with refused_on(DomainError, field="change_reason"):
+            inspection_set_key_figures(
+                inspection=form.instance,
+                figures=self.key_figures_posted(formset),
+                user=request.user,
+                reason=form.cleaned_data.get("change_reason", ""),
+            )
+        # The admin's own record of the form (LogEntry) reads these; the service's history
+        # row says what changed.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
     def save_related(self, request, form, formsets, change):
         obj = form.instance
         diffs = {}
@@ -642,7 +680,8 @@ class InspectionAdmin(AuditedAdmin):
                     )
             causes = {}
             for formset in formsets:
-                if formset.has_changed():
+                # The key figures are logged by their own service (save_formset).
+                if formset.has_changed() and formset.model is not KeyFigure:
                     # Read before saving: the formset's own rows already hold the posted values.
                     rows, changed_causes = self._row_changes(formset)
                     diffs.update(rows)
