@@ -501,21 +501,25 @@ def _delete_stale_stashes():
     except (OSError, NotImplementedError):
         return
     cutoff = timezone.now() - STASH_LIFETIME
+    stale = []
+    for name in names:
+        stored = f"{STASH_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(stored) < cutoff:
+                stale.append(stored)
+        except (OSError, NotImplementedError):
+            continue
+    if not stale:
+        return
     # The uploads of background imports not finished are theirs, however old.
     held = set(
-        ImportJob.objects.filter(stored_file__in=[f"{STASH_DIR}/{name}" for name in names])
+        ImportJob.objects.filter(stored_file__in=stale)
         .exclude(status=ImportJobStatus.FINISHED)
         .values_list("stored_file", flat=True)
     )
-    for name in names:
-        stored = f"{STASH_DIR}/{name}"
-        if stored in held:
-            continue
-        try:
-            if default_storage.get_modified_time(stored) < cutoff:
-                default_storage.delete(stored)
-        except (OSError, NotImplementedError):
-            continue
+    for stored in stale:
+        if stored not in held:
+            _delete_stored(stored)
 
 
 class InspectionAdmin(FindingImportAdminMixin, RecommendationsInspectionAdmin):
