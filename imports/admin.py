@@ -456,6 +456,7 @@ class FindingImportAdminMixin:
             "columns": importing.COLUMNS,
             "max_bytes": importing.max_bytes(),
             "max_rows": importing.max_rows(),
+            "in_background": plan is not None and len(plan.rows) > importing.background_rows(),
             "change_url": self._change_url(inspection),
             "template_csv_url": reverse("admin:{}_{}_import_template".format(*info), args=["csv"]),
             "template_xlsx_url": reverse(

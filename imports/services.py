@@ -1636,8 +1636,15 @@ def import_job_run(*, job_id: int):
         # Not a refusal but a fault (the database went away): nothing was saved; say so, and
         # let the job's own record keep the traceback.
         with transaction.atomic():
-            job = ImportJob.objects.select_related("inspection", "user").get(pk=job_id)
-            if not job.is_done:
+            # Unless another worker has taken the job since this one let it go.
+            job = (
+                ImportJob.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("inspection", "user")
+                .exclude(status__in=DONE_STATUSES)
+                .filter(pk=job_id)
+                .first()
+            )
+            if job is not None:
                 _import_job_failed(
                     job,
                     [

@@ -196,6 +196,19 @@ def test_the_status_page_says_running_while_a_worker_has_it(client, queued, monk
     assert '<meta http-equiv="refresh"' in seen[0]
 
 
+@pytest.mark.parametrize(("threshold", "said"), [(2, True), (3, False)])
+def test_the_preview_says_when_the_import_will_run_in_the_background(
+    client, starter, world, settings, threshold, said
+):
+    settings.IMPORT_BACKGROUND_ROWS = threshold
+    client.force_login(starter)
+
+    shown = client.post(import_url(world), {"file": csv_upload(*ROWS), "_preview": "1"})
+
+    assert ('id="import-in-background"' in page(shown)) is said
+    assert "Confirm and import 3 rows" in page(shown)
+
+
 def test_a_small_import_is_still_applied_by_the_request(client, starter, world, settings):
     settings.IMPORT_BACKGROUND_ROWS = 500
     client.force_login(starter)
