@@ -1672,6 +1672,16 @@ def _apply_job(job) -> ImportResult:
             ]
         )
     plan = read_and_plan(inspection=inspection, data=data, filename=job.filename)
+    # What the import page asked at the preview, asked again: permissions may have gone since.
+    needed = ["recommendations.add_finding", "recommendations.change_finding"]
+    if plan.new_causes:
+        needed.append("recommendations.add_causeofconcern")
+    if plan.cause_text_changes:
+        needed.append("recommendations.change_causeofconcern")
+    if not job.user.has_perms(needed):
+        raise ImportJobFailed(
+            [f"{job.user} may no longer import these findings, so nothing was imported."]
+        )
     if not plan.is_valid or plan.digest() != job.digest:
         raise ImportJobFailed(
             [

@@ -406,6 +406,17 @@ def test_an_inspector_who_may_no_longer_edit_the_report_imports_nothing(queued, 
     assert not Finding.objects.exists()
 
 
+def test_an_inspector_who_lost_the_permission_to_add_causes_imports_nothing(queued, job_queue):
+    queued.user.user_permissions.remove(Permission.objects.get(codename="add_causeofconcern"))
+
+    job_queue.run()
+
+    queued.refresh_from_db()
+    assert queued.status == ImportJobStatus.FAILED
+    assert "may no longer import these findings" in queued.problems[0]
+    assert not Finding.objects.exists()
+
+
 def test_the_sweep_of_old_previews_keeps_the_files_of_waiting_and_failed_jobs(queued, tmp_path):
     stale = default_storage.save(f"{STASH_DIR}/stale.upload", ContentFile(b"old"))
     old = time.time() - 13 * 3600
