@@ -161,7 +161,7 @@ def _check_reason(inspection: Inspection, reason: str) -> None:
 @transaction.atomic
 def inspection_log_changes(*, inspection: Inspection, diffs: dict, user=None, reason: str) -> None:
     """Log what changed in a report, ``{part: (old, new)}``: its fields, or the parts the admin
-    saves with it (inspected organisations, partner inspectorates, key figures, judgements,
+    saves with it (inspected organisations, partner inspectorates, judgements,
     causes of concern). Once the report is public each change is a correction, with a reason."""
     if not diffs:
         return
