@@ -22,11 +22,16 @@ How it is fast (PostgreSQL only, inside one transaction):
   tables once for all the new findings and items: the same SQL the triggers run, once rather
   than once per batch (the search document of a finding was rebuilt three times: for the
   finding, its themes and its items). The triggers are enabled again in the same transaction;
+- the foreign keys of the loaded tables are dropped for the load and added again after it
+  (checking all rows in one query each, not one query per row at the commit), and the
+  secondary indexes of the loaded and derived tables built after it (the tests in
+  tests/test_benchmark_fixture.py check that the tables come back as they were);
 - ``synchronous_commit`` is off for that transaction only.
 """
 
 import bisect
 import importlib
+import itertools
 import random
 import time as clock
 from contextlib import contextmanager
@@ -324,10 +329,41 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, 28))
 
 
-def weighted(rng, options):
-    """One of ``options`` (value, weight)."""
-    values, weights = zip(*options, strict=True)
-    return rng.choices(values, weights)[0]
+class Weighted:
+    """Values with weights (value, weight), drawn as ``rng.choices(values, weights)[0]`` draws
+    them (one random number, and the same value for it) without adding up the weights again on
+    each of the million draws."""
+
+    def __init__(self, *options):
+        self.values, weights = zip(*options, strict=True)
+        self.cumulative = list(itertools.accumulate(weights))
+        self.total = self.cumulative[-1] + 0.0
+        self.last = len(self.values) - 1
+
+    def __call__(self, rng):
+        return self.values[bisect.bisect(self.cumulative, rng.random() * self.total, 0, self.last)]
+
+
+OUTCOMES = Weighted(
+    (Status.CLOSED_COMPLETE, 70),
+    (Status.CLOSED_NO_LONGER_RELEVANT, 12),
+    (Status.CLOSED_SUPERSEDED, 10),
+    (Status.CLOSED_NOT_IMPLEMENTED, 8),
+)
+OPEN_HISTORIES = Weighted(
+    ((), 35),
+    ((Status.IN_PROGRESS,), 40),
+    ((Status.IN_PROGRESS, Status.SUBMITTED), 15),
+    ((Status.IN_PROGRESS, Status.SUBMITTED, Status.IN_PROGRESS), 10),
+)
+ORGANISATION_CHANNELS = Weighted((Channel.WEB, 70), (Channel.API, 20), (Channel.ADMIN, 10))
+INSPECTORATE_CHANNELS = Weighted(
+    (Channel.ADMIN, 75), (Channel.ADMIN_BULK, 15), (Channel.COMMAND, 10)
+)
+UPDATE_NUMBERS = Weighted((0, 58), (1, 24), (2, 11), (3, 7))
+ASSESSMENTS = Weighted(
+    (SelfAssessment.ON_TRACK, 60), (SelfAssessment.AT_RISK, 25), (SelfAssessment.OFF_TRACK, 15)
+)
 
 
 # Bulk writing -----------------------------------------------------------------------------------
@@ -401,8 +437,10 @@ DEFERRED_TRIGGERS = [
 ]
 
 
-# The tables the load writes with COPY, whose foreign keys are checked after it, and those whose
-# secondary indexes are built after it rather than kept up to date row by row.
+# The tables the load writes with COPY: their foreign keys are checked after it, their
+# secondary indexes (those no constraint uses) built after it, as are those of the two tables
+# the deferred triggers keep, rather than kept up to date row by row. The indexes of the
+# constraints stay: the refresh functions' joins use them.
 LOADED_TABLES = [
     "recommendations_finding",
     "recommendations_finding_themes",
@@ -411,7 +449,7 @@ LOADED_TABLES = [
     "recommendations_duedatechange",
     "recommendations_progressupdate",
 ]
-INDEXED_AFTER = ["recommendations_findingsearch", "recommendations_itemfacts"]
+INDEXED_AFTER = ["recommendations_findingsearch", "recommendations_itemfacts", *LOADED_TABLES]
 
 
 def foreign_keys(tables):
@@ -442,15 +480,17 @@ def secondary_indexes(tables):
 @contextmanager
 def bulk_load():
     """Load rows fast: the search-document and item-facts insert triggers disabled, the foreign
-    keys of the loaded tables dropped and the secondary indexes of the two derived tables too.
+    keys of the loaded tables dropped, and the secondary indexes of those and the derived tables.
 
     Yields ``restore``, to call once the rows and the derived tables are written (by
     ``Generator.fill_derived``, as the triggers would have): it builds the indexes again and
     adds the foreign keys again, from their own definitions as PostgreSQL prints them (adding a
-    foreign key checks every row in one query, rather than one query per row at the commit),
-    and enables the triggers. Only inside a transaction, and in a savepoint of it: an error
-    rolls every ``ALTER`` back with the rows, and no other session sees the tables without them
-    (they stay locked until the commit).
+    foreign key checks every row in one query, rather than one query per row at the commit;
+    building an index sorts once), and enables the triggers.
+
+    Only inside a transaction, and in a savepoint of it: an error rolls every ``ALTER`` back
+    with the rows, and no other session sees the tables without them (they stay locked until
+    the commit).
     """
     if not connection.in_atomic_block:
         raise RuntimeError("Generate inside a transaction (transaction.atomic()).")
@@ -868,15 +908,7 @@ class Generator:
         rng = self.rng
         age = (self.now - finding.published_at).days / 365.25
         if rng.random() < min(0.92, 0.06 + 0.2 * age):
-            outcome = weighted(
-                rng,
-                [
-                    (Status.CLOSED_COMPLETE, 70),
-                    (Status.CLOSED_NO_LONGER_RELEVANT, 12),
-                    (Status.CLOSED_SUPERSEDED, 10),
-                    (Status.CLOSED_NOT_IMPLEMENTED, 8),
-                ],
-            )
+            outcome = OUTCOMES(rng)
             ip, sub = Status.IN_PROGRESS, Status.SUBMITTED
             if outcome == Status.CLOSED_COMPLETE:
                 steps = rng.choice([[ip, outcome], [ip, sub, outcome], [ip, sub, ip, sub, outcome]])
@@ -885,15 +917,7 @@ class Generator:
             else:
                 steps = rng.choice([[outcome], [ip, outcome], [ip, sub, outcome]])
         else:
-            steps = weighted(
-                rng,
-                [
-                    ([], 35),
-                    ([Status.IN_PROGRESS], 40),
-                    ([Status.IN_PROGRESS, Status.SUBMITTED], 15),
-                    ([Status.IN_PROGRESS, Status.SUBMITTED, Status.IN_PROGRESS], 10),
-                ],
-            )
+            steps = list(OPEN_HISTORIES(rng))
         previous = Status.OPEN
         for step in steps:
             assert step in TRANSITIONS[previous], (previous, step)  # noqa: S101
@@ -921,10 +945,8 @@ class Generator:
 
     def channel(self, source):
         if source == Source.ORGANISATION:
-            return weighted(self.rng, [(Channel.WEB, 70), (Channel.API, 20), (Channel.ADMIN, 10)])
-        return weighted(
-            self.rng, [(Channel.ADMIN, 75), (Channel.ADMIN_BULK, 15), (Channel.COMMAND, 10)]
-        )
+            return ORGANISATION_CHANNELS(self.rng)
+        return INSPECTORATE_CHANNELS(self.rng)
 
     def note(self, source, to_status):
         if source == Source.INSPECTORATE:
@@ -938,7 +960,7 @@ class Generator:
         rng = self.rng
         if Status.IN_PROGRESS not in steps:
             return []
-        number = weighted(rng, [(0, 58), (1, 24), (2, 11), (3, 7)])
+        number = UPDATE_NUMBERS(rng)
         first = times[steps.index(Status.IN_PROGRESS)]
         last = times[-1] if steps[-1] in CLOSED_STATUSES else self.now
         updates = []
@@ -947,14 +969,7 @@ class Generator:
             if steps[-1] in (Status.SUBMITTED, Status.CLOSED_COMPLETE) and rng.random() < 0.3:
                 assessment = SelfAssessment.COMPLETE
             else:
-                assessment = weighted(
-                    rng,
-                    [
-                        (SelfAssessment.ON_TRACK, 60),
-                        (SelfAssessment.AT_RISK, 25),
-                        (SelfAssessment.OFF_TRACK, 15),
-                    ],
-                )
+                assessment = ASSESSMENTS(rng)
             updates.append(
                 (
                     item_id,
