@@ -80,7 +80,8 @@ from recommendations.services import transition_source
 LONDON = ZoneInfo("Europe/London")
 BATCH = 5000
 DEFAULT_SEED = 2026
-# The columns of the rows create_findings and create_items build, in their order.
+# The columns of the rows create_findings and create_items build, in their order (an item's
+# id first: the status changes and updates drawn after it name it).
 FINDING_COLUMNS = [
     "inspection_id",
     "kind",
@@ -425,8 +426,8 @@ def migration(name):
     return importlib.import_module(f"recommendations.migrations.{name}")
 
 
-# The statement triggers that the load defers: (table, trigger), all AFTER INSERT, and the
-# refresh function that does their work for a list of ids of the table's rows.
+# The statement triggers that the load disables, (table, trigger): those AFTER INSERT that keep
+# the search documents and the item facts. Generator.fill_derived does their work afterwards.
 SEARCH = migration("0013_finding_search_document")
 FACTS = migration("0017_item_facts")
 DEFERRED_TRIGGERS = [
