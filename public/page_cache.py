@@ -53,13 +53,14 @@ rate limits.
 import hashlib
 import math
 import time
+import weakref
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import DisallowedHost
 from django.db.models import Min
@@ -91,31 +92,48 @@ class Version(NamedTuple):
     generation: object
 
 
+def _redis(backend):
+    """A Redis client for ``backend`` (Django's RedisCache), made once: Django makes a new one,
+    with its table of reply handlers, for every command, which costs a hit more than its read."""
+    backend_client = backend._cache
+    client = _REDIS_CLIENTS.get(backend_client)
+    if client is None:
+        client = _REDIS_CLIENTS[backend_client] = backend_client.get_client()
+    return client
+
+
+_REDIS_CLIENTS = weakref.WeakKeyDictionary()
+
+
 def read(shared_keys, page_keys=()) -> tuple[dict, dict]:
     """``shared_keys`` from the cache that holds the generation and ``page_keys`` from the page
     cache, in one round trip when both are one Redis (or one cache)."""
-    shared = stamp_cache()
-    if shared is cache:
-        found = cache.get_many([*shared_keys, *page_keys])
+    shared, pages = stamp_cache(), caches["default"]
+    if shared is pages:
+        found = pages.get_many([*shared_keys, *page_keys])
         return (
             {key: found[key] for key in shared_keys if key in found},
             {key: found[key] for key in page_keys if key in found},
         )
     if (
-        page_keys
-        and isinstance(shared, RedisCache)
-        and isinstance(cache, RedisCache)
-        and shared._servers == cache._servers
+        isinstance(shared, RedisCache)
+        and isinstance(pages, RedisCache)
+        and shared._servers == pages._servers
     ):
         # Two caches, each with its key prefix, on one server: one MGET of both's keys.
-        names = {shared.make_and_validate_key(key): (0, key) for key in shared_keys}
-        names.update({cache.make_and_validate_key(key): (1, key) for key in page_keys})
+        names = [shared.make_key(key) for key in shared_keys]
+        names += [pages.make_key(key) for key in page_keys]
+        values = _redis(pages).mget(names)
+        loads = pages._cache._serializer.loads
         parts = ({}, {})
-        for name, value in cache._cache.get_many(list(names)).items():
-            which, key = names[name]
-            parts[which][key] = value
+        for index, value in enumerate(values):
+            if value is not None:
+                if index < len(shared_keys):
+                    parts[0][shared_keys[index]] = loads(value)
+                else:
+                    parts[1][page_keys[index - len(shared_keys)]] = loads(value)
         return parts
-    return shared.get_many(shared_keys), cache.get_many(page_keys) if page_keys else {}
+    return shared.get_many(shared_keys), pages.get_many(page_keys) if page_keys else {}
 
 
 def _valid(version, generation) -> bool:

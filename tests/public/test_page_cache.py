@@ -14,9 +14,10 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from audit.services import log_actions
 from inspections.models import Inspection
 from public import page_cache, views
-from public.counts_cache import GENERATION_KEY
+from public.counts_cache import GENERATION_KEY, stamp_cache
 from recommendations.choices import Source, Status
 from recommendations.models import Item
 from recommendations.services import item_close, item_start
@@ -170,6 +171,21 @@ def test_an_edit_without_a_log_still_makes_a_new_version(
     after = client.get(url)
     assert after["ETag"] != before["ETag"]
     assert b"(renamed)" in after.content
+
+
+def test_a_bulk_write_logged_in_the_audit_trail_makes_a_new_version(
+    client, transactional_db, public_world, met
+):
+    """Bulk writes send no post_save: the audit trail's bulk log announces them (core.signals)."""
+    url = reverse("public:overview")
+    before = client.get(url)
+    assert from_the_cache(client.get(url))
+    generation = stamp_cache().get(GENERATION_KEY)
+    with transaction.atomic():
+        log_actions(entries=[("organisation.renamed", met, {}), ("organisation.renamed", met, {})])
+    assert stamp_cache().get(GENERATION_KEY) == generation + 1
+    after = client.get(url)
+    assert not from_the_cache(after) and after["ETag"] != before["ETag"]
 
 
 def test_signed_in_users_are_never_served_or_stored(client, public_world, inspector):
