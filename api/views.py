@@ -10,7 +10,6 @@ import hashlib
 import math
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
@@ -32,7 +31,15 @@ from api.schema import ITEM_FILTER_PARAMETERS, path_id, path_slug
 from core.errors import DomainError
 from inspections.models import EngagePeriod, Inspection, Inspectorate, Organisation, Programme
 from public.counts_cache import GENERATION_KEY
-from public.page_cache import VERSION_KEY, current_version, read, served, stored
+from public.page_cache import (
+    VERSION_KEY,
+    cached_entry,
+    current_version,
+    read,
+    served,
+    store,
+    stored,
+)
 from recommendations.choices import Channel
 from recommendations.evidence import EvidenceField
 from recommendations.filters import published_items
@@ -147,7 +154,7 @@ class ApiView(APIView):
         key, token = marked
         entry = stored(request, response, token=token, etag=response["ETag"])
         entry["since"] = parse_http_date(response["Last-Modified"])
-        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        store(key, entry)
 
 
 class CachedReads:
@@ -167,10 +174,10 @@ class CachedReads:
             return super().get(request, *args, **kwargs)
         address = f"{request.build_absolute_uri()}|{request.accepted_media_type}"
         key = "api:at:" + hashlib.sha256(address.encode()).hexdigest()
-        found, entries = read([VERSION_KEY, GENERATION_KEY], [key])
+        found, _entries = read([VERSION_KEY, GENERATION_KEY])
         version = current_version(found)
-        entry = entries.get(key)
-        if entry is not None and entry["token"] == version.token:
+        entry = cached_entry(key, version)
+        if entry is not None:
             self._from_cache = True
             return served(request, entry, since=entry["since"])
         self._cache_as = (key, version.token)

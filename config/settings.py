@@ -186,6 +186,9 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # write through the app, an embargo lifting or midnight; a write that sends no signal (a bulk
 # update, SQL from elsewhere) shows within this many seconds.
 PAGE_VERSION_SECONDS = env_int("PAGE_VERSION_SECONDS", 5)
+# Each process also keeps the pages it served lately, up to this many MB, so that a hit reads
+# only the version from Redis, not the page.
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 32)
 # --- end whole-page cache ---
 
 

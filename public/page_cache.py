@@ -52,15 +52,17 @@ rate limits.
 
 import hashlib
 import math
+import threading
 import time
 import weakref
+from collections import OrderedDict
 from datetime import datetime, timedelta
 from functools import wraps
 from typing import NamedTuple
 
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
-from django.core.cache import cache, caches
+from django.core.cache import caches
 from django.core.cache.backends.redis import RedisCache
 from django.core.exceptions import DisallowedHost
 from django.db.models import Min
@@ -134,6 +136,71 @@ def read(shared_keys, page_keys=()) -> tuple[dict, dict]:
                     parts[1][page_keys[index - len(shared_keys)]] = loads(value)
         return parts
     return shared.get_many(shared_keys), pages.get_many(page_keys) if page_keys else {}
+
+
+class _Kept:
+    """The entries this process served lately, up to PAGE_CACHE_LOCAL_MB: a hit on one of them
+    reads only the version and the generation from the shared cache, not the page. An entry
+    kept here is served only while its version is the current one, as one from the cache."""
+
+    def __init__(self):
+        self.entries = OrderedDict()  # key: (entry, its size, when it was kept)
+        self.size = 0
+        self.lock = threading.Lock()
+
+    def get(self, key, token):
+        with self.lock:
+            kept = self.entries.get(key)
+            if kept is None:
+                return None
+            entry, _size, at = kept
+            if entry["token"] != token or time.monotonic() - at > settings.PAGE_CACHE_SECONDS:
+                return None
+            self.entries.move_to_end(key)
+            return entry
+
+    def put(self, key, entry):
+        size = sum(len(part) for part in entry["parts"])
+        limit = settings.PAGE_CACHE_LOCAL_MB * 1024 * 1024
+        with self.lock:
+            old = self.entries.pop(key, None)
+            if old is not None:
+                self.size -= old[1]
+            if size > limit:
+                return
+            self.entries[key] = (entry, size, time.monotonic())
+            self.size += size
+            while self.size > limit:
+                _key, (_entry, dropped, _at) = self.entries.popitem(last=False)
+                self.size -= dropped
+
+    def clear(self):
+        with self.lock:
+            self.entries.clear()
+            self.size = 0
+
+
+KEPT = _Kept()
+
+
+def cached_entry(key: str, version) -> dict | None:
+    """The entry stored under ``key`` for ``version``, from this process's memory or else the
+    page cache (one more round trip), or None."""
+    if version is None:
+        return None
+    entry = KEPT.get(key, version.token)
+    if entry is None:
+        _found, pages = read([], [key])
+        entry = pages.get(key)
+        if entry is None or entry["token"] != version.token:
+            return None
+        KEPT.put(key, entry)
+    return entry
+
+
+def store(key: str, entry: dict) -> None:
+    caches["default"].set(key, entry, settings.PAGE_CACHE_SECONDS)
+    KEPT.put(key, entry)
 
 
 def _valid(version, generation) -> bool:
@@ -284,12 +351,12 @@ class PageCacheMiddleware:
         except DisallowedHost:  # answered 400 further in, as without the cache
             return self.get_response(request)
         key = entry_key(address)
-        found, pages = read([VERSION_KEY, GENERATION_KEY], [key])
+        found, _pages = read([VERSION_KEY, GENERATION_KEY])
         version = found.get(VERSION_KEY)
         if not _valid(version, found.get(GENERATION_KEY, 0)):
             version = None
-        entry = pages.get(key)
-        if version is not None and entry is not None and entry["token"] == version.token:
+        entry = cached_entry(key, version)
+        if entry is not None:
             # As LocaleMiddleware would: this thread is in the language of what it answers.
             translation.activate(language)
             return served(request, entry, since=version.since)
@@ -305,8 +372,7 @@ class PageCacheMiddleware:
             and _varies_only_as_allowed(response)
         ):
             _, token, etag = marked
-            entry = stored(request, response, token=token, etag=etag)
-            cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+            store(key, stored(request, response, token=token, etag=etag))
         return response
 
 
