@@ -27,13 +27,14 @@ entry), and the entry says which version it was made for: it is served only whil
 current version. Entries of older versions are simply never served again and expire.
 
 **Serving.** ``PageCacheMiddleware`` sits just after WhiteNoise: for an anonymous GET or HEAD it
-reads the version, the generation and the page's entry in one round trip to the cache and, for a
-hit, answers at once, before the session, the language, the URL's view and sign-in are looked
-at. The entry holds every header the inner middleware had added (Content-Language, Vary,
-X-Frame-Options...), and the outer middleware adds the rest (the security headers, the CSP with
-its nonce) to a hit as to any response. On a miss the request goes on; a view decorated with
-``cache_page_for_anonymous`` marks its response cacheable and the middleware stores it on the
-way out.
+reads the version and the generation in one round trip to the shared cache, takes the page's
+entry from this process's memory (``KEPT``, the pages it served lately) or else from the page
+cache, and for a hit answers at once, before the session, the language, the URL's view and
+sign-in are looked at. The entry holds every header the inner middleware had added
+(Content-Language, Vary, X-Frame-Options...), and the outer middleware adds the rest (the
+security headers, the CSP with its nonce) to a hit as to any response. On a miss the request
+goes on; a view decorated with ``cache_page_for_anonymous`` marks its response cacheable and the
+middleware stores it on the way out.
 
 Only what is the same for every anonymous reader is cached: GET (HEAD is served from it), no
 session cookie, no messages waiting, and a response that did not use the session, a CSRF token
