@@ -9,8 +9,9 @@ so the version is kept in the shared cache (``VERSION_KEY``) with the generation
 under and a time it is good until: the earliest of the next embargo lifting (the soonest
 publication time still in the future), the next local midnight (overdue changes by the day), and
 ``PAGE_VERSION_SECONDS`` from when it was made. A page request reads it with the generation, in
-the same round trip as the page; the version is worked out again when it is missing, past its
-time, or of another generation. So:
+one round trip; the version is worked out again (two small queries) when it is missing, past its
+time, or of another generation, and if the data is the same, so is the version: the pages
+cached for it are still served. So:
 
 - a write through the app (a service, the admin) bumps the generation when it commits, and the
   next request makes a new version at once, on every server. The generation is read *before*
@@ -187,8 +188,6 @@ KEPT = _Kept()
 def cached_entry(key: str, version) -> dict | None:
     """The entry stored under ``key`` for ``version``, from this process's memory or else the
     page cache (one more round trip), or None."""
-    if version is None:
-        return None
     entry = KEPT.get(key, version.token)
     if entry is None:
         _found, pages = read([], [key])
@@ -353,15 +352,14 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = entry_key(address)
         found, _pages = read([VERSION_KEY, GENERATION_KEY])
-        version = found.get(VERSION_KEY)
-        if not _valid(version, found.get(GENERATION_KEY, 0)):
-            version = None
+        # Worked out again (one query) when it has ended: the pages of the same data still hold.
+        version = current_version(found)
         entry = cached_entry(key, version)
         if entry is not None:
             # As LocaleMiddleware would: this thread is in the language of what it answers.
             translation.activate(language)
             return served(request, entry, since=version.since)
-        # The view's decorator needs the version: no second read when it is current.
+        # The view's decorator needs the version: no second read.
         request.page_version = version
         response = self.get_response(request)
         marked = getattr(response, "page_cache", None)

@@ -261,6 +261,19 @@ def test_a_write_that_sends_no_signal_shows_when_the_version_is_read_again(
     assert EMBARGOED.encode() in after.content
 
 
+def test_when_the_version_ends_the_same_data_keeps_its_pages(
+    client, public_world, settings, monkeypatch, django_assert_num_queries
+):
+    """The version is worked out again (2 queries: the next embargo, the stamp), not the page."""
+    url = reverse("public:overview")
+    first = client.get(url)
+    later = timezone.now() + timedelta(seconds=settings.PAGE_VERSION_SECONDS)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    with django_assert_num_queries(2):
+        again = client.get(url)
+    assert from_the_cache(again) and again["ETag"] == first["ETag"]
+
+
 def test_midnight_makes_a_new_version(client, public_world, monkeypatch):
     """Overdue items change with the day."""
     url = reverse("public:overview")
