@@ -265,6 +265,7 @@ def test_when_the_version_ends_the_same_data_keeps_its_pages(
     client, public_world, settings, monkeypatch, django_assert_num_queries
 ):
     """The version is worked out again (2 queries: the next embargo, the stamp), not the page."""
+    settings.PAGE_VERSION_SECONDS = 1  # (a new day would be new data: one second from midnight)
     url = reverse("public:overview")
     first = client.get(url)
     later = timezone.now() + timedelta(seconds=settings.PAGE_VERSION_SECONDS)
