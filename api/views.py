@@ -6,6 +6,7 @@ Every view fetches its rows through a scoped queryset: ``published()`` for reads
 each row's related data fetched in a fixed number of queries whatever the page size.
 """
 
+import hashlib
 import math
 
 from django.conf import settings
@@ -14,6 +15,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import parse_http_date
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import exceptions, generics, status
 from rest_framework.parsers import JSONParser, MultiPartParser
@@ -28,6 +30,16 @@ from api.permissions import IsOrganisationUser, writable_items
 from api.schema import ITEM_FILTER_PARAMETERS, path_id, path_slug
 from core.errors import DomainError
 from inspections.models import EngagePeriod, Inspection, Inspectorate, Organisation, Programme
+from public.counts_cache import GENERATION_KEY
+from public.page_cache import (
+    VERSION_KEY,
+    cached_entry,
+    current_version,
+    read,
+    served,
+    store,
+    stored,
+)
 from recommendations.choices import Channel
 from recommendations.evidence import EvidenceField
 from recommendations.filters import published_items
@@ -115,9 +127,12 @@ class ApiView(APIView):
     def finalize_response(self, request, response, *args, **kwargs):
         try:
             response = super().finalize_response(request, response, *args, **kwargs)
+            if getattr(self, "_from_cache", False):
+                return response
             if request.method in ("GET", "HEAD") and response.status_code == status.HTTP_200_OK:
                 response.render()
-                return conditional(request, response)
+                response = conditional(request, response)
+                self._store(request, response)
             return response
         finally:
             language = getattr(self, "_language", None)
@@ -125,12 +140,55 @@ class ApiView(APIView):
                 language.__exit__(None, None, None)
                 self._language = None
 
+    def _store(self, request, response):
+        """Keep an anonymous JSON read for the next client (``CachedReads``)."""
+        marked = getattr(self, "_cache_as", None)
+        if (
+            marked is None
+            or request.method != "GET"
+            or response.status_code != status.HTTP_200_OK
+            or response.cookies
+            or not response.get("Content-Type", "").startswith("application/json")
+        ):
+            return
+        key, token = marked
+        entry = stored(request, response, token=token, etag=response["ETag"])
+        entry["since"] = parse_http_date(response["Last-Modified"])
+        store(key, entry)
 
-class ListView(ApiView, generics.ListAPIView):
+
+class CachedReads:
+    """Anonymous reads served from the page cache (public/page_cache.py), under the version of
+    the public data: *after* authentication and the rate limits, which count every request.
+
+    The key holds the full address (the query, ``lang``, ``format``) and the media type chosen
+    from ``Accept``: everything a response depends on. Token holders are never served from it
+    nor stored, nor is anything but a 200 in JSON."""
+
+    def get(self, request, *args, **kwargs):
+        if (
+            settings.PAGE_CACHE_SECONDS <= 0
+            or request.method not in ("GET", "HEAD")
+            or (request.user and request.user.is_authenticated)
+        ):
+            return super().get(request, *args, **kwargs)
+        address = f"{request.build_absolute_uri()}|{request.accepted_media_type}"
+        key = "api:at:" + hashlib.sha256(address.encode()).hexdigest()
+        found, _entries = read([VERSION_KEY, GENERATION_KEY])
+        version = current_version(found)
+        entry = cached_entry(key, version)
+        if entry is not None:
+            self._from_cache = True
+            return served(request, entry, since=entry["since"])
+        self._cache_as = (key, version.token)
+        return super().get(request, *args, **kwargs)
+
+
+class ListView(CachedReads, ApiView, generics.ListAPIView):
     permission_classes = [AllowAny]
 
 
-class DetailView(ApiView, generics.RetrieveAPIView):
+class DetailView(CachedReads, ApiView, generics.RetrieveAPIView):
     permission_classes = [AllowAny]
     lookup_url_kwarg = "id"
 

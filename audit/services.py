@@ -1,6 +1,7 @@
 from django.contrib.contenttypes.models import ContentType
 
 from audit.models import ActionLog
+from core.signals import bulk_written
 
 
 def log_action(*, action: str, obj, actor=None, data: dict | None = None) -> ActionLog:
@@ -31,4 +32,7 @@ def log_actions(*, entries, actor=None) -> list[ActionLog]:
         )
         for action, obj, data in entries
     ]
-    return ActionLog.objects.bulk_create(rows, batch_size=1000)
+    logged = ActionLog.objects.bulk_create(rows, batch_size=1000)
+    # A bulk edit (an import, new addressees) is logged here: its rows sent no post_save.
+    bulk_written.send(sender=ActionLog)
+    return logged

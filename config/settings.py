@@ -71,6 +71,10 @@ MIDDLEWARE = [
     # Before anything reads a parameter: control characters in the input get a 400.
     "core.security.ControlCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Anonymous readers' cached pages, served before the session, language, URL and sign-in are
+    # looked at; the middleware above still adds the security headers and CSP (public/
+    # page_cache.py).
+    "public.page_cache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # After the session, before CommonMiddleware: the language comes from the URL (/cy/...).
     "django.middleware.locale.LocaleMiddleware",
@@ -178,6 +182,13 @@ COUNTS_CACHE_SECONDS = env_int("COUNTS_CACHE_SECONDS", 300)
 # The anonymous public pages, cached whole under the version of the data they show: at most this
 # many seconds (a change of data makes a new version at once); 0 turns the page cache off.
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# The version of the data is worked out (one query) at most this often, and at once after any
+# write through the app, an embargo lifting or midnight; a write that sends no signal (a bulk
+# update, SQL from elsewhere) shows within this many seconds.
+PAGE_VERSION_SECONDS = env_int("PAGE_VERSION_SECONDS", 5)
+# Each process also keeps the pages it served lately, up to this many MB, so that a hit reads
+# only the version from Redis, not the page.
+PAGE_CACHE_LOCAL_MB = env_int("PAGE_CACHE_LOCAL_MB", 32)
 # --- end whole-page cache ---
 
 

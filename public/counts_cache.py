@@ -59,8 +59,16 @@ def bump_generation(**kwargs):
     transaction.on_commit(_bump, robust=True)
 
 
-def data_stamp() -> str:
-    """What the counts depend on, in one query: it changes when any of it changes."""
+def current_generation():
+    """The generation now: read it *before* the data it is to vouch for (page_cache.py)."""
+    return stamp_cache().get(GENERATION_KEY, 0)
+
+
+def data_stamp(*, generation=None) -> str:
+    """What the counts depend on, in one query: it changes when any of it changes.
+
+    ``generation``: the one read before this call (``current_generation``), by a caller that
+    keeps it beside the stamp; by default it is read after the query."""
     # The published reports come from their public scope, not a comparison written here.
     published = Inspection.objects.published(at=timezone.now()).order_by().values("published_at")
     published_sql, params = published.query.sql_with_params()
@@ -70,7 +78,10 @@ def data_stamp() -> str:
     # Overdue depends on the day as well.
     return json.dumps(
         [str(value) for value in row]
-        + [str(timezone.localdate()), str(stamp_cache().get(GENERATION_KEY, 0))]
+        + [
+            str(timezone.localdate()),
+            str(current_generation() if generation is None else generation),
+        ]
     )
 
 

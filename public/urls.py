@@ -1,6 +1,7 @@
 from django.urls import path
 
 from public import exports, feeds, pages, views
+from public.page_cache import cache_page_for_anonymous
 
 app_name = "public"
 
@@ -10,12 +11,20 @@ urlpatterns = [
     path("recommendations/export.csv", exports.export_csv, name="finding-export-csv"),
     path("recommendations/export.json", exports.export_json, name="finding-export-json"),
     path("recommendations/<int:pk>/", views.finding_detail, name="finding-detail"),
-    path("feeds/updates.atom", feeds.SiteFeed(), name="feed"),
-    path("recommendations/updates.atom", feeds.SearchFeed(), name="search-feed"),
-    path("inspections/<slug:slug>/updates.atom", feeds.InspectionFeed(), name="inspection-feed"),
+    path("feeds/updates.atom", cache_page_for_anonymous(feeds.SiteFeed()), name="feed"),
+    path(
+        "recommendations/updates.atom",
+        cache_page_for_anonymous(feeds.SearchFeed()),
+        name="search-feed",
+    ),
+    path(
+        "inspections/<slug:slug>/updates.atom",
+        cache_page_for_anonymous(feeds.InspectionFeed()),
+        name="inspection-feed",
+    ),
     path(
         "organisations/<slug:slug>/updates.atom",
-        feeds.OrganisationFeed(),
+        cache_page_for_anonymous(feeds.OrganisationFeed()),
         name="organisation-feed",
     ),
     path("about/", views.about, name="about"),

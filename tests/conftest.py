@@ -169,6 +169,10 @@ def _test_settings(settings):
 
     # Cached counts must not outlive the test that made them (ids repeat on SQLite).
     cache.clear()
+    # Nor pages a process keeps in its own memory (public/page_cache.py).
+    from public.page_cache import KEPT
+
+    KEPT.clear()
     # Nor rate limits: in the database they go with each test's transaction, in Redis they
     # would add up from test to test.
     if settings.CACHE_URL:
