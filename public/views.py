@@ -210,7 +210,7 @@ def finding_list(request):
     total, counts = cached_counts(
         "browse",
         question,
-        lambda: (filterset.total(), filterset.facet_counts()),
+        filterset.counts,
         stamp=stamp,
     )
     paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)

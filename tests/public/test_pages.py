@@ -106,14 +106,16 @@ QUERIES = {
     # predecessor's items for its successor), 13 page of items, 14-16 organisation, programme
     # and theme options; warm: without 2-12
     "finding_list": (16, 5),
-    # as above, plus the chosen organisation, programme and theme looked up, and the
-    # organisation's predecessors, and whether any published finding matches the words as
-    # typed (else the misspelling fallback)
-    "finding_list_filtered": (21, 10),
-    # as "finding_list", plus whether any published finding matches the words as typed
-    "finding_list_search": (17, 6),
+    # a words search: 1 stamp, 2 whether any published finding matches the words as typed
+    # (else the misspelling fallback), 3 the total and every facet's counts in one statement
+    # (FactsCounts), 4 successions, 5 page of items, 6-8 organisation, programme and theme
+    # options; warm: without 3-4
+    "finding_list_search": (8, 6),
     # the same: no finding matches "custdy" as typed, so the trigram fallback answers
-    "finding_list_misspelt": (17, 6),
+    "finding_list_misspelt": (8, 6),
+    # as "finding_list_search", plus the chosen organisation, programme and theme looked up,
+    # and the organisation's predecessors
+    "finding_list_filtered": (12, 10),
     # as "finding_list", plus the organisation looked up and its predecessors
     "finding_list_two_facets": (18, 7),
     # as "finding_list": a later page costs no more

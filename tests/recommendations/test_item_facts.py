@@ -92,6 +92,25 @@ QUERIES = [
     {"year": str(timezone.localdate().year), "extended": "yes"},
     {"inspection": "met-custody-2025", "organisation_kind": "police_force"},
     {"due_after": "2000-01-01", "due_before": "2100-01-01"},
+    # A words search counts every facet in one statement (FactsCounts): with facets chosen,
+    # each facet's counts leave out its own choice only.
+    {
+        "q": "custody",
+        "status": ["open", "in_progress"],
+        "organisation": "metropolitan-police-service",
+        "theme": "custody",
+        "overdue": "yes",
+    },
+    {
+        "q": "custody records",
+        "year": str(timezone.localdate().year),
+        "programme": "police-custody",
+        "kind": "recommendation",
+        "overdue": "no",
+        "organisation_kind": "police_force",
+    },
+    {"q": "custdy", "region": "London", "extended": "yes"},  # the misspelling fallback
+    {"q": "X101"},  # a reference
 ]
 
 
