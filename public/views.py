@@ -25,8 +25,7 @@ from public.stats import (
     ORGANISATION_SORTS,
     ProgressSummary,
     StatusBreakdown,
-    closures_per_quarter,
-    organisation_table,
+    overview_counts,
     progress_summaries,
 )
 from recommendations import policy
@@ -115,20 +114,11 @@ def overview(request):
     choice = form.cleaned_data if form.is_valid() else {}
     sort = choice.get("sort") or "name"
     descending = choice.get("order") == "desc"
-    breakdown, quarters, rows = cached_counts(
-        "overview",
-        [choice.get("kind", ""), choice.get("region", ""), sort, descending],
-        lambda: (
-            StatusBreakdown.of_published(),
-            closures_per_quarter(),
-            organisation_table(
-                kind=choice.get("kind", ""),
-                region=choice.get("region", ""),
-                sort=sort,
-                descending=descending,
-            ),
-        ),
-        stamp=data_stamp(),
+    breakdown, quarters, rows = overview_counts(
+        kind=choice.get("kind", ""),
+        region=choice.get("region", ""),
+        sort=sort,
+        descending=descending,
     )
     status_rows = breakdown.rows()
     return render(

@@ -13,7 +13,13 @@ from inspections.models import Inspection
 from recommendations.choices import FindingKind, Status
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
 from recommendations.models import Item, ItemFacts
-from recommendations.services import inspection_set_publication, item_set_due_date, item_start
+from recommendations.services import (
+    inspection_set_publication,
+    item_close,
+    item_set_due_date,
+    item_start,
+    item_submit_for_closure,
+)
 from tests.public.test_pages import add_findings
 
 pytestmark = [
@@ -154,3 +160,79 @@ def test_the_overview_counts_from_the_facts_equal_those_from_the_items(
         rows["metropolitan-police-service"]
         == Item.objects.published().filter(organisation=met).count()
     )
+
+
+def versions():
+    from recommendations.models import CountsVersion
+
+    return dict(CountsVersion.objects.values_list("organisation_id", "version"))
+
+
+def test_a_write_moves_the_counts_version_of_the_organisation_it_touched_only(
+    public_world, met, mopac, kent, inspector
+):
+    add_findings(public_world["inspection"], 3, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+    before = versions()
+    assert {met.pk, mopac.pk, kent.pk} <= set(before)
+    item = Item.objects.filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+    after = versions()
+    assert after[met.pk] > before[met.pk]
+    assert {pk: v for pk, v in after.items() if pk != met.pk} == {
+        pk: v for pk, v in before.items() if pk != met.pk
+    }
+    # A publication moves the facts of every addressee of the report's items.
+    inspection_set_publication(inspection=public_world["embargoed"], published_at=timezone.now())
+    moved = versions()
+    embargoed = set(
+        Item.objects.filter(finding__inspection=public_world["embargoed"]).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    assert embargoed and all(moved[pk] > after[pk] for pk in embargoed)
+
+
+def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
+    client, public_world, met, mopac, kent, inspector, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from public.stats import (
+        StatusBreakdown,
+        closures_per_quarter,
+        organisation_table,
+        overview_counts,
+    )
+
+    add_findings(public_world["inspection"], 4, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+    cache.clear()
+    overview_counts(kind="", region="", sort="name", descending=False)  # every part cached
+    item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+    item_close(
+        item=Item.objects.get(pk=item.pk),
+        outcome=Status.CLOSED_COMPLETE,
+        user=inspector,
+        note="Verified.",
+    )
+    with CaptureQueriesContext(connection) as captured:
+        breakdown, quarters, rows = overview_counts(
+            kind="", region="", sort="name", descending=False
+        )
+    counted = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(counted) == 2  # the items and the closures of the organisation written to
+    assert all(f"IN ({met.pk})" in sql for sql in counted)
+    # The same figures as counting everything again.
+    assert breakdown == StatusBreakdown.of_published()
+    assert quarters == closures_per_quarter()
+    assert quarters[-1]["total"] >= 1
+    assert [
+        (row["organisation"].pk, row["total"], row["active"], row["overdue"], row["complete"])
+        for row in rows
+    ] == [
+        (row["organisation"].pk, row["total"], row["active"], row["overdue"], row["complete"])
+        for row in organisation_table()
+    ]
