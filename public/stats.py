@@ -297,6 +297,33 @@ def overview_counts(*, kind, region, sort, descending):
     return cached_counts("overview", question, compute, stamp=stamp)
 
 
+def browse_counts(filterset, question) -> tuple[int, dict]:
+    """(How many results, every facet's counts) of the browse page's filters, cached.
+
+    On PostgreSQL from each organisation's part (``FactsCounts.parts``), cached under its
+    version and the question: after a write, only the parts of the organisations it touched
+    are counted again; the sums are cached under every version and the generation. On SQLite
+    (no versions) the counts are cached under the data stamp.
+    """
+    if connection.vendor != "postgresql":
+        return cached_counts("browse", question, filterset.counts, stamp=data_stamp())
+    base, versions = counts_versions()
+    counter = filterset.facts_counter()
+
+    def compute():
+        parts = organisation_parts(
+            "browse-part",
+            counter.parts,
+            base=json.dumps([question, base, counter.lineage()]),
+            versions=versions,
+            empty=counter.EMPTY,
+        )
+        return counter.merge(parts.values())
+
+    stamp = json.dumps([base, sorted(versions.items()), generation()])
+    return cached_counts("browse", question, compute, stamp=stamp)
+
+
 ORGANISATION_SORTS = {
     "name": lambda row: row["organisation"].name.lower(),
     "kind": lambda row: (row["organisation"].get_kind_display(), row["organisation"].name),

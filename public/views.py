@@ -17,7 +17,6 @@ from inspections.choices import OrganisationKind, Region
 from inspections.models import EngagePeriod, Inspection, Organisation
 from public.charts import bar_chart
 from public.corrections import attach_corrections
-from public.counts_cache import cached_counts, data_stamp
 from public.filters import InspectionFilterSet
 from public.page_cache import cache_page_for_anonymous
 from public.series import series_timeline
@@ -25,6 +24,7 @@ from public.stats import (
     ORGANISATION_SORTS,
     ProgressSummary,
     StatusBreakdown,
+    browse_counts,
     overview_counts,
     progress_summaries,
 )
@@ -196,13 +196,7 @@ def finding_list(request):
         for key, value in cleaned.items()
         if key != "sort" and value not in (None, "", [])
     )
-    stamp = data_stamp()
-    total, counts = cached_counts(
-        "browse",
-        question,
-        filterset.counts,
-        stamp=stamp,
-    )
+    total, counts = browse_counts(filterset, question)
     paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

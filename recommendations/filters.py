@@ -14,7 +14,7 @@ from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, TextField, Value, When
+from django.db.models import Case, Count, F, Func, Q, TextField, Value, When
 from django.db.models.functions import ExtractYear, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -344,6 +344,10 @@ class FindingItemFilterSet(django_filters.FilterSet):
             return FactsCounts(facts).counts()
         return facts.without().count(), {facet.name: facet.count(facts) for facet in FACTS_FACETS}
 
+    def facts_counter(self) -> "FactsCounts":
+        """PostgreSQL: the counts of these filters by organisation (``FactsCounts``)."""
+        return FactsCounts(ItemFactsFilterSet(self))
+
     def without(self, *names):
         """The filtered queryset as if ``names`` were not chosen (unordered, for counting).
 
@@ -487,8 +491,8 @@ FACTS_FACETS = (
 
 
 class FactsCounts:
-    """The total and every facet's counts of a words search from one statement over the item
-    facts, which matches the words once.
+    """The total and every facet's counts from one statement over the item facts, by
+    organisation: each organisation's *part*, which add up to the whole.
 
     One grouped query per facet ran the filters again for each: a words search matched the
     words ten times (4 s at 100,000 findings). Here the rows that pass the filters that are
@@ -497,26 +501,26 @@ class FactsCounts:
     facet's filter; each facet's options are counted over the rows that pass every *other*
     chosen facet, as ``Facet.count`` does over ``without(facet)``: by ``GROUPING SETS``, one
     set per facet, and for the themes (many to a finding) by a join to the findings' themes.
+
+    Every set is also grouped by organisation, so the counts come as one part per
+    organisation (``parts``; the browse page caches each under its organisation's version,
+    public/stats.py) and ``merge`` adds them up: after a write, only the parts of the
+    organisations it touched are counted again.
     """
 
-    # facet: the column of the facts it groups by. The year is grouped by publication time
-    # and named afterwards (at most a row per report): converting every row's time to a
-    # local year cost as much as the rest of the query.
+    # facet: the column of the facts it groups by, beside the organisation. Programmes and
+    # themes are counted by id, years by publication time (at most a row per report), and
+    # named when the parts are added up: the names are not part of what a write changes, and
+    # converting every row's time to a local year cost as much as the rest of the query.
     GROUPED = {
         "kind": "kind",
         "status": "status",
-        "organisation": "organisation_id",
-        "organisation_kind": "organisation_kind",
-        "region": "region",
         "programme": "programme_id",
         "year": "published_at",
+        # the organisation's own facets: one row per organisation
+        "organisation": "organisation_kind, region",
     }
-    # The facets grouped by an id, named by a join to their table after counting.
-    NAMED = {
-        "organisation": Organisation._meta.db_table,
-        "programme": Programme._meta.db_table,
-        "theme": Theme._meta.db_table,
-    }
+    EMPTY = {"total": 0, "overdue": 0, "not_overdue": 0, "counts": {}}
 
     def __init__(self, facts: "ItemFactsFilterSet"):
         self.facts = facts
@@ -527,7 +531,13 @@ class FactsCounts:
             if self.cleaned.get(facet.name) not in (None, "", [], ())
         ]
 
-    def passes(self, name) -> Q | Exists:
+    def lineage(self) -> list:
+        """The ids the organisation filter chooses (part of what the counts depend on)."""
+        if "organisation" not in self.chosen:
+            return []
+        return sorted(self.facts.lineage(self.cleaned["organisation"]))
+
+    def passes(self, name) -> Q:
         """The condition of facet ``name``'s filter on a row of the facts, as its filter
         (``ItemFactsFilterSet``) applies it."""
         value = self.cleaned[name]
@@ -538,11 +548,9 @@ class FactsCounts:
         if name == "programme":
             return Q(programme=value)
         if name == "theme":
-            return Exists(
-                Finding.themes.through.objects.filter(
-                    finding_id=OuterRef("finding_id"), theme_id=value.pk
-                )
-            )
+            # The findings of the theme, once (a hashed subplan), not a lookup per row.
+            themed = Finding.themes.through.objects.filter(theme_id=value.pk)
+            return Q(finding_id__in=themed.values("finding_id"))
         if name == "year":
             return Q(published_at__year=int(value))
         if name == "overdue":
@@ -554,12 +562,22 @@ class FactsCounts:
         names = [name for name in self.chosen if name not in left_out]
         return " AND ".join(f"passes_{name} = 1" for name in names) or "TRUE"
 
-    def sql(self):
-        """(The statement, its parameters, the aliases of its counts by condition)."""
+    def conditions(self) -> tuple[list, dict]:
+        """([each distinct condition counted], {facet, or "" for the total: the number of the
+        condition whose count it reads}): every facet not chosen shares the total's."""
+        names = ["", *(facet.name for facet in FACTS_FACETS)]
+        of = {name: self.passing(name) if name else self.passing() for name in names}
+        distinct = sorted(set(of.values()))
+        return distinct, {name: distinct.index(condition) for name, condition in of.items()}
+
+    def sql(self, organisation_ids=None):
+        """(The statement, its parameters, {facet: the number of the count it reads})."""
         today = timezone.localdate()
         rows = self.facts.without(*(facet.name for facet in FACTS_FACETS)).annotate(
             counts_overdue=Case(When(overdue_q(today), then=True), default=False)
         )
+        if organisation_ids is not None:
+            rows = rows.filter(organisation_id__in=organisation_ids)
         # A flag per chosen facet: 1 when the row passes its filter (never null).
         rows = rows.annotate(
             **{
@@ -567,76 +585,124 @@ class FactsCounts:
                 for name in self.chosen
             }
         )
-        columns = ["finding_id", *self.GROUPED.values(), "counts_overdue"]
+        columns = ["finding_id", "organisation_id", "kind", "status", "programme_id"]
+        columns += ["published_at", "organisation_kind", "region", "counts_overdue"]
         columns += [f"passes_{name}" for name in self.chosen]
         inner, params = rows.values(*columns).query.sql_with_params()
-        # One count per distinct condition: every facet not chosen shares the total's.
-        conditions = {self.passing()} | {self.passing(facet.name) for facet in FACTS_FACETS}
-        aliases = {condition: f"n{number}" for number, condition in enumerate(sorted(conditions))}
-        counted = ", ".join(
-            f"COUNT(*) FILTER (WHERE {condition}) AS {alias}"
-            for condition, alias in aliases.items()
+        conditions, reads = self.conditions()
+        counted = ", ".join(f"COUNT(*) FILTER (WHERE {condition})" for condition in conditions)
+        keys = "kind, status, programme_id, published_at, organisation_kind, region"
+        groupings = "GROUPING(kind), GROUPING(status), GROUPING(programme_id), " + (
+            "GROUPING(published_at), GROUPING(organisation_kind)"
         )
-        keys = ", ".join(f"{column} AS {name}" for name, column in self.GROUPED.items())
-        groupings = ", ".join(
-            f"GROUPING({column}) AS g_{name}" for name, column in self.GROUPED.items()
-        )
-        nulls = ", ".join(f"NULL AS {name}" for name in self.GROUPED)
-        ones = ", ".join(f"1 AS g_{name}" for name in self.GROUPED)
-        sets = ", ".join(f"({column})" for column in self.GROUPED.values())
+        sets = ", ".join(f"(organisation_id, {column})" for column in self.GROUPED.values())
         overdue = f"COUNT(*) FILTER (WHERE {self.passing('overdue')} AND counts_overdue)"
         # Only this class's own names and conditions go in; the values are parameters of the
         # compiled inner query.
-        counts = (
-            f"SELECT {keys}, NULL::bigint AS theme, {groupings}, {counted}, "  # noqa: S608
-            f"{overdue} AS overdue FROM facts GROUP BY GROUPING SETS ({sets}, ()) "
-            f"UNION ALL SELECT {nulls}, themes.theme_id, {ones}, {counted}, 0 "
-            f"FROM facts JOIN {Finding.themes.through._meta.db_table} themes "
-            "ON themes.finding_id = facts.finding_id GROUP BY themes.theme_id"
-        )
-        named = ", ".join(f"{name}_named.slug AS {name}_slug" for name in self.NAMED)
-        joins = " ".join(
-            f"LEFT JOIN {table} {name}_named ON {name}_named.id = counts.{name}"
-            for name, table in self.NAMED.items()
-        )
+        # A words search is matched once (materialised: a few thousand rows); other filters
+        # are cheaper to apply again for the themes than to write every row aside.
+        materialised = "MATERIALIZED" if self.cleaned.get("q") else "NOT MATERIALIZED"
         sql = (
-            f"WITH facts AS MATERIALIZED ({inner}) "  # noqa: S608
-            f"SELECT counts.*, {named} FROM ({counts}) counts {joins}"
+            f"WITH facts AS {materialised} ({inner}) "  # noqa: S608
+            f"SELECT organisation_id, {keys}, NULL::bigint AS theme, {groupings}, {counted}, "
+            f"{overdue} AS overdue FROM facts GROUP BY GROUPING SETS ({sets}) "
+            "UNION ALL SELECT organisation_id, NULL, NULL, NULL, NULL, NULL, NULL, "
+            f"themes.theme_id, 1, 1, 1, 1, 1, {counted}, 0 "
+            f"FROM facts JOIN {Finding.themes.through._meta.db_table} themes "
+            "ON themes.finding_id = facts.finding_id GROUP BY organisation_id, themes.theme_id"
         )
-        return sql, params, aliases
+        return sql, params, reads
 
-    def counts(self) -> tuple[int, dict[str, dict]]:
+    def parts(self, organisation_ids=None) -> dict:
+        """{organisation id: its part}, for ``organisation_ids`` (``None``: all), in one
+        statement. A part: its total, overdue and not overdue (as the overdue facet counts
+        them), and {facet: {key: count}} with programmes and themes by id and years by
+        publication time."""
         try:
-            sql, params, aliases = self.sql()
+            sql, params, reads = self.sql(organisation_ids)
         except EmptyResultSet:  # words that can match nothing (punctuation only)
-            counts = {facet.name: {} for facet in FACTS_FACETS}
-            return 0, counts | {"overdue": {"yes": 0, "no": 0}}
+            return {}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            columns = [column.name for column in cursor.description]
-            result = [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-        counts: dict = {facet.name: {} for facet in FACTS_FACETS}
-        total = overdue = except_overdue = 0
+            result = cursor.fetchall()
+        # The columns: the organisation, six keys, the theme, five GROUPING()s, the counts.
+        position = {name: 13 + number for name, number in reads.items()}
+        parts: dict = {}
         for row in result:
-            grouped = [name for name in self.GROUPED if row[f"g_{name}"] == 0]
-            if row["theme"] is not None:
-                name = "theme"
-            elif grouped:
-                name = grouped[0]
-            else:  # the grand total
-                total = row[aliases[self.passing()]]
-                except_overdue = row[aliases[self.passing("overdue")]]
-                overdue = row["overdue"]
-                continue
-            key = row[f"{name}_slug"] if name in self.NAMED else row[name]
-            if name == "year" and key is not None:
-                key = timezone.localtime(key).year  # as ExtractYear gives it
-            n = row[aliases[self.passing(name)]]
-            if key is not None and n:
-                counts[name][key] = counts[name].get(key, 0) + n
-        counts["organisation"] = fold_lineages(counts["organisation"])
-        counts["overdue"] = {"yes": overdue, "no": except_overdue - overdue}
-        return total, counts
+            pk, kind, status, programme, published_at, organisation_kind, region, theme = row[:8]
+            part = parts.setdefault(pk, {"total": 0, "overdue": 0, "not_overdue": 0, "counts": {}})
+            counts = part["counts"]
+
+            def add(name, key, counts=counts, row=row):
+                n = row[position[name]]
+                if key is not None and n:
+                    facet = counts.setdefault(name, {})
+                    facet[key] = facet.get(key, 0) + n
+
+            grouping = row[8:13]
+            if theme is not None:
+                add("theme", theme)
+            elif grouping[0] == 0:
+                add("kind", kind)
+            elif grouping[1] == 0:
+                add("status", status)
+            elif grouping[2] == 0:
+                add("programme", programme)
+            elif grouping[3] == 0:
+                add("year", published_at)
+            else:  # the organisation's own row
+                part["total"] = row[position[""]]
+                part["overdue"] = row[-1]
+                part["not_overdue"] = row[position["overdue"]] - row[-1]
+                add("organisation", pk)
+                add("organisation_kind", organisation_kind)
+                add("region", region)
+        return parts
+
+    @staticmethod
+    def merge(parts) -> tuple[int, dict[str, dict]]:
+        """(The total, every facet's counts as ``facet_counts`` gives them) from the parts:
+        sums, then ids and times named (two queries)."""
+        total = overdue = not_overdue = 0
+        summed: dict = {facet.name: {} for facet in FACTS_FACETS}
+        for part in parts:
+            total += part["total"]
+            overdue += part["overdue"]
+            not_overdue += part["not_overdue"]
+            for name, counts in part["counts"].items():
+                into = summed[name]
+                for key, n in counts.items():
+                    into[key] = into.get(key, 0) + n
+        slugs = {"organisation": {}, "programme": {}, "theme": {}}
+        if summed["organisation"] or summed["programme"] or summed["theme"]:
+            for name, pk, slug in named_rows():
+                slugs[name][pk] = slug
+        for name, by_id in slugs.items():
+            summed[name] = {by_id[pk]: n for pk, n in summed[name].items()}
+        years: dict = {}
+        for published_at, n in summed["year"].items():
+            year = timezone.localtime(published_at).year  # as ExtractYear gives it
+            years[year] = years.get(year, 0) + n
+        summed["year"] = years
+        summed["organisation"] = fold_lineages(summed["organisation"])
+        summed["overdue"] = {"yes": overdue, "no": not_overdue}
+        return total, summed
+
+    def counts(self) -> tuple[int, dict[str, dict]]:
+        return self.merge(self.parts().values())
+
+
+NAMED_SQL = " UNION ALL ".join(
+    f"SELECT '{name}', id, slug FROM {model._meta.db_table}"  # noqa: S608 (our own names)
+    for name, model in (("organisation", Organisation), ("programme", Programme), ("theme", Theme))
+)
+
+
+def named_rows():
+    """(facet, id, slug) of every organisation, programme and theme: one query."""
+    with connection.cursor() as cursor:
+        cursor.execute(NAMED_SQL)
+        return cursor.fetchall()
 
 
 def published_items():

@@ -467,9 +467,10 @@ class CountsVersion(models.Model):
     Written only by PostgreSQL itself, like ``ItemFacts``: the triggers of migration 0018 give
     an organisation a new number (from one sequence, so a number is never used twice) in the
     statement that changes any of its items' facts (a status, a due date, a publication, a
-    new or moved item) or adds a status change to one of its items (the closures counted per
-    quarter), whichever door made it. SQLite, the quick start, has the table but no triggers:
-    its counts follow the data stamp alone.
+    new or moved item), adds a status change to one of its items (the closures counted per
+    quarter), rewrites the search document of one of its findings (the words, the themes) or
+    renames the slug of one of its reports, whichever door made it. SQLite, the quick start,
+    has the table but no triggers: its counts follow the data stamp alone.
     """
 
     # No foreign key constraint: the rows are the database's own (see ItemFacts).

@@ -6,7 +6,9 @@ changed, the overview counted 130,000 items and read three years of status histo
 (0.5-3 s at 100,000 findings). The counts are now cached per organisation under its version
 (public/counts_cache.py), and a write gives a new version to the organisations it touched only:
 statement-level triggers with transition tables on the item facts (which migration 0017's
-triggers rewrite for any change that a count reads) and on new status changes. One sequence
+triggers rewrite for any change that a count reads), on new status changes, on the search
+documents (migration 0013's triggers rewrite them for any change of what a search or a theme
+matches) and on a report's slug. One sequence
 numbers every version, so a number once used is never used again. SQLite gets the table but no
 triggers.
 
@@ -45,6 +47,35 @@ TRIGGERS = [
         "INSERT",
         "SELECT a.organisation_id FROM recommendations_item a"
         " WHERE a.id IN (SELECT item_id FROM new_rows)",
+    ),
+    # What a words search matches (and a theme chosen, as the documents hold the themes):
+    # the addressees of the findings whose documents changed.
+    (
+        "recommendations_findingsearch",
+        "INSERT",
+        "SELECT a.organisation_id FROM recommendations_item a"
+        " WHERE a.finding_id IN (SELECT finding_id FROM new_rows)",
+    ),
+    (
+        "recommendations_findingsearch",
+        "UPDATE",
+        "SELECT a.organisation_id FROM recommendations_item a"
+        " WHERE a.finding_id IN (SELECT finding_id FROM new_rows)",
+    ),
+    (
+        "recommendations_findingsearch",
+        "DELETE",
+        "SELECT a.organisation_id FROM recommendations_item a"
+        " WHERE a.finding_id IN (SELECT finding_id FROM old_rows)",
+    ),
+    # The browse page's "only this inspection" filter names the report by its slug.
+    (
+        "inspections_inspection",
+        "UPDATE",
+        "SELECT a.organisation_id FROM recommendations_item a"
+        " JOIN recommendations_finding f ON f.id = a.finding_id"
+        " JOIN new_rows n ON n.id = f.inspection_id JOIN old_rows o ON o.id = n.id"
+        " WHERE n.slug IS DISTINCT FROM o.slug",
     ),
 ]
 

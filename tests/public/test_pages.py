@@ -104,24 +104,25 @@ QUERIES = {
     # warm: 1 only
     "overview": (4, 1),
     "overview_filtered": (4, 1),
-    # cold: 1 stamp, 2 count, 3-11 one grouped count per facet, 12 successions (to count a
-    # predecessor's items for its successor), 13 page of items, 14-16 organisation, programme
-    # and theme options; warm: without 2-12
-    "finding_list": (16, 5),
-    # a words search: 1 stamp, 2 whether any published finding matches the words as typed
-    # (else the misspelling fallback), 3 the total and every facet's counts in one statement
-    # (FactsCounts), 4 successions, 5 page of items, 6-8 organisation, programme and theme
-    # options; warm: without 3-4
-    "finding_list_search": (8, 6),
+    # cold: 1 the published reports and every organisation's counts version, 2 the total and
+    # every facet's counts by organisation in one statement (FactsCounts; each organisation's
+    # part cached under its version: after a write, the parts of the bodies it touched only),
+    # 3 the slugs of organisations, programmes and themes, 4 successions (to count a
+    # predecessor's items for its successor), 5 page of items, 6-8 organisation, programme and
+    # theme options; warm: without 2-4
+    "finding_list": (8, 5),
+    # a words search: as above, plus whether any published finding matches the words as typed
+    # (else the misspelling fallback)
+    "finding_list_search": (9, 6),
     # the same: no finding matches "custdy" as typed, so the trigram fallback answers
-    "finding_list_misspelt": (8, 6),
+    "finding_list_misspelt": (9, 6),
     # as "finding_list_search", plus the chosen organisation, programme and theme looked up,
     # and the organisation's predecessors
-    "finding_list_filtered": (12, 10),
+    "finding_list_filtered": (13, 10),
     # as "finding_list", plus the organisation looked up and its predecessors
-    "finding_list_two_facets": (18, 7),
+    "finding_list_two_facets": (10, 7),
     # as "finding_list": a later page costs no more
-    "finding_list_deep_page": (16, 5),
+    "finding_list_deep_page": (8, 5),
     # 1 organisation, 2 its predecessors' ids (+1 per level of succession), 3 predecessors,
     # 4 status counts, 5 overdue items, 6 inspections, 7 latest graded inspection
     # (+1 for its judgements when there is one), 8 Engage, 9 s55 responses
@@ -154,6 +155,12 @@ if connection.vendor != "postgresql":
         # 4 organisations, 5 counts by body; warm: the stamp only
         "overview": (5, 1),
         "overview_filtered": (5, 1),
+        # no versions: 1 stamp, 2 count, 3-11 one grouped count per facet, 12 successions,
+        # 13 page of items, 14-16 options; warm: without 2-12
+        "finding_list": (16, 5),
+        "finding_list_deep_page": (16, 5),
+        # as "finding_list", plus the organisation looked up and its predecessors
+        "finding_list_two_facets": (18, 7),
         "finding_list_filtered": (20, 9),
         "finding_list_search": (16, 5),
         "finding_list_misspelt": (15, 4),

@@ -236,3 +236,38 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
         (row["organisation"].pk, row["total"], row["active"], row["overdue"], row["complete"])
         for row in organisation_table()
     ]
+
+
+@pytest.mark.parametrize("query", ["", "q=custody", "status=in_progress&theme=custody"])
+def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_only(
+    public_world, met, mopac, kent, inspector, query
+):
+    from django.core.cache import cache
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from public.stats import browse_counts
+
+    add_findings(public_world["inspection"], 4, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+
+    def counted():
+        filterset = FindingItemFilterSet(QueryDict(query) or None, queryset=published_items())
+        question = sorted((key, str(value)) for key, value in filterset.cleaned_data().items())
+        with CaptureQueriesContext(connection) as captured:
+            counts = browse_counts(filterset, question)
+        fresh = FindingItemFilterSet(QueryDict(query) or None, queryset=published_items())
+        fresh.cleaned_data()
+        joined = {facet.name: facet.count(fresh) for facet in FACETS}
+        return counts, (fresh.without().count(), joined), captured
+
+    cache.clear()
+    counts, recounted, _captured = counted()  # every part counted and cached
+    assert counts == recounted
+    item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+    counts, recounted, captured = counted()
+    assert counts == recounted
+    statements = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
+    assert len(statements) == 1
+    assert f"IN ({met.pk})" in statements[0]
