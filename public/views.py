@@ -197,7 +197,7 @@ def finding_list(request):
         if key != "sort" and value not in (None, "", [])
     )
     total, counts = browse_counts(filterset, question)
-    paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)
+    paginator = CountedPaginator(filterset.pages(), RESULTS_PER_PAGE, known_count=total)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

@@ -108,21 +108,21 @@ QUERIES = {
     # every facet's counts by organisation in one statement (FactsCounts; each organisation's
     # part cached under its version: after a write, the parts of the bodies it touched only),
     # 3 the slugs of organisations, programmes and themes, 4 successions (to count a
-    # predecessor's items for its successor), 5 page of items, 6-8 organisation, programme and
-    # theme options; warm: without 2-4
-    "finding_list": (8, 5),
+    # predecessor's items for its successor), 5 the page's item ids in order (from the item
+    # facts) and 6 its items, 7-9 organisation, programme and theme options; warm: without 2-4
+    "finding_list": (9, 6),
     # a words search: as above, plus whether any published finding matches the words as typed
     # (else the misspelling fallback)
-    "finding_list_search": (9, 6),
+    "finding_list_search": (10, 7),
     # the same: no finding matches "custdy" as typed, so the trigram fallback answers
-    "finding_list_misspelt": (9, 6),
+    "finding_list_misspelt": (10, 7),
     # as "finding_list_search", plus the chosen organisation, programme and theme looked up,
     # and the organisation's predecessors
-    "finding_list_filtered": (13, 10),
+    "finding_list_filtered": (14, 11),
     # as "finding_list", plus the organisation looked up and its predecessors
-    "finding_list_two_facets": (10, 7),
+    "finding_list_two_facets": (11, 8),
     # as "finding_list": a later page costs no more
-    "finding_list_deep_page": (8, 5),
+    "finding_list_deep_page": (9, 6),
     # 1 organisation, 2 its predecessors' ids (+1 per level of succession), 3 predecessors,
     # 4 status counts, 5 overdue items, 6 inspections, 7 latest graded inspection
     # (+1 for its judgements when there is one), 8 Engage, 9 s55 responses
