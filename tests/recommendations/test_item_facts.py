@@ -271,3 +271,35 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
     statements = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
     assert len(statements) == 1
     assert f"IN ({met.pk})" in statements[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=oldest",
+        "sort=due&status=in_progress",
+        "sort=organisation",
+        "sort=reference&theme=custody",
+        "q=custody",
+        "q=custody+records&sort=newest",
+        "q=custdy",
+    ],
+)
+def test_a_page_read_through_the_facts_holds_the_same_items_in_the_same_order(
+    public_world, met, mopac, kent, query
+):
+    from django.http import QueryDict
+
+    from recommendations.filters import PagedItems
+
+    add_findings(public_world["inspection"], 12, [met, mopac])
+    add_findings(public_world["inspection"], 5, [kent], start=300)
+    filterset = FindingItemFilterSet(QueryDict(query) or None, queryset=published_items())
+    pages = filterset.pages()
+    assert isinstance(pages, PagedItems)
+    expected = list(FindingItemFilterSet(QueryDict(query) or None, queryset=published_items()).qs)
+    assert expected
+    assert len(pages) == len(expected)
+    for start in range(0, len(expected), 7):
+        assert pages[start : start + 7] == expected[start : start + 7]
