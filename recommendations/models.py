@@ -465,7 +465,7 @@ class CountsVersion(models.Model):
     (public/counts_cache.py: ``organisation_parts``).
 
     Written only by PostgreSQL itself, like ``ItemFacts``: the triggers of migration 0018 give
-    an organisation a new number (from one sequence, so a number is never used twice) in the
+    an organisation a new number (the time in microseconds, so a number is not used twice) in the
     statement that changes any of its items' facts (a status, a due date, a publication, a
     new or moved item), adds a status change to one of its items (the closures counted per
     quarter), rewrites the search document of one of its findings (the words, the themes) or

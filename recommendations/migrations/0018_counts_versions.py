@@ -8,9 +8,10 @@ changed, the overview counted 130,000 items and read three years of status histo
 statement-level triggers with transition tables on the item facts (which migration 0017's
 triggers rewrite for any change that a count reads), on new status changes, on the search
 documents (migration 0013's triggers rewrite them for any change of what a search or a theme
-matches) and on a report's slug. One sequence
-numbers every version, so a number once used is never used again. SQLite gets the table but no
-triggers.
+matches) and on a report's slug. A version is the time of the change in microseconds with a
+sequence's last three digits: a number once used is not used again, even by a database restored
+from a backup or made again for tests, whose sequence would count again from where it was while
+the cache still holds parts under its numbers. SQLite gets the table but no triggers.
 
 A partial index on the closures by item serves one organisation's closures per quarter, counted
 again after a write to one of its items.
@@ -24,7 +25,10 @@ CREATE SEQUENCE IF NOT EXISTS recommendations_countsversion_seq;
 CREATE OR REPLACE FUNCTION recommendations_counts_bump(organisation_ids bigint[])
 RETURNS void AS $$
     INSERT INTO recommendations_countsversion (organisation_id, version)
-    SELECT o.id, nextval('recommendations_countsversion_seq')
+    SELECT
+        o.id,
+        (extract(epoch FROM clock_timestamp()) * 1000000)::bigint * 1000
+        + mod(nextval('recommendations_countsversion_seq'), 1000)
     FROM (SELECT DISTINCT unnest(organisation_ids) AS id) o
     WHERE o.id IS NOT NULL
     ORDER BY o.id
