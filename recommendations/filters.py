@@ -350,12 +350,12 @@ class FindingItemFilterSet(django_filters.FilterSet):
         return self.without().count()
 
     def counts(self) -> tuple[int, dict[str, dict]]:
-        """(How many results the filters give, ``facet_counts()``), as cheaply as the database
-        allows. On PostgreSQL from the item facts: a words search in two queries
-        (``FactsCounts``), which match the words twice rather than ten times; otherwise one
-        query per facet and one for the total, each of which can use the indexes of the
-        facets chosen (one pass over every row costs more when a filter is selective).
-        Elsewhere (SQLite) the same queries over the items."""
+        """(How many results the filters give, ``facet_counts()``), uncached. On PostgreSQL
+        from the item facts: a words search in one statement (``FactsCounts``), which matches
+        the words once rather than ten times; otherwise one query per facet and one for the
+        total, each of which can use the indexes of the facets chosen. Elsewhere (SQLite) the
+        same queries over the items. The browse page counts by organisation instead, each
+        part cached under its organisation's version (public/stats.py: ``browse_counts``)."""
         if connection.vendor != "postgresql":
             return self.without().count(), {facet.name: facet.count(self) for facet in FACETS}
         facts = ItemFactsFilterSet(self)
