@@ -7,6 +7,12 @@ moved: a report reaching its publication time, a status change, a new item, a lo
 stamp costs one small query on indexed columns. Counts never include an unpublished report: they
 are computed with ``published()`` at the time, and a report published since changes the stamp.
 
+A write used to recompute every count, since it moves the stamp. On PostgreSQL the costly
+counts are now also kept per organisation (``organisation_parts``), each under its organisation's
+*version* (``CountsVersion``, moved by database triggers whenever one of its items' counted facts
+or its status history changes): after a status change only that body's part is counted again,
+and the page adds up the parts of the others from the cache.
+
 The stamp also holds a *generation*, a number in the shared cache that every committed save or
 delete of the public data bumps (``bump_generation``, connected in public/apps.py): an edit that
 leaves no row in the tables above (an organisation renamed) still makes a new stamp at once, for
@@ -99,3 +105,52 @@ def cached_counts(name: str, question, compute, *, stamp: str):
         value = compute()
         cache.set(key, value, settings.COUNTS_CACHE_SECONDS)
     return value
+
+
+# The published reports at this moment (as in the stamp) and every organisation's version.
+VERSIONS_SQL = """
+SELECT
+    (SELECT MAX(published_at) FROM ({published}) AS published),
+    (SELECT COUNT(*) FROM ({published}) AS published),
+    (SELECT json_object_agg(organisation_id, version) FROM recommendations_countsversion)
+"""
+# A part is cached under its organisation's version, which a change of what it counts replaces:
+# it cannot go stale, so it may stay longer than the counts cached under the stamp.
+PART_SECONDS = 24 * 60 * 60
+
+
+def counts_versions() -> tuple[str, dict[int, int]]:
+    """PostgreSQL only, in one query: (what every organisation's part depends on besides its
+    own items: the published reports, the day; each organisation's version)."""
+    published = Inspection.objects.published(at=timezone.now()).order_by().values("published_at")
+    published_sql, params = published.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(VERSIONS_SQL.format(published=published_sql), [*params, *params])
+        latest, count, versions = cursor.fetchone()
+    if isinstance(versions, str):  # a driver that does not decode JSON
+        versions = json.loads(versions)
+    base = json.dumps([str(latest), count, str(timezone.localdate())])
+    return base, {int(pk): version for pk, version in (versions or {}).items()}
+
+
+def generation():
+    """The generation of the public data (see ``bump_generation``)."""
+    return stamp_cache().get(GENERATION_KEY, 0)
+
+
+def organisation_parts(name: str, compute, *, base: str, versions: dict, empty) -> dict:
+    """{organisation id: its part of the counts called ``name``}, each from the cache under its
+    version and ``base`` when it can be. ``compute(ids)`` counts the parts of the organisations
+    ``ids`` (``None``: all of them, in the same few queries) as {id: part}; an organisation
+    without published items has none and gets ``empty``."""
+    digest = hashlib.sha256(base.encode()).hexdigest()[:24]
+    keys = {pk: f"counts:{name}:{pk}:{version}:{digest}" for pk, version in versions.items()}
+    found = cache.get_many(list(keys.values()))
+    parts = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [pk for pk in keys if pk not in parts]
+    if missing:
+        computed = compute(None if len(missing) == len(keys) else missing)
+        counted = {pk: computed.get(pk, empty) for pk in missing}
+        cache.set_many({keys[pk]: part for pk, part in counted.items()}, PART_SECONDS)
+        parts |= counted
+    return parts

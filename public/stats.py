@@ -1,8 +1,9 @@
 """Counts for the public dashboards: grouped queries over published items, never one per row."""
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 
 from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Q
@@ -11,6 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from inspections.models import EngagePeriod, Organisation
+from public.counts_cache import (
+    cached_counts,
+    counts_versions,
+    data_stamp,
+    generation,
+    organisation_parts,
+)
 from recommendations.choices import (
     ACTIVE_STATUSES,
     CLOSED_STATUSES,
@@ -161,6 +169,161 @@ def closures_per_quarter(*, quarters=12, organisation_ids=None, today=None):
     return result
 
 
+def overview_parts(organisation_ids=None, *, today=None, quarters=12) -> dict:
+    """PostgreSQL: each organisation's part of the overview's counts, in two queries (for
+    ``counts_cache.organisation_parts``): {organisation id: {"counts": {(kind, status): (items,
+    overdue, extended while overdue)}, "closures": {quarter number: (closed, complete)}}}, for
+    the organisations ``organisation_ids`` (``None``: all). The closures are those of the last
+    ``quarters`` quarters, of items the organisation is addressed now (as
+    ``closures_per_quarter`` counts them for a set of organisations)."""
+    today = today or timezone.localdate()
+    current = today.year * 4 + (today.month - 1) // 3
+    # From the first moment of the first quarter, in the current time zone: the same changes
+    # as "its local date on or after the first day", but an indexable comparison.
+    since = timezone.make_aware(datetime.combine(quarter_start(current - quarters + 1), time.min))
+    facts = ItemFacts.objects.published()
+    changes = StatusChange.objects.published().filter(
+        to_status__in=CLOSED_STATUSES, changed_at__gte=since
+    )
+    if organisation_ids is not None:
+        facts = facts.filter(organisation_id__in=organisation_ids)
+        changes = changes.filter(item__organisation_id__in=organisation_ids)
+    parts: dict = {}
+    rows = (
+        facts.order_by()
+        .values("organisation_id", "kind", "status")
+        .annotate(
+            n=Count("pk"),
+            overdue=Count("pk", filter=overdue_q(today)),
+            extended_overdue=Count("pk", filter=Q(overdue_when_extended=True)),
+        )
+    )
+    for row in rows:
+        part = parts.setdefault(row["organisation_id"], {"counts": {}, "closures": {}})
+        part["counts"][row["kind"], row["status"]] = (
+            row["n"],
+            row["overdue"],
+            row["extended_overdue"],
+        )
+    rows = (
+        changes.annotate(quarter=TruncQuarter("changed_at"))
+        .values("item__organisation_id", "quarter")
+        .annotate(
+            # Counted by item (never null), read from the closures' index with the rest.
+            n=Count("item"),
+            complete=Count("item", filter=Q(to_status=Status.CLOSED_COMPLETE)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        quarter = row["quarter"]
+        day = quarter.date() if hasattr(quarter, "date") else quarter
+        part = parts.setdefault(row["item__organisation_id"], {"counts": {}, "closures": {}})
+        part["closures"][day.year * 4 + (day.month - 1) // 3] = (row["n"], row["complete"])
+    return parts
+
+
+EMPTY_PART = {"counts": {}, "closures": {}}
+
+
+def overview_from_parts(parts: dict, *, today=None, quarters=12):
+    """(The national ``StatusBreakdown``, the closures per quarter as ``closures_per_quarter``
+    gives them, {organisation id: its numbers for ``organisation_table``}) from the
+    organisations' parts: sums, no query."""
+    today = today or timezone.localdate()
+    breakdown = StatusBreakdown()
+    closures: dict = {}
+    numbers = {}
+    for pk, part in parts.items():
+        if not part["counts"] and not part["closures"]:
+            continue
+        mine = dict.fromkeys(("total", "active", "overdue", "complete"), 0)
+        for (kind, status), (n, overdue, extended) in part["counts"].items():
+            breakdown.counts[kind, status] = breakdown.counts.get((kind, status), 0) + n
+            breakdown.overdue[kind] = breakdown.overdue.get(kind, 0) + overdue
+            breakdown.extended_overdue[kind] = breakdown.extended_overdue.get(kind, 0) + extended
+            mine["total"] += n
+            mine["active"] += n if status in ACTIVE_STATUSES else 0
+            mine["overdue"] += overdue
+            mine["complete"] += n if status == Status.CLOSED_COMPLETE else 0
+        if part["counts"]:
+            numbers[pk] = mine
+        for index, (n, complete) in part["closures"].items():
+            total_so_far, complete_so_far = closures.get(index, (0, 0))
+            closures[index] = (total_so_far + n, complete_so_far + complete)
+    current = today.year * 4 + (today.month - 1) // 3
+    series = []
+    for index in range(current - quarters + 1, current + 1):
+        total, complete = closures.get(index, (0, 0))
+        series.append(
+            {"label": quarter_label(quarter_start(index)), "total": total, "complete": complete}
+        )
+    return breakdown, series, numbers
+
+
+def overview_counts(*, kind, region, sort, descending):
+    """(The national breakdown, the closures per quarter, the organisations' table), cached.
+
+    On PostgreSQL from each organisation's part (``stats.overview_parts``), cached under its
+    version: after a write, only the parts of the organisations it touched are counted again
+    (a few milliseconds for one body's items and history, where the whole country took
+    0.5-3 s), and the sums are cached under every organisation's version and the generation.
+    On SQLite (no versions) everything is cached under the data stamp.
+    """
+    question = [kind, region, sort, descending]
+
+    def table(numbers=None):
+        return organisation_table(
+            kind=kind, region=region, sort=sort, descending=descending, numbers=numbers
+        )
+
+    if connection.vendor != "postgresql":
+        return cached_counts(
+            "overview",
+            question,
+            lambda: (StatusBreakdown.of_published(), closures_per_quarter(), table()),
+            stamp=data_stamp(),
+        )
+    base, versions = counts_versions()
+
+    def compute():
+        parts = organisation_parts(
+            "overview-part", overview_parts, base=base, versions=versions, empty=EMPTY_PART
+        )
+        breakdown, quarters, numbers = overview_from_parts(parts)
+        return breakdown, quarters, table(numbers)
+
+    stamp = json.dumps([base, sorted(versions.items()), generation()])
+    return cached_counts("overview", question, compute, stamp=stamp)
+
+
+def browse_counts(filterset, question) -> tuple[int, dict]:
+    """(How many results, every facet's counts) of the browse page's filters, cached.
+
+    On PostgreSQL from each organisation's part (``FactsCounts.parts``), cached under its
+    version and the question: after a write, only the parts of the organisations it touched
+    are counted again; the sums are cached under every version and the generation. On SQLite
+    (no versions) the counts are cached under the data stamp.
+    """
+    if connection.vendor != "postgresql":
+        return cached_counts("browse", question, filterset.counts, stamp=data_stamp())
+    base, versions = counts_versions()
+    counter = filterset.facts_counter()
+
+    def compute():
+        parts = organisation_parts(
+            "browse-part",
+            counter.parts,
+            base=json.dumps([question, base, counter.lineage()]),
+            versions=versions,
+            empty=counter.EMPTY,
+        )
+        return counter.merge(parts.values())
+
+    stamp = json.dumps([base, sorted(versions.items()), generation()])
+    return cached_counts("browse", question, compute, stamp=stamp)
+
+
 ORGANISATION_SORTS = {
     "name": lambda row: row["organisation"].name.lower(),
     "kind": lambda row: (row["organisation"].get_kind_display(), row["organisation"].name),
@@ -172,21 +335,12 @@ ORGANISATION_SORTS = {
 }
 
 
-def organisation_table(*, kind="", region="", sort="name", descending=False):
-    """Every current organisation with its published items' counts, in two queries.
+NUMBERS = ("total", "active", "overdue", "complete")
 
-    Items addressed to a body that has since merged or been renamed are counted with its
-    successor, so that history follows the new body.
-    """
+
+def organisation_numbers() -> dict:
+    """{organisation id: its published items' total, active, overdue and complete}: one query."""
     today = timezone.localdate()
-    organisations = list(
-        Organisation.objects.annotate(
-            in_engage=Exists(
-                EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
-            )
-        ).order_by("name")
-    )
-    by_id = {o.pk: o for o in organisations}
     counts = (
         counted_items()[0]
         .order_by()
@@ -198,9 +352,34 @@ def organisation_table(*, kind="", region="", sort="name", descending=False):
             complete=Count("pk", filter=Q(status=Status.CLOSED_COMPLETE)),
         )
     )
+    return {
+        row["organisation_id"]: {
+            key: row[key] for key in ("total", "active", "overdue", "complete")
+        }
+        for row in counts
+    }
+
+
+def organisation_table(*, kind="", region="", sort="name", descending=False, numbers=None):
+    """Every current organisation with its published items' counts, in two queries (one when
+    ``numbers``, ``organisation_numbers()``'s answer, is given).
+
+    Items addressed to a body that has since merged or been renamed are counted with its
+    successor, so that history follows the new body.
+    """
+    if numbers is None:
+        numbers = organisation_numbers()
+    organisations = list(
+        Organisation.objects.annotate(
+            in_engage=Exists(
+                EngagePeriod.objects.filter(organisation=OuterRef("pk"), left_on__isnull=True)
+            )
+        ).order_by("name")
+    )
+    by_id = {o.pk: o for o in organisations}
     totals = {}
-    for row in counts:
-        body = by_id[row["organisation_id"]]
+    for organisation_id, row in numbers.items():
+        body = by_id[organisation_id]
         seen = {body.pk}
         while body.successor_id and body.successor_id not in seen:
             body = by_id[body.successor_id]
@@ -218,18 +397,16 @@ def organisation_table(*, kind="", region="", sort="name", descending=False):
             continue
         if region and organisation.region != region:
             continue
-        numbers = totals.get(
+        mine = totals.get(
             organisation.pk, dict.fromkeys(("total", "active", "overdue", "complete"), 0)
         )
         rows.append(
             {
                 "organisation": organisation,
                 "in_engage": organisation.in_engage,
-                **numbers,
+                **mine,
                 "percent_complete": (
-                    round(100 * numbers["complete"] / numbers["total"])
-                    if numbers["total"]
-                    else None
+                    round(100 * mine["complete"] / mine["total"]) if mine["total"] else None
                 ),
             }
         )

@@ -17,7 +17,6 @@ from inspections.choices import OrganisationKind, Region
 from inspections.models import EngagePeriod, Inspection, Organisation
 from public.charts import bar_chart
 from public.corrections import attach_corrections
-from public.counts_cache import cached_counts, data_stamp
 from public.filters import InspectionFilterSet
 from public.page_cache import cache_page_for_anonymous
 from public.series import series_timeline
@@ -25,8 +24,8 @@ from public.stats import (
     ORGANISATION_SORTS,
     ProgressSummary,
     StatusBreakdown,
-    closures_per_quarter,
-    organisation_table,
+    browse_counts,
+    overview_counts,
     progress_summaries,
 )
 from recommendations import policy
@@ -115,20 +114,11 @@ def overview(request):
     choice = form.cleaned_data if form.is_valid() else {}
     sort = choice.get("sort") or "name"
     descending = choice.get("order") == "desc"
-    breakdown, quarters, rows = cached_counts(
-        "overview",
-        [choice.get("kind", ""), choice.get("region", ""), sort, descending],
-        lambda: (
-            StatusBreakdown.of_published(),
-            closures_per_quarter(),
-            organisation_table(
-                kind=choice.get("kind", ""),
-                region=choice.get("region", ""),
-                sort=sort,
-                descending=descending,
-            ),
-        ),
-        stamp=data_stamp(),
+    breakdown, quarters, rows = overview_counts(
+        kind=choice.get("kind", ""),
+        region=choice.get("region", ""),
+        sort=sort,
+        descending=descending,
     )
     status_rows = breakdown.rows()
     return render(
@@ -206,14 +196,8 @@ def finding_list(request):
         for key, value in cleaned.items()
         if key != "sort" and value not in (None, "", [])
     )
-    stamp = data_stamp()
-    total, counts = cached_counts(
-        "browse",
-        question,
-        lambda: (filterset.total(), filterset.facet_counts()),
-        stamp=stamp,
-    )
-    paginator = CountedPaginator(filterset.qs, RESULTS_PER_PAGE, known_count=total)
+    total, counts = browse_counts(filterset, question)
+    paginator = CountedPaginator(filterset.pages(), RESULTS_PER_PAGE, known_count=total)
     page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

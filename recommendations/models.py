@@ -459,6 +459,34 @@ class ItemFacts(models.Model):
         return f"Facts of item {self.item_id}"
 
 
+class CountsVersion(models.Model):
+    """A number per organisation that changes whenever the public counts of its items may
+    have changed, so that a write recomputes the counts of the body it touched and no other's
+    (public/counts_cache.py: ``organisation_parts``).
+
+    Written only by PostgreSQL itself, like ``ItemFacts``: the triggers of migration 0018 give
+    an organisation a new number (the time in microseconds, so a number is not used twice) in the
+    statement that changes any of its items' facts (a status, a due date, a publication, a
+    new or moved item), adds a status change to one of its items (the closures counted per
+    quarter), rewrites the search document of one of its findings (the words, the themes) or
+    renames the slug of one of its reports, whichever door made it. SQLite, the quick start,
+    has the table but no triggers: its counts follow the data stamp alone.
+    """
+
+    # No foreign key constraint: the rows are the database's own (see ItemFacts).
+    organisation = models.OneToOneField(
+        Organisation,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        primary_key=True,
+        related_name="+",
+    )
+    version = models.BigIntegerField()
+
+    def __str__(self):
+        return f"Counts of organisation {self.organisation_id}: version {self.version}"
+
+
 class DueDateProposal(models.Model):
     """An addressee asks for a new due date, with a reason; an inspector agrees or refuses."""
 
@@ -672,6 +700,16 @@ class StatusChange(models.Model):
         indexes = [
             # Site-wide feeds and "closures per quarter" read the newest changes first.
             models.Index(fields=["-changed_at"], name="statuschange_recent_idx"),
+            # One organisation's closures per quarter (public/stats.py: overview_parts, after
+            # a write to one of its items): from its items to their closures since a day,
+            # without reading every closure of the country since then; with the status, an
+            # index-only scan.
+            models.Index(
+                fields=["item", "changed_at"],
+                include=["to_status"],
+                name="statuschange_closures_idx",
+                condition=Q(to_status__in=CLOSED_STATUSES),
+            ),
         ]
 
     def __str__(self):

@@ -98,26 +98,31 @@ def page_urls(world):
 # the counts cache cold (the first visit after a change) and warm (paging, sorting, revisits).
 # "stamp" is the one query that tells whether cached counts still hold (counts_cache.py).
 QUERIES = {
-    # cold: 1 stamp, 2 items by kind and status, 3 closures per quarter, 4 organisations,
-    # 5 counts by body; warm: the stamp only
-    "overview": (5, 1),
-    "overview_filtered": (5, 1),
-    # cold: 1 stamp, 2 count, 3-11 one grouped count per facet, 12 successions (to count a
-    # predecessor's items for its successor), 13 page of items, 14-16 organisation, programme
-    # and theme options; warm: without 2-12
-    "finding_list": (16, 5),
-    # as above, plus the chosen organisation, programme and theme looked up, and the
-    # organisation's predecessors, and whether any published finding matches the words as
-    # typed (else the misspelling fallback)
-    "finding_list_filtered": (21, 10),
-    # as "finding_list", plus whether any published finding matches the words as typed
-    "finding_list_search": (17, 6),
+    # cold: 1 the published reports and every organisation's counts version, 2 items by body,
+    # kind and status, 3 closures per quarter by body (the organisations' parts, cached under
+    # their versions: after a write, those of the bodies it touched only), 4 organisations;
+    # warm: 1 only
+    "overview": (4, 1),
+    "overview_filtered": (4, 1),
+    # cold: 1 the published reports and every organisation's counts version, 2 the total and
+    # every facet's counts by organisation in one statement (FactsCounts; each organisation's
+    # part cached under its version: after a write, the parts of the bodies it touched only),
+    # 3 the slugs of organisations, programmes and themes, 4 successions (to count a
+    # predecessor's items for its successor), 5 the page's item ids in order (from the item
+    # facts) and 6 its items, 7-9 organisation, programme and theme options; warm: without 2-4
+    "finding_list": (9, 6),
+    # a words search: as above, plus whether any published finding matches the words as typed
+    # (else the misspelling fallback)
+    "finding_list_search": (10, 7),
     # the same: no finding matches "custdy" as typed, so the trigram fallback answers
-    "finding_list_misspelt": (17, 6),
+    "finding_list_misspelt": (10, 7),
+    # as "finding_list_search", plus the chosen organisation, programme and theme looked up,
+    # and the organisation's predecessors
+    "finding_list_filtered": (14, 11),
     # as "finding_list", plus the organisation looked up and its predecessors
-    "finding_list_two_facets": (18, 7),
+    "finding_list_two_facets": (11, 8),
     # as "finding_list": a later page costs no more
-    "finding_list_deep_page": (16, 5),
+    "finding_list_deep_page": (9, 6),
     # 1 organisation, 2 its predecessors' ids (+1 per level of succession), 3 predecessors,
     # 4 status counts, 5 overdue items, 6 inspections, 7 latest graded inspection
     # (+1 for its judgements when there is one), 8 Engage, 9 s55 responses
@@ -146,6 +151,16 @@ if connection.vendor != "postgresql":
     # SQLite, the quick start, matches the words as typed without asking first whether any
     # finding does (it has no misspelling fallback), so "custdy" finds nothing: no page of items.
     QUERIES |= {
+        # no versions: 1 stamp, 2 items by kind and status, 3 closures per quarter,
+        # 4 organisations, 5 counts by body; warm: the stamp only
+        "overview": (5, 1),
+        "overview_filtered": (5, 1),
+        # no versions: 1 stamp, 2 count, 3-11 one grouped count per facet, 12 successions,
+        # 13 page of items, 14-16 options; warm: without 2-12
+        "finding_list": (16, 5),
+        "finding_list_deep_page": (16, 5),
+        # as "finding_list", plus the organisation looked up and its predecessors
+        "finding_list_two_facets": (18, 7),
         "finding_list_filtered": (20, 9),
         "finding_list_search": (16, 5),
         "finding_list_misspelt": (15, 4),

@@ -13,7 +13,13 @@ from inspections.models import Inspection
 from recommendations.choices import FindingKind, Status
 from recommendations.filters import FACETS, FindingItemFilterSet, published_items
 from recommendations.models import Item, ItemFacts
-from recommendations.services import inspection_set_publication, item_set_due_date, item_start
+from recommendations.services import (
+    inspection_set_publication,
+    item_close,
+    item_set_due_date,
+    item_start,
+    item_submit_for_closure,
+)
 from tests.public.test_pages import add_findings
 
 pytestmark = [
@@ -92,6 +98,25 @@ QUERIES = [
     {"year": str(timezone.localdate().year), "extended": "yes"},
     {"inspection": "met-custody-2025", "organisation_kind": "police_force"},
     {"due_after": "2000-01-01", "due_before": "2100-01-01"},
+    # A words search counts every facet in one statement (FactsCounts): with facets chosen,
+    # each facet's counts leave out its own choice only.
+    {
+        "q": "custody",
+        "status": ["open", "in_progress"],
+        "organisation": "metropolitan-police-service",
+        "theme": "custody",
+        "overdue": "yes",
+    },
+    {
+        "q": "custody records",
+        "year": str(timezone.localdate().year),
+        "programme": "police-custody",
+        "kind": "recommendation",
+        "overdue": "no",
+        "organisation_kind": "police_force",
+    },
+    {"q": "custdy", "region": "London", "extended": "yes"},  # the misspelling fallback
+    {"q": "X101"},  # a reference
 ]
 
 
@@ -135,3 +160,146 @@ def test_the_overview_counts_from_the_facts_equal_those_from_the_items(
         rows["metropolitan-police-service"]
         == Item.objects.published().filter(organisation=met).count()
     )
+
+
+def versions():
+    from recommendations.models import CountsVersion
+
+    return dict(CountsVersion.objects.values_list("organisation_id", "version"))
+
+
+def test_a_write_moves_the_counts_version_of_the_organisation_it_touched_only(
+    public_world, met, mopac, kent, inspector
+):
+    add_findings(public_world["inspection"], 3, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+    before = versions()
+    assert {met.pk, mopac.pk, kent.pk} <= set(before)
+    item = Item.objects.filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+    after = versions()
+    assert after[met.pk] > before[met.pk]
+    assert {pk: v for pk, v in after.items() if pk != met.pk} == {
+        pk: v for pk, v in before.items() if pk != met.pk
+    }
+    # A publication moves the facts of every addressee of the report's items.
+    inspection_set_publication(inspection=public_world["embargoed"], published_at=timezone.now())
+    moved = versions()
+    embargoed = set(
+        Item.objects.filter(finding__inspection=public_world["embargoed"]).values_list(
+            "organisation_id", flat=True
+        )
+    )
+    assert embargoed and all(moved[pk] > after[pk] for pk in embargoed)
+
+
+def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
+    client, public_world, met, mopac, kent, inspector, django_assert_num_queries
+):
+    from django.core.cache import cache
+    from django.test.utils import CaptureQueriesContext
+
+    from public.stats import (
+        StatusBreakdown,
+        closures_per_quarter,
+        organisation_table,
+        overview_counts,
+    )
+
+    add_findings(public_world["inspection"], 4, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+    cache.clear()
+    overview_counts(kind="", region="", sort="name", descending=False)  # every part cached
+    item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+    item_close(
+        item=Item.objects.get(pk=item.pk),
+        outcome=Status.CLOSED_COMPLETE,
+        user=inspector,
+        note="Verified.",
+    )
+    with CaptureQueriesContext(connection) as captured:
+        breakdown, quarters, rows = overview_counts(
+            kind="", region="", sort="name", descending=False
+        )
+    counted = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(counted) == 2  # the items and the closures of the organisation written to
+    assert all(f"IN ({met.pk})" in sql for sql in counted)
+    # The same figures as counting everything again.
+    assert breakdown == StatusBreakdown.of_published()
+    assert quarters == closures_per_quarter()
+    assert quarters[-1]["total"] >= 1
+    assert [
+        (row["organisation"].pk, row["total"], row["active"], row["overdue"], row["complete"])
+        for row in rows
+    ] == [
+        (row["organisation"].pk, row["total"], row["active"], row["overdue"], row["complete"])
+        for row in organisation_table()
+    ]
+
+
+@pytest.mark.parametrize("query", ["", "q=custody", "status=in_progress&theme=custody"])
+def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_only(
+    public_world, met, mopac, kent, inspector, query
+):
+    from django.core.cache import cache
+    from django.http import QueryDict
+    from django.test.utils import CaptureQueriesContext
+
+    from public.stats import browse_counts
+
+    add_findings(public_world["inspection"], 4, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+
+    def counted():
+        filterset = FindingItemFilterSet(QueryDict(query) or None, queryset=published_items())
+        question = sorted((key, str(value)) for key, value in filterset.cleaned_data().items())
+        with CaptureQueriesContext(connection) as captured:
+            counts = browse_counts(filterset, question)
+        fresh = FindingItemFilterSet(QueryDict(query) or None, queryset=published_items())
+        fresh.cleaned_data()
+        joined = {facet.name: facet.count(fresh) for facet in FACETS}
+        return counts, (fresh.without().count(), joined), captured
+
+    cache.clear()
+    counts, recounted, _captured = counted()  # every part counted and cached
+    assert counts == recounted
+    item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+    counts, recounted, captured = counted()
+    assert counts == recounted
+    statements = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
+    assert len(statements) == 1
+    assert f"IN ({met.pk})" in statements[0]
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "sort=oldest",
+        "sort=due&status=in_progress",
+        "sort=organisation",
+        "sort=reference&theme=custody",
+        "q=custody",
+        "q=custody+records&sort=newest",
+        "q=custdy",
+    ],
+)
+def test_a_page_read_through_the_facts_holds_the_same_items_in_the_same_order(
+    public_world, met, mopac, kent, query
+):
+    from django.http import QueryDict
+
+    from recommendations.filters import PagedItems
+
+    add_findings(public_world["inspection"], 12, [met, mopac])
+    add_findings(public_world["inspection"], 5, [kent], start=300)
+    filterset = FindingItemFilterSet(QueryDict(query) or None, queryset=published_items())
+    pages = filterset.pages()
+    assert isinstance(pages, PagedItems)
+    expected = list(FindingItemFilterSet(QueryDict(query) or None, queryset=published_items()).qs)
+    assert expected
+    assert len(pages) == len(expected)
+    for start in range(0, len(expected), 7):
+        assert pages[start : start + 7] == expected[start : start + 7]
