@@ -133,11 +133,6 @@ def counts_versions() -> tuple[str, dict[int, int]]:
     return base, {int(pk): version for pk, version in (versions or {}).items()}
 
 
-def generation():
-    """The generation of the public data (see ``bump_generation``)."""
-    return stamp_cache().get(GENERATION_KEY, 0)
-
-
 def organisation_parts(name: str, compute, *, base: str, versions: dict, empty) -> dict:
     """{organisation id: its part of the counts called ``name``}, each from the cache under its
     version and ``base`` when it can be. ``compute(ids)`` counts the parts of the organisations

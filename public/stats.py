@@ -15,8 +15,8 @@ from inspections.models import EngagePeriod, Organisation
 from public.counts_cache import (
     cached_counts,
     counts_versions,
+    current_generation,
     data_stamp,
-    generation,
     organisation_parts,
 )
 from recommendations.choices import (
@@ -293,7 +293,7 @@ def overview_counts(*, kind, region, sort, descending):
         breakdown, quarters, numbers = overview_from_parts(parts)
         return breakdown, quarters, table(numbers)
 
-    stamp = json.dumps([base, sorted(versions.items()), generation()])
+    stamp = json.dumps([base, sorted(versions.items()), current_generation()])
     return cached_counts("overview", question, compute, stamp=stamp)
 
 
@@ -320,7 +320,7 @@ def browse_counts(filterset, question) -> tuple[int, dict]:
         )
         return counter.merge(parts.values())
 
-    stamp = json.dumps([base, sorted(versions.items()), generation()])
+    stamp = json.dumps([base, sorted(versions.items()), current_generation()])
     return cached_counts("browse", question, compute, stamp=stamp)
 
 
