@@ -466,11 +466,14 @@ def foreign_keys(tables):
 
 
 def secondary_indexes(tables):
-    """(name, definition) of the indexes of ``tables`` that no constraint uses."""
+    """(name, definition) of the indexes of ``tables`` that no constraint uses, partial ones
+    left out: they are small and stay in place, since PostgreSQL prints the condition of one
+    built again from its own definition differently (the casts move), which would hide a real
+    difference from the test that compares the indexes before and after."""
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT indexrelid::regclass::text, pg_get_indexdef(indexrelid) FROM pg_index i"
-            " WHERE indrelid = ANY(%s::regclass[]) AND NOT EXISTS ("
+            " WHERE indrelid = ANY(%s::regclass[]) AND indpred IS NULL AND NOT EXISTS ("
             "   SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)"
             " ORDER BY 1",
             [tables],

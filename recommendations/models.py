@@ -703,10 +703,9 @@ class StatusChange(models.Model):
             # One organisation's closures per quarter (public/stats.py: overview_parts, after
             # a write to one of its items): from its items to their closures since a day,
             # without reading every closure of the country since then; with the status, an
-            # index-only scan.
+            # index-only scan (a key column rather than INCLUDE, which SQLite refuses).
             models.Index(
-                fields=["item", "changed_at"],
-                include=["to_status"],
+                fields=["item", "changed_at", "to_status"],
                 name="statuschange_closures_idx",
                 condition=Q(to_status__in=CLOSED_STATUSES),
             ),

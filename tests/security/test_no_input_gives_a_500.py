@@ -47,6 +47,7 @@ def _paths(world) -> list[str]:
         "item_pk": lambda route: item.pk,
         "finding_pk": lambda route: world["recommendation"].pk,
         "cause_pk": lambda route: "1",
+        "job_id": lambda route: "1",
         "object_id": lambda route: "1",
         "content_type_id": lambda route: "1",
         "fmt": lambda route: "csv",
