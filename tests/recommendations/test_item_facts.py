@@ -284,6 +284,9 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
         "q=custody",
         "q=custody+records&sort=newest",
         "q=custdy",
+        "q=custody&organisation=kent-police",
+        "q=custody+records&status=in_progress&sort=relevance",
+        "q=X105",
     ],
 )
 def test_a_page_read_through_the_facts_holds_the_same_items_in_the_same_order(
@@ -303,3 +306,28 @@ def test_a_page_read_through_the_facts_holds_the_same_items_in_the_same_order(
     assert len(pages) == len(expected)
     for start in range(0, len(expected), 7):
         assert pages[start : start + 7] == expected[start : start + 7]
+
+
+def test_a_finding_found_by_its_reference_alone_is_ranked_with_the_words_matches(
+    public_world, met, mopac
+):
+    """The ranked page (``RankedIds``) holds a finding whose reference is the words typed but
+    whose document does not match them, where the items' own query puts it: every match once,
+    in the same order."""
+    from django.http import QueryDict
+
+    from recommendations.filters import PagedItems, RankedIds
+    from recommendations.models import FindingSearch
+
+    add_findings(public_world["inspection"], 6, [met, mopac])
+    # A document that no longer holds the reference (as a reference the search syntax reads
+    # otherwise would): found by the reference only.
+    FindingSearch.objects.filter(finding__reference="X103").update(document="other words")
+    FindingSearch.objects.filter(finding__reference="X104").update(document="x103 custody")
+    query = QueryDict("q=X103")
+    pages = FindingItemFilterSet(query, queryset=published_items()).pages()
+    assert isinstance(pages, PagedItems) and isinstance(pages.ids, RankedIds)
+    expected = list(FindingItemFilterSet(query, queryset=published_items()).qs)
+    assert {item.finding.reference for item in expected} == {"X103", "X104"}
+    assert len(pages) == len(expected) == 4
+    assert pages[0:4] == expected
