@@ -573,13 +573,14 @@ class RankedIds:
     findings by rank and reads the items of the first few only (45 ms)."""
 
     def __init__(self, facts: "ItemFactsFilterSet"):
-        rows = facts.without("q").values("item_id", "published_at", "finding_id")
-        value = facts.cleaned_data()["q"].strip()
-        self.rows = rows.query.sql_with_params()
-        self.ranked = ranked_findings(value, facts._search_query).query.sql_with_params()
+        self.rows = facts.without("q").values("item_id", "published_at", "finding_id")
+        self.ranked = ranked_findings(facts.cleaned_data()["q"].strip(), facts._search_query)
 
     def sql(self, tail=""):
-        (rows, rows_params), (ranked, ranked_params) = self.rows, self.ranked
+        """The statement and its parameters; ``EmptyResultSet`` when the filters can give
+        nothing."""
+        rows, rows_params = self.rows.query.sql_with_params()
+        ranked, ranked_params = self.ranked.query.sql_with_params()
         # Only the compiled queries' SQL goes in; the values are their parameters.
         sql = (
             f"SELECT facts.item_id FROM ({rows}) facts JOIN ({ranked}) ranked"  # noqa: S608
@@ -589,7 +590,10 @@ class RankedIds:
         return sql, [*rows_params, *ranked_params]
 
     def count(self):
-        sql, params = self.sql()
+        try:
+            sql, params = self.sql()
+        except EmptyResultSet:
+            return 0
         with connection.cursor() as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM ({sql}) counted", params)  # noqa: S608
             return cursor.fetchone()[0]
@@ -601,7 +605,10 @@ class RankedIds:
         tail = f" OFFSET {int(start)}"
         if key.stop is not None:
             tail = f" LIMIT {max(int(key.stop) - start, 0)}{tail}"
-        sql, params = self.sql(tail)
+        try:
+            sql, params = self.sql(tail)
+        except EmptyResultSet:
+            return []
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return [row[0] for row in cursor.fetchall()]
