@@ -14,7 +14,7 @@ from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import SearchQuery, SearchRank, TrigramWordSimilarity
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Case, Count, F, Func, Q, TextField, Value, When
+from django.db.models import Case, Count, Exists, F, Func, OuterRef, Q, TextField, Value, When
 from django.db.models.functions import ExtractYear, Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -531,6 +531,22 @@ class ItemFactsFilterSet(FindingItemFilterSet):
     def filter_year(self, queryset, name, value):
         return queryset.filter(published_at__year=int(value))
 
+    def words_of_each_row(self) -> Q | None:
+        """The words search as typed (once ``without`` ran it) as a condition on each row:
+        its finding's document matches or its reference is the words, the same findings as
+        ``matching_findings``. For the rows of one organisation (a part counted again after a
+        write: 2,000 rows of a large force) each row's finding is looked up (18 ms), where the
+        union found all 13,500 findings that match "custody mental health" first (27 ms).
+        ``None`` for no words or the misspelling fallback."""
+        value = (self.cleaned_data().get("q") or "").strip()
+        if not value or self._search_query is None:
+            return None
+        # A subquery on the row's finding: written as joins, PostgreSQL hashed every finding.
+        matching = Finding.objects.filter(pk=OuterRef("finding_id")).filter(
+            Q(search__document=self._search_query) | Q(reference__iexact=value)
+        )
+        return Q(Exists(matching))
+
     # The facts' own columns where the items' orders follow a join: the same order.
     ORDERS = FindingItemFilterSet.ORDERS | {
         "newest": ("-published_at", "pk"),
@@ -679,6 +695,10 @@ class FactsCounts:
         "organisation": "organisation_kind, region",
     }
     EMPTY = {"total": 0, "overdue": 0, "not_overdue": 0, "counts": {}}
+    # Up to this many organisations' parts (after a write: the one it touched), a words search
+    # is checked on each of their rows (``words_of_each_row``) rather than by matching the
+    # words across the country first.
+    FEW_ORGANISATIONS = 3
 
     def __init__(self, facts: "ItemFactsFilterSet"):
         self.facts = facts
@@ -731,9 +751,13 @@ class FactsCounts:
     def sql(self, organisation_ids=None):
         """(The statement, its parameters, {facet: the number of the count it reads})."""
         today = timezone.localdate()
-        rows = self.facts.without(*(facet.name for facet in FACTS_FACETS)).annotate(
-            counts_overdue=Case(When(overdue_q(today), then=True), default=False)
-        )
+        facets = [facet.name for facet in FACTS_FACETS]
+        few = organisation_ids is not None and len(organisation_ids) <= self.FEW_ORGANISATIONS
+        rows = self.facts.without(*facets)  # the words filter runs: how it matches is known
+        words = self.facts.words_of_each_row() if few else None
+        if words is not None:
+            rows = self.facts.without(*facets, "q").filter(words)
+        rows = rows.annotate(counts_overdue=Case(When(overdue_q(today), then=True), default=False))
         if organisation_ids is not None:
             rows = rows.filter(organisation_id__in=organisation_ids)
         # A flag per chosen facet: 1 when the row passes its filter (never null).

@@ -238,7 +238,17 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
     ]
 
 
-@pytest.mark.parametrize("query", ["", "q=custody", "status=in_progress&theme=custody"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=custody",
+        "status=in_progress&theme=custody",
+        "q=custody+records&status=in_progress",
+        "q=X101",
+        "q=custdy",
+    ],
+)
 def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_only(
     public_world, met, mopac, kent, inspector, query
 ):
@@ -271,6 +281,9 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
     statements = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
     assert len(statements) == 1
     assert f"IN ({met.pk})" in statements[0]
+    # The words as typed are checked on the organisation's own rows (FactsCounts.sql).
+    words = query.startswith("q=") and query != "q=custdy"
+    assert ("EXISTS(" in statements[0]) == words
 
 
 @pytest.mark.parametrize(
