@@ -344,3 +344,29 @@ def test_a_finding_found_by_its_reference_alone_is_ranked_with_the_words_matches
     assert {item.finding.reference for item in expected} == {"X103", "X104"}
     assert len(pages) == len(expected) == 4
     assert pages[0:4] == expected
+
+
+@pytest.mark.parametrize(
+    "query, ranked_by_finding",
+    [
+        ("q=custody", True),
+        ("q=custody&sort=relevance", True),
+        ("q=custody&sort=newest", False),
+        ("q=custody&status=in_progress", False),
+        ("q=custdy", False),
+    ],
+)
+def test_only_a_best_match_search_with_no_other_filter_ranks_its_findings_first(
+    public_world, met, query, ranked_by_finding
+):
+    """``RankedIds`` reads the items of the best findings first: with another filter those
+    items may mostly fail it, and the one sort of every result is the quicker."""
+    from django.http import QueryDict
+
+    from recommendations.filters import RankedIds
+
+    add_findings(public_world["inspection"], 3, [met])
+    pages = FindingItemFilterSet(QueryDict(query), queryset=published_items()).pages()
+    assert isinstance(pages.ids, RankedIds) == ranked_by_finding
+    expected = list(FindingItemFilterSet(QueryDict(query), queryset=published_items()).qs)
+    assert expected and pages[0 : len(expected)] == expected
