@@ -238,7 +238,17 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
     ]
 
 
-@pytest.mark.parametrize("query", ["", "q=custody", "status=in_progress&theme=custody"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "q=custody",
+        "status=in_progress&theme=custody",
+        "q=custody+records&status=in_progress",
+        "q=X101",
+        "q=custdy",
+    ],
+)
 def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_only(
     public_world, met, mopac, kent, inspector, query
 ):
@@ -271,6 +281,9 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
     statements = [q["sql"] for q in captured.captured_queries if "GROUPING SETS" in q["sql"]]
     assert len(statements) == 1
     assert f"IN ({met.pk})" in statements[0]
+    # The words as typed are checked on the organisation's own rows (FactsCounts.sql).
+    words = query.startswith("q=") and query != "q=custdy"
+    assert ("EXISTS(" in statements[0]) == words
 
 
 @pytest.mark.parametrize(
@@ -284,6 +297,9 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
         "q=custody",
         "q=custody+records&sort=newest",
         "q=custdy",
+        "q=custody&organisation=kent-police",
+        "q=custody+records&status=in_progress&sort=relevance",
+        "q=X105",
     ],
 )
 def test_a_page_read_through_the_facts_holds_the_same_items_in_the_same_order(
@@ -303,3 +319,54 @@ def test_a_page_read_through_the_facts_holds_the_same_items_in_the_same_order(
     assert len(pages) == len(expected)
     for start in range(0, len(expected), 7):
         assert pages[start : start + 7] == expected[start : start + 7]
+
+
+def test_a_finding_found_by_its_reference_alone_is_ranked_with_the_words_matches(
+    public_world, met, mopac
+):
+    """The ranked page (``RankedIds``) holds a finding whose reference is the words typed but
+    whose document does not match them, where the items' own query puts it: every match once,
+    in the same order."""
+    from django.http import QueryDict
+
+    from recommendations.filters import PagedItems, RankedIds
+    from recommendations.models import FindingSearch
+
+    add_findings(public_world["inspection"], 6, [met, mopac])
+    # A document that no longer holds the reference (as a reference the search syntax reads
+    # otherwise would): found by the reference only.
+    FindingSearch.objects.filter(finding__reference="X103").update(document="other words")
+    FindingSearch.objects.filter(finding__reference="X104").update(document="x103 custody")
+    query = QueryDict("q=X103")
+    pages = FindingItemFilterSet(query, queryset=published_items()).pages()
+    assert isinstance(pages, PagedItems) and isinstance(pages.ids, RankedIds)
+    expected = list(FindingItemFilterSet(query, queryset=published_items()).qs)
+    assert {item.finding.reference for item in expected} == {"X103", "X104"}
+    assert len(pages) == len(expected) == 4
+    assert pages[0:4] == expected
+
+
+@pytest.mark.parametrize(
+    "query, ranked_by_finding",
+    [
+        ("q=custody", True),
+        ("q=custody&sort=relevance", True),
+        ("q=custody&sort=newest", False),
+        ("q=custody&status=in_progress", False),
+        ("q=custdy", False),
+    ],
+)
+def test_only_a_best_match_search_with_no_other_filter_ranks_its_findings_first(
+    public_world, met, query, ranked_by_finding
+):
+    """``RankedIds`` reads the items of the best findings first: with another filter those
+    items may mostly fail it, and the one sort of every result is the quicker."""
+    from django.http import QueryDict
+
+    from recommendations.filters import RankedIds
+
+    add_findings(public_world["inspection"], 3, [met])
+    pages = FindingItemFilterSet(QueryDict(query), queryset=published_items()).pages()
+    assert isinstance(pages.ids, RankedIds) == ranked_by_finding
+    expected = list(FindingItemFilterSet(QueryDict(query), queryset=published_items()).qs)
+    assert expected and pages[0 : len(expected)] == expected
