@@ -132,8 +132,12 @@ class InspectionFilterSet(django_filters.FilterSet):
 class TimelineFilterSet(django_filters.FilterSet):
     """Shared by progress updates and status changes across the site."""
 
+    # Bounded to the database's integers: a larger id is a 400, not an overflow (a 500 on SQLite).
     item = django_filters.NumberFilter(
-        field_name="item_id", help_text="Only those of this item (its id)."
+        field_name="item_id",
+        min_value=1,
+        max_value=2**63 - 1,
+        help_text="Only those of this item (its id).",
     )
     organisation = SlugChoiceFilter(
         queryset=Organisation.objects.all(),

@@ -104,6 +104,15 @@ def test_item_timeline_has_published_updates_only_and_no_names(client, api_world
     assert "changed_by" not in everything and "author" not in everything
 
 
+@pytest.mark.parametrize("path", ["/api/v1/updates/", "/api/v1/status-changes/"])
+@pytest.mark.parametrize("item", ["99999999999999999999999", "-2.9e209", "0"])
+def test_an_item_id_beyond_the_databases_integers_is_a_400(client, api_world, path, item):
+    # Not an overflow in the query (a 500 on SQLite, found by the schema test).
+    response = client.get(path, {"item": item})
+    assert response.status_code == 400
+    assert "item" in response.json()
+
+
 def test_section_55_responses_only_once_received(client, api_world):
     (response,) = walk(client, "/api/v1/section-55-responses/")[0]
     assert response["local_policing_body"]["slug"] == "mayors-office-for-policing-and-crime"
