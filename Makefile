@@ -53,12 +53,16 @@ run: demo
 # cache prefix), the next test going to whichever is free; PYTEST_WORKERS=0 runs them in this one.
 PYTEST_WORKERS ?= auto
 TEST_CACHE_URL := redis://127.0.0.1:6379/1
+# The coverage floor holds on PostgreSQL, as CI runs: on SQLite (no DATABASE_URL, the quick
+# start) the PostgreSQL-only code (COPY exports, triggers, full-text search) and its tests do not
+# run, so the total is lower there and only printed.
+COVERAGE_FLOOR := $(if $(findstring postgres,$(DATABASE_URL)),,--cov-fail-under=0)
 test: install
 	scripts/ensure-redis
 	scripts/ensure-gettext
 	chromium="$$(scripts/ensure-chromium)" && \
 		CHROMIUM_PATH="$$chromium" CACHE_URL="$${CACHE_URL:-$(TEST_CACHE_URL)}" $(TEST_ENV) \
-		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term:skip-covered \
+		$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal --cov --cov-report=term:skip-covered $(COVERAGE_FLOOR) \
 		$(PYTEST_ARGS)
 
 lint: install

@@ -4,6 +4,7 @@ once the report is published, part of the stale-form check, and in the stored se
 (kept by PostgreSQL's triggers), so a Welsh search finds it."""
 
 import pytest
+from django.db import connection
 from django.urls import reverse as django_reverse
 from django.utils import translation
 
@@ -76,8 +77,13 @@ def form_data(client, finding, **overrides):
     return data | overrides
 
 
-def searched(finding) -> str:
-    return FindingSearch.objects.get(finding_id=finding.pk).text
+def assert_searchable(finding, *, found: bool):
+    """Whether the finding's stored search document holds the Welsh word. PostgreSQL's triggers
+    keep the documents; SQLite (the quick start) has none, so there is nothing to check there:
+    CI runs these checks on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return
+    assert ("rhyddhau" in FindingSearch.objects.get(finding_id=finding.pk).text) is found
 
 
 def test_a_new_finding_keeps_its_welsh_text_logged_and_searchable(
@@ -95,7 +101,7 @@ def test_a_new_finding_keeps_its_welsh_text_logged_and_searchable(
     assert finding.text_cy == WELSH
     logged = ActionLog.objects.get(action="recommendations.finding.created")
     assert logged.actor == inspector and logged.data["text_cy"] == WELSH
-    assert "rhyddhau" in searched(finding)
+    assert_searchable(finding, found=True)
 
 
 def test_editing_the_welsh_text_is_saved_through_the_service_and_logged(
@@ -108,7 +114,7 @@ def test_editing_the_welsh_text_is_saved_through_the_service_and_logged(
     )
     finding = welsh_draft.findings.get()
     assert finding.text_cy == ""
-    assert "rhyddhau" not in searched(finding)
+    assert_searchable(finding, found=False)
 
     response = client.post(edit_url(finding), form_data(client, finding, text_cy=WELSH))
     assert response.status_code == 302
@@ -117,7 +123,7 @@ def test_editing_the_welsh_text_is_saved_through_the_service_and_logged(
     logged = ActionLog.objects.get(action="recommendations.finding.updated")
     assert logged.actor == inspector
     assert logged.data["fields"]["text_cy"] == {"from": "", "to": WELSH}
-    assert "rhyddhau" in searched(finding)
+    assert_searchable(finding, found=True)
 
     # The form shows it back, and leaving it as shown changes nothing.
     assert client.get(edit_url(finding)).context["form"]["text_cy"].value() == WELSH
@@ -161,6 +167,6 @@ def test_a_welsh_text_added_to_a_published_finding_is_a_correction(
     assert logged.data["reason"] == "The Welsh text was missing."
     welsh_page = client.get("/cy" + reverse("public:finding-detail", args=[recommendation.pk]))
     assert WELSH in welsh_page.content.decode()
-    assert "rhyddhau" in searched(recommendation)
+    assert_searchable(recommendation, found=True)
     found = client.get("/cy" + reverse("public:finding-list") + "?q=rhyddhau").content.decode()
     assert f">{recommendation.reference}<" in found or f"{recommendation.reference}:" in found
