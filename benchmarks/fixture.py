@@ -1074,11 +1074,7 @@ class Generator:
         deferred triggers would have written them: by the functions those triggers call.
 
         The tables are analysed first: planned without statistics, as if they were empty, the
-        functions' joins take twice as long. A search document lists the addressees' names in
-        the order the plan meets them (``string_agg`` without ORDER BY), with statistics in
-        the order of the organisations' table, as the triggers write them in an analysed
-        database; the triggers of the former load, planned batch by batch on tables without
-        statistics, wrote some documents in that order and some in the items' order.
+        functions' joins take twice as long.
         """
         with connection.cursor() as cursor:
             cursor.execute(

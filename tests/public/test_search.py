@@ -190,6 +190,29 @@ def test_the_write_paths_keep_the_stored_document_current(client, inspection, me
 
 @pytest.mark.django_db
 @postgresql_only
+def test_the_document_lists_names_in_alphabetical_order_whatever_the_order_they_came(
+    inspection, met, mopac
+):
+    estates = Theme.objects.create(slug="estates", name="Estates")
+    custody = Theme.objects.create(slug="custody-theme", name="Custody")
+    first = add(inspection, "R2", "Improve records.", [mopac, met])
+    second = add(inspection, "R3", "Improve records.", [met, mopac])
+    finding_update(finding=first, changes={"themes": [estates, custody]}, reason="Tagged.")
+    finding_update(finding=second, changes={"themes": [custody, estates]}, reason="Tagged.")
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE recommendations_item, recommendations_finding_themes")
+    Theme.objects.filter(pk=custody.pk).update(name="Cells")  # rewrites both documents
+    documents = {
+        row.finding.reference: row.text.removeprefix(row.finding.reference.lower())
+        for row in FindingSearch.objects.select_related("finding")
+    }
+    assert documents["R2"] == documents["R3"]
+    assert "mayor's office for policing and crime metropolitan police service" in documents["R2"]
+    assert documents["R2"].endswith("cells estates")
+
+
+@pytest.mark.django_db
+@postgresql_only
 def test_ranking_reads_the_stored_document_through_its_indexes(client, inspection, met):
     from django.test.utils import CaptureQueriesContext
 
