@@ -107,21 +107,23 @@ def cached_counts(name: str, question, compute, *, stamp: str):
     return value
 
 
-# The published reports at this moment (as in the stamp) and every organisation's version.
+# The published reports at this moment (as in the stamp) and every organisation's versions.
 VERSIONS_SQL = """
 SELECT
     (SELECT MAX(published_at) FROM ({published}) AS published),
     (SELECT COUNT(*) FROM ({published}) AS published),
-    (SELECT json_object_agg(organisation_id, version) FROM recommendations_countsversion)
+    (SELECT json_object_agg(organisation_id, json_build_array(version, closures_version))
+     FROM recommendations_countsversion)
 """
 # A part is cached under its organisation's version, which a change of what it counts replaces:
 # it cannot go stale, so it may stay longer than the counts cached under the stamp.
 PART_SECONDS = 24 * 60 * 60
 
 
-def counts_versions() -> tuple[str, dict[int, int]]:
+def counts_versions() -> tuple[str, dict[int, int], dict[int, int]]:
     """PostgreSQL only, in one query: (what every organisation's part depends on besides its
-    own items: the published reports, the day; each organisation's version)."""
+    own items: the published reports, the day; each organisation's version; each
+    organisation's closures version)."""
     published = Inspection.objects.published(at=timezone.now()).order_by().values("published_at")
     published_sql, params = published.query.sql_with_params()
     with connection.cursor() as cursor:
@@ -130,7 +132,12 @@ def counts_versions() -> tuple[str, dict[int, int]]:
     if isinstance(versions, str):  # a driver that does not decode JSON
         versions = json.loads(versions)
     base = json.dumps([str(latest), count, str(timezone.localdate())])
-    return base, {int(pk): version for pk, version in (versions or {}).items()}
+    versions = {int(pk): numbers for pk, numbers in (versions or {}).items()}
+    return (
+        base,
+        {pk: version for pk, (version, _closures) in versions.items()},
+        {pk: closures for pk, (_version, closures) in versions.items()},
+    )
 
 
 def organisation_parts(name: str, compute, *, base: str, versions: dict, empty) -> dict:

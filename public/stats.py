@@ -169,25 +169,14 @@ def closures_per_quarter(*, quarters=12, organisation_ids=None, today=None):
     return result
 
 
-def overview_parts(organisation_ids=None, *, today=None, quarters=12) -> dict:
-    """PostgreSQL: each organisation's part of the overview's counts, in two queries (for
-    ``counts_cache.organisation_parts``): {organisation id: {"counts": {(kind, status): (items,
-    overdue, extended while overdue)}, "closures": {quarter number: (closed, complete)}}}, for
-    the organisations ``organisation_ids`` (``None``: all). The closures are those of the last
-    ``quarters`` quarters, of items the organisation is addressed now (as
-    ``closures_per_quarter`` counts them for a set of organisations)."""
+def overview_count_parts(organisation_ids=None, *, today=None) -> dict:
+    """PostgreSQL: each organisation's items by kind and status in one query (for
+    ``counts_cache.organisation_parts``): {organisation id: {(kind, status): (items, overdue,
+    extended while overdue)}}, for the organisations ``organisation_ids`` (``None``: all)."""
     today = today or timezone.localdate()
-    current = today.year * 4 + (today.month - 1) // 3
-    # From the first moment of the first quarter, in the current time zone: the same changes
-    # as "its local date on or after the first day", but an indexable comparison.
-    since = timezone.make_aware(datetime.combine(quarter_start(current - quarters + 1), time.min))
     facts = ItemFacts.objects.published()
-    changes = StatusChange.objects.published().filter(
-        to_status__in=CLOSED_STATUSES, changed_at__gte=since
-    )
     if organisation_ids is not None:
         facts = facts.filter(organisation_id__in=organisation_ids)
-        changes = changes.filter(item__organisation_id__in=organisation_ids)
     parts: dict = {}
     rows = (
         facts.order_by()
@@ -199,12 +188,28 @@ def overview_parts(organisation_ids=None, *, today=None, quarters=12) -> dict:
         )
     )
     for row in rows:
-        part = parts.setdefault(row["organisation_id"], {"counts": {}, "closures": {}})
-        part["counts"][row["kind"], row["status"]] = (
-            row["n"],
-            row["overdue"],
-            row["extended_overdue"],
-        )
+        part = parts.setdefault(row["organisation_id"], {})
+        part[row["kind"], row["status"]] = (row["n"], row["overdue"], row["extended_overdue"])
+    return parts
+
+
+def overview_closure_parts(organisation_ids=None, *, today=None, quarters=12) -> dict:
+    """PostgreSQL: each organisation's closures per quarter in one query (for
+    ``counts_cache.organisation_parts``): {organisation id: {quarter number: (closed,
+    complete)}}, for the organisations ``organisation_ids`` (``None``: all). The closures are
+    those of the last ``quarters`` quarters, of items the organisation is addressed now (as
+    ``closures_per_quarter`` counts them for a set of organisations)."""
+    today = today or timezone.localdate()
+    current = today.year * 4 + (today.month - 1) // 3
+    # From the first moment of the first quarter, in the current time zone: the same changes
+    # as "its local date on or after the first day", but an indexable comparison.
+    since = timezone.make_aware(datetime.combine(quarter_start(current - quarters + 1), time.min))
+    changes = StatusChange.objects.published().filter(
+        to_status__in=CLOSED_STATUSES, changed_at__gte=since
+    )
+    if organisation_ids is not None:
+        changes = changes.filter(item__organisation_id__in=organisation_ids)
+    parts: dict = {}
     rows = (
         changes.annotate(quarter=TruncQuarter("changed_at"))
         .values("item__organisation_id", "quarter")
@@ -218,12 +223,9 @@ def overview_parts(organisation_ids=None, *, today=None, quarters=12) -> dict:
     for row in rows:
         quarter = row["quarter"]
         day = quarter.date() if hasattr(quarter, "date") else quarter
-        part = parts.setdefault(row["item__organisation_id"], {"counts": {}, "closures": {}})
-        part["closures"][day.year * 4 + (day.month - 1) // 3] = (row["n"], row["complete"])
+        part = parts.setdefault(row["item__organisation_id"], {})
+        part[day.year * 4 + (day.month - 1) // 3] = (row["n"], row["complete"])
     return parts
-
-
-EMPTY_PART = {"counts": {}, "closures": {}}
 
 
 def overview_from_parts(parts: dict, *, today=None, quarters=12):
@@ -264,10 +266,12 @@ def overview_from_parts(parts: dict, *, today=None, quarters=12):
 def overview_counts(*, kind, region, sort, descending):
     """(The national breakdown, the closures per quarter, the organisations' table), cached.
 
-    On PostgreSQL from each organisation's part (``stats.overview_parts``), cached under its
-    version: after a write, only the parts of the organisations it touched are counted again
-    (a few milliseconds for one body's items and history, where the whole country took
-    0.5-3 s), and the sums are cached under every organisation's version and the generation.
+    On PostgreSQL from each organisation's parts (``overview_count_parts``, cached under its
+    version, and ``overview_closure_parts``, under its closures version): after a write, only
+    the parts of the organisations it touched are counted again (a few milliseconds for one
+    body's items, where the whole country took 0.5-3 s), their closures only if it added one
+    or moved an item, and the sums are cached under every organisation's versions and the
+    generation.
     On SQLite (no versions) everything is cached under the data stamp.
     """
     question = [kind, region, sort, descending]
@@ -284,16 +288,29 @@ def overview_counts(*, kind, region, sort, descending):
             lambda: (StatusBreakdown.of_published(), closures_per_quarter(), table()),
             stamp=data_stamp(),
         )
-    base, versions = counts_versions()
+    base, versions, closures_versions = counts_versions()
 
     def compute():
-        parts = organisation_parts(
-            "overview-part", overview_parts, base=base, versions=versions, empty=EMPTY_PART
+        counts = organisation_parts(
+            "overview-counts", overview_count_parts, base=base, versions=versions, empty={}
         )
+        closures = organisation_parts(
+            "overview-closures",
+            overview_closure_parts,
+            base=base,
+            versions=closures_versions,
+            empty={},
+        )
+        parts = {
+            pk: {"counts": counts.get(pk, {}), "closures": closures.get(pk, {})}
+            for pk in counts.keys() | closures.keys()
+        }
         breakdown, quarters, numbers = overview_from_parts(parts)
         return breakdown, quarters, table(numbers)
 
-    stamp = json.dumps([base, sorted(versions.items()), current_generation()])
+    stamp = json.dumps(
+        [base, sorted(versions.items()), sorted(closures_versions.items()), current_generation()]
+    )
     return cached_counts("overview", question, compute, stamp=stamp)
 
 
@@ -307,7 +324,7 @@ def browse_counts(filterset, question) -> tuple[int, dict]:
     """
     if connection.vendor != "postgresql":
         return cached_counts("browse", question, filterset.counts, stamp=data_stamp())
-    base, versions = counts_versions()
+    base, versions, _closures_versions = counts_versions()
     counter = filterset.facts_counter()
 
     def compute():

@@ -460,17 +460,24 @@ class ItemFacts(models.Model):
 
 
 class CountsVersion(models.Model):
-    """A number per organisation that changes whenever the public counts of its items may
+    """Numbers per organisation that change whenever the public counts of its items may
     have changed, so that a write recomputes the counts of the body it touched and no other's
     (public/counts_cache.py: ``organisation_parts``).
 
-    Written only by PostgreSQL itself, like ``ItemFacts``: the triggers of migration 0018 give
-    an organisation a new number (the time in microseconds, so a number is not used twice) in the
-    statement that changes any of its items' facts (a status, a due date, a publication, a
-    new or moved item), adds a status change to one of its items (the closures counted per
-    quarter), rewrites the search document of one of its findings (the words, the themes) or
-    renames the slug of one of its reports, whichever door made it. SQLite, the quick start,
-    has the table but no triggers: its counts follow the data stamp alone.
+    Written only by PostgreSQL itself, like ``ItemFacts``: the triggers of migrations 0018 and
+    0020 give an organisation a new number (the time in microseconds, so a number is not used
+    twice) in the statement that changes what is counted, whichever door made it:
+
+    - ``version``: any of its items' facts (a status, a due date, a publication, a new or moved
+      item), the search document of one of its findings (the words, the themes) or the slug of
+      one of its reports;
+    - ``closures_version``: a closure added to the history of one of its items, or an item
+      added, removed or moved to or from it (the closures counted per quarter). A status
+      change that closes nothing (started, submitted, returned) leaves it, so the overview
+      counts that body's closures again only when they may have changed.
+
+    SQLite, the quick start, has the table but no triggers: its counts follow the data stamp
+    alone.
     """
 
     # No foreign key constraint: the rows are the database's own (see ItemFacts).
@@ -482,6 +489,8 @@ class CountsVersion(models.Model):
         related_name="+",
     )
     version = models.BigIntegerField()
+    # Given by the database, as the triggers write the row of a new organisation either way.
+    closures_version = models.BigIntegerField(default=0, db_default=0)
 
     def __str__(self):
         return f"Counts of organisation {self.organisation_id}: version {self.version}"
@@ -700,8 +709,9 @@ class StatusChange(models.Model):
         indexes = [
             # Site-wide feeds and "closures per quarter" read the newest changes first.
             models.Index(fields=["-changed_at"], name="statuschange_recent_idx"),
-            # One organisation's closures per quarter (public/stats.py: overview_parts, after
-            # a write to one of its items): from its items to their closures since a day,
+            # One organisation's closures per quarter (public/stats.py:
+            # overview_closure_parts, after a closure of one of its items): from its items to
+            # their closures since a day,
             # without reading every closure of the country since then; with the status, an
             # index-only scan (a key column rather than INCLUDE, which SQLite refuses).
             models.Index(

@@ -98,9 +98,10 @@ def page_urls(world):
 # the counts cache cold (the first visit after a change) and warm (paging, sorting, revisits).
 # "stamp" is the one query that tells whether cached counts still hold (counts_cache.py).
 QUERIES = {
-    # cold: 1 the published reports and every organisation's counts version, 2 items by body,
+    # cold: 1 the published reports and every organisation's counts versions, 2 items by body,
     # kind and status, 3 closures per quarter by body (the organisations' parts, cached under
-    # their versions: after a write, those of the bodies it touched only), 4 organisations;
+    # their versions: after a write, those of the bodies it touched only, and their closures
+    # only after a closure), 4 organisations;
     # warm: 1 only
     "overview": (4, 1),
     "overview_filtered": (4, 1),

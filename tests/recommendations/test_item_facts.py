@@ -162,10 +162,10 @@ def test_the_overview_counts_from_the_facts_equal_those_from_the_items(
     )
 
 
-def versions():
+def versions(column="version"):
     from recommendations.models import CountsVersion
 
-    return dict(CountsVersion.objects.values_list("organisation_id", "version"))
+    return dict(CountsVersion.objects.values_list("organisation_id", column))
 
 
 def test_a_write_moves_the_counts_version_of_the_organisation_it_touched_only(
@@ -191,6 +191,35 @@ def test_a_write_moves_the_counts_version_of_the_organisation_it_touched_only(
         )
     )
     assert embargoed and all(moved[pk] > after[pk] for pk in embargoed)
+
+
+def test_only_a_closure_or_a_moved_item_moves_the_closures_version(
+    public_world, met, mopac, kent, inspector
+):
+    add_findings(public_world["inspection"], 3, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+    before, closures_before = versions(), versions("closures_version")
+    assert set(closures_before) == set(before)
+    assert 0 not in closures_before.values()  # a fresh number, never the column's default
+    item = Item.objects.filter(
+        organisation=met, status=Status.IN_PROGRESS, finding__reference="X100"
+    ).get()
+    item = item_submit_for_closure(item=item, user=inspector, note="Done.")
+    assert versions()[met.pk] > before[met.pk]
+    assert versions("closures_version") == closures_before
+    item_close(item=item, outcome=Status.CLOSED_COMPLETE, user=inspector, note="Verified.")
+    closed = versions("closures_version")
+    assert closed[met.pk] > closures_before[met.pk]
+    assert {pk: v for pk, v in closed.items() if pk != met.pk} == {
+        pk: v for pk, v in closures_before.items() if pk != met.pk
+    }
+    # An item moved to another body (as no service does; the database's own rule holds for
+    # every door) moves both bodies' closures.
+    Item.objects.filter(pk=item.pk).update(organisation=kent)
+    moved = versions("closures_version")
+    assert moved[met.pk] > closed[met.pk]
+    assert moved[kent.pk] > closed[kent.pk]
+    assert moved[mopac.pk] == closed[mopac.pk]
 
 
 def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
@@ -225,6 +254,7 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
     counted = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
     assert len(counted) == 2  # the items and the closures of the organisation written to
     assert all(f"IN ({met.pk})" in sql for sql in counted)
+    assert "recommendations_statuschange" in counted[1]
     # The same figures as counting everything again.
     assert breakdown == StatusBreakdown.of_published()
     assert quarters == closures_per_quarter()
@@ -236,6 +266,17 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
         (row["organisation"].pk, row["total"], row["active"], row["overdue"], row["complete"])
         for row in organisation_table()
     ]
+    # A change that closes nothing: the organisation's items only, not its closures.
+    other = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=other, user=inspector, note="Done.")
+    with CaptureQueriesContext(connection) as captured:
+        breakdown, again, _rows = overview_counts(kind="", region="", sort="name", descending=False)
+    counted = [q["sql"] for q in captured.captured_queries if "GROUP BY" in q["sql"]]
+    assert len(counted) == 1
+    assert f"IN ({met.pk})" in counted[0]
+    assert "recommendations_statuschange" not in counted[0]
+    assert breakdown == StatusBreakdown.of_published()
+    assert again == quarters == closures_per_quarter()
 
 
 @pytest.mark.parametrize(
