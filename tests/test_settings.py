@@ -164,3 +164,44 @@ def test_the_content_security_policy_only_reports_with_debug(monkeypatch):
     assert debug_policy == ({}, production.SECURE_CSP)
     assert production.SECURE_CSP_REPORT_ONLY == {}
     assert production.SECURE_CSP["default-src"] == ["'self'"]
+
+
+def _postgresql_options(**env):
+    """The connection options the settings give a PostgreSQL DATABASE_URL, or the error."""
+    import subprocess
+    import sys
+
+    return subprocess.run(  # noqa: S603 - our own interpreter and module names
+        [
+            sys.executable,
+            "-c",
+            "from config import settings; print(settings.DATABASES['default']['OPTIONS'])",
+        ],
+        env={
+            "PATH": "/usr/bin:/bin",
+            "SECRET_KEY": "x",
+            "DATABASE_URL": "postgres://tracker@db.example:5432/tracker",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_postgresql_connections_get_the_working_memory_the_search_counts_need():
+    result = _postgresql_options()
+    assert result.returncode == 0, result.stderr
+    assert "-c work_mem=32MB" in result.stdout
+    assert "-c pg_trgm.word_similarity_threshold=0.5" in result.stdout
+
+    result = _postgresql_options(DATABASE_WORK_MEM="64MB")
+    assert "-c work_mem=64MB" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["lots", "32 MB -c statement_timeout=0", "-1"])
+def test_a_working_memory_not_like_32mb_is_refused(value):
+    result = _postgresql_options(DATABASE_WORK_MEM=value)
+    assert result.returncode != 0
+    assert "DATABASE_WORK_MEM" in result.stderr
+    assert "work_mem" not in result.stdout
