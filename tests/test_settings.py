@@ -171,7 +171,7 @@ def _postgresql_options(**env):
     import subprocess
     import sys
 
-    return subprocess.run(  # noqa: S603 - our own interpreter and module names
+    return subprocess.run(
         [
             sys.executable,
             "-c",
