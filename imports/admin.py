@@ -49,6 +49,9 @@ SESSION_KEY = "finding_imports"
 STASH_DIR = "imports"
 # Previews older than this are forgotten, and their stored files deleted.
 STASH_LIFETIME = timedelta(hours=12)
+# The upload of a failed background import stays this long after it failed, for the inspector
+# to download, correct and upload again; then the sweep deletes it with the old previews.
+FAILED_UPLOAD_LIFETIME = timedelta(days=30)
 PENDING_PER_SESSION = 5
 # The status page of a background import reloads itself this often until the job is done.
 JOB_REFRESH_SECONDS = 5
@@ -374,7 +377,13 @@ class FindingImportAdminMixin:
                 f"admin:{self.opts.app_label}_{self.opts.model_name}_import_job_upload",
                 args=[inspection.pk, job.pk],
             ),
-            "upload_kept": job.status != ImportJobStatus.FINISHED,
+            "upload_kept": job.status != ImportJobStatus.FINISHED and not failed_long_ago(job),
+            "kept_until": (
+                job.finished_at + FAILED_UPLOAD_LIFETIME
+                if job.status == ImportJobStatus.FAILED and job.finished_at
+                else None
+            ),
+            "kept_days": FAILED_UPLOAD_LIFETIME.days,
         }
         return TemplateResponse(request, "admin/inspections/inspection/import_job.html", context)
 
@@ -383,7 +392,7 @@ class FindingImportAdminMixin:
         nothing of it."""
         job = self._import_job(request, object_id, job_id)
         data = importing.read_stored_upload(job.stored_file) if job.stored_file else None
-        if job.status == ImportJobStatus.FINISHED or data is None:
+        if job.status == ImportJobStatus.FINISHED or failed_long_ago(job) or data is None:
             raise Http404("The uploaded file is no longer kept.")
         fmt = "xlsx" if data.startswith(b"PK\x03\x04") else "csv"
         return _download(data, fmt, _safe_filename(job.filename, fmt))
@@ -495,6 +504,15 @@ def _delete_stored(name):
         default_storage.delete(name)
 
 
+def failed_long_ago(job) -> bool:
+    """Whether ``job`` failed longer ago than its upload is kept."""
+    return (
+        job.status == ImportJobStatus.FAILED
+        and job.finished_at is not None
+        and job.finished_at < timezone.now() - FAILED_UPLOAD_LIFETIME
+    )
+
+
 def _delete_stale_stashes():
     """Uploads previewed but never confirmed nor cancelled: forget them after a while."""
     try:
@@ -512,10 +530,15 @@ def _delete_stale_stashes():
             continue
     if not stale:
         return
-    # The uploads of background imports not finished are theirs, however old.
+    # The uploads of background imports waiting or running are theirs, however old; those of
+    # failed ones for FAILED_UPLOAD_LIFETIME.
     held = set(
         ImportJob.objects.filter(stored_file__in=stale)
         .exclude(status=ImportJobStatus.FINISHED)
+        .exclude(
+            status=ImportJobStatus.FAILED,
+            finished_at__lt=timezone.now() - FAILED_UPLOAD_LIFETIME,
+        )
         .values_list("stored_file", flat=True)
     )
     for stored in stale:

@@ -28,7 +28,8 @@ class ImportJob(models.Model):
     stored_file = models.CharField(
         max_length=300,
         help_text="The upload in the default storage; deleted once the import has finished, "
-        "kept when it failed, so that nothing uploaded is lost.",
+        "kept for 30 days when it failed, for the inspector to download, correct and upload "
+        "again.",
     )
     sha256 = models.CharField(max_length=64)
     digest = models.CharField(max_length=64, help_text="The plan the inspector confirmed.")

@@ -6,6 +6,7 @@ import os
 import re
 import threading
 import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -15,6 +16,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.tasks import TaskResultStatus
 from django.urls import reverse
+from django.utils import timezone
 
 from accounts.models import User
 from audit.models import ActionLog
@@ -427,6 +429,36 @@ def test_the_sweep_of_old_previews_keeps_the_files_of_waiting_and_failed_jobs(qu
 
     assert not default_storage.exists(stale)
     assert default_storage.exists(queued.stored_file)
+
+
+def test_a_failed_imports_upload_is_kept_30_days_then_swept(client, queued, job_queue, tmp_path):
+    Finding.objects.create(
+        inspection=queued.inspection, kind="recommendation", reference="R1", text="Another R1."
+    )
+    job_queue.run()
+    queued.refresh_from_db()
+    assert queued.status == ImportJobStatus.FAILED
+    old = time.time() - 13 * 3600  # older than any preview is kept
+    os.utime(tmp_path / queued.stored_file, (old, old))
+    until = timezone.localdate(queued.finished_at + timedelta(days=30))
+
+    _delete_stale_stashes()  # failed just now: kept
+
+    assert default_storage.exists(queued.stored_file)
+    status = page(client.get(job_url(queued)))
+    assert f"The file you uploaded is kept until {until:%-d %B %Y}" in status
+    assert client.get(upload_url(queued)).status_code == 200
+
+    ImportJob.objects.filter(pk=queued.pk).update(
+        finished_at=timezone.now() - timedelta(days=30, minutes=1)
+    )
+    _delete_stale_stashes()
+
+    assert not default_storage.exists(queued.stored_file)
+    status = page(client.get(job_url(queued)))
+    assert "was deleted 30 days after the import failed" in status
+    assert 'id="import-upload"' not in status
+    assert client.get(upload_url(queued)).status_code == 404
 
 
 # Who may follow an import ---------------------------------------------------------------------
