@@ -35,6 +35,7 @@ import tracemalloc
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlencode
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 if str(BASE_DIR) not in sys.path:
@@ -490,6 +491,65 @@ def measure(client, name, address, runs):
     return result
 
 
+# Words searched in "Search in parts": the commonest word of the generated findings, and the
+# three words of the search page measured above.
+SEARCHED = ("custody", "custody mental health")
+
+
+def search_parts(runs):
+    """For each of SEARCHED, cold (nothing cached): how many findings and items match, the
+    best 20 matches ranked and read (``RankedIds``: what the search documents serve) and the
+    total and every facet counted (``FactsCounts``), each timed on its own, in ms."""
+    from django.http import QueryDict
+
+    from recommendations.filters import (
+        FactsCounts,
+        FindingItemFilterSet,
+        ItemFactsFilterSet,
+        RankedIds,
+        published_items,
+    )
+
+    rows = []
+    for words in SEARCHED:
+        filterset = FindingItemFilterSet(QueryDict(urlencode({"q": words})), published_items())
+        filterset.cleaned_data()
+        facts = ItemFactsFilterSet(filterset)
+        ranked = RankedIds(facts)
+        ranking, counting = [], []
+        for _ in range(runs):
+            started = time.perf_counter()
+            ranked[0:20]
+            ranking.append((time.perf_counter() - started) * 1000)
+            started = time.perf_counter()
+            total, _facets = FactsCounts(facts).counts()
+            counting.append((time.perf_counter() - started) * 1000)
+        findings = facts.without().values("finding_id").distinct().count()
+        rows.append(
+            {
+                "words": words,
+                "findings": findings,
+                "items": total,
+                "ranked": statistics.median(ranking),
+                "counted": statistics.median(counting),
+            }
+        )
+    return rows
+
+
+def search_table(rows):
+    lines = [
+        "| Words | Matching findings | Matching items | Best 20 ranked ms | Total and facets ms |",
+        "| --- | ---: | ---: | ---: | ---: |",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['words']} | {r['findings']:,} | {r['items']:,} | {r['ranked']:,.0f} "
+            f"| {r['counted']:,.0f} |"
+        )
+    return "\n".join(lines)
+
+
 def explain(sql):
     from django.db import connection
 
@@ -591,7 +651,7 @@ def load_pages(measured):
     return [*pages_, ("API, items, first page", "/api/v1/items/")], export
 
 
-def write_results(path, results, sizes, generation, runs, load=None):
+def write_results(path, results, sizes, generation, runs, load=None, searches=()):
     from benchmarks.load import tables
 
     machine, database = environment()
@@ -617,6 +677,17 @@ the request to the last byte ("Pages in process": no web server or network in th
 ## Pages in process
 
 {table(results)}
+"""
+    if searches:
+        text += f"""
+## Search in parts
+
+A words search, cold, in its two parts, each timed {runs} times (medians): the best 20
+matching findings' items ranked through the stored search documents (what a results page
+lists), and the total and every facet counted over the matching item facts (cached after, per
+organisation and words; public/stats.py).
+
+{search_table(searches)}
 """
     if load is not None:
         text += f"\n## Under load\n\n{tables(load)}\n"
@@ -657,8 +728,11 @@ def main(argv=None):
                 f"  {result['median']:8.0f} ms median {result['max']:8.0f} ms max "
                 f"{result['queries']:4} queries  {name}"
             )
+        searches = search_parts(args.runs)
     print()
     print(table(results))
+    print()
+    print(search_table(searches))
     slow = write_plans(results, args.slow_ms)
     if slow:
         print(
@@ -674,7 +748,7 @@ def main(argv=None):
         load = under_load.run(args, pages_, status_writer(), export)
         print()
         print(under_load.tables(load))
-    write_results(args.results, results, sizes, generation, args.runs, load)
+    write_results(args.results, results, sizes, generation, args.runs, load, searches)
     print(f"Results written to {args.results}")
 
 
