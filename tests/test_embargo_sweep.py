@@ -368,16 +368,23 @@ def regex_routes(route):
     return [re.sub(r"\(\?P<\w+>\.\*\)|\.\*", "nothing", route)]
 
 
-def concrete_urls(values):
-    """Every URL to request, with the query strings of the list pages."""
+# Each persona's sweep (thousands of requests, minutes) is split into this many tests, so that
+# the parallel test workers share them out evenly: a shard takes every SHARDS-th URL pattern
+# (with all its URLs), and the first the admin's autocomplete answers.
+SHARDS = 3
+
+
+def concrete_urls(values, shard=None):
+    """Every URL to request, with the query strings of the list pages; those of one shard."""
     urls = []
-    for route, name in url_patterns():
-        if name in SKIPPED_NAMES:
+    for index, (route, name) in enumerate(url_patterns()):
+        if name in SKIPPED_NAMES or (shard is not None and index % SHARDS != shard):
             continue
         regex = "(?P<" in route or "^" in route
         for concrete in regex_routes(route) if regex else [route]:
             urls.extend(fill(concrete, name, values))
-    urls.extend(autocomplete_urls())
+    if shard in (None, 0):
+        urls.extend(autocomplete_urls())
     return urls
 
 
@@ -489,29 +496,40 @@ def sweep(client, urls):
     return [f"{url}: {', '.join(found)}" for url in urls if (found := traces(client, url))]
 
 
+@pytest.mark.parametrize("shard", range(SHARDS))
 @pytest.mark.parametrize("persona", PERSONAS)
-def test_no_trace_of_an_embargoed_report_anywhere(personas, persona, settings):
+def test_no_trace_of_an_embargoed_report_anywhere(personas, persona, shard, settings):
     settings.API_ANON_RATE = settings.API_TOKEN_RATE = "100000/minute"
-    urls = concrete_urls(Values())
+    urls = concrete_urls(Values(), shard)
     if persona == "inspector of another inspectorate":
         # The admin, where this inspector is staff, is swept by the test that follows.
         urls = [url for url in urls if not url.startswith("/admin/")]
 
     leaks = sweep(personas[persona], urls)
 
-    assert len(urls) > 200
+    assert len(urls) > 200 / SHARDS
     assert not leaks, f"{persona} sees the embargoed reports at:\n" + "\n".join(leaks)
 
 
-def test_no_trace_in_the_admin_for_an_inspector_of_another_inspectorate(personas):
-    urls = [url for url in concrete_urls(Values()) if url.startswith("/admin/")]
+@pytest.mark.parametrize("shard", range(SHARDS))
+def test_no_trace_in_the_admin_for_an_inspector_of_another_inspectorate(personas, shard):
+    urls = [url for url in concrete_urls(Values(), shard) if url.startswith("/admin/")]
 
     leaks = sweep(personas["inspector of another inspectorate"], urls)
 
-    assert len(urls) > 100
+    assert len(urls) > 100 / SHARDS
     assert not leaks, "The CQC inspector sees the embargoed reports in the admin at:\n" + (
         "\n".join(leaks)
     )
+
+
+def test_the_shards_share_out_every_url_once(personas):
+    values = Values()
+    every = concrete_urls(values)
+    shards = [concrete_urls(values, shard) for shard in range(SHARDS)]
+
+    assert sorted(url for urls in shards for url in urls) == sorted(every)
+    assert all(len(urls) > len(every) / SHARDS / 3 for urls in shards)  # none nearly empty
 
 
 def test_the_sweep_would_see_a_leak(personas, inspector):
