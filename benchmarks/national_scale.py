@@ -497,9 +497,10 @@ SEARCHED = ("custody", "custody mental health")
 
 
 def search_parts(runs):
-    """For each of SEARCHED, cold (nothing cached): how many findings and items match, the
-    best 20 matches ranked and read (``RankedIds``: what the search documents serve) and the
-    total and every facet counted (``FactsCounts``), each timed on its own, in ms."""
+    """For each of SEARCHED, with nothing from the app's caches: how many findings and items
+    match, the best 20 matching items ranked and read (``RankedIds``: what the search
+    documents serve) and the total and every facet counted (``FactsCounts``), each timed on
+    its own, in ms."""
     from django.http import QueryDict
 
     from recommendations.filters import (
@@ -682,9 +683,10 @@ the request to the last byte ("Pages in process": no web server or network in th
         text += f"""
 ## Search in parts
 
-A words search, cold, in its two parts, each timed {runs} times (medians): the best 20
-matching findings' items ranked through the stored search documents (what a results page
-lists), and the total and every facet counted over the matching item facts (cached after, per
+A words search in its two parts, each timed {runs} times (medians), with nothing taken from the
+app's caches (the database's own buffers are warm after the first run): the best 20 matching
+items, ranked through the stored search documents (what a results page lists), and the total
+and every facet counted over the matching item facts (which the page then caches per
 organisation and words; public/stats.py).
 
 {search_table(searches)}

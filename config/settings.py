@@ -129,10 +129,20 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # once (recommendations/filters.py: FactsCounts); within PostgreSQL's default 4 MB of
     # working memory they are sorted first, a quarter slower.
     work_mem = env_str("DATABASE_WORK_MEM") or "32MB"
-    if not re.fullmatch(r"[0-9]+(kB|MB|GB)?", work_mem):
-        raise ImproperlyConfigured(f"DATABASE_WORK_MEM={work_mem!r} is not like 32MB")
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "options", f"-c pg_trgm.word_similarity_threshold=0.5 -c work_mem={work_mem}"
+    size = re.fullmatch(r"([0-9]+)(kB|MB|GB)", work_mem)
+    if not size or int(size[1]) * {"kB": 1, "MB": 1024, "GB": 1024**2}[size[2]] < 64:
+        raise ImproperlyConfigured(
+            f"DATABASE_WORK_MEM={work_mem!r} is not a size of at least 64kB, like 32MB"
+        )
+    # After any options DATABASE_URL gives (?options=...), which these would otherwise replace.
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(
+        part
+        for part in (
+            options.get("options", ""),
+            f"-c pg_trgm.word_similarity_threshold=0.5 -c work_mem={work_mem}",
+        )
+        if part
     )
 
 # Two caches. "default" holds what saves work: the public pages' counts (public/

@@ -472,7 +472,8 @@ class CountsVersion(models.Model):
       item), the search document of one of its findings (the words, the themes) or the slug of
       one of its reports;
     - ``closures_version``: a closure added to the history of one of its items, or an item
-      added, removed or moved to or from it (the closures counted per quarter). A status
+      added, removed, moved to or from it or to another report, or its report's publication
+      changed (the closures counted per quarter: those of published reports). A status
       change that closes nothing (started, submitted, returned) leaves it, so the overview
       counts that body's closures again only when they may have changed.
 

@@ -199,7 +199,18 @@ def test_postgresql_connections_get_the_working_memory_the_search_counts_need():
     assert "-c work_mem=64MB" in result.stdout
 
 
-@pytest.mark.parametrize("value", ["lots", "32 MB -c statement_timeout=0", "-1"])
+def test_options_in_the_database_url_are_kept_beside_the_apps():
+    result = _postgresql_options(
+        DATABASE_URL="postgres://tracker@db.example:5432/tracker?options=-c%20statement_timeout%3D5000"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "-c statement_timeout=5000 -c pg_trgm.word_similarity_threshold=0.5" in result.stdout
+    assert "-c work_mem=32MB" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "value", ["lots", "32 MB -c statement_timeout=0", "-1", "0", "63kB", "32", "1TB"]
+)
 def test_a_working_memory_not_like_32mb_is_refused(value):
     result = _postgresql_options(DATABASE_WORK_MEM=value)
     assert result.returncode != 0

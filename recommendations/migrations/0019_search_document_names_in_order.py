@@ -4,7 +4,8 @@ Migration 0016's function joined the addressees' names and the themes with ``str
 and no ORDER BY, so the names came in whatever order the plan met them: the same finding could
 get a document with its words at other positions after ANALYZE, or on another server, and a
 phrase search or a rank could then differ from one rebuild to the next. The names now come in
-alphabetical order (the id breaks ties), and every document is written again once.
+the order of their characters' code points (``COLLATE "C"``: the same on every server, whatever
+its locale; the id breaks ties), and every document is written again once.
 """
 
 import importlib
@@ -16,9 +17,9 @@ PREVIOUS = importlib.import_module("recommendations.migrations.0016_welsh_text_s
 ORDERED_NAMES = {
     "string_agg(concat_ws(' ', org.name, nullif(org.name_cy, '')), ' ')": (
         "string_agg(concat_ws(' ', org.name, nullif(org.name_cy, '')), ' '"
-        " ORDER BY org.name, org.id)"
+        ' ORDER BY org.name COLLATE "C", org.id)'
     ),
-    "string_agg(th.name, ' ')": "string_agg(th.name, ' ' ORDER BY th.name, th.id)",
+    "string_agg(th.name, ' ')": "string_agg(th.name, ' ' ORDER BY th.name COLLATE \"C\", th.id)",
 }
 
 

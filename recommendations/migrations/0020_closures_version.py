@@ -6,7 +6,8 @@ status change moved that version, so after an item was started, submitted or ret
 overview read the organisation's closures of three years again (12-30 ms for a large force)
 although none had changed. The closures are now cached under ``closures_version``, which moves
 only when a closure is added to the history of one of the organisation's items, or an item is
-added, removed or moved to or from it; and a status change no longer moves ``version`` by
+added, removed, moved to or from it or to another report, or its report's publication changes
+(which closures count is the published reports' at the time); and a status change no longer moves ``version`` by
 itself, as every one that changes a count also changes the item's facts.
 """
 
@@ -58,6 +59,19 @@ CLOSED_ITEMS_ORGANISATIONS = (
     f" (SELECT item_id FROM new_rows WHERE to_status IN ({CLOSED}))"
 )
 
+# Items whose closures now count elsewhere or no longer (or now) count: moved to another body
+# or report, or their report published, its publication moved or withdrawn.
+MOVED = (
+    "new_rows n JOIN old_rows o ON o.item_id = n.item_id"
+    " WHERE n.organisation_id <> o.organisation_id OR n.inspection_id <> o.inspection_id"
+    " OR n.published_at IS DISTINCT FROM o.published_at"
+)
+
+# The bodies such items leave and join (only this module's SQL).
+MOVED_ORGANISATIONS = (
+    "SELECT n.organisation_id FROM " + MOVED + " UNION SELECT o.organisation_id FROM " + MOVED  # noqa: S608
+)
+
 # (table, event, {bump function: the organisations whose numbers the statement may have
 # changed}): the bodies of migration 0018's trigger functions, replaced.
 TRIGGERS = [
@@ -76,13 +90,7 @@ TRIGGERS = [
             "recommendations_counts_bump": (
                 "SELECT organisation_id FROM new_rows UNION SELECT organisation_id FROM old_rows"
             ),
-            "recommendations_closures_bump": (
-                "SELECT n.organisation_id FROM new_rows n JOIN old_rows o ON o.item_id = n.item_id"
-                " WHERE n.organisation_id <> o.organisation_id"
-                " UNION SELECT o.organisation_id FROM new_rows n"
-                " JOIN old_rows o ON o.item_id = n.item_id"
-                " WHERE n.organisation_id <> o.organisation_id"
-            ),
+            "recommendations_closures_bump": MOVED_ORGANISATIONS,
         },
     ),
     (

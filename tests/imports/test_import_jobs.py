@@ -456,7 +456,7 @@ def test_a_failed_imports_upload_is_kept_30_days_then_swept(client, queued, job_
 
     assert not default_storage.exists(queued.stored_file)
     status = page(client.get(job_url(queued)))
-    assert "was deleted 30 days after the import failed" in status
+    assert "is no longer kept: it was kept for 30 days after the import failed" in status
     assert 'id="import-upload"' not in status
     assert client.get(upload_url(queued)).status_code == 404
 
