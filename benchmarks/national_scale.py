@@ -437,13 +437,16 @@ def fetch(client, address):
 
 
 def empty_caches():
-    """The counts and pages cached, in Redis and in this process's memory (page_cache.KEPT)."""
+    """The counts and pages cached, in Redis and in this process's memory (page_cache.KEPT,
+    counts_cache.PARTS_KEPT)."""
     from django.core.cache import cache
 
+    from public.counts_cache import PARTS_KEPT
     from public.page_cache import KEPT
 
     cache.clear()
     KEPT.clear()
+    PARTS_KEPT.clear()
 
 
 def measure(client, name, address, runs):

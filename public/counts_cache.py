@@ -22,7 +22,9 @@ the generation is each process's own, and the rest of the stamp still moves for 
 
 import hashlib
 import json
+import threading
 import time
+from collections import OrderedDict
 
 from django.conf import settings
 from django.core.cache import cache, caches
@@ -140,19 +142,61 @@ def counts_versions() -> tuple[str, dict[int, int], dict[int, int]]:
     )
 
 
+class _KeptParts:
+    """The organisations' parts this process read or counted lately, up to ``limit``: a part
+    is stored under its organisation's version, which no later change reuses, so a part kept
+    here is never stale. After a write, a page reads the one or two parts the write replaced
+    from the shared cache rather than all of them (282 for the overview: 2-7 ms). The parts
+    are shared between requests: nothing may change one."""
+
+    def __init__(self, limit=4096):
+        self.limit = limit
+        self.parts = OrderedDict()
+        self.lock = threading.Lock()
+
+    def get_many(self, keys) -> dict:
+        with self.lock:
+            found = {key: self.parts[key] for key in keys if key in self.parts}
+            for key in found:
+                self.parts.move_to_end(key)
+        return found
+
+    def put_many(self, parts: dict) -> None:
+        with self.lock:
+            self.parts.update(parts)
+            for key in parts:
+                self.parts.move_to_end(key)
+            while len(self.parts) > self.limit:
+                self.parts.popitem(last=False)
+
+    def clear(self) -> None:
+        with self.lock:
+            self.parts.clear()
+
+
+PARTS_KEPT = _KeptParts()
+
+
 def organisation_parts(name: str, compute, *, base: str, versions: dict, empty) -> dict:
-    """{organisation id: its part of the counts called ``name``}, each from the cache under its
-    version and ``base`` when it can be. ``compute(ids)`` counts the parts of the organisations
-    ``ids`` (``None``: all of them, in the same few queries) as {id: part}; an organisation
-    without published items has none and gets ``empty``."""
+    """{organisation id: its part of the counts called ``name``}, each from this process's
+    memory (``PARTS_KEPT``) or else the cache, under its version and ``base``, when it can be.
+    ``compute(ids)`` counts the parts of the organisations ``ids`` (``None``: all of them, in
+    the same few queries) as {id: part}; an organisation without published items has none and
+    gets ``empty``."""
     digest = hashlib.sha256(base.encode()).hexdigest()[:24]
     keys = {pk: f"counts:{name}:{pk}:{version}:{digest}" for pk, version in versions.items()}
-    found = cache.get_many(list(keys.values()))
+    found = PARTS_KEPT.get_many(keys.values())
+    unknown = [key for key in keys.values() if key not in found]
+    if unknown:
+        shared = cache.get_many(unknown)
+        PARTS_KEPT.put_many(shared)
+        found |= shared
     parts = {pk: found[key] for pk, key in keys.items() if key in found}
     missing = [pk for pk in keys if pk not in parts]
     if missing:
         computed = compute(None if len(missing) == len(keys) else missing)
         counted = {pk: computed.get(pk, empty) for pk in missing}
         cache.set_many({keys[pk]: part for pk, part in counted.items()}, PART_SECONDS)
+        PARTS_KEPT.put_many({keys[pk]: part for pk, part in counted.items()})
         parts |= counted
     return parts

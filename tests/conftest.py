@@ -169,10 +169,13 @@ def _test_settings(settings):
 
     # Cached counts must not outlive the test that made them (ids repeat on SQLite).
     cache.clear()
-    # Nor pages a process keeps in its own memory (public/page_cache.py).
+    # Nor pages and counts a process keeps in its own memory (public/page_cache.py,
+    # public/counts_cache.py).
+    from public.counts_cache import PARTS_KEPT
     from public.page_cache import KEPT
 
     KEPT.clear()
+    PARTS_KEPT.clear()
     # Nor rate limits: in the database they go with each test's transaction, in Redis they
     # would add up from test to test.
     if settings.CACHE_URL:

@@ -238,6 +238,7 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
     from django.core.cache import cache
     from django.test.utils import CaptureQueriesContext
 
+    from public.counts_cache import PARTS_KEPT
     from public.stats import (
         StatusBreakdown,
         closures_per_quarter,
@@ -248,6 +249,7 @@ def test_after_a_write_the_overview_counts_the_touched_organisation_again_only(
     add_findings(public_world["inspection"], 4, [met, mopac])
     add_findings(public_world["inspection"], 2, [kent], start=300)
     cache.clear()
+    PARTS_KEPT.clear()  # and this process's own copies
     overview_counts(kind="", region="", sort="name", descending=False)  # every part cached
     item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
     item_submit_for_closure(item=item, user=inspector, note="Done.")
@@ -307,6 +309,7 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
     from django.http import QueryDict
     from django.test.utils import CaptureQueriesContext
 
+    from public.counts_cache import PARTS_KEPT
     from public.stats import browse_counts
 
     add_findings(public_world["inspection"], 4, [met, mopac])
@@ -323,6 +326,8 @@ def test_after_a_write_the_browse_counts_count_the_touched_organisation_again_on
         return counts, (fresh.without().count(), joined), captured
 
     cache.clear()
+
+    PARTS_KEPT.clear()  # and this process's own copies
     counts, recounted, _captured = counted()  # every part counted and cached
     assert counts == recounted
     item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
@@ -433,3 +438,53 @@ def test_the_closures_trigger_knows_every_closed_status():
 
     migration = importlib.import_module("recommendations.migrations.0020_closures_version")
     assert set(re.findall(r"'(\w+)'", migration.CLOSED)) == set(CLOSED_STATUSES)
+
+
+def test_after_a_write_the_overview_reads_only_the_replaced_parts_from_the_cache(
+    public_world, met, mopac, kent, inspector, monkeypatch
+):
+    """The parts a process read or counted stay in its memory under their versions (which no
+    later change reuses): after a write it asks the shared cache only for the parts the write
+    replaced, and a process that kept none reads them all from the cache, counting nothing."""
+    from django.core.cache import cache
+
+    from public.counts_cache import PARTS_KEPT, counts_versions, organisation_parts
+    from public.stats import overview_count_parts, overview_counts
+
+    add_findings(public_world["inspection"], 3, [met, mopac])
+    add_findings(public_world["inspection"], 2, [kent], start=300)
+    question = {"kind": "", "region": "", "sort": "name", "descending": False}
+    before = overview_counts(**question)
+    asked = []
+    real_get_many = cache.get_many
+    monkeypatch.setattr(
+        cache, "get_many", lambda keys: asked.append(list(keys)) or real_get_many(keys)
+    )
+    item = Item.objects.published().filter(organisation=met, status=Status.IN_PROGRESS).first()
+    item_submit_for_closure(item=item, user=inspector, note="Done.")
+
+    after = overview_counts(**question)
+
+    assert after[0] != before[0]
+    assert [len(keys) for keys in asked] == [1]  # the Met's count part; its closures kept
+    assert f"overview-counts:{met.pk}:" in asked[0][0]
+    PARTS_KEPT.clear()  # as another process, which kept none
+    asked.clear()
+    base, versions, _closures = counts_versions()
+
+    def count(ids):
+        raise AssertionError(f"counted again: {ids}")
+
+    parts = organisation_parts("overview-counts", count, base=base, versions=versions, empty={})
+    assert [len(keys) for keys in asked] == [len(versions)]
+    assert parts[met.pk] == overview_count_parts([met.pk])[met.pk]
+
+
+def test_the_parts_kept_in_memory_are_bounded():
+    from public.counts_cache import _KeptParts
+
+    kept = _KeptParts(limit=3)
+    kept.put_many({"a": 1, "b": 2, "c": 3})
+    assert kept.get_many(["a"]) == {"a": 1}  # now the newest
+    kept.put_many({"d": 4})
+    assert kept.get_many(["a", "b", "c", "d"]) == {"a": 1, "c": 3, "d": 4}
