@@ -228,19 +228,19 @@ def overview_closure_parts(organisation_ids=None, *, today=None, quarters=12) ->
     return parts
 
 
-def overview_from_parts(parts: dict, *, today=None, quarters=12):
+def overview_from_parts(counts: dict, closures: dict, *, today=None, quarters=12):
     """(The national ``StatusBreakdown``, the closures per quarter as ``closures_per_quarter``
     gives them, {organisation id: its numbers for ``organisation_table``}) from the
-    organisations' parts: sums, no query."""
+    organisations' parts (``overview_count_parts``, ``overview_closure_parts``): sums, no
+    query."""
     today = today or timezone.localdate()
     breakdown = StatusBreakdown()
-    closures: dict = {}
     numbers = {}
-    for pk, part in parts.items():
-        if not part["counts"] and not part["closures"]:
+    for pk, part in counts.items():
+        if not part:
             continue
         mine = dict.fromkeys(("total", "active", "overdue", "complete"), 0)
-        for (kind, status), (n, overdue, extended) in part["counts"].items():
+        for (kind, status), (n, overdue, extended) in part.items():
             breakdown.counts[kind, status] = breakdown.counts.get((kind, status), 0) + n
             breakdown.overdue[kind] = breakdown.overdue.get(kind, 0) + overdue
             breakdown.extended_overdue[kind] = breakdown.extended_overdue.get(kind, 0) + extended
@@ -248,15 +248,16 @@ def overview_from_parts(parts: dict, *, today=None, quarters=12):
             mine["active"] += n if status in ACTIVE_STATUSES else 0
             mine["overdue"] += overdue
             mine["complete"] += n if status == Status.CLOSED_COMPLETE else 0
-        if part["counts"]:
-            numbers[pk] = mine
-        for index, (n, complete) in part["closures"].items():
-            total_so_far, complete_so_far = closures.get(index, (0, 0))
-            closures[index] = (total_so_far + n, complete_so_far + complete)
+        numbers[pk] = mine
+    summed: dict = {}
+    for part in closures.values():
+        for index, (n, complete) in part.items():
+            total_so_far, complete_so_far = summed.get(index, (0, 0))
+            summed[index] = (total_so_far + n, complete_so_far + complete)
     current = today.year * 4 + (today.month - 1) // 3
     series = []
     for index in range(current - quarters + 1, current + 1):
-        total, complete = closures.get(index, (0, 0))
+        total, complete = summed.get(index, (0, 0))
         series.append(
             {"label": quarter_label(quarter_start(index)), "total": total, "complete": complete}
         )
@@ -301,11 +302,7 @@ def overview_counts(*, kind, region, sort, descending):
             versions=closures_versions,
             empty={},
         )
-        parts = {
-            pk: {"counts": counts.get(pk, {}), "closures": closures.get(pk, {})}
-            for pk in counts.keys() | closures.keys()
-        }
-        breakdown, quarters, numbers = overview_from_parts(parts)
+        breakdown, quarters, numbers = overview_from_parts(counts, closures)
         return breakdown, quarters, table(numbers)
 
     stamp = json.dumps(

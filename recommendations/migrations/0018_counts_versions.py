@@ -172,7 +172,8 @@ class Migration(migrations.Migration):
                         ),
                     )
                 ),
-                fields=["item", "changed_at", "to_status"],
+                fields=["item", "changed_at"],
+                include=["to_status"],
                 name="statuschange_closures_idx",
             ),
         ),

@@ -22,32 +22,29 @@ NUMBER = (
     " + mod(nextval('recommendations_countsversion_seq'), 1000)"
 )
 
-# A new organisation's row gets both numbers: a fresh one, never the column's default, which
-# every database would share (the cache outlives a database made again for tests). Only this
-# migration's own SQL goes in.
-BUMP = f"""
-CREATE OR REPLACE FUNCTION recommendations_counts_bump(organisation_ids bigint[])
-RETURNS void AS $$
-    INSERT INTO recommendations_countsversion (organisation_id, version, closures_version)
-    SELECT o.id, n.number, n.number
-    FROM (SELECT DISTINCT unnest(organisation_ids) AS id) o
-    CROSS JOIN LATERAL (SELECT {NUMBER} AS number) n
-    WHERE o.id IS NOT NULL
-    ORDER BY o.id
-    ON CONFLICT (organisation_id) DO UPDATE SET version = EXCLUDED.version;
-$$ LANGUAGE sql;
 
-CREATE OR REPLACE FUNCTION recommendations_closures_bump(organisation_ids bigint[])
-RETURNS void AS $$
-    INSERT INTO recommendations_countsversion (organisation_id, version, closures_version)
-    SELECT o.id, n.number, n.number
-    FROM (SELECT DISTINCT unnest(organisation_ids) AS id) o
-    CROSS JOIN LATERAL (SELECT {NUMBER} AS number) n
-    WHERE o.id IS NOT NULL
-    ORDER BY o.id
-    ON CONFLICT (organisation_id) DO UPDATE SET closures_version = EXCLUDED.closures_version;
-$$ LANGUAGE sql;
-"""  # noqa: S608
+def bump_function(name, column):
+    """SQL: the function ``name`` that gives each of its organisations a fresh number in
+    ``column``. A new organisation's row gets it in both columns: a fresh number, never the
+    column's default, which every database would share (the cache outlives a database made
+    again for tests). Only this migration's own names go in."""
+    return f"""
+    CREATE OR REPLACE FUNCTION {name}(organisation_ids bigint[])
+    RETURNS void AS $$
+        INSERT INTO recommendations_countsversion (organisation_id, version, closures_version)
+        SELECT o.id, n.number, n.number
+        FROM (SELECT DISTINCT unnest(organisation_ids) AS id) o
+        CROSS JOIN LATERAL (SELECT {NUMBER} AS number) n
+        WHERE o.id IS NOT NULL
+        ORDER BY o.id
+        ON CONFLICT (organisation_id) DO UPDATE SET {column} = EXCLUDED.{column};
+    $$ LANGUAGE sql;
+    """  # noqa: S608
+
+
+BUMP = bump_function("recommendations_counts_bump", "version") + bump_function(
+    "recommendations_closures_bump", "closures_version"
+)
 
 # The closed statuses as this migration was written (as migration 0018's partial index has them).
 CLOSED = (
